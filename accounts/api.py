@@ -1,0 +1,76 @@
+from django.conf import settings
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from accounts.services import user_language_set, user_register
+
+
+class UserOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    email = serializers.EmailField()
+    language = serializers.CharField()
+
+
+class RegisterApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        email = serializers.EmailField()
+        password = serializers.CharField(write_only=True, style={"input_type": "password"})
+        language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, default="")
+
+    @extend_schema(request=InputSerializer, responses={201: UserOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = user_register(**data.validated_data)
+        return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class TokenApi(APIView):
+    """Exchange a username and password for the user's API token (created on first use)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses={200: inline_serializer("TokenOutput", {"token": serializers.CharField()})},
+    )
+    def post(self, request: Request) -> Response:
+        data = AuthTokenSerializer(data=request.data, context={"request": request._request})
+        data.is_valid(raise_exception=True)
+        token, _created = Token.objects.get_or_create(user=data.validated_data["user"])
+        return Response({"token": token.key})
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        language = serializers.ChoiceField(choices=[("", ""), *settings.LANGUAGES])
+
+    @extend_schema(responses={200: UserOutputSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(UserOutputSerializer(request.user).data)
+
+    @extend_schema(request=InputSerializer, responses={200: UserOutputSerializer})
+    def patch(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = user_language_set(user=request.user, language=data.validated_data["language"])
+        return Response(UserOutputSerializer(user).data)

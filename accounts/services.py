@@ -1,0 +1,50 @@
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from accounts.models import User
+
+
+@transaction.atomic
+def user_register(*, username: str, email: str, password: str, language: str = "") -> User:
+    """Create an account. Raises ValidationError with field errors for a taken name or e-mail or a weak password."""
+    username = username.strip()
+    email = User.objects.normalize_email(email.strip())
+    errors: dict[str, list[str]] = {}
+    if User.objects.filter(username__iexact=username).exists():
+        errors.setdefault("username", []).append(_("This username is taken."))
+    if email and User.objects.filter(email__iexact=email).exists():
+        errors.setdefault("email", []).append(_("An account with this e-mail address exists already."))
+
+    user = User(username=username, email=email, language=language)
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        errors.setdefault("password", []).extend(exc.messages)
+    try:
+        user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    user.language = language
+    user.full_clean(validate_unique=False, validate_constraints=False)
+    user.save(update_fields=["language"])
+    return user
+
+
+@transaction.atomic
+def user_api_token_rotate(*, user: User) -> Token:
+    """Replace the user's API token: the old one stops working at once."""
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)

@@ -1,0 +1,64 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.forms import LanguageForm, SignupForm
+from accounts.selectors import user_has_api_token
+from accounts.services import user_api_token_rotate, user_language_set, user_register
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_register(**form.cleaned_data, language=request.LANGUAGE_CODE)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to bizcanvas, %(name)s. Start by creating a team.") % {"name": user.username})
+            return redirect("teams:list")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language: saved on the account when signed in, in a cookie always."""
+    form = LanguageForm(request.POST)
+    next_url = request.POST.get("next") or reverse("home")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url = reverse("home")
+    response = HttpResponseRedirect(next_url)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        if request.user.is_authenticated:
+            user_language_set(user=request.user, language=language)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
+
+
+@login_required
+def account_settings(request: HttpRequest) -> HttpResponse:
+    new_token = None
+    if request.method == "POST" and request.POST.get("action") == "rotate_token":
+        new_token = user_api_token_rotate(user=request.user).key
+        messages.success(request, _("A new API token was created. Copy it now: it will not be shown again."))
+    context = {"has_token": new_token is not None or user_has_api_token(user=request.user), "new_token": new_token}
+    return render(request, "accounts/settings.html", context)

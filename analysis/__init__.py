@@ -1,0 +1,1 @@
+"""Datasets, ingest and model runs on Celery. Built by the datasets and models issues."""

@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from accounts import urls as accounts_urls
+from core import views as core_views
+from teams import urls as teams_urls
+from ventures import urls as ventures_urls
+from ventures.views import home
+
+api_v1 = [
+    path("auth/", include(accounts_urls.api_urlpatterns)),
+    *teams_urls.api_urlpatterns,
+    *ventures_urls.api_urlpatterns,
+]
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include(accounts_urls.urlpatterns)),
+    path("teams/", include(teams_urls)),
+    path("ventures/", include(ventures_urls)),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

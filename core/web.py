@@ -1,0 +1,31 @@
+"""How browser views call selectors and services: NotFound becomes a 404 page, other domain errors a message."""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest
+
+from core.errors import DomainError, NotFound
+
+T = TypeVar("T")
+
+
+def get_or_404(selector: Callable[..., T], **kwargs: Any) -> T:
+    try:
+        return selector(**kwargs)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+def service_run(request: HttpRequest, service: Callable[..., Any], **kwargs: Any) -> Any:
+    """Call a service. On a domain error show its message and return None; otherwise return the service's result
+    (True for services that return nothing), so views can write `if service_run(...):`."""
+    try:
+        result = service(**kwargs)
+    except NotFound as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return None
+    return True if result is None else result

@@ -1,0 +1,60 @@
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from core.errors import NotFound
+from core.tokens import token_digest
+from teams.models import Invitation, Membership, Team
+
+
+def team_list_for_user(*, user) -> QuerySet[Team]:
+    """Teams the user belongs to, each annotated with `my_role` and `member_count`."""
+    if not user.is_authenticated:
+        return Team.objects.none()
+    my_role = Membership.objects.filter(team=OuterRef("pk"), user=user).values("role")[:1]
+    return (
+        Team.objects.filter(memberships__user=user)
+        .annotate(my_role=Subquery(my_role), member_count=Count("memberships", distinct=True))
+        .order_by("name", "id")
+    )
+
+
+def team_get_for_user(*, user, team_id: int) -> Team:
+    team = team_list_for_user(user=user).filter(pk=team_id).first()
+    if team is None:
+        raise NotFound()
+    return team
+
+
+def member_list(*, team: Team) -> QuerySet[Membership]:
+    return Membership.objects.filter(team=team).select_related("user").order_by("user__username")
+
+
+def member_get(*, team: Team, user_id: int) -> Membership:
+    membership = member_list(team=team).filter(user_id=user_id).first()
+    if membership is None:
+        raise NotFound()
+    return membership
+
+
+def invitation_list_pending(*, team: Team) -> QuerySet[Invitation]:
+    """Invitations that can still be used: not revoked, not expired, and (for e-mailed ones) not accepted."""
+    return (
+        Invitation.objects.filter(team=team, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .filter(Q(email="") | Q(accepted_at__isnull=True))
+        .select_related("created_by")
+    )
+
+
+def invitation_get_by_token(*, token: str) -> Invitation:
+    """The invitation a token opens, whether usable or not; NotFound for an unknown token."""
+    invitation = Invitation.objects.filter(token_hash=token_digest(token)).select_related("team").first()
+    if invitation is None:
+        raise NotFound()
+    return invitation
+
+
+def invitation_get_for_team(*, team: Team, invitation_id: int) -> Invitation:
+    invitation = Invitation.objects.filter(team=team, pk=invitation_id).first()
+    if invitation is None:
+        raise NotFound()
+    return invitation

@@ -1,0 +1,79 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.pagination import StandardPagination
+from teams.models import Team
+from teams.selectors import team_list_for_user
+from ventures.models import Stage
+from ventures.selectors import venture_get_for_user, venture_list_for_user
+from ventures.services import venture_create, venture_delete, venture_update
+
+
+class VentureOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    team = serializers.IntegerField(source="team_id")
+    name = serializers.CharField()
+    pitch = serializers.CharField()
+    industry = serializers.CharField()
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class VentureUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    pitch = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    industry = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    stage = serializers.ChoiceField(choices=Stage.choices, required=False)
+
+
+class VentureCreateSerializer(VentureUpdateSerializer):
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.none())
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only teams the user is in are valid choices: another team's id reads as "does not exist".
+        if user is not None:
+            self.fields["team"].queryset = team_list_for_user(user=user)
+
+
+class VentureListApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("team", int, description="Only ventures of this team.")],
+        responses={200: VentureOutputSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        team = request.query_params.get("team")
+        team_id = int(team) if team and team.isdigit() else None
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(venture_list_for_user(user=request.user, team_id=team_id), request, view=self)
+        return paginator.get_paginated_response(VentureOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=VentureCreateSerializer, responses={201: VentureOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = VentureCreateSerializer(data=request.data, user=request.user)
+        data.is_valid(raise_exception=True)
+        venture = venture_create(user=request.user, **data.validated_data)
+        return Response(VentureOutputSerializer(venture).data, status=status.HTTP_201_CREATED)
+
+
+class VentureDetailApi(APIView):
+    @extend_schema(responses={200: VentureOutputSerializer})
+    def get(self, request: Request, venture_id: int) -> Response:
+        return Response(VentureOutputSerializer(venture_get_for_user(user=request.user, venture_id=venture_id)).data)
+
+    @extend_schema(request=VentureUpdateSerializer(partial=True), responses={200: VentureOutputSerializer})
+    def patch(self, request: Request, venture_id: int) -> Response:
+        venture = venture_get_for_user(user=request.user, venture_id=venture_id)
+        data = VentureUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        venture = venture_update(user=request.user, venture=venture, **data.validated_data)
+        return Response(VentureOutputSerializer(venture).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, venture_id: int) -> Response:
+        venture_delete(user=request.user, venture=venture_get_for_user(user=request.user, venture_id=venture_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,37 @@
+from django.db import transaction
+
+from accounts.models import User
+from teams.access import role_require
+from teams.models import Role, Team
+from ventures.models import Stage, Venture
+
+EDITABLE_FIELDS = ("name", "pitch", "industry", "stage")
+
+
+@transaction.atomic
+def venture_create(*, user: User, team: Team, name: str, pitch: str = "", industry: str = "", stage: str = Stage.IDEA) -> Venture:
+    role_require(user=user, team=team, minimum=Role.EDITOR)
+    venture = Venture(team=team, name=name.strip(), pitch=pitch.strip(), industry=industry.strip(), stage=stage, created_by=user)
+    venture.full_clean()
+    venture.save()
+    return venture
+
+
+@transaction.atomic
+def venture_update(*, user: User, venture: Venture, **changes: str) -> Venture:
+    """Change any of name, pitch, industry, stage. A venture never moves between teams."""
+    role_require(user=user, team=venture.team, minimum=Role.EDITOR)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"venture_update() got unexpected fields: {sorted(unknown)}")
+    for field, value in changes.items():
+        setattr(venture, field, value.strip() if isinstance(value, str) else value)
+    venture.full_clean()
+    venture.save(update_fields=[*changes, "updated_at"])
+    return venture
+
+
+@transaction.atomic
+def venture_delete(*, user: User, venture: Venture) -> None:
+    role_require(user=user, team=venture.team, minimum=Role.EDITOR)
+    venture.delete()
