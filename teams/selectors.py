@@ -1,4 +1,4 @@
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from core.errors import NotFound
@@ -10,10 +10,11 @@ def team_list_for_user(*, user) -> QuerySet[Team]:
     """Teams the user belongs to, each annotated with `my_role` and `member_count`."""
     if not user.is_authenticated:
         return Team.objects.none()
-    my_role = Membership.objects.filter(team=OuterRef("pk"), user=user).values("role")[:1]
+    mine = Membership.objects.filter(team=OuterRef("pk"), user=user)
+    member_count = Membership.objects.filter(team=OuterRef("pk")).order_by().values("team").annotate(n=Count("pk")).values("n")
     return (
-        Team.objects.filter(memberships__user=user)
-        .annotate(my_role=Subquery(my_role), member_count=Count("memberships", distinct=True))
+        Team.objects.filter(Exists(mine))
+        .annotate(my_role=Subquery(mine.values("role")[:1]), member_count=Subquery(member_count))
         .order_by("name", "id")
     )
 
