@@ -4,6 +4,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
+from accounts.services import user_registration_errors
 from outbox.services import email_queue
 
 
@@ -17,6 +18,16 @@ class SignupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 10 characters; not a common password; not only digits."),
     )
+
+    def clean(self) -> dict:
+        """Show every problem at once: the field checks above, then the account rules for what was entered."""
+        data = super().clean()
+        fields = {name: data.get(name) or self.data.get(name, "") for name in ("username", "email", "password")}
+        for field, messages in user_registration_errors(**fields).items():
+            if field not in self.errors:
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
+        return data
 
 
 class LanguageForm(forms.Form):

@@ -7,9 +7,8 @@ from rest_framework.authtoken.models import Token
 from accounts.models import User
 
 
-@transaction.atomic
-def user_register(*, username: str, email: str, password: str, language: str = "") -> User:
-    """Create an account. Raises ValidationError with field errors for a taken name or e-mail or a weak password."""
+def user_registration_errors(*, username: str, email: str, password: str) -> dict[str, list[str]]:
+    """Every reason these details cannot make an account, by field (empty if they can). Forms show them all at once."""
     username = username.strip()
     email = User.objects.normalize_email(email.strip())
     errors: dict[str, list[str]] = {}
@@ -18,7 +17,7 @@ def user_register(*, username: str, email: str, password: str, language: str = "
     if email and User.objects.filter(email__iexact=email).exists():
         errors.setdefault("email", []).append(_("An account with this e-mail address exists already."))
 
-    user = User(username=username, email=email, language=language)
+    user = User(username=username, email=email)
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
@@ -28,9 +27,16 @@ def user_register(*, username: str, email: str, password: str, language: str = "
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(messages)
+    return errors
+
+
+@transaction.atomic
+def user_register(*, username: str, email: str, password: str, language: str = "") -> User:
+    """Create an account. Raises ValidationError with field errors for a taken name or e-mail or a weak password."""
+    errors = user_registration_errors(username=username, email=email, password=password)
     if errors:
         raise ValidationError(errors)
-
+    user = User(username=username.strip(), email=User.objects.normalize_email(email.strip()), language=language)
     user.set_password(password)
     user.save()
     return user

@@ -1,0 +1,73 @@
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt
+from django.utils import timezone
+
+from accounts.models import User
+from tests.accounts.factories import PASSWORD, UserFactory
+from tests.conftest import api_as
+
+pytestmark = pytest.mark.django_db
+
+
+def test_register_creates_an_account(api):
+    response = api.post("/api/v1/auth/register/", {"username": "ada", "email": "ada@example.com", "password": "analytical-engine-1843"})
+
+    assert response.status_code == 201
+    assert response.json()["username"] == "ada"
+    assert "password" not in response.json()
+    assert User.objects.get(username="ada").check_password("analytical-engine-1843")
+
+
+def test_register_refuses_weak_passwords_and_taken_names_with_field_errors(api):
+    UserFactory(username="grace", email="grace@example.com")
+
+    weak = api.post("/api/v1/auth/register/", {"username": "linus", "email": "linus@example.com", "password": "12345678"})
+    taken = api.post("/api/v1/auth/register/", {"username": "GRACE", "email": "Grace@Example.com", "password": "a-long-enough-password"})
+    missing = api.post("/api/v1/auth/register/", {})
+
+    assert weak.status_code == 400
+    assert set(weak.json()) == {"password"}
+    assert taken.status_code == 400
+    assert set(taken.json()) == {"username", "email"}
+    assert set(missing.json()) == {"username", "email", "password"}
+    assert User.objects.count() == 1
+
+
+def test_token_for_good_credentials_only(api):
+    user = UserFactory()
+
+    good = api.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD})
+    bad = api.post("/api/v1/auth/token/", {"username": user.username, "password": "wrong"})
+
+    assert good.status_code == 200
+    assert len(good.json()["token"]) == 40
+    assert bad.status_code == 400
+
+
+def test_repeated_failures_are_throttled_then_cool_off(api, settings):
+    user = UserFactory()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        api.post("/api/v1/auth/token/", {"username": user.username, "password": "wrong"})
+
+    locked = api.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD})
+    AccessAttempt.objects.update(attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - timedelta(seconds=1))
+    after_cool_off = api.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD})
+
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "login_throttled"
+    assert int(locked["Retry-After"]) > 0
+    assert after_cool_off.status_code == 200
+
+
+def test_me_reads_and_sets_the_interface_language():
+    user = UserFactory()
+    client = api_as(user)
+
+    changed = client.patch("/api/v1/auth/me/", {"language": "zh-hans"})
+    refused = client.patch("/api/v1/auth/me/", {"language": "klingon"})
+
+    assert changed.json()["language"] == "zh-hans"
+    assert refused.status_code == 400
+    assert client.get("/api/v1/auth/me/").json()["language"] == "zh-hans"

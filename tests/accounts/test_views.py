@@ -1,0 +1,95 @@
+import re
+
+import pytest
+from django.core import mail
+
+from accounts.models import User
+from outbox.models import OutboundEmail
+from outbox.services import email_deliver
+from tests.accounts.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_signup_logs_the_new_user_in(client):
+    response = client.post("/accounts/signup/", {"username": "ada", "email": "ada@example.com", "password": "analytical-engine-1843"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/teams/"
+    assert client.get("/").context["user"].username == "ada"
+
+
+def test_signup_refuses_a_taken_username_whatever_its_case(client):
+    UserFactory(username="ada")
+
+    response = client.post("/accounts/signup/", {"username": "ADA", "email": "ada2@example.com", "password": "analytical-engine-1843"})
+
+    assert response.status_code == 200
+    assert "This username is taken." in response.content.decode()
+    assert User.objects.count() == 1
+
+
+def test_signup_shows_field_errors(client):
+    UserFactory(username="ada")
+
+    response = client.post("/accounts/signup/", {"username": "ADA", "email": "not-an-email", "password": "short"})
+
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"username", "email", "password"}
+    assert User.objects.count() == 1
+
+
+def test_login_page_throttles_after_repeated_failures(client, settings):
+    user = UserFactory()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": user.username, "password": "wrong"})
+
+    response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert "Too many failed login attempts" in response.content.decode()
+
+
+def test_logout_is_a_post(client):
+    client.force_login(UserFactory())
+
+    assert client.get("/accounts/logout/").status_code == 405
+    client.post("/accounts/logout/")
+    assert not client.get("/").context["user"].is_authenticated
+
+
+def test_password_reset_goes_through_the_outbox_and_sets_a_new_password(client):
+    user = UserFactory(email="ada@example.com")
+
+    client.post("/accounts/password-reset/", {"email": "ADA@example.com"})
+    queued = OutboundEmail.objects.get()
+    email_deliver(email_id=queued.pk)
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": "a-brand-new-secret-9", "new_password2": "a-brand-new-secret-9"})
+
+    assert done.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("a-brand-new-secret-9")
+    queued.refresh_from_db()
+    assert queued.status == OutboundEmail.Status.SENT
+    assert queued.body == ""  # the reset link is not kept once sent
+
+
+def test_password_reset_for_an_unknown_address_sends_nothing_but_looks_the_same(client):
+    response = client.post("/accounts/password-reset/", {"email": "nobody@example.com"})
+
+    assert response.status_code == 302
+    assert not OutboundEmail.objects.exists()
+
+
+def test_account_settings_creates_an_api_token_shown_once(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    created = client.post("/accounts/settings/", {"action": "rotate_token"})
+    later = client.get("/accounts/settings/")
+
+    assert created.context["new_token"] == user.auth_token.key
+    assert later.context["new_token"] is None
+    assert user.auth_token.key not in later.content.decode()
