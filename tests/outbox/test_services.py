@@ -1,0 +1,51 @@
+import smtplib
+
+import pytest
+from django.core import mail
+
+from outbox.models import OutboundEmail
+from outbox.services import email_deliver, email_queue
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_queued_email_is_sent_once_however_often_the_task_runs(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        email = email_queue(to="ada@example.com", subject="Hello\nthere", body="Body")
+
+    first = email_deliver(email_id=email.pk)
+    second = email_deliver(email_id=email.pk)
+
+    assert len(callbacks) == 1  # enqueued after commit, not before
+    assert (first, second) == (True, False)
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == "Hello there"
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENT
+    assert email.attempts == 1
+
+
+def test_a_transient_failure_leaves_the_email_queued_for_a_retry(monkeypatch):
+    email = email_queue(to="ada@example.com", subject="Hi", body="Body")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise smtplib.SMTPServerDisconnected("gone")
+
+    monkeypatch.setattr("outbox.services.send_mail", refuse)
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        email_deliver(email_id=email.pk)
+
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.QUEUED
+    assert "gone" in email.error
+
+
+def test_a_permanent_failure_fails_the_email(monkeypatch):
+    email = email_queue(to="ada@example.com", subject="Hi", body="Body")
+    monkeypatch.setattr("outbox.services.send_mail", lambda *a, **k: 1 / 0)
+
+    with pytest.raises(ZeroDivisionError):
+        email_deliver(email_id=email.pk)
+
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.FAILED
