@@ -19,21 +19,22 @@ class UserOutputSerializer(serializers.Serializer):
     language = serializers.CharField()
 
 
+class RegisterInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    email = serializers.EmailField()
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, default="")
+
+
 class RegisterApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
-    class InputSerializer(serializers.Serializer):
-        username = serializers.CharField(max_length=150)
-        email = serializers.EmailField()
-        password = serializers.CharField(write_only=True, style={"input_type": "password"})
-        language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, default="")
-
-    @extend_schema(request=InputSerializer, responses={201: UserOutputSerializer})
+    @extend_schema(request=RegisterInputSerializer, responses={201: UserOutputSerializer})
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = user_register(**data.validated_data)
         return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
@@ -58,19 +59,20 @@ class TokenApi(APIView):
         return Response({"token": token.key})
 
 
+class LanguageInputSerializer(serializers.Serializer):
+    language = serializers.ChoiceField(choices=[("", ""), *settings.LANGUAGES])
+
+
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
-
-    class InputSerializer(serializers.Serializer):
-        language = serializers.ChoiceField(choices=[("", ""), *settings.LANGUAGES])
 
     @extend_schema(responses={200: UserOutputSerializer})
     def get(self, request: Request) -> Response:
         return Response(UserOutputSerializer(request.user).data)
 
-    @extend_schema(request=InputSerializer, responses={200: UserOutputSerializer})
+    @extend_schema(request=LanguageInputSerializer, responses={200: UserOutputSerializer})
     def patch(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = LanguageInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = user_language_set(user=request.user, language=data.validated_data["language"])
         return Response(UserOutputSerializer(user).data)

@@ -80,11 +80,12 @@ class MemberOutputSerializer(serializers.Serializer):
     joined_at = serializers.DateTimeField(source="created_at")
 
 
-class MemberListApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        username = serializers.CharField(max_length=254, help_text="A username or an e-mail address of an existing user.")
-        role = serializers.ChoiceField(choices=Role.choices)
+class MemberAddInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=254, help_text="A username or an e-mail address of an existing user.")
+    role = serializers.ChoiceField(choices=Role.choices)
 
+
+class MemberListApi(APIView):
     @extend_schema(responses={200: MemberOutputSerializer(many=True)})
     def get(self, request: Request, team_id: int) -> Response:
         team = team_get_for_user(user=request.user, team_id=team_id)
@@ -92,26 +93,27 @@ class MemberListApi(APIView):
         page = paginator.paginate_queryset(member_list(team=team), request, view=self)
         return paginator.get_paginated_response(MemberOutputSerializer(page, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: MemberOutputSerializer})
+    @extend_schema(request=MemberAddInputSerializer, responses={201: MemberOutputSerializer})
     def post(self, request: Request, team_id: int) -> Response:
         team = team_get_for_user(user=request.user, team_id=team_id)
         role_require(user=request.user, team=team, minimum=Role.OWNER)
-        data = self.InputSerializer(data=request.data)
+        data = MemberAddInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         membership = member_add(actor=request.user, team=team, identifier=data.validated_data["username"], role=data.validated_data["role"])
         return Response(MemberOutputSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
-class MemberDetailApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        role = serializers.ChoiceField(choices=Role.choices)
+class MemberRoleInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
 
-    @extend_schema(request=InputSerializer, responses={200: MemberOutputSerializer})
+
+class MemberDetailApi(APIView):
+    @extend_schema(request=MemberRoleInputSerializer, responses={200: MemberOutputSerializer})
     def patch(self, request: Request, team_id: int, user_id: int) -> Response:
         team = team_get_for_user(user=request.user, team_id=team_id)
         membership = member_get(team=team, user_id=user_id)
         role_require(user=request.user, team=team, minimum=Role.OWNER)
-        data = self.InputSerializer(data=request.data)
+        data = MemberRoleInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         membership = member_role_change(actor=request.user, membership=membership, role=data.validated_data["role"])
         return Response(MemberOutputSerializer(membership).data)
@@ -141,21 +143,22 @@ class InvitationCreatedSerializer(InvitationOutputSerializer):
     url = serializers.URLField()
 
 
-class InvitationListApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        role = serializers.ChoiceField(choices=Role.choices)
-        email = serializers.EmailField(required=False, default="", help_text="Leave out for a shareable link.")
+class InvitationCreateInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+    email = serializers.EmailField(required=False, default="", help_text="Leave out for a shareable link.")
 
+
+class InvitationListApi(APIView):
     @extend_schema(responses={200: InvitationOutputSerializer(many=True)})
     def get(self, request: Request, team_id: int) -> Response:
         team = team_get_for_user(user=request.user, team_id=team_id)
         role_require(user=request.user, team=team, minimum=Role.OWNER)
         return Response(InvitationOutputSerializer(invitation_list_pending(team=team), many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: InvitationCreatedSerializer})
+    @extend_schema(request=InvitationCreateInputSerializer, responses={201: InvitationCreatedSerializer})
     def post(self, request: Request, team_id: int) -> Response:
         team = team_get_for_user(user=request.user, team_id=team_id)
-        data = self.InputSerializer(data=request.data)
+        data = InvitationCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         site_url = request.build_absolute_uri("/")
         invitation, token = invitation_create(actor=request.user, team=team, site_url=site_url, **data.validated_data)
@@ -172,13 +175,14 @@ class InvitationDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class InvitationAcceptApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        token = serializers.CharField(max_length=128)
+class InvitationAcceptInputSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=128)
 
-    @extend_schema(request=InputSerializer, responses={201: MemberOutputSerializer})
+
+class InvitationAcceptApi(APIView):
+    @extend_schema(request=InvitationAcceptInputSerializer, responses={201: MemberOutputSerializer})
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = InvitationAcceptInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         membership = invitation_accept(user=request.user, token=data.validated_data["token"])
         return Response({"team": membership.team_id, **MemberOutputSerializer(membership).data}, status=status.HTTP_201_CREATED)
