@@ -17,7 +17,9 @@ def test_home_lists_my_ventures_by_team(client, world):
 def test_creating_editing_and_deleting_a_venture_in_the_browser(client, world):
     client.force_login(world.editor)
 
-    created = client.post("/ventures/new/", {"team": world.team.pk, "name": "Campus Bikes", "pitch": "E-bikes", "industry": "Mobility", "stage": "mvp"})
+    created = client.post(
+        "/ventures/new/", {"team": world.team.pk, "name": "Campus Bikes", "pitch": "E-bikes", "industry": "Mobility", "stage": "mvp"}
+    )
     venture = Venture.objects.get(name="Campus Bikes")
     edited = client.post(f"/ventures/{venture.pk}/edit/", {"name": "Campus Bikes 2", "pitch": "", "industry": "", "stage": "growth"})
     deleted = client.post(f"/ventures/{venture.pk}/delete/")
