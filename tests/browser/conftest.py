@@ -8,8 +8,13 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    # Playwright's sync API keeps an event loop running in this thread, and Django then refuses ORM calls from
+    # it (tests' own queries, the database flush after each test). They are synchronous all the same: allow them
+    # while the browser package runs, and restore the environment after it (subprocess tests must not inherit it).
+    patch = pytest.MonkeyPatch()
+    patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -17,13 +22,11 @@ def browser() -> Iterator[Browser]:
         )
         yield browser
         browser.close()
+    patch.undo()
 
 
 @pytest.fixture
-def page(browser: Browser, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Page]:
-    # Playwright's sync API runs an event loop in this thread, which makes Django refuse the test's own ORM calls.
-    # They are synchronous all the same; allow them for this test only.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     context = browser.new_context(locale="en-US", viewport={"width": 1200, "height": 900})
     page = context.new_page()
     errors: list[str] = []
