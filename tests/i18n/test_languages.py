@@ -5,6 +5,7 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.core.management import call_command
 
 from accounts.models import User
 from tests.accounts.factories import UserFactory
@@ -56,3 +57,16 @@ def test_anonymous_switch_uses_a_cookie(client):
     client.post("/accounts/language/", {"language": "zh-hans"})
 
     assert client.get("/", HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "zh-hans"
+
+
+def test_every_translatable_string_in_the_code_is_in_the_catalogue(settings):
+    """Re-extract the strings from code and templates (as a developer would with makemessages) and check that
+    nothing new is left untranslated. The catalogue file is restored afterwards."""
+    original = CATALOGUE.read_text(encoding="utf-8")
+    try:
+        call_command("makemessages", locale=["zh_Hans"], ignore_patterns=[".venv/*", "var/*", "tests/*"], no_location=True, verbosity=0)
+        missing = [entry.msgid for entry in polib.pofile(str(CATALOGUE)).untranslated_entries()]
+    finally:
+        CATALOGUE.write_text(original, encoding="utf-8")
+
+    assert missing == []
