@@ -1,14 +1,15 @@
-from django.db.models import Q
-
 from accounts.models import User
 
 
-def user_find_by_username_or_email(*, identifier: str) -> User | None:
-    """Case-insensitive lookup used when a teammate is invited by name or address."""
-    identifier = identifier.strip()
-    if not identifier:
+def user_find_by_username(*, username: str) -> User | None:
+    """Case-insensitive lookup of an active user, used when an owner adds a teammate by name.
+
+    Never by e-mail: addresses are not verified, so whoever registered an address first must not receive what
+    was meant for its owner. E-mail addresses get an invitation that only the mailbox can accept."""
+    username = username.strip()
+    if not username:
         return None
-    return User.objects.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier), is_active=True).first()
+    return User.objects.filter(username__iexact=username, is_active=True).first()
 
 
 def user_has_api_token(*, user: User) -> bool:

@@ -1,6 +1,6 @@
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
@@ -12,6 +12,8 @@ def user_registration_errors(*, username: str, email: str, password: str) -> dic
     username = username.strip()
     email = User.objects.normalize_email(email.strip())
     errors: dict[str, list[str]] = {}
+    if "@" in username:  # keeps usernames and e-mail addresses apart when teammates are invited
+        errors.setdefault("username", []).append(_("A username cannot contain “@”."))
     if User.objects.filter(username__iexact=username).exists():
         errors.setdefault("username", []).append(_("This username is taken."))
     if email and User.objects.filter(email__iexact=email).exists():
@@ -38,7 +40,11 @@ def user_register(*, username: str, email: str, password: str, language: str = "
         raise ValidationError(errors)
     user = User(username=username.strip(), email=User.objects.normalize_email(email.strip()), language=language)
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # a concurrent sign-up took the name or address between the check and the save
+        raise ValidationError({"username": [_("This username or e-mail address was just taken. Try another.")]}) from exc
     return user
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.forms import LanguageForm, SignupForm
@@ -15,9 +16,18 @@ from accounts.selectors import user_has_api_token
 from accounts.services import user_api_token_rotate, user_language_set, user_register
 
 
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    """The `next` parameter if it points into this site, else `fallback` (no open redirects)."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return next_url
+    return fallback
+
+
 def signup(request: HttpRequest) -> HttpResponse:
+    """Create an account and sign in; then continue where the visitor was going (e.g. an invitation link)."""
     if request.user.is_authenticated:
-        return redirect("home")
+        return redirect(_safe_next(request, reverse("home")))
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -26,19 +36,20 @@ def signup(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            next_url = _safe_next(request, "")
+            if next_url:
+                messages.success(request, _("Welcome to bizcanvas, %(name)s.") % {"name": user.username})
+                return redirect(next_url)
             messages.success(request, _("Welcome to bizcanvas, %(name)s. Start by creating a team.") % {"name": user.username})
             return redirect("teams:list")
-    return render(request, "accounts/signup.html", {"form": form})
+    return render(request, "accounts/signup.html", {"form": form, "next": _safe_next(request, "")})
 
 
 @require_POST
 def language_set(request: HttpRequest) -> HttpResponse:
     """Switch the interface language: saved on the account when signed in, in a cookie always."""
     form = LanguageForm(request.POST)
-    next_url = request.POST.get("next") or reverse("home")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        next_url = reverse("home")
-    response = HttpResponseRedirect(next_url)
+    response = HttpResponseRedirect(_safe_next(request, reverse("home")))
     if form.is_valid():
         language = form.cleaned_data["language"]
         if request.user.is_authenticated:
@@ -55,10 +66,11 @@ def language_set(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@never_cache
 def account_settings(request: HttpRequest) -> HttpResponse:
     new_token = None
     if request.method == "POST" and request.POST.get("action") == "rotate_token":
         new_token = user_api_token_rotate(user=request.user).key
-        messages.success(request, _("A new API token was created. Copy it now: it will not be shown again."))
+        messages.success(request, _("A new API token was created. Copy it now: this page will not show it again."))
     context = {"has_token": new_token is not None or user_has_api_token(user=request.user), "new_token": new_token}
     return render(request, "accounts/settings.html", context)

@@ -1,6 +1,7 @@
 import logging
 import smtplib
 from datetime import timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -30,30 +31,39 @@ def email_queue(*, to: str, subject: str, body: str, sensitive: bool = False) ->
     return email
 
 
-def email_deliver(*, email_id: int) -> bool:
-    """Send one queued e-mail; True if this call sent it.
+class Delivery(StrEnum):
+    SENT = "sent"  # this call sent it
+    DONE = "done"  # nothing to do: sent, failed for good, or gone
+    BUSY = "busy"  # another delivery holds a fresh lease on it: try again once the lease has run out
+
+
+def email_deliver(*, email_id: int) -> Delivery:
+    """Send one queued e-mail.
 
     Idempotent: the row is claimed with a compare-and-set update, so a duplicate delivery of the task finds it
-    taken or sent and returns False without sending twice."""
+    taken or sent and sends nothing. A claim left by a worker that died mid-send expires after SENDING_LEASE."""
     now = timezone.now()
     claimable = Q(status=OutboundEmail.Status.QUEUED) | Q(status=OutboundEmail.Status.SENDING, claimed_at__lt=now - SENDING_LEASE)
     claimed = OutboundEmail.objects.filter(claimable, pk=email_id, attempts__lt=MAX_ATTEMPTS).update(
         status=OutboundEmail.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
     )
     if not claimed:
-        logger.info("email %s already sent or being sent; nothing to do", email_id)
-        return False
+        busy = OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.SENDING, attempts__lt=MAX_ATTEMPTS).exists()
+        logger.info("email %s is %s", email_id, "being sent elsewhere" if busy else "already done")
+        return Delivery.BUSY if busy else Delivery.DONE
 
     email = OutboundEmail.objects.get(pk=email_id)
     try:
         send_mail(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [email.to], fail_silently=False)
     except Exception as exc:  # recorded on the row whatever it is; the task retries transient errors only
         retry = isinstance(exc, TRANSIENT_ERRORS) and email.attempts < MAX_ATTEMPTS
-        status = OutboundEmail.Status.QUEUED if retry else OutboundEmail.Status.FAILED
-        OutboundEmail.objects.filter(pk=email_id).update(status=status, error=f"{type(exc).__name__}: {exc}")
+        failed = {"status": OutboundEmail.Status.QUEUED if retry else OutboundEmail.Status.FAILED, "error": f"{type(exc).__name__}: {exc}"}
+        if not retry and email.sensitive:
+            failed["body"] = ""  # a reset link that will never be sent must not stay readable in the database
+        OutboundEmail.objects.filter(pk=email_id).update(**failed)
         raise
     done = {"status": OutboundEmail.Status.SENT, "sent_at": timezone.now(), "error": ""}
     if email.sensitive:
         done["body"] = ""
     OutboundEmail.objects.filter(pk=email_id).update(**done)
-    return True
+    return Delivery.SENT

@@ -58,12 +58,14 @@ class TeamDetailApi(APIView):
     def get(self, request: Request, team_id: int) -> Response:
         return Response(_team_output(request, team_id))
 
-    @extend_schema(request=TeamInputSerializer, responses={200: TeamOutputSerializer})
+    @extend_schema(request=TeamInputSerializer(partial=True), responses={200: TeamOutputSerializer})
     def patch(self, request: Request, team_id: int) -> Response:
         team = team_get_for_user(user=request.user, team_id=team_id)
-        data = TeamInputSerializer(data=request.data)
+        role_require(user=request.user, team=team, minimum=Role.OWNER)
+        data = TeamInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        team_update(user=request.user, team=team, **data.validated_data)
+        if data.validated_data:
+            team_update(user=request.user, team=team, **data.validated_data)
         return Response(_team_output(request, team_id))
 
     @extend_schema(responses={204: None})
@@ -81,7 +83,7 @@ class MemberOutputSerializer(serializers.Serializer):
 
 
 class MemberAddInputSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=254, help_text="A username or an e-mail address of an existing user.")
+    username = serializers.CharField(max_length=150, help_text="The username of an existing user. Invite e-mail addresses instead.")
     role = serializers.ChoiceField(choices=Role.choices)
 
 
@@ -99,7 +101,7 @@ class MemberListApi(APIView):
         role_require(user=request.user, team=team, minimum=Role.OWNER)
         data = MemberAddInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = member_add(actor=request.user, team=team, identifier=data.validated_data["username"], role=data.validated_data["role"])
+        membership = member_add(actor=request.user, team=team, **data.validated_data)
         return Response(MemberOutputSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
@@ -153,11 +155,14 @@ class InvitationListApi(APIView):
     def get(self, request: Request, team_id: int) -> Response:
         team = team_get_for_user(user=request.user, team_id=team_id)
         role_require(user=request.user, team=team, minimum=Role.OWNER)
-        return Response(InvitationOutputSerializer(invitation_list_pending(team=team), many=True).data)
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(invitation_list_pending(team=team), request, view=self)
+        return paginator.get_paginated_response(InvitationOutputSerializer(page, many=True).data)
 
     @extend_schema(request=InvitationCreateInputSerializer, responses={201: InvitationCreatedSerializer})
     def post(self, request: Request, team_id: int) -> Response:
         team = team_get_for_user(user=request.user, team_id=team_id)
+        role_require(user=request.user, team=team, minimum=Role.OWNER)
         data = InvitationCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         site_url = request.build_absolute_uri("/")
@@ -175,14 +180,22 @@ class InvitationDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class AcceptedOutputSerializer(MemberOutputSerializer):
+    team = serializers.IntegerField(source="team_id")
+
+
 class InvitationAcceptInputSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=128)
 
 
 class InvitationAcceptApi(APIView):
-    @extend_schema(request=InvitationAcceptInputSerializer, responses={201: MemberOutputSerializer})
+    @extend_schema(request=InvitationAcceptInputSerializer, responses={200: AcceptedOutputSerializer, 201: AcceptedOutputSerializer})
     def post(self, request: Request) -> Response:
+        """Join the team: 201 when joined now, 200 when already a member (nothing changes)."""
         data = InvitationAcceptInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = invitation_accept(user=request.user, token=data.validated_data["token"])
-        return Response({"team": membership.team_id, **MemberOutputSerializer(membership).data}, status=status.HTTP_201_CREATED)
+        accepted = invitation_accept(user=request.user, token=data.validated_data["token"])
+        return Response(
+            AcceptedOutputSerializer(accepted.membership).data,
+            status=status.HTTP_201_CREATED if accepted.joined else status.HTTP_200_OK,
+        )

@@ -1,16 +1,20 @@
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from accounts.models import User
 from core.errors import NotFound
 from core.tokens import token_digest
-from teams.models import Invitation, Membership, Team
+from teams.models import Invitation, Membership, Role, Team
 
 
-def team_list_for_user(*, user) -> QuerySet[Team]:
-    """Teams the user belongs to, each annotated with `my_role` and `member_count`."""
+def team_list_for_user(*, user: User | AnonymousUser, minimum_role: Role | None = None) -> QuerySet[Team]:
+    """Teams the user belongs to (with at least `minimum_role`), each annotated with `my_role` and `member_count`."""
     if not user.is_authenticated:
         return Team.objects.none()
     mine = Membership.objects.filter(team=OuterRef("pk"), user=user)
+    if minimum_role is not None:
+        mine = mine.filter(role__in=[role for role in Role if role.allows(minimum_role)])
     member_count = Membership.objects.filter(team=OuterRef("pk")).order_by().values("team").annotate(n=Count("pk")).values("n")
     return (
         Team.objects.filter(Exists(mine))
@@ -19,7 +23,7 @@ def team_list_for_user(*, user) -> QuerySet[Team]:
     )
 
 
-def team_get_for_user(*, user, team_id: int) -> Team:
+def team_get_for_user(*, user: User | AnonymousUser, team_id: int) -> Team:
     team = team_list_for_user(user=user).filter(pk=team_id).first()
     if team is None:
         raise NotFound()

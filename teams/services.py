@@ -2,13 +2,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.selectors import user_find_by_username_or_email
+from accounts.selectors import user_find_by_username
 from core.errors import Conflict, InvalidInput
 from core.tokens import token_new
 from outbox.services import email_queue
@@ -17,6 +17,8 @@ from teams.models import Invitation, Membership, Role, Team
 from teams.selectors import invitation_get_by_token
 
 INVITATION_LIFETIME = timedelta(days=7)
+# A link can be forwarded; it must never make its holder an owner.
+LINK_ROLES = (Role.EDITOR, Role.VIEWER)
 
 
 @transaction.atomic
@@ -44,22 +46,38 @@ def team_delete(*, user: User, team: Team) -> None:
     team.delete()
 
 
-def _owner_count(team: Team) -> int:
+def _lock_owners(team: Team) -> int:
+    """Lock the team's row and return its owner count. Every change that could remove an owner takes this lock
+    first, so two owners stepping down at once cannot leave the team without one."""
+    Team.objects.select_for_update().filter(pk=team.pk).first()
     return Membership.objects.filter(team=team, role=Role.OWNER).count()
 
 
+def _membership_create(*, team: Team, user: User, role: str) -> Membership:
+    membership = Membership(team=team, user=user, role=role)
+    membership.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError as exc:  # a concurrent add or accept got there first
+        raise Conflict(_("%(username)s is already a member of this team.") % {"username": user.username}, code="already_member") from exc
+    return membership
+
+
 @transaction.atomic
-def member_add(*, actor: User, team: Team, identifier: str, role: str) -> Membership:
-    """Add an existing user (found by username or e-mail) to the team and tell them by e-mail."""
+def member_add(*, actor: User, team: Team, username: str, role: str) -> Membership:
+    """Add an existing user, named by username, and tell them by e-mail. People named by e-mail address are
+    invited instead (`invitation_create`): only the owner of the mailbox can accept."""
     role_require(user=actor, team=team, minimum=Role.OWNER)
-    user = user_find_by_username_or_email(identifier=identifier)
+    user = user_find_by_username(username=username)
     if user is None:
-        raise InvalidInput(_("No user has the username or e-mail “%(identifier)s”.") % {"identifier": identifier}, code="user_not_found")
+        message = _("No user has the username “%(username)s”.") % {"username": username}
+        if "@" in username:
+            message += " " + _("To add someone by e-mail address, send them an invitation.")
+        raise InvalidInput(message, code="user_not_found")
     if Membership.objects.filter(team=team, user=user).exists():
         raise Conflict(_("%(username)s is already a member of this team.") % {"username": user.username}, code="already_member")
-    membership = Membership(team=team, user=user, role=role)
-    membership.full_clean(validate_unique=False)
-    membership.save()
+    membership = _membership_create(team=team, user=user, role=role)
     with translation.override(user.language or settings.LANGUAGE_CODE):  # written in the recipient's language
         email_queue(
             to=user.email,
@@ -72,29 +90,30 @@ def member_add(*, actor: User, team: Team, identifier: str, role: str) -> Member
 
 @dataclass(frozen=True)
 class TeammateInvited:
-    """What inviting someone did: added an existing user, or e-mailed an invitation to a new address."""
+    """What inviting someone did: added an existing user, or e-mailed an invitation to an address."""
 
     membership: Membership | None = None
     invitation: Invitation | None = None
 
 
 def teammate_invite(*, actor: User, team: Team, identifier: str, role: str, site_url: str) -> TeammateInvited:
-    """The browser's one "invite" box: a known username or e-mail joins at once; an unknown e-mail gets an invitation."""
+    """The browser's one "invite" box: a username joins at once; an e-mail address gets an invitation to accept."""
     identifier = identifier.strip()
-    if user_find_by_username_or_email(identifier=identifier) is None and "@" in identifier:
+    if "@" in identifier:  # usernames cannot contain "@" (see accounts.services)
         invitation, _token = invitation_create(actor=actor, team=team, role=role, email=identifier, site_url=site_url)
         return TeammateInvited(invitation=invitation)
-    return TeammateInvited(membership=member_add(actor=actor, team=team, identifier=identifier, role=role))
+    return TeammateInvited(membership=member_add(actor=actor, team=team, username=identifier, role=role))
 
 
 @transaction.atomic
 def member_role_change(*, actor: User, membership: Membership, role: str) -> Membership:
     role_require(user=actor, team=membership.team, minimum=Role.OWNER)
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    if membership.role == Role.OWNER and role != Role.OWNER and _owner_count(membership.team) <= 1:
+    owners = _lock_owners(membership.team)
+    membership = Membership.objects.get(pk=membership.pk)
+    if membership.role == Role.OWNER and role != Role.OWNER and owners <= 1:
         raise Conflict(_("A team needs at least one owner. Make someone else an owner first."), code="last_owner")
     membership.role = role
-    membership.full_clean(validate_unique=False)
+    membership.full_clean(validate_unique=False, validate_constraints=False)
     membership.save(update_fields=["role"])
     return membership
 
@@ -104,8 +123,9 @@ def member_remove(*, actor: User, membership: Membership) -> None:
     """Owners remove anyone; every member may remove themselves (leave). The last owner cannot go."""
     if membership.user_id != actor.pk:
         role_require(user=actor, team=membership.team, minimum=Role.OWNER)
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    if membership.role == Role.OWNER and _owner_count(membership.team) <= 1:
+    owners = _lock_owners(membership.team)
+    membership = Membership.objects.get(pk=membership.pk)
+    if membership.role == Role.OWNER and owners <= 1:
         raise Conflict(_("A team needs at least one owner. Make someone else an owner first."), code="last_owner")
     membership.delete()
 
@@ -122,10 +142,11 @@ def invitation_create(
 
     `site_url` is the site's origin (e.g. https://bizcanvas.example), used in the e-mailed link."""
     role_require(user=actor, team=team, minimum=Role.OWNER)
+    email = email.strip()
+    if not email and role not in LINK_ROLES:
+        raise InvalidInput(_("An invite link can make people editors or viewers, not owners."), code="link_role")
     token, digest = token_new()
-    invitation = Invitation(
-        team=team, role=role, email=email.strip(), token_hash=digest, created_by=actor, expires_at=timezone.now() + lifetime
-    )
+    invitation = Invitation(team=team, role=role, email=email, token_hash=digest, created_by=actor, expires_at=timezone.now() + lifetime)
     invitation.full_clean()
     invitation.save()
     if invitation.email:
@@ -149,14 +170,20 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
     return invitation
 
 
+@dataclass(frozen=True)
+class InvitationAccepted:
+    membership: Membership
+    joined: bool  # False when the user was a member already
+
+
 @transaction.atomic
-def invitation_accept(*, user: User, token: str) -> Membership:
+def invitation_accept(*, user: User, token: str) -> InvitationAccepted:
     """Join the team an invitation opens. Accepting again, or when already a member, changes nothing."""
     invitation = invitation_get_by_token(token=token)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     existing = Membership.objects.filter(team=invitation.team, user=user).first()
     if existing is not None:
-        return existing
+        return InvitationAccepted(membership=existing, joined=False)
     if not invitation.is_usable():
         raise Conflict(
             _("This invitation has expired, was revoked or was used already. Ask the team for a new one."), code="invitation_unusable"
@@ -166,9 +193,9 @@ def invitation_accept(*, user: User, token: str) -> Membership:
             _("This invitation was sent to another e-mail address. Sign in with that account, or ask for a link."),
             code="invitation_other_email",
         )
-    membership = Membership.objects.create(team=invitation.team, user=user, role=invitation.role)
+    membership = _membership_create(team=invitation.team, user=user, role=invitation.role)
     invitation.use_count += 1
     if invitation.email:
         invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["use_count", "accepted_at"])
-    return membership
+    return InvitationAccepted(membership=membership, joined=True)

@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.web import get_or_404, service_run
-from teams.access import membership_for
+from teams.access import membership_for, role_allows
 from teams.forms import InviteForm, InviteLinkForm, RoleForm, TeamForm
 from teams.models import Role, Team
 from teams.selectors import (
@@ -51,10 +52,11 @@ def _team_page(request: HttpRequest, team: Team, **extra: object) -> HttpRespons
     context = {
         "team": team,
         "my_role": team.my_role,
-        "is_owner": team.my_role == Role.OWNER,
+        "is_owner": role_allows(team.my_role, Role.OWNER),
+        "can_edit": role_allows(team.my_role, Role.EDITOR),
         "members": member_list(team=team),
         "ventures": venture_list_for_user(user=request.user, team_id=team.pk),
-        "invitations": invitation_list_pending(team=team) if team.my_role == Role.OWNER else [],
+        "invitations": invitation_list_pending(team=team) if role_allows(team.my_role, Role.OWNER) else [],
         "invite_form": InviteForm(),
         "link_form": InviteLinkForm(),
         "rename_form": TeamForm(initial={"name": team.name}),
@@ -82,6 +84,8 @@ def team_rename(request: HttpRequest, team_id: int) -> HttpResponse:
 @login_required
 def team_delete_confirm(request: HttpRequest, team_id: int) -> HttpResponse:
     team = _team_or_404(request, team_id)
+    if not role_allows(team.my_role, Role.OWNER):
+        raise PermissionDenied
     if request.method == "POST":
         if service_run(request, team_delete, user=request.user, team=team):
             messages.success(request, _("Team “%(name)s” deleted.") % {"name": team.name})
@@ -116,14 +120,21 @@ def member_role(request: HttpRequest, team_id: int, user_id: int) -> HttpRespons
     team = _team_or_404(request, team_id)
     membership = get_or_404(member_get, team=team, user_id=user_id)
     form = RoleForm(request.POST)
-    if form.is_valid() and service_run(
+    changed = form.is_valid() and service_run(
         request, member_role_change, actor=request.user, membership=membership, role=form.cleaned_data["role"]
-    ):
-        membership.refresh_from_db()
+    )
+    if changed:
+        membership = changed
         messages.success(
             request, _("%(username)s is now %(role)s.") % {"username": membership.user.username, "role": membership.get_role_display()}
         )
     if request.htmx:
+        actor = membership_for(user=request.user, team=team)
+        if actor is None or not role_allows(actor.role, Role.OWNER):
+            # The actor stepped down (or was never an owner): every control on the page is stale, reload it.
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
         membership.refresh_from_db()
         return render(request, "teams/partials/member_row.html", {"team": team, "m": membership, "is_owner": True, "roles": Role.choices})
     return redirect("teams:detail", team_id=team.pk)
@@ -173,10 +184,9 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     invitation = get_or_404(invitation_get_by_token, token=token)
     already = membership_for(user=request.user, team=invitation.team)
     if request.method == "POST":
-        membership = service_run(request, invitation_accept, user=request.user, token=token)
-        if membership:
-            messages.success(
-                request, _("You joined “%(team)s” as %(role)s.") % {"team": invitation.team.name, "role": membership.get_role_display()}
-            )
+        accepted = service_run(request, invitation_accept, user=request.user, token=token)
+        if accepted:
+            role = accepted.membership.get_role_display()
+            messages.success(request, _("You joined “%(team)s” as %(role)s.") % {"team": invitation.team.name, "role": role})
             return redirect("teams:detail", team_id=invitation.team_id)
     return render(request, "teams/invitation_accept.html", {"invitation": invitation, "usable": invitation.is_usable(), "already": already})

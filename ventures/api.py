@@ -5,8 +5,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.pagination import StandardPagination
-from teams.models import Team
-from teams.selectors import team_list_for_user
+from teams.access import role_require
+from teams.models import Role
+from teams.selectors import team_get_for_user
 from ventures.models import Stage
 from ventures.selectors import venture_get_for_user, venture_list_for_user
 from ventures.services import venture_create, venture_delete, venture_update
@@ -31,13 +32,12 @@ class VentureUpdateSerializer(serializers.Serializer):
 
 
 class VentureCreateSerializer(VentureUpdateSerializer):
-    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.none())
+    # Resolved by the view among the user's teams: another team's id answers 404 like any other id of theirs.
+    team = serializers.IntegerField(min_value=1)
 
-    def __init__(self, *args, user=None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # Only teams the user is in are valid choices: another team's id reads as "does not exist".
-        if user is not None:
-            self.fields["team"].queryset = team_list_for_user(user=user)
+
+class VentureListFilterSerializer(serializers.Serializer):
+    team = serializers.IntegerField(min_value=1, required=False)
 
 
 class VentureListApi(APIView):
@@ -46,17 +46,19 @@ class VentureListApi(APIView):
         responses={200: VentureOutputSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        team = request.query_params.get("team")
-        team_id = int(team) if team and team.isdigit() else None
+        filters = VentureListFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        ventures = venture_list_for_user(user=request.user, team_id=filters.validated_data.get("team"))
         paginator = StandardPagination()
-        page = paginator.paginate_queryset(venture_list_for_user(user=request.user, team_id=team_id), request, view=self)
+        page = paginator.paginate_queryset(ventures, request, view=self)
         return paginator.get_paginated_response(VentureOutputSerializer(page, many=True).data)
 
     @extend_schema(request=VentureCreateSerializer, responses={201: VentureOutputSerializer})
     def post(self, request: Request) -> Response:
-        data = VentureCreateSerializer(data=request.data, user=request.user)
+        data = VentureCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        venture = venture_create(user=request.user, **data.validated_data)
+        team = team_get_for_user(user=request.user, team_id=data.validated_data.pop("team"))
+        venture = venture_create(user=request.user, team=team, **data.validated_data)
         return Response(VentureOutputSerializer(venture).data, status=status.HTTP_201_CREATED)
 
 
@@ -68,6 +70,7 @@ class VentureDetailApi(APIView):
     @extend_schema(request=VentureUpdateSerializer(partial=True), responses={200: VentureOutputSerializer})
     def patch(self, request: Request, venture_id: int) -> Response:
         venture = venture_get_for_user(user=request.user, venture_id=venture_id)
+        role_require(user=request.user, team=venture.team, minimum=Role.EDITOR)
         data = VentureUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         venture = venture_update(user=request.user, venture=venture, **data.validated_data)

@@ -1,10 +1,12 @@
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
+from accounts.models import User
 from core.errors import NotFound
 from ventures.models import Venture
 
 
-def venture_list_for_user(*, user, team_id: int | None = None) -> QuerySet[Venture]:
+def venture_list_for_user(*, user: User | AnonymousUser, team_id: int | None = None) -> QuerySet[Venture]:
     """Ventures of the teams the user belongs to: the root of every "what may this user see" question."""
     if not user.is_authenticated:
         return Venture.objects.none()
@@ -14,7 +16,7 @@ def venture_list_for_user(*, user, team_id: int | None = None) -> QuerySet[Ventu
     return ventures.order_by("team__name", "name", "id")
 
 
-def venture_get_for_user(*, user, venture_id: int) -> Venture:
+def venture_get_for_user(*, user: User | AnonymousUser, venture_id: int) -> Venture:
     venture = venture_list_for_user(user=user).filter(pk=venture_id).first()
     if venture is None:
         raise NotFound()

@@ -1,21 +1,24 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.errors import AccessDenied
 from core.web import get_or_404, service_run
-from teams.access import membership_for
+from teams.access import membership_for, role_allows, role_require
 from teams.models import Role
 from teams.selectors import team_list_for_user
 from ventures.forms import VentureCreateForm, VentureForm
+from ventures.models import Venture
 from ventures.selectors import venture_get_for_user, venture_list_for_user
 from ventures.services import venture_create, venture_delete, venture_update
 
 
 @login_required
 def venture_new(request: HttpRequest) -> HttpResponse:
-    teams = team_list_for_user(user=request.user).filter(my_role__in=[Role.OWNER, Role.EDITOR])
+    teams = team_list_for_user(user=request.user, minimum_role=Role.EDITOR)
     if not teams.exists():
         messages.info(request, _("Ventures live in a team where you are an owner or editor. Create a team first."))
         return redirect("teams:list")
@@ -32,14 +35,23 @@ def venture_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def venture_detail(request: HttpRequest, venture_id: int) -> HttpResponse:
     venture = get_or_404(venture_get_for_user, user=request.user, venture_id=venture_id)
-    membership = membership_for(user=request.user, team=venture.team)
-    can_edit = Role(membership.role).allows(Role.EDITOR)
+    can_edit = role_allows(getattr(membership_for(user=request.user, team=venture.team), "role", None), Role.EDITOR)
     return render(request, "ventures/venture_detail.html", {"venture": venture, "can_edit": can_edit})
+
+
+def _venture_for_editing(request: HttpRequest, venture_id: int) -> Venture:
+    """The venture if the user may change it: 404 if not theirs to see, 403 if their role only lets them read."""
+    venture = get_or_404(venture_get_for_user, user=request.user, venture_id=venture_id)
+    try:
+        role_require(user=request.user, team=venture.team, minimum=Role.EDITOR)
+    except AccessDenied as exc:
+        raise PermissionDenied from exc
+    return venture
 
 
 @login_required
 def venture_edit(request: HttpRequest, venture_id: int) -> HttpResponse:
-    venture = get_or_404(venture_get_for_user, user=request.user, venture_id=venture_id)
+    venture = _venture_for_editing(request, venture_id)
     initial = {field: getattr(venture, field) for field in ("name", "pitch", "industry", "stage")}
     form = VentureForm(request.POST or None, initial=initial)
     if (
@@ -54,7 +66,7 @@ def venture_edit(request: HttpRequest, venture_id: int) -> HttpResponse:
 
 @login_required
 def venture_delete_confirm(request: HttpRequest, venture_id: int) -> HttpResponse:
-    venture = get_or_404(venture_get_for_user, user=request.user, venture_id=venture_id)
+    venture = _venture_for_editing(request, venture_id)
     if request.method == "POST":
         if service_run(request, venture_delete, user=request.user, venture=venture):
             messages.success(request, _("Venture “%(name)s” deleted.") % {"name": venture.name})
@@ -71,5 +83,5 @@ def home(request: HttpRequest) -> HttpResponse:
     ventures = list(venture_list_for_user(user=request.user))
     for team in teams:
         team.venture_list = [venture for venture in ventures if venture.team_id == team.pk]
-        team.can_edit = Role(team.my_role).allows(Role.EDITOR)
+        team.can_edit = role_allows(team.my_role, Role.EDITOR)
     return render(request, "home.html", {"teams": teams, "venture_count": len(ventures)})

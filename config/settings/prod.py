@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import ALLOWED_HOSTS, DEBUG, SECRET_KEY, env
+from config.settings.base import ALLOWED_HOSTS, DEBUG, REST_FRAMEWORK, SECRET_KEY, env
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in production.")
@@ -11,6 +11,13 @@ if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names this site serves.")
+
+# Behind PROXY_COUNT reverse proxies, the client's address is the one they append to X-Forwarded-For. Login
+# throttling and API rate limits count per client, not per proxy.
+PROXY_COUNT = env.int("PROXY_COUNT", default=1)
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": PROXY_COUNT}
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.

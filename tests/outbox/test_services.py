@@ -1,10 +1,12 @@
 import smtplib
+from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from outbox.models import OutboundEmail
-from outbox.services import email_deliver, email_queue
+from outbox.services import SENDING_LEASE, Delivery, email_deliver, email_queue
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +19,7 @@ def test_a_queued_email_is_sent_once_however_often_the_task_runs(django_capture_
     second = email_deliver(email_id=email.pk)
 
     assert len(callbacks) == 1  # enqueued after commit, not before
-    assert (first, second) == (True, False)
+    assert (first, second) == (Delivery.SENT, Delivery.DONE)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject == "Hello there"
     email.refresh_from_db()
@@ -49,3 +51,26 @@ def test_a_permanent_failure_fails_the_email(monkeypatch):
 
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.FAILED
+
+
+def test_a_claim_left_by_a_dead_worker_is_busy_until_its_lease_runs_out(monkeypatch):
+    email = email_queue(to="ada@example.com", subject="Hi", body="Body")
+    OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.SENDING, claimed_at=timezone.now(), attempts=1)
+
+    busy = email_deliver(email_id=email.pk)
+    OutboundEmail.objects.filter(pk=email.pk).update(claimed_at=timezone.now() - SENDING_LEASE - timedelta(seconds=1))
+    taken_over = email_deliver(email_id=email.pk)
+
+    assert (busy, taken_over) == (Delivery.BUSY, Delivery.SENT)
+    assert len(mail.outbox) == 1
+
+
+def test_a_sensitive_email_that_fails_for_good_forgets_its_body(monkeypatch):
+    email = email_queue(to="ada@example.com", subject="Reset", body="https://example.com/reset/secret/", sensitive=True)
+    monkeypatch.setattr("outbox.services.send_mail", lambda *a, **k: 1 / 0)
+
+    with pytest.raises(ZeroDivisionError):
+        email_deliver(email_id=email.pk)
+
+    email.refresh_from_db()
+    assert (email.status, email.body) == (OutboundEmail.Status.FAILED, "")

@@ -51,11 +51,11 @@ def test_an_emailed_invitation_is_for_its_address_only_and_works_once(world):
 
     with pytest.raises(Conflict, match="another e-mail"):
         invitation_accept(user=stranger, token=token)
-    membership = invitation_accept(user=invitee, token=token)
+    accepted = invitation_accept(user=invitee, token=token)
     again = invitation_accept(user=invitee, token=token)
 
-    assert membership.role == Role.EDITOR
-    assert again == membership
+    assert (accepted.joined, accepted.membership.role) == (True, Role.EDITOR)
+    assert (again.joined, again.membership) == (False, accepted.membership)
     invitation.refresh_from_db()
     assert invitation.accepted_at is not None
     assert invitation.use_count == 1
@@ -84,7 +84,7 @@ def test_teammate_invite_sends_an_invitation_to_an_unknown_address_but_refuses_a
 
     assert invited.invitation.email == "someone@example.com"
     assert invited.membership is None
-    with pytest.raises(InvalidInput, match="No user has"):
+    with pytest.raises(InvalidInput, match="No user has the username"):
         teammate_invite(actor=world.owner, team=world.team, identifier="someone", role=Role.VIEWER, site_url=SITE)
 
 

@@ -18,11 +18,10 @@ def test_editor_creates_a_venture_in_their_team(world):
     assert Venture.objects.get(pk=body["id"]).created_by == world.editor
 
 
-def test_creating_a_venture_in_another_team_is_a_field_error(world):
+def test_creating_a_venture_in_another_team_answers_404(world):
     response = api_as(world.owner).post("/api/v1/ventures/", {"team": world.other_team.pk, **NEW_VENTURE})
 
-    assert response.status_code == 400
-    assert "team" in response.json()
+    assert response.status_code == 404
     assert not Venture.objects.filter(name="Campus Bikes").exists()
 
 
@@ -41,6 +40,7 @@ def test_venture_list_is_scoped_and_filterable(world):
 
     assert [v["name"] for v in everything["results"]] == ["Acme Bikes"]
     assert by_team["results"] == []
+    assert client.get("/api/v1/ventures/?team=abc").status_code == 400
 
 
 @pytest.mark.parametrize(
