@@ -1,3 +1,4 @@
+from axes.utils import reset as axes_reset
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -60,3 +61,8 @@ def user_api_token_rotate(*, user: User) -> Token:
     """Replace the user's API token: the old one stops working at once."""
     Token.objects.filter(user=user).delete()
     return Token.objects.create(user=user)
+
+
+def user_login_throttle_clear(*, user: User) -> None:
+    """Forget failed logins for this user: whoever just proved control of the account (a password reset) may log in."""
+    axes_reset(username=user.get_username())

@@ -1,19 +1,23 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.forms import LanguageForm, SignupForm
 from accounts.selectors import user_has_api_token
-from accounts.services import user_api_token_rotate, user_language_set, user_register
+from accounts.services import user_api_token_rotate, user_language_set, user_login_throttle_clear, user_register
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -74,3 +78,19 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("A new API token was created. Copy it now: this page will not show it again."))
     context = {"has_token": new_token is not None or user_has_api_token(user=request.user), "new_token": new_token}
     return render(request, "accounts/settings.html", context)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        user_login_throttle_clear(user=form.user)
+        return response
+
+
+class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("account_settings")
+    success_message = gettext_lazy("Your password was changed.")

@@ -1,9 +1,11 @@
-"""How browser views call selectors and services: NotFound becomes a 404 page, other domain errors a message."""
+"""How browser views call selectors and services: NotFound becomes a 404 page; other domain errors and
+validation errors become messages shown on the next page."""
 
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 
 from core.errors import DomainError, NotFound
@@ -27,5 +29,9 @@ def service_run(request: HttpRequest, service: Callable[..., Any], **kwargs: Any
         raise Http404 from exc
     except DomainError as exc:
         messages.error(request, exc.message)
+        return None
+    except ValidationError as exc:  # a model's full_clean() refused the input
+        for message in exc.messages:
+            messages.error(request, message)
         return None
     return True if result is None else result

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from teams.models import Role
+from teams.services import LINK_ROLES
 
 
 class TeamForm(forms.Form):
@@ -18,7 +19,7 @@ class InviteForm(forms.Form):
 
 
 class InviteLinkForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.VIEWER)
+    role = forms.ChoiceField(label=_("Role"), choices=[(role.value, role.label) for role in LINK_ROLES], initial=Role.VIEWER)
 
 
 class RoleForm(forms.Form):

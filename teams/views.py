@@ -48,7 +48,14 @@ def team_list(request: HttpRequest) -> HttpResponse:
     return render(request, "teams/team_list.html", {"teams": team_list_for_user(user=request.user), "form": form})
 
 
+NEW_LINK_SESSION_KEY = "teams.new_invite_link"
+
+
 def _team_page(request: HttpRequest, team: Team, **extra: object) -> HttpResponse:
+    # A link created by the previous request (post/redirect/get): shown once, then gone from the session.
+    new_link = request.session.pop(NEW_LINK_SESSION_KEY, None)
+    if new_link and new_link["team"] != team.pk:
+        new_link = None
     context = {
         "team": team,
         "my_role": team.my_role,
@@ -58,7 +65,8 @@ def _team_page(request: HttpRequest, team: Team, **extra: object) -> HttpRespons
         "ventures": venture_list_for_user(user=request.user, team_id=team.pk),
         "invitations": invitation_list_pending(team=team) if role_allows(team.my_role, Role.OWNER) else [],
         "invite_form": InviteForm(),
-        "link_form": InviteLinkForm(),
+        "new_link": new_link and new_link["url"],
+        "link_form": InviteLinkForm(prefix="link", initial={"role": new_link["role"]} if new_link else None),
         "rename_form": TeamForm(initial={"name": team.name}),
         "roles": Role.choices,
         **extra,
@@ -76,8 +84,10 @@ def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
 def team_rename(request: HttpRequest, team_id: int) -> HttpResponse:
     team = _team_or_404(request, team_id)
     form = TeamForm(request.POST)
-    if form.is_valid():
-        service_run(request, team_update, user=request.user, team=team, name=form.cleaned_data["name"])
+    if not form.is_valid():
+        return _team_page(request, team, rename_form=form)
+    if service_run(request, team_update, user=request.user, team=team, name=form.cleaned_data["name"]):
+        messages.success(request, _("Team renamed."))
     return redirect("teams:detail", team_id=team.pk)
 
 
@@ -136,7 +146,9 @@ def member_role(request: HttpRequest, team_id: int, user_id: int) -> HttpRespons
             response["HX-Refresh"] = "true"
             return response
         membership.refresh_from_db()
-        return render(request, "teams/partials/member_row.html", {"team": team, "m": membership, "is_owner": True, "roles": Role.choices})
+        return render(
+            request, "teams/partials/member_row_swap.html", {"team": team, "m": membership, "is_owner": True, "roles": Role.choices}
+        )
     return redirect("teams:detail", team_id=team.pk)
 
 
@@ -158,13 +170,14 @@ def member_remove_view(request: HttpRequest, team_id: int, user_id: int) -> Http
 @require_POST
 def invitation_link_create(request: HttpRequest, team_id: int) -> HttpResponse:
     team = _team_or_404(request, team_id)
-    form = InviteLinkForm(request.POST)
+    form = InviteLinkForm(request.POST, prefix="link")
     if form.is_valid():
         site_url = request.build_absolute_uri("/")
         created = service_run(request, invitation_create, actor=request.user, team=team, role=form.cleaned_data["role"], site_url=site_url)
         if created:
             invitation, token = created
-            return _team_page(request, team, new_link=invitation_link(token=token, site_url=site_url), new_link_invitation=invitation)
+            url = invitation_link(token=token, site_url=site_url)
+            request.session[NEW_LINK_SESSION_KEY] = {"team": team.pk, "url": url, "role": invitation.role}
     return redirect("teams:detail", team_id=team.pk)
 
 

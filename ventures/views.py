@@ -84,4 +84,5 @@ def home(request: HttpRequest) -> HttpResponse:
     for team in teams:
         team.venture_list = [venture for venture in ventures if venture.team_id == team.pk]
         team.can_edit = role_allows(team.my_role, Role.EDITOR)
-    return render(request, "home.html", {"teams": teams, "venture_count": len(ventures)})
+    can_create = any(team.can_edit for team in teams)
+    return render(request, "home.html", {"teams": teams, "venture_count": len(ventures), "can_create": can_create})

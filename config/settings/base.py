@@ -181,7 +181,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "bizcanvas API",
-    "DESCRIPTION": "Design and test a business model: teams, ventures, canvases, datasets and analyses.",
+    "DESCRIPTION": "The bizcanvas API, with the same rights as the browser: a session there, a token for scripts "
+    "(`Authorization: Token <token>`, from POST /api/v1/auth/token/). Another team's ids answer 404.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

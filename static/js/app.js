@@ -17,4 +17,24 @@
       event.target.select();
     }
   });
+
+  // Buttons with data-copy="<input id>" copy that input's value and say so for a moment.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button) { return; }
+    var input = document.getElementById(button.getAttribute("data-copy"));
+    if (!input) { return; }
+    input.select();
+    var done = function () {
+      var label = button.textContent;
+      button.textContent = button.getAttribute("data-copied") || label;
+      window.setTimeout(function () { button.textContent = label; }, 1500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(done, function () { document.execCommand("copy"); done(); });
+    } else {
+      document.execCommand("copy");
+      done();
+    }
+  });
 })();

@@ -93,3 +93,33 @@ def test_account_settings_creates_an_api_token_shown_once(client):
     assert created.context["new_token"] == user.auth_token.key
     assert later.context["new_token"] is None
     assert user.auth_token.key not in later.content.decode()
+
+
+def test_a_password_reset_lifts_the_login_throttle(client, settings):
+    user = UserFactory(email="ada@example.com")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": user.username, "password": "wrong"})
+    client.post("/accounts/password-reset/", {"email": "ada@example.com"})
+    email_deliver(email_id=OutboundEmail.objects.get().pk)
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    client.post(form_page.redirect_chain[-1][0], {"new_password1": "a-brand-new-secret-9", "new_password2": "a-brand-new-secret-9"})
+
+    response = client.post("/accounts/login/", {"username": user.username, "password": "a-brand-new-secret-9"})
+
+    assert response.status_code == 302
+
+
+def test_a_signed_in_user_changes_their_password(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": "a-brand-new-secret-9", "new_password2": "a-brand-new-secret-9"},
+        follow=True,
+    )
+
+    assert "Your password was changed." in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password("a-brand-new-secret-9")

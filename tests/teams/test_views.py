@@ -60,14 +60,18 @@ def test_inviting_an_unknown_username_explains_why_nothing_happened(client, worl
 
 def test_invite_link_is_shown_once_and_joins_after_confirmation(client, world):
     client.force_login(world.owner)
-    page = client.post(f"/teams/{world.team.pk}/invitations/link/", {"role": "editor"})
+    page = client.post(f"/teams/{world.team.pk}/invitations/link/", {"link-role": "editor"}, follow=True)
     link = page.context["new_link"]
+    shown_again = client.get(f"/teams/{world.team.pk}/").context["new_link"]
     newcomer = UserFactory()
     client.force_login(newcomer)
 
     preview = client.get(link)
     joined = client.post(link)
 
+    assert page.redirect_chain == [(f"/teams/{world.team.pk}/", 302)]
+    assert page.context["link_form"]["role"].value() == "editor"  # the form remembers the role just used
+    assert shown_again is None
     assert preview.status_code == 200
     assert "Join the team" in preview.content.decode()
     assert joined["Location"] == f"/teams/{world.team.pk}/"
@@ -125,9 +129,8 @@ def test_editor_cannot_delete_the_team(client, world):
 
 def test_an_invitee_who_signs_up_lands_back_on_the_invitation(client, world):
     client.force_login(world.owner)
-    path = (
-        client.post(f"/teams/{world.team.pk}/invitations/link/", {"role": "viewer"}).context["new_link"].removeprefix("http://testserver")
-    )
+    page = client.post(f"/teams/{world.team.pk}/invitations/link/", {"link-role": "viewer"}, follow=True)
+    path = page.context["new_link"].removeprefix("http://testserver")
     client.logout()
 
     login_page = client.get(path, follow=True)
@@ -149,3 +152,42 @@ def test_role_change_by_htmx_that_steps_the_actor_down_reloads_the_page(client, 
 
     assert response["HX-Refresh"] == "true"
     assert Membership.objects.get(team=world.team, user=world.owner).role == Role.VIEWER
+
+
+def test_a_malformed_address_is_explained_not_a_crash(client, world):
+    client.force_login(world.owner)
+
+    response = client.post(f"/teams/{world.team.pk}/members/invite/", {"identifier": "not-an-email@", "role": "viewer"}, follow=True)
+
+    assert response.status_code == 200
+    assert "Enter a valid email address." in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_a_message_is_shown_once_on_the_team_page(client, world):
+    newcomer = UserFactory(username="bob")
+    client.force_login(world.owner)
+
+    response = client.post(f"/teams/{world.team.pk}/members/invite/", {"identifier": "bob", "role": "viewer"}, follow=True)
+
+    assert response.content.decode().count("bob joined the team.") == 1
+    assert Membership.objects.filter(user=newcomer).exists()
+
+
+def test_renaming_to_a_blank_name_says_why(client, world):
+    client.force_login(world.owner)
+
+    response = client.post(f"/teams/{world.team.pk}/rename/", {"name": "   "})
+
+    assert response.status_code == 200
+    assert response.context["rename_form"].errors["name"]
+    world.team.refresh_from_db()
+    assert world.team.name == "Acme"
+
+
+def test_an_invite_link_form_offers_no_owner_role(client, world):
+    client.force_login(world.owner)
+
+    form = client.get(f"/teams/{world.team.pk}/").context["link_form"]
+
+    assert [value for value, _label in form.fields["role"].choices] == ["editor", "viewer"]
