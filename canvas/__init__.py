@@ -1,1 +1,1 @@
-"""Canvases (Business Model Canvas, Lean Canvas) and their items. Built by the canvas-editor issue."""
+"""Canvases (Business Model Canvas, Lean Canvas), their sticky items, comments, history and exports."""

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import urls as accounts_urls
+from canvas import urls as canvas_urls
 from core import views as core_views
 from teams import urls as teams_urls
 from ventures import urls as ventures_urls
@@ -12,6 +13,7 @@ api_v1 = [
     path("auth/", include(accounts_urls.api_urlpatterns)),
     *teams_urls.api_urlpatterns,
     *ventures_urls.api_urlpatterns,
+    *canvas_urls.api_urlpatterns,
 ]
 
 urlpatterns = [
@@ -19,6 +21,7 @@ urlpatterns = [
     path("accounts/", include(accounts_urls.urlpatterns)),
     path("teams/", include(teams_urls)),
     path("ventures/", include(ventures_urls)),
+    path("canvases/", include(canvas_urls)),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),

@@ -11,10 +11,11 @@ class DomainError(Exception):
     code = "invalid"
     default_message = _("The request could not be carried out.")
 
-    def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
+    def __init__(self, message: str | None = None, *, code: str | None = None, data: dict | None = None) -> None:
         self.message = message or str(self.default_message)
         if code:
             self.code = code
+        self.data = data or {}  # extra fields for the API response, e.g. the current item of a stale edit
         super().__init__(self.message)
 
 
@@ -45,3 +46,11 @@ class Conflict(DomainError):
     status_code = 409
     code = "conflict"
     default_message = _("The change conflicts with the current state.")
+
+
+class PreconditionRequired(DomainError):
+    """A change to a versioned object came without the version it was based on."""
+
+    status_code = 428
+    code = "version_required"
+    default_message = _("Say which version you edited (an If-Match header or “version” in the body).")

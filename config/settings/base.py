@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "outbox",
     "teams",
     "ventures",
+    "history",
+    "canvas",
 ]
 
 MIDDLEWARE = [

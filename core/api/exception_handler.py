@@ -13,7 +13,7 @@ from core.errors import DomainError
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
-        return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
+        return Response({"detail": exc.message, "code": exc.code, **exc.data}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
 

@@ -1,0 +1,476 @@
+import json
+
+from django.http import HttpResponse
+from django.utils import translation
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from canvas import exports
+from canvas.blueprints import PALETTE
+from canvas.models import AssumptionStatus, Canvas, CanvasItem, CanvasKind
+from canvas.selectors import canvas_blocks, canvas_get_for_user, canvas_list_for_user, canvas_snapshot, item_get_for_user
+from canvas.services import (
+    canvas_create,
+    canvas_delete,
+    canvas_duplicate,
+    canvas_import,
+    canvas_update,
+    canvas_version_name,
+    canvas_version_restore,
+    comment_add,
+    item_add,
+    item_delete,
+    item_move,
+    item_update,
+)
+from core.api.pagination import StandardPagination
+from core.errors import InvalidInput
+from history.diff import snapshot_diff
+from history.selectors import version_get, version_list
+from teams.access import role_require
+from teams.models import Role
+from ventures.selectors import venture_get_for_user
+
+MAX_IMPORT_ITEMS = 2000
+
+
+def _language() -> str:
+    return translation.get_language() or "en"
+
+
+def _require_editor(request: Request, canvas: Canvas) -> None:
+    """Checked before the body is validated, so a viewer's write answers 403 whatever it sends."""
+    role_require(user=request.user, team=canvas.venture.team, minimum=Role.EDITOR)
+
+
+class ItemOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    canvas = serializers.IntegerField(source="canvas_id")
+    block = serializers.CharField()
+    position = serializers.IntegerField()
+    text = serializers.CharField()
+    color = serializers.CharField()
+    note = serializers.CharField()
+    is_assumption = serializers.BooleanField()
+    assumption_status = serializers.ChoiceField(choices=AssumptionStatus.choices)
+    evidence = serializers.CharField()
+    version = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+def _item_response(item: CanvasItem, status_code: int = status.HTTP_200_OK) -> Response:
+    response = Response(ItemOutputSerializer(item).data, status=status_code)
+    response["ETag"] = f'"{item.version}"'
+    return response
+
+
+class CanvasOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    venture = serializers.IntegerField(source="venture_id")
+    kind = serializers.ChoiceField(choices=CanvasKind.choices)
+    title = serializers.CharField()
+    version = serializers.IntegerField()
+    archived = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_archived(self, canvas: Canvas) -> bool:
+        return canvas.archived_at is not None
+
+
+class BlockOutputSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    questions = serializers.CharField()
+    untested_assumptions = serializers.IntegerField(source="untested")
+    items = ItemOutputSerializer(many=True)
+
+
+class CanvasDetailOutputSerializer(CanvasOutputSerializer):
+    blocks = serializers.SerializerMethodField()
+
+    @extend_schema_field(BlockOutputSerializer(many=True))
+    def get_blocks(self, canvas: Canvas) -> list[dict]:
+        return BlockOutputSerializer(canvas_blocks(canvas=canvas, language=_language()), many=True).data
+
+
+def _canvas_detail(request: Request, canvas_id: int, status_code: int = status.HTTP_200_OK) -> Response:
+    canvas = canvas_get_for_user(user=request.user, canvas_id=canvas_id)
+    return Response(CanvasDetailOutputSerializer(canvas).data, status=status_code)
+
+
+class CanvasCreateInputSerializer(serializers.Serializer):
+    venture = serializers.IntegerField(min_value=1)
+    kind = serializers.ChoiceField(choices=CanvasKind.choices)
+    title = serializers.CharField(max_length=120)
+
+
+class CanvasUpdateInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=120, required=False)
+    archived = serializers.BooleanField(required=False)
+
+
+class CanvasListFilterSerializer(serializers.Serializer):
+    venture = serializers.IntegerField(min_value=1, required=False)
+
+
+class CanvasListApi(APIView):
+    @extend_schema(parameters=[CanvasListFilterSerializer], responses={200: CanvasOutputSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        filters = CanvasListFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        canvases = canvas_list_for_user(user=request.user, venture_id=filters.validated_data.get("venture"))
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(canvases, request, view=self)
+        return paginator.get_paginated_response(CanvasOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=CanvasCreateInputSerializer, responses={201: CanvasDetailOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = CanvasCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        venture = venture_get_for_user(user=request.user, venture_id=data.validated_data["venture"])
+        canvas = canvas_create(user=request.user, venture=venture, kind=data.validated_data["kind"], title=data.validated_data["title"])
+        return _canvas_detail(request, canvas.pk, status.HTTP_201_CREATED)
+
+
+class CanvasDetailApi(APIView):
+    @extend_schema(responses={200: CanvasDetailOutputSerializer})
+    def get(self, request: Request, canvas_id: int) -> Response:
+        return _canvas_detail(request, canvas_id)
+
+    @extend_schema(request=CanvasUpdateInputSerializer, responses={200: CanvasDetailOutputSerializer})
+    def patch(self, request: Request, canvas_id: int) -> Response:
+        canvas = canvas_get_for_user(user=request.user, canvas_id=canvas_id)
+        _require_editor(request, canvas)
+        data = CanvasUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        canvas_update(user=request.user, canvas=canvas, **data.validated_data)
+        return _canvas_detail(request, canvas_id)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, canvas_id: int) -> Response:
+        canvas_delete(user=request.user, canvas=canvas_get_for_user(user=request.user, canvas_id=canvas_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CanvasDuplicateApi(APIView):
+    class DuplicateInputSerializer(serializers.Serializer):
+        title = serializers.CharField(max_length=120, required=False, default="")
+
+    @extend_schema(request=DuplicateInputSerializer, responses={201: CanvasDetailOutputSerializer})
+    def post(self, request: Request, canvas_id: int) -> Response:
+        canvas = canvas_get_for_user(user=request.user, canvas_id=canvas_id)
+        _require_editor(request, canvas)
+        data = self.DuplicateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        copy = canvas_duplicate(user=request.user, canvas=canvas, title=data.validated_data["title"])
+        return _canvas_detail(request, copy.pk, status.HTTP_201_CREATED)
+
+
+class ItemInputSerializer(serializers.Serializer):
+    block = serializers.CharField(max_length=40)
+    text = serializers.CharField(max_length=500)
+    color = serializers.ChoiceField(choices=list(PALETTE), required=False)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    is_assumption = serializers.BooleanField(required=False)
+    assumption_status = serializers.ChoiceField(choices=AssumptionStatus.choices, required=False)
+    evidence = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class ItemCreateInputSerializer(ItemInputSerializer):
+    position = serializers.IntegerField(min_value=0, required=False)
+
+
+class ItemUpdateInputSerializer(ItemInputSerializer):
+    block = None  # moving is its own operation
+    version = serializers.IntegerField(min_value=1, required=False, help_text='Or send If-Match: "<version>".')
+
+
+class ItemMoveInputSerializer(serializers.Serializer):
+    block = serializers.CharField(max_length=40)
+    position = serializers.IntegerField(min_value=0)
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+def _expected_version(request: Request, body_version: int | None) -> int | None:
+    """The item version the client edited: the If-Match header, else `version` in the body."""
+    header = request.headers.get("If-Match", "").strip()
+    if header:
+        value = header.removeprefix("W/").strip('"')
+        if not value.isdigit():
+            raise InvalidInput('If-Match must be an item version such as "3".', code="invalid_if_match")
+        return int(value)
+    return body_version
+
+
+class CanvasItemListApi(APIView):
+    @extend_schema(request=ItemCreateInputSerializer, responses={201: ItemOutputSerializer})
+    def post(self, request: Request, canvas_id: int) -> Response:
+        canvas = canvas_get_for_user(user=request.user, canvas_id=canvas_id)
+        _require_editor(request, canvas)
+        data = ItemCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = item_add(user=request.user, canvas=canvas, **data.validated_data)
+        return _item_response(item, status.HTTP_201_CREATED)
+
+
+class ItemDetailApi(APIView):
+    @extend_schema(responses={200: ItemOutputSerializer})
+    def get(self, request: Request, item_id: int) -> Response:
+        return _item_response(item_get_for_user(user=request.user, item_id=item_id))
+
+    @extend_schema(
+        request=ItemUpdateInputSerializer,
+        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
+        responses={200: ItemOutputSerializer},
+    )
+    def patch(self, request: Request, item_id: int) -> Response:
+        item = item_get_for_user(user=request.user, item_id=item_id)
+        _require_editor(request, item.canvas)
+        data = ItemUpdateInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        expected = _expected_version(request, fields.pop("version", None))
+        return _item_response(item_update(user=request.user, item=item, expected_version=expected, **fields))
+
+    @extend_schema(parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)], responses={204: None})
+    def delete(self, request: Request, item_id: int) -> Response:
+        item = item_get_for_user(user=request.user, item_id=item_id)
+        _require_editor(request, item.canvas)
+        body_version = request.data.get("version") if hasattr(request.data, "get") else None
+        body_version = int(body_version) if str(body_version or "").isdigit() else None
+        item_delete(user=request.user, item=item, expected_version=_expected_version(request, body_version))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ItemMoveApi(APIView):
+    @extend_schema(request=ItemMoveInputSerializer, responses={200: ItemOutputSerializer})
+    def post(self, request: Request, item_id: int) -> Response:
+        item = item_get_for_user(user=request.user, item_id=item_id)
+        _require_editor(request, item.canvas)
+        data = ItemMoveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        expected = _expected_version(request, data.validated_data.get("version"))
+        moved = item_move(
+            user=request.user,
+            item=item,
+            block=data.validated_data["block"],
+            position=data.validated_data["position"],
+            expected_version=expected,
+        )
+        return _item_response(moved)
+
+
+class CommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    author = serializers.CharField(source="author.username", read_only=True, default=None)
+    text = serializers.CharField(max_length=1000)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class ItemCommentListApi(APIView):
+    @extend_schema(responses={200: CommentSerializer(many=True)})
+    def get(self, request: Request, item_id: int) -> Response:
+        item = item_get_for_user(user=request.user, item_id=item_id)
+        return Response(CommentSerializer(item.comments.select_related("author"), many=True).data)
+
+    @extend_schema(request=CommentSerializer, responses={201: CommentSerializer})
+    def post(self, request: Request, item_id: int) -> Response:
+        item = item_get_for_user(user=request.user, item_id=item_id)
+        data = CommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = comment_add(user=request.user, item=item, text=data.validated_data["text"])
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class VersionOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+    action = serializers.CharField()
+    summary = serializers.CharField()
+    created_by = serializers.CharField(source="created_by.username", default=None)
+    created_at = serializers.DateTimeField()
+
+
+class VersionNameInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+
+
+class CanvasVersionListApi(APIView):
+    @extend_schema(responses={200: VersionOutputSerializer(many=True)})
+    def get(self, request: Request, canvas_id: int) -> Response:
+        canvas = canvas_get_for_user(user=request.user, canvas_id=canvas_id)
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(version_list(target=canvas), request, view=self)
+        return paginator.get_paginated_response(VersionOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=VersionNameInputSerializer, responses={201: VersionOutputSerializer})
+    def post(self, request: Request, canvas_id: int) -> Response:
+        """Name the canvas's current version."""
+        canvas = canvas_get_for_user(user=request.user, canvas_id=canvas_id)
+        _require_editor(request, canvas)
+        data = VersionNameInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = canvas_version_name(user=request.user, canvas=canvas, name=data.validated_data["name"])
+        return Response(VersionOutputSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+class DiffItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    color = serializers.CharField()
+    note = serializers.CharField()
+    is_assumption = serializers.BooleanField()
+    assumption_status = serializers.CharField()
+    evidence = serializers.CharField()
+
+
+class DiffChangeSerializer(serializers.Serializer):
+    before = DiffItemSerializer()
+    after = DiffItemSerializer()
+    fields = serializers.ListField(child=serializers.CharField())
+
+
+class DiffBlockSerializer(serializers.Serializer):
+    key = serializers.CharField(source="group")
+    name = serializers.CharField()
+    added = DiffItemSerializer(many=True)
+    removed = DiffItemSerializer(many=True)
+    changed = DiffChangeSerializer(many=True)
+
+
+class CanvasDiffSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    against = serializers.IntegerField(help_text="The older side; the current canvas when no ?against= was given.")
+    title = serializers.DictField()
+    blocks = DiffBlockSerializer(many=True)
+
+
+def canvas_version_diff(canvas: Canvas, version_snapshot: dict, against_snapshot: dict) -> tuple:
+    diff = snapshot_diff(against_snapshot, version_snapshot, groups=canvas.blueprint.keys)
+    names = {spec.key: spec.name(_language()) for spec in canvas.blueprint.blocks}
+    blocks = [
+        {
+            "group": group.group,
+            "name": names.get(group.group, group.group),
+            "added": group.added,
+            "removed": group.removed,
+            "changed": group.changed,
+        }
+        for group in diff.groups
+    ]
+    return diff, blocks
+
+
+class CanvasVersionDiffApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("against", int, description="Id of the version to compare with (default: the canvas as it is now).")],
+        responses={200: CanvasDiffSerializer},
+    )
+    def get(self, request: Request, canvas_id: int, version_id: int) -> Response:
+        canvas = canvas_get_for_user(user=request.user, canvas_id=canvas_id)
+        version = version_get(target=canvas, version_id=version_id)
+        against_id = request.query_params.get("against", "")
+        if against_id and not against_id.isdigit():
+            raise InvalidInput("against must be a version id.", code="invalid_against")
+        against = version_get(target=canvas, version_id=int(against_id)) if against_id else None
+        against_snapshot, against_number = (
+            (against.snapshot, against.number) if against else (canvas_snapshot(canvas=canvas), canvas.version)
+        )
+        diff, blocks = canvas_version_diff(canvas, version.snapshot, against_snapshot)
+        title = {"before": diff.fields["title"][0], "after": diff.fields["title"][1]} if "title" in diff.fields else {}
+        return Response(CanvasDiffSerializer({"version": version.number, "against": against_number, "title": title, "blocks": blocks}).data)
+
+
+class CanvasVersionRestoreApi(APIView):
+    @extend_schema(request=None, responses={200: CanvasDetailOutputSerializer})
+    def post(self, request: Request, canvas_id: int, version_id: int) -> Response:
+        canvas = canvas_get_for_user(user=request.user, canvas_id=canvas_id)
+        _require_editor(request, canvas)
+        canvas_version_restore(user=request.user, canvas=canvas, version=version_get(target=canvas, version_id=version_id))
+        return _canvas_detail(request, canvas_id)
+
+
+EXPORT_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "pdf": "application/pdf",
+    "png": "image/png",
+}
+
+
+def canvas_export_response(canvas: Canvas, *, export_format: str, page_size: str, language: str) -> HttpResponse:
+    """The file for one export format (shared by the API and the editor's export menu)."""
+    if export_format == "json":
+        content: bytes | str = json.dumps(exports.canvas_document(canvas), ensure_ascii=False, indent=2)
+    elif export_format == "csv":
+        content = "\ufeff" + exports.canvas_csv(canvas, language=language)  # BOM: Excel then reads UTF-8
+    elif export_format == "pdf":
+        content = exports.canvas_pdf(canvas, language=language, page_size=page_size)
+    else:
+        content = exports.canvas_png(canvas, language=language)
+    response = HttpResponse(content, content_type=EXPORT_TYPES[export_format])
+    filename = f"{slugify(canvas.title, allow_unicode=True) or 'canvas'}.{export_format}"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+class ExportQuerySerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=list(EXPORT_TYPES))
+    size = serializers.ChoiceField(choices=list(exports.PAGE_SIZES), default="A4")
+
+
+class CanvasExportApi(APIView):
+    @extend_schema(parameters=[ExportQuerySerializer], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request: Request, canvas_id: int) -> HttpResponse:
+        canvas = canvas_get_for_user(user=request.user, canvas_id=canvas_id)
+        query = ExportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return canvas_export_response(
+            canvas, export_format=query.validated_data["format"], page_size=query.validated_data["size"], language=_language()
+        )
+
+
+class ImportItemSerializer(serializers.Serializer):
+    block = serializers.CharField(max_length=40)
+    position = serializers.IntegerField(min_value=0, required=False, default=0)
+    text = serializers.CharField(max_length=500)
+    color = serializers.ChoiceField(choices=list(PALETTE), required=False, default="yellow")
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    is_assumption = serializers.BooleanField(required=False, default=False)
+    assumption_status = serializers.ChoiceField(choices=AssumptionStatus.choices, required=False, default=AssumptionStatus.UNTESTED)
+    evidence = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class CanvasDocumentSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=[exports.DOCUMENT_FORMAT], required=False)
+    kind = serializers.ChoiceField(choices=CanvasKind.choices)
+    title = serializers.CharField(max_length=120)
+    items = ImportItemSerializer(many=True, max_length=MAX_IMPORT_ITEMS)
+
+
+class CanvasImportInputSerializer(serializers.Serializer):
+    venture = serializers.IntegerField(min_value=1)
+    document = CanvasDocumentSerializer()
+
+
+class CanvasImportApi(APIView):
+    @extend_schema(request=CanvasImportInputSerializer, responses={201: CanvasDetailOutputSerializer})
+    def post(self, request: Request) -> Response:
+        """Create a canvas from an exported JSON document: `{venture, document}`, or the document itself with a
+        `venture` key added."""
+        if not isinstance(request.data, dict):
+            raise InvalidInput("Send a JSON object: {venture, document}.", code="invalid_document")
+        body = request.data if "document" in request.data else {"venture": request.data.get("venture"), "document": request.data}
+        data = CanvasImportInputSerializer(data=body)
+        data.is_valid(raise_exception=True)
+        venture = venture_get_for_user(user=request.user, venture_id=data.validated_data["venture"])
+        canvas = canvas_import(user=request.user, venture=venture, document=data.validated_data["document"])
+        return _canvas_detail(request, canvas.pk, status.HTTP_201_CREATED)

@@ -1,0 +1,43 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from canvas.blueprints import PALETTE
+from canvas.models import TEXT_MAX, AssumptionStatus, CanvasKind
+
+
+class CanvasCreateForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Template"), choices=CanvasKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=120)
+
+
+class CanvasImportForm(forms.Form):
+    file = forms.FileField(label=_("Canvas file (JSON, from an export)"))
+
+
+class CanvasSettingsForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+
+
+class ItemAddForm(forms.Form):
+    text = forms.CharField(label=_("New note"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ItemForm(forms.Form):
+    text = forms.CharField(label=_("Text"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+    color = forms.ChoiceField(label=_("Colour"), choices=[(value, value) for value in PALETTE], widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    is_assumption = forms.BooleanField(label=_("This is an assumption to test"), required=False)
+    assumption_status = forms.ChoiceField(label=_("Status"), choices=AssumptionStatus.choices, required=False)
+    evidence = forms.CharField(label=_("Evidence (a note or a link)"), max_length=500, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def clean_assumption_status(self) -> str:
+        return self.cleaned_data.get("assumption_status") or AssumptionStatus.UNTESTED
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Comment"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class VersionNameForm(forms.Form):
+    name = forms.CharField(label=_("Name this version"), max_length=120)

@@ -1,0 +1,102 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from canvas.blueprints import BLUEPRINTS, PALETTE, Blueprint
+from ventures.models import Venture
+
+TEXT_MAX = 500
+
+
+class CanvasKind(models.TextChoices):
+    BUSINESS_MODEL = "business_model", _("Business Model Canvas")
+    LEAN = "lean", _("Lean Canvas")
+
+
+class AssumptionStatus(models.TextChoices):
+    UNTESTED = "untested", _("Untested")
+    TESTING = "testing", _("Testing")
+    VALIDATED = "validated", _("Validated")
+    INVALIDATED = "invalidated", _("Invalidated")
+
+
+COLOR_CHOICES = [(value, english) for value, (english, _chinese, _css) in PALETTE.items()]
+
+
+class Canvas(models.Model):
+    """A canvas of one venture. `version` goes up by one with every change to the canvas or its items; each
+    value has a `history.Version` snapshot."""
+
+    venture = models.ForeignKey(Venture, on_delete=models.CASCADE, related_name="canvases", verbose_name=_("venture"))
+    kind = models.CharField(_("kind"), max_length=20, choices=CanvasKind.choices)
+    title = models.CharField(_("title"), max_length=120)
+    version = models.PositiveIntegerField(default=1)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["archived_at", "-updated_at", "id"]
+        verbose_name = _("canvas")
+        verbose_name_plural = _("canvases")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("canvas:detail", args=[self.pk])
+
+    @property
+    def blueprint(self) -> Blueprint:
+        return BLUEPRINTS[self.kind]
+
+
+class CanvasItem(models.Model):
+    """A sticky note in one block. `position` counts from 0 and stays contiguous within (canvas, block);
+    `version` goes up with every change to this item (optimistic concurrency: a stale edit is refused)."""
+
+    canvas = models.ForeignKey(Canvas, on_delete=models.CASCADE, related_name="items")
+    block = models.CharField(_("block"), max_length=40)
+    position = models.PositiveIntegerField(default=0)
+    text = models.CharField(_("text"), max_length=TEXT_MAX)
+    color = models.CharField(_("colour"), max_length=10, choices=COLOR_CHOICES, default="yellow")
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    is_assumption = models.BooleanField(_("assumption"), default=False)
+    assumption_status = models.CharField(
+        _("assumption status"), max_length=12, choices=AssumptionStatus.choices, default=AssumptionStatus.UNTESTED
+    )
+    evidence = models.CharField(_("evidence"), max_length=500, blank=True, help_text=_("A note or a link to what tested it."))
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["block", "position", "id"]
+        indexes = [models.Index(fields=["canvas", "block", "position"])]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    @property
+    def css_color(self) -> str:
+        return PALETTE.get(self.color, PALETTE["yellow"])[2]
+
+    @property
+    def is_untested_assumption(self) -> bool:
+        return self.is_assumption and self.assumption_status in (AssumptionStatus.UNTESTED, AssumptionStatus.TESTING)
+
+
+class ItemComment(models.Model):
+    item = models.ForeignKey(CanvasItem, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.CharField(_("comment"), max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

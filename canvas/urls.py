@@ -1,0 +1,41 @@
+from django.urls import path
+
+from canvas import api, views
+
+app_name = "canvas"
+
+urlpatterns = [
+    path("new/<int:venture_id>/", views.canvas_new, name="new"),
+    path("import/<int:venture_id>/", views.canvas_import_view, name="import"),
+    path("<int:canvas_id>/", views.canvas_detail, name="detail"),
+    path("<int:canvas_id>/poll/", views.canvas_poll, name="poll"),
+    path("<int:canvas_id>/settings/", views.canvas_settings, name="settings"),
+    path("<int:canvas_id>/delete/", views.canvas_delete_confirm, name="delete"),
+    path("<int:canvas_id>/duplicate/", views.canvas_duplicate_view, name="duplicate"),
+    path("<int:canvas_id>/export/<str:export_format>/", views.canvas_export, name="export"),
+    path("<int:canvas_id>/history/", views.canvas_history, name="history"),
+    path("<int:canvas_id>/history/compare/", views.canvas_compare, name="compare"),
+    path("<int:canvas_id>/history/<int:version_id>/restore/", views.canvas_restore, name="restore"),
+    path("<int:canvas_id>/blocks/<str:block>/items/", views.item_create, name="item_create"),
+    path("items/<int:item_id>/edit/", views.item_edit, name="item_edit"),
+    path("items/<int:item_id>/delete/", views.item_delete_view, name="item_delete"),
+    path("items/<int:item_id>/move/", views.item_move_view, name="item_move"),
+    path("items/<int:item_id>/comments/", views.item_comments, name="item_comments"),
+]
+
+api_urlpatterns = [
+    path("canvases/", api.CanvasListApi.as_view(), name="canvas-list"),
+    path("canvases/import/", api.CanvasImportApi.as_view(), name="canvas-import"),
+    path("canvases/<int:canvas_id>/", api.CanvasDetailApi.as_view(), name="canvas-detail"),
+    path("canvases/<int:canvas_id>/duplicate/", api.CanvasDuplicateApi.as_view(), name="canvas-duplicate"),
+    path("canvases/<int:canvas_id>/items/", api.CanvasItemListApi.as_view(), name="canvas-item-list"),
+    path("canvases/<int:canvas_id>/versions/", api.CanvasVersionListApi.as_view(), name="canvas-version-list"),
+    path("canvases/<int:canvas_id>/versions/<int:version_id>/diff/", api.CanvasVersionDiffApi.as_view(), name="canvas-version-diff"),
+    path(
+        "canvases/<int:canvas_id>/versions/<int:version_id>/restore/", api.CanvasVersionRestoreApi.as_view(), name="canvas-version-restore"
+    ),
+    path("canvases/<int:canvas_id>/export/", api.CanvasExportApi.as_view(), name="canvas-export"),
+    path("items/<int:item_id>/", api.ItemDetailApi.as_view(), name="item-detail"),
+    path("items/<int:item_id>/move/", api.ItemMoveApi.as_view(), name="item-move"),
+    path("items/<int:item_id>/comments/", api.ItemCommentListApi.as_view(), name="item-comment-list"),
+]
