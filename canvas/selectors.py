@@ -12,7 +12,7 @@ def canvas_list_for_user(*, user: User | AnonymousUser, venture_id: int | None =
     canvases = Canvas.objects.filter(venture__team__memberships__user=user).select_related("venture__team")
     if venture_id is not None:
         canvases = canvases.filter(venture_id=venture_id)
-    return canvases.annotate(item_count=Count("items", distinct=True))
+    return canvases.annotate(item_count=Count("items", distinct=True)).order_by("archived_at", "-updated_at", "id")
 
 
 def canvas_get_for_user(*, user: User | AnonymousUser, canvas_id: int) -> Canvas:

@@ -11,7 +11,7 @@ from ventures.models import Stage, Venture
 
 DEMO_USERNAME = "demo"
 DEMO_TEAM = "Demo team"
-DEMO_VENTURE = "Bike-share for campuses"
+DEMO_VENTURE = "Ledgerly AI"
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,14 @@ def demo_seed(*, password: str | None = None) -> DemoLogin:
         team=team,
         name=DEMO_VENTURE,
         defaults={
-            "pitch": "Dockless e-bikes students unlock with their campus card, paid per ride.",
-            "industry": "Mobility",
+            "pitch": "AI bookkeeping for small shops: photograph a receipt, the books and the VAT return do themselves.",
+            "industry": "Fintech / AI",
             "stage": Stage.MVP,
             "created_by": user,
         },
     )
     return DemoLogin(username=user.username, password=password)
+
+
+def demo_venture(*, user: User) -> Venture:
+    return Venture.objects.get(team__memberships__user=user, team__name=DEMO_TEAM, name=DEMO_VENTURE)

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "ventures",
     "history",
     "canvas",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +181,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exception_handler.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": env.str("API_AUTH_THROTTLE", default="20/min")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # `?format=` belongs to our own endpoints (canvas export), not to DRF's renderer switch.
+    "URL_FORMAT_OVERRIDE": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "bizcanvas API",

@@ -1,14 +1,20 @@
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
 
-from ventures.demo import demo_seed
+from accounts.models import User
+from canvas.demo import demo_canvases_seed
+from ventures.demo import demo_seed, demo_venture
 
 
 class Command(BaseCommand):
-    help = "Create the demo user, team and venture (idempotent) and print the login."
+    help = "Create the demo user, team, venture and canvases (idempotent) and print the login."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--password", help="Use this password instead of a random one.")
 
+    @transaction.atomic
     def handle(self, *args: object, password: str | None = None, **options: object) -> None:
         login = demo_seed(password=password)
+        user = User.objects.get(username=login.username)
+        demo_canvases_seed(user=user, venture=demo_venture(user=user))
         self.stdout.write(f"Demo login: username {login.username}  password {login.password}")
