@@ -13,7 +13,11 @@ BMC_ITEMS = {
     "key_partners": ["Banks with open APIs (PSD2 / open banking)", "Accounting firms that resell to their clients", "Cloud GPU provider"],
     "key_activities": ["Train and evaluate the receipt-reading model", "Bank-feed reconciliation", "Onboarding through accountants"],
     "key_resources": ["Labelled dataset of 2 M receipts", "ML team of four", "Bank integrations"],
-    "value_propositions": ["Books closed in 10 minutes a month instead of a day", "Receipts read from a photo, in English and Chinese", "VAT return ready for the accountant"],
+    "value_propositions": [
+        "Books closed in 10 minutes a month instead of a day",
+        "Receipts read from a photo, in English and Chinese",
+        "VAT return ready for the accountant",
+    ],
     "customer_relationships": ["Self-service app with in-app chat", "Quarterly check-in by the partner accountant"],
     "channels": ["Accounting-firm partnerships", "App stores", "Content on small-business tax questions"],
     "customer_segments": ["Shops and cafés with 1–20 staff", "Freelancers with VAT duties", "Accounting firms serving them"],
@@ -49,7 +53,9 @@ def demo_canvases_seed(*, user: User, venture: Venture) -> None:
         canvas_version_name(user=user, canvas=bmc, name="First draft")
         for text, (status, evidence) in ASSUMPTIONS.items():
             item = items[text]
-            item_update(user=user, item=item, expected_version=item.version, is_assumption=True, assumption_status=status, evidence=evidence)
+            item_update(
+                user=user, item=item, expected_version=item.version, is_assumption=True, assumption_status=status, evidence=evidence
+            )
         bmc.refresh_from_db()
         canvas_version_name(user=user, canvas=bmc, name="After customer interviews")
     if not Canvas.objects.filter(venture=venture, title=LEAN_TITLE).exists():

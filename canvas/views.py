@@ -244,9 +244,10 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
     item = get_or_404(item_get_for_user, user=request.user, item_id=item_id)
     canvas = _editable_canvas(request, item.canvas_id)
     if request.method == "GET":
-        form = ItemForm(initial={name: getattr(item, name) for name in ItemForm.base_fields} | {"version": item.version})
+        initial = {name: getattr(item, name) for name in ItemForm.base_fields} | {"version": item.version}
+        form = ItemForm(initial=initial, auto_id=f"item{item.pk}_%s")  # ids stay unique with several forms open
         return render(request, "canvas/partials/item_form.html", {**_block_context(request, canvas), "item": item, "form": form})
-    form = ItemForm(request.POST)
+    form = ItemForm(request.POST, auto_id=f"item{item.pk}_%s")
     if not form.is_valid():
         return render(
             request, "canvas/partials/item_form.html", {**_block_context(request, canvas), "item": item, "form": form}, status=422

@@ -8,6 +8,8 @@
   var editable = canvas.getAttribute("data-editable") === "1";
   var live = document.getElementById("canvas-live");
   var POLL_MS = 3000;
+  // Bumped by every local change to the DOM; a poll answer that started before one is stale and dropped.
+  var epoch = 0;
 
   function csrfToken() {
     var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
@@ -39,6 +41,7 @@
   }
 
   function applyBlocks(data, force) {
+    epoch += 1;
     Object.keys(data.blocks).forEach(function (key) { replaceBlock(key, data.blocks[key], force); });
     if (data.version) { canvas.setAttribute("data-version", data.version); }
   }
@@ -117,9 +120,11 @@
   function poll(force) {
     if (document.hidden && !force) { return Promise.resolve(); }
     var url = canvas.getAttribute("data-poll-url") + "?version=" + encodeURIComponent(canvas.getAttribute("data-version"));
+    var started = epoch;
     return fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } }).then(function (response) {
       if (response.status !== 200) { return; }
       return response.json().then(function (data) {
+        if (epoch !== started) { return; }  // a local edit landed meanwhile: the next poll brings the truth
         applyBlocks(data, false);
         say(canvas.getAttribute("data-updated-text"));
       });
@@ -127,6 +132,8 @@
   }
   window.setInterval(poll, POLL_MS);
   document.addEventListener("visibilitychange", function () { if (!document.hidden) { poll(true); } });
+
+  document.body.addEventListener("htmx:afterSwap", function () { epoch += 1; });
 
   // htmx answers 409 (a stale edit) and 422 (invalid input) with HTML to show, not an error.
   document.body.addEventListener("htmx:beforeSwap", function (event) {
