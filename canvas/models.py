@@ -85,6 +85,11 @@ class CanvasItem(models.Model):
         return PALETTE.get(self.color, PALETTE["yellow"])[2]
 
     @property
+    def evidence_url(self) -> str:
+        """The evidence if it is a web link (only http and https: never javascript: or data:), else ""."""
+        return self.evidence if self.evidence.startswith(("https://", "http://")) else ""
+
+    @property
     def is_untested_assumption(self) -> bool:
         return self.is_assumption and self.assumption_status in (AssumptionStatus.UNTESTED, AssumptionStatus.TESTING)
 

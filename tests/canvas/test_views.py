@@ -196,3 +196,14 @@ def test_png_export_is_an_image(client, world, bmc):
 
     assert response["Content-Type"] == "image/png"
     assert response.content.startswith(b"\x89PNG")
+
+
+def test_evidence_is_a_link_only_when_it_is_a_web_address(client, world, bmc):
+    item_add(user=world.owner, canvas=bmc, block="channels", text="A", is_assumption=True, evidence="https://example.com/interviews")
+    item_add(user=world.owner, canvas=bmc, block="channels", text="B", is_assumption=True, evidence="javascript:alert(1)")
+    client.force_login(world.viewer)
+
+    page = client.get(f"/canvases/{bmc.pk}/").content.decode()
+
+    assert 'href="https://example.com/interviews"' in page
+    assert 'href="javascript:' not in page
