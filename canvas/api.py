@@ -1,9 +1,5 @@
-import json
-
 from django.http import HttpResponse
 from django.utils import translation
-from django.utils.http import content_disposition_header
-from django.utils.text import slugify
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -12,9 +8,18 @@ from rest_framework.views import APIView
 
 from canvas import exports
 from canvas.blueprints import PALETTE
-from canvas.models import AssumptionStatus, Canvas, CanvasItem, CanvasKind
-from canvas.selectors import canvas_blocks, canvas_get_for_user, canvas_list_for_user, canvas_snapshot, item_get_for_user
+from canvas.models import NOTE_MAX, TEXT_MAX, AssumptionStatus, Canvas, CanvasItem, CanvasKind
+from canvas.selectors import (
+    canvas_blocks,
+    canvas_get_for_user,
+    canvas_list_for_user,
+    canvas_snapshot,
+    canvas_version_diff,
+    item_comments,
+    item_get_for_user,
+)
 from canvas.services import (
+    StaleVersion,
     canvas_create,
     canvas_delete,
     canvas_duplicate,
@@ -30,7 +35,6 @@ from canvas.services import (
 )
 from core.api.pagination import StandardPagination
 from core.errors import InvalidInput
-from history.diff import snapshot_diff
 from history.selectors import version_get, version_list
 from teams.access import role_require
 from teams.models import Role
@@ -62,6 +66,15 @@ class ItemOutputSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+
+def _stale_response(exc: StaleVersion) -> Response:
+    """409 with the item as it is now, in the same shape as every other item response."""
+    response = Response(
+        {"detail": exc.message, "code": exc.code, "current": ItemOutputSerializer(exc.item).data}, status=status.HTTP_409_CONFLICT
+    )
+    response["ETag"] = f'"{exc.item.version}"'
+    return response
 
 
 def _item_response(item: CanvasItem, status_code: int = status.HTTP_200_OK) -> Response:
@@ -175,9 +188,9 @@ class CanvasDuplicateApi(APIView):
 
 class ItemInputSerializer(serializers.Serializer):
     block = serializers.CharField(max_length=40)
-    text = serializers.CharField(max_length=500)
+    text = serializers.CharField(max_length=TEXT_MAX)
     color = serializers.ChoiceField(choices=list(PALETTE), required=False)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True)
     is_assumption = serializers.BooleanField(required=False)
     assumption_status = serializers.ChoiceField(choices=AssumptionStatus.choices, required=False)
     evidence = serializers.CharField(max_length=500, required=False, allow_blank=True)
@@ -190,6 +203,11 @@ class ItemCreateInputSerializer(ItemInputSerializer):
 class ItemUpdateInputSerializer(ItemInputSerializer):
     block = None  # moving is its own operation
     version = serializers.IntegerField(min_value=1, required=False, help_text='Or send If-Match: "<version>".')
+
+    def validate(self, attrs: dict) -> dict:
+        if "block" in self.initial_data or "position" in self.initial_data:
+            raise serializers.ValidationError({"block": ["Move an item with POST /api/v1/items/{id}/move/."]})
+        return attrs
 
 
 class ItemMoveInputSerializer(serializers.Serializer):
@@ -237,7 +255,10 @@ class ItemDetailApi(APIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         expected = _expected_version(request, fields.pop("version", None))
-        return _item_response(item_update(user=request.user, item=item, expected_version=expected, **fields))
+        try:
+            return _item_response(item_update(user=request.user, item=item, expected_version=expected, **fields))
+        except StaleVersion as exc:
+            return _stale_response(exc)
 
     @extend_schema(parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)], responses={204: None})
     def delete(self, request: Request, item_id: int) -> Response:
@@ -245,7 +266,10 @@ class ItemDetailApi(APIView):
         _require_editor(request, item.canvas)
         body_version = request.data.get("version") if hasattr(request.data, "get") else None
         body_version = int(body_version) if str(body_version or "").isdigit() else None
-        item_delete(user=request.user, item=item, expected_version=_expected_version(request, body_version))
+        try:
+            item_delete(user=request.user, item=item, expected_version=_expected_version(request, body_version))
+        except StaleVersion as exc:
+            return _stale_response(exc)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -257,13 +281,16 @@ class ItemMoveApi(APIView):
         data = ItemMoveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         expected = _expected_version(request, data.validated_data.get("version"))
-        moved = item_move(
-            user=request.user,
-            item=item,
-            block=data.validated_data["block"],
-            position=data.validated_data["position"],
-            expected_version=expected,
-        )
+        try:
+            moved = item_move(
+                user=request.user,
+                item=item,
+                block=data.validated_data["block"],
+                position=data.validated_data["position"],
+                expected_version=expected,
+            )
+        except StaleVersion as exc:
+            return _stale_response(exc)
         return _item_response(moved)
 
 
@@ -278,7 +305,7 @@ class ItemCommentListApi(APIView):
     @extend_schema(responses={200: CommentSerializer(many=True)})
     def get(self, request: Request, item_id: int) -> Response:
         item = item_get_for_user(user=request.user, item_id=item_id)
-        return Response(CommentSerializer(item.comments.select_related("author"), many=True).data)
+        return Response(CommentSerializer(item_comments(item=item), many=True).data)
 
     @extend_schema(request=CommentSerializer, responses={201: CommentSerializer})
     def post(self, request: Request, item_id: int) -> Response:
@@ -301,6 +328,7 @@ class VersionOutputSerializer(serializers.Serializer):
 
 class VersionNameInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
+    number = serializers.IntegerField(min_value=1, required=False, help_text="The version to name; the current one if left out.")
 
 
 class CanvasVersionListApi(APIView):
@@ -318,7 +346,7 @@ class CanvasVersionListApi(APIView):
         _require_editor(request, canvas)
         data = VersionNameInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        version = canvas_version_name(user=request.user, canvas=canvas, name=data.validated_data["name"])
+        version = canvas_version_name(user=request.user, canvas=canvas, **data.validated_data)
         return Response(VersionOutputSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
@@ -344,29 +372,14 @@ class DiffBlockSerializer(serializers.Serializer):
     added = DiffItemSerializer(many=True)
     removed = DiffItemSerializer(many=True)
     changed = DiffChangeSerializer(many=True)
+    reordered = serializers.BooleanField()
 
 
 class CanvasDiffSerializer(serializers.Serializer):
     version = serializers.IntegerField()
-    against = serializers.IntegerField(help_text="The older side; the current canvas when no ?against= was given.")
+    against = serializers.IntegerField(help_text="The other side: ?against=, or the current canvas version when none was given.")
     title = serializers.DictField()
     blocks = DiffBlockSerializer(many=True)
-
-
-def canvas_version_diff(canvas: Canvas, version_snapshot: dict, against_snapshot: dict) -> tuple:
-    diff = snapshot_diff(against_snapshot, version_snapshot, groups=canvas.blueprint.keys)
-    names = {spec.key: spec.name(_language()) for spec in canvas.blueprint.blocks}
-    blocks = [
-        {
-            "group": group.group,
-            "name": names.get(group.group, group.group),
-            "added": group.added,
-            "removed": group.removed,
-            "changed": group.changed,
-        }
-        for group in diff.groups
-    ]
-    return diff, blocks
 
 
 class CanvasVersionDiffApi(APIView):
@@ -381,10 +394,11 @@ class CanvasVersionDiffApi(APIView):
         if against_id and not against_id.isdigit():
             raise InvalidInput("against must be a version id.", code="invalid_against")
         against = version_get(target=canvas, version_id=int(against_id)) if against_id else None
-        against_snapshot, against_number = (
-            (against.snapshot, against.number) if against else (canvas_snapshot(canvas=canvas), canvas.version)
-        )
-        diff, blocks = canvas_version_diff(canvas, version.snapshot, against_snapshot)
+        if against is not None:  # from `against` to this version
+            before, after, against_number = against.snapshot, version.snapshot, against.number
+        else:  # from this version to the canvas as it is now
+            before, after, against_number = version.snapshot, canvas_snapshot(canvas=canvas), canvas.version
+        diff, blocks = canvas_version_diff(canvas=canvas, before=before, after=after, language=_language())
         title = {"before": diff.fields["title"][0], "after": diff.fields["title"][1]} if "title" in diff.fields else {}
         return Response(CanvasDiffSerializer({"version": version.number, "against": against_number, "title": title, "blocks": blocks}).data)
 
@@ -398,32 +412,8 @@ class CanvasVersionRestoreApi(APIView):
         return _canvas_detail(request, canvas_id)
 
 
-EXPORT_TYPES = {
-    "json": "application/json",
-    "csv": "text/csv; charset=utf-8",
-    "pdf": "application/pdf",
-    "png": "image/png",
-}
-
-
-def canvas_export_response(canvas: Canvas, *, export_format: str, page_size: str, language: str) -> HttpResponse:
-    """The file for one export format (shared by the API and the editor's export menu)."""
-    if export_format == "json":
-        content: bytes | str = json.dumps(exports.canvas_document(canvas), ensure_ascii=False, indent=2)
-    elif export_format == "csv":
-        content = "\ufeff" + exports.canvas_csv(canvas, language=language)  # BOM: Excel then reads UTF-8
-    elif export_format == "pdf":
-        content = exports.canvas_pdf(canvas, language=language, page_size=page_size)
-    else:
-        content = exports.canvas_png(canvas, language=language)
-    response = HttpResponse(content, content_type=EXPORT_TYPES[export_format])
-    filename = f"{slugify(canvas.title, allow_unicode=True) or 'canvas'}.{export_format}"
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
-
-
 class ExportQuerySerializer(serializers.Serializer):
-    format = serializers.ChoiceField(choices=list(EXPORT_TYPES))
+    format = serializers.ChoiceField(choices=list(exports.EXPORT_TYPES))
     size = serializers.ChoiceField(choices=list(exports.PAGE_SIZES), default="A4")
 
 
@@ -433,7 +423,7 @@ class CanvasExportApi(APIView):
         canvas = canvas_get_for_user(user=request.user, canvas_id=canvas_id)
         query = ExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        return canvas_export_response(
+        return exports.canvas_export_response(
             canvas, export_format=query.validated_data["format"], page_size=query.validated_data["size"], language=_language()
         )
 
@@ -441,9 +431,9 @@ class CanvasExportApi(APIView):
 class ImportItemSerializer(serializers.Serializer):
     block = serializers.CharField(max_length=40)
     position = serializers.IntegerField(min_value=0, required=False, default=0)
-    text = serializers.CharField(max_length=500)
+    text = serializers.CharField(max_length=TEXT_MAX)
     color = serializers.ChoiceField(choices=list(PALETTE), required=False, default="yellow")
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
     is_assumption = serializers.BooleanField(required=False, default=False)
     assumption_status = serializers.ChoiceField(choices=AssumptionStatus.choices, required=False, default=AssumptionStatus.UNTESTED)
     evidence = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

@@ -3,16 +3,20 @@
 
 import csv
 import io
+import json
 
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 
-from canvas.models import Canvas
+from canvas.models import ITEM_CONTENT_FIELDS, Canvas
 from canvas.selectors import canvas_blocks
 
 DOCUMENT_FORMAT = "bizcanvas.canvas"
 DOCUMENT_VERSION = 1
-ITEM_KEYS = ("block", "position", "text", "color", "note", "is_assumption", "assumption_status", "evidence")
+ITEM_KEYS = ("block", "position", *ITEM_CONTENT_FIELDS)
 PAGE_SIZES = ("A4", "A3")
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection, OWASP).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -85,3 +89,27 @@ def canvas_png(canvas: Canvas, *, language: str, scale: float = 2.0) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
+
+
+EXPORT_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "pdf": "application/pdf",
+    "png": "image/png",
+}
+
+
+def canvas_export_response(canvas: Canvas, *, export_format: str, page_size: str, language: str) -> HttpResponse:
+    """The download for one export format (the API and the editor's export menu both answer with this)."""
+    if export_format == "json":
+        content: bytes | str = json.dumps(canvas_document(canvas), ensure_ascii=False, indent=2)
+    elif export_format == "csv":
+        content = "\ufeff" + canvas_csv(canvas, language=language)  # BOM: Excel then reads UTF-8
+    elif export_format == "pdf":
+        content = canvas_pdf(canvas, language=language, page_size=page_size)
+    else:
+        content = canvas_png(canvas, language=language)
+    response = HttpResponse(content, content_type=EXPORT_TYPES[export_format])
+    filename = f"{slugify(canvas.title, allow_unicode=True) or 'canvas'}.{export_format}"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response

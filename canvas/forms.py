@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from canvas.blueprints import PALETTE
-from canvas.models import TEXT_MAX, AssumptionStatus, CanvasKind
+from canvas.models import NOTE_MAX, TEXT_MAX, AssumptionStatus, CanvasKind
 
 
 class CanvasCreateForm(forms.Form):
@@ -25,11 +25,16 @@ class ItemAddForm(forms.Form):
 class ItemForm(forms.Form):
     text = forms.CharField(label=_("Text"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
     color = forms.ChoiceField(label=_("Colour"), choices=[(value, value) for value in PALETTE], widget=forms.RadioSelect)
-    note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Note"), max_length=NOTE_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     is_assumption = forms.BooleanField(label=_("This is an assumption to test"), required=False)
     assumption_status = forms.ChoiceField(label=_("Status"), choices=AssumptionStatus.choices, required=False)
     evidence = forms.CharField(label=_("Evidence (a note or a link)"), max_length=500, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    @classmethod
+    def field_labels(cls) -> dict[str, str]:
+        """Field name → its label, for naming what changed between two versions."""
+        return {name: str(field.label) for name, field in cls.base_fields.items() if field.label} | {"group": str(_("Block"))}
 
     def clean_assumption_status(self) -> str:
         return self.cleaned_data.get("assumption_status") or AssumptionStatus.UNTESTED
@@ -41,3 +46,4 @@ class CommentForm(forms.Form):
 
 class VersionNameForm(forms.Form):
     name = forms.CharField(label=_("Name this version"), max_length=120)
+    number = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

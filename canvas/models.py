@@ -1,12 +1,19 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
+from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from canvas.blueprints import BLUEPRINTS, PALETTE, Blueprint
+from history.models import Version
 from ventures.models import Venture
 
 TEXT_MAX = 500
+NOTE_MAX = 2000
+# What a note says, as opposed to where it sits (block, position): the fields services edit, history snapshots,
+# exports write and imports read.
+ITEM_CONTENT_FIELDS = ("text", "color", "note", "is_assumption", "assumption_status", "evidence")
 
 
 class CanvasKind(models.TextChoices):
@@ -36,9 +43,10 @@ class Canvas(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    versions = GenericRelation(Version)  # deleting the canvas deletes its history
 
     class Meta:
-        ordering = ["archived_at", "-updated_at", "id"]
+        ordering = [F("archived_at").asc(nulls_first=True), "-updated_at", "id"]
         verbose_name = _("canvas")
         verbose_name_plural = _("canvases")
 
@@ -62,7 +70,7 @@ class CanvasItem(models.Model):
     position = models.PositiveIntegerField(default=0)
     text = models.CharField(_("text"), max_length=TEXT_MAX)
     color = models.CharField(_("colour"), max_length=10, choices=COLOR_CHOICES, default="yellow")
-    note = models.TextField(_("note"), max_length=2000, blank=True)
+    note = models.TextField(_("note"), max_length=NOTE_MAX, blank=True)
     is_assumption = models.BooleanField(_("assumption"), default=False)
     assumption_status = models.CharField(
         _("assumption status"), max_length=12, choices=AssumptionStatus.choices, default=AssumptionStatus.UNTESTED
@@ -95,7 +103,11 @@ class CanvasItem(models.Model):
 
 
 class ItemComment(models.Model):
-    item = models.ForeignKey(CanvasItem, on_delete=models.CASCADE, related_name="comments")
+    """A comment on a note. It refers to the note by id rather than by foreign key, so that deleting a note keeps
+    its comments and restoring the note from history brings them back with it."""
+
+    canvas = models.ForeignKey(Canvas, on_delete=models.CASCADE, related_name="comments")
+    item_ref = models.PositiveBigIntegerField(db_index=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     text = models.CharField(_("comment"), max_length=1000)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,9 +1,11 @@
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from canvas.models import Canvas, CanvasItem
+from canvas.models import ITEM_CONTENT_FIELDS, Canvas, CanvasItem, ItemComment
 from core.errors import NotFound
+from history.diff import SnapshotDiff, snapshot_diff
 
 
 def canvas_list_for_user(*, user: User | AnonymousUser, venture_id: int | None = None) -> QuerySet[Canvas]:
@@ -12,14 +14,26 @@ def canvas_list_for_user(*, user: User | AnonymousUser, venture_id: int | None =
     canvases = Canvas.objects.filter(venture__team__memberships__user=user).select_related("venture__team")
     if venture_id is not None:
         canvases = canvases.filter(venture_id=venture_id)
-    return canvases.annotate(item_count=Count("items", distinct=True)).order_by("archived_at", "-updated_at", "id")
+    return canvases.annotate(item_count=Count("items", distinct=True)).order_by(F("archived_at").asc(nulls_first=True), "-updated_at", "id")
 
 
 def canvas_get_for_user(*, user: User | AnonymousUser, canvas_id: int) -> Canvas:
-    canvas = canvas_list_for_user(user=user).filter(pk=canvas_id).first()
+    if not user.is_authenticated:
+        raise NotFound()
+    canvas = Canvas.objects.filter(pk=canvas_id, venture__team__memberships__user=user).select_related("venture__team").first()
     if canvas is None:
         raise NotFound()
     return canvas
+
+
+def canvas_version_for_user(*, user: User | AnonymousUser, canvas_id: int) -> int:
+    """Just the canvas's version number: what a poll needs, in one indexed read."""
+    if not user.is_authenticated:
+        raise NotFound()
+    version = Canvas.objects.filter(pk=canvas_id, venture__team__memberships__user=user).values_list("version", flat=True).first()
+    if version is None:
+        raise NotFound()
+    return version
 
 
 def item_get_for_user(*, user: User | AnonymousUser, item_id: int) -> CanvasItem:
@@ -33,8 +47,15 @@ def item_get_for_user(*, user: User | AnonymousUser, item_id: int) -> CanvasItem
     return item
 
 
+def item_comments(*, item: CanvasItem) -> QuerySet[ItemComment]:
+    return ItemComment.objects.filter(canvas_id=item.canvas_id, item_ref=item.pk).select_related("author")
+
+
 def canvas_items(*, canvas: Canvas) -> QuerySet[CanvasItem]:
-    return canvas.items.annotate(comment_count=Count("comments")).order_by("block", "position", "id")
+    comment_count = ItemComment.objects.filter(item_ref=OuterRef("pk")).order_by().values("item_ref").annotate(n=Count("pk")).values("n")
+    return canvas.items.annotate(comment_count=Coalesce(Subquery(comment_count, output_field=IntegerField()), 0)).order_by(
+        "block", "position", "id"
+    )
 
 
 def canvas_blocks(*, canvas: Canvas, language: str) -> list[dict]:
@@ -63,8 +84,29 @@ def canvas_snapshot(*, canvas: Canvas) -> dict:
     }
 
 
-SNAPSHOT_FIELDS = ("text", "color", "note", "is_assumption", "assumption_status", "evidence")
-
-
 def item_snapshot(item: CanvasItem) -> dict:
-    return {"id": item.pk, "group": item.block, "position": item.position, **{name: getattr(item, name) for name in SNAPSHOT_FIELDS}}
+    return {
+        "id": item.pk,
+        "group": item.block,
+        "position": item.position,
+        "version": item.version,
+        **{name: getattr(item, name) for name in ITEM_CONTENT_FIELDS},
+    }
+
+
+def canvas_version_diff(*, canvas: Canvas, before: dict, after: dict, language: str) -> tuple[SnapshotDiff, list[dict]]:
+    """What changed from snapshot `before` to `after`, block by block in the blueprint's order, with block names."""
+    diff = snapshot_diff(before, after, groups=canvas.blueprint.keys)
+    names = {spec.key: spec.name(language) for spec in canvas.blueprint.blocks}
+    blocks = [
+        {
+            "group": group.group,
+            "name": names.get(group.group, group.group),
+            "added": group.added,
+            "removed": group.removed,
+            "changed": group.changed,
+            "reordered": group.reordered,
+        }
+        for group in diff.groups
+    ]
+    return diff, blocks

@@ -4,35 +4,49 @@ and history records a snapshot."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from canvas.models import AssumptionStatus, Canvas, CanvasItem, ItemComment
-from canvas.selectors import SNAPSHOT_FIELDS, canvas_snapshot, item_snapshot
-from core.errors import Conflict, PreconditionRequired
+from canvas.models import ITEM_CONTENT_FIELDS, AssumptionStatus, Canvas, CanvasItem, ItemComment
+from canvas.selectors import canvas_snapshot, item_snapshot
+from core.errors import Conflict, InvalidInput, NotFound, PreconditionRequired
 from history.models import Version
 from history.services import version_name, version_record
 from teams.access import role_require
 from teams.models import Role
 from ventures.models import Venture
 
-ITEM_FIELDS = ("text", "color", "note", "is_assumption", "assumption_status", "evidence")
-
 
 class StaleVersion(Conflict):
-    """The edit was based on an older version of the item; `data["current"]` is the item as it is now."""
+    """The edit was based on an older version of the item; `item` is the item as it is now."""
 
     code = "stale"
+
+    def __init__(self, item: CanvasItem) -> None:
+        super().__init__(_("A teammate changed this item since you loaded it."))
+        self.item = item
 
 
 def _require_editor(user: User, canvas: Canvas) -> None:
     role_require(user=user, team=canvas.venture.team, minimum=Role.EDITOR)
 
 
-def _locked(canvas: Canvas) -> Canvas:
+def _locked(canvas_id: int) -> Canvas:
     """Lock the canvas row for the rest of the transaction: changes to one canvas happen one at a time."""
-    return Canvas.objects.select_for_update().select_related("venture__team").get(pk=canvas.pk)
+    canvas = Canvas.objects.select_for_update().select_related("venture__team").filter(pk=canvas_id).first()
+    if canvas is None:  # deleted by a teammate a moment ago
+        raise NotFound()
+    return canvas
+
+
+def _current(item: CanvasItem) -> CanvasItem:
+    """The item as it is now, read under the canvas lock."""
+    current = CanvasItem.objects.filter(pk=item.pk).first()
+    if current is None:
+        raise NotFound(_("This item was deleted by a teammate."))
+    return current
 
 
 def _changed(canvas: Canvas, *, user: User | None, action: str, summary: str = "") -> Canvas:
@@ -52,20 +66,22 @@ def _check_version(item: CanvasItem, expected_version: int | None) -> None:
     if expected_version is None:
         raise PreconditionRequired()
     if item.version != expected_version:
-        raise StaleVersion(
-            _("A teammate changed this item since you loaded it."),
-            data={"current": item_snapshot(item) | {"version": item.version}},
-        )
+        raise StaleVersion(item)
 
 
-def _close_gap(canvas: Canvas, block: str, position: int) -> None:
-    for item in canvas.items.filter(block=block, position__gt=position).order_by("position"):
-        CanvasItem.objects.filter(pk=item.pk).update(position=item.position - 1)
+def _shift(canvas: Canvas, block: str, *, from_position: int, by: int) -> None:
+    """Move every item of `block` at or after `from_position` by `by` places, in one statement."""
+    canvas.items.filter(block=block, position__gte=from_position).update(position=F("position") + by)
 
 
-def _open_gap(canvas: Canvas, block: str, position: int) -> None:
-    for item in canvas.items.filter(block=block, position__gte=position).order_by("-position"):
-        CanvasItem.objects.filter(pk=item.pk).update(position=item.position + 1)
+def _content(fields: dict) -> dict:
+    """Item content fields, checked; a note that is no assumption has no assumption status."""
+    unknown = set(fields) - set(ITEM_CONTENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unexpected item fields: {sorted(unknown)}")
+    if fields.get("is_assumption") is False:
+        fields = {**fields, "assumption_status": AssumptionStatus.UNTESTED}
+    return fields
 
 
 @transaction.atomic
@@ -81,7 +97,7 @@ def canvas_create(*, user: User, venture: Venture, kind: str, title: str) -> Can
 @transaction.atomic
 def canvas_update(*, user: User, canvas: Canvas, title: str | None = None, archived: bool | None = None) -> Canvas:
     _require_editor(user, canvas)
-    canvas = _locked(canvas)
+    canvas = _locked(canvas.pk)
     if archived is not None:
         canvas.archived_at = (canvas.archived_at or timezone.now()) if archived else None
         canvas.save(update_fields=["archived_at", "updated_at"])
@@ -94,6 +110,7 @@ def canvas_update(*, user: User, canvas: Canvas, title: str | None = None, archi
 
 @transaction.atomic
 def canvas_delete(*, user: User, canvas: Canvas) -> None:
+    """Delete the canvas with its items, comments and history."""
     _require_editor(user, canvas)
     canvas.delete()
 
@@ -103,60 +120,49 @@ def canvas_duplicate(*, user: User, canvas: Canvas, title: str = "") -> Canvas:
     copy = canvas_create(
         user=user, venture=canvas.venture, kind=canvas.kind, title=title or _("Copy of %(title)s") % {"title": canvas.title}
     )
-    _copy_items(source=[item_snapshot(item) for item in canvas.items.all()], into=copy, user=user)
+    _items_create(entries=[item_snapshot(item) for item in canvas.items.all()], into=copy, user=user)
     return _changed(copy, user=user, action="duplicate", summary=canvas.title)
 
 
-def _copy_items(*, source: list[dict], into: Canvas, user: User | None) -> None:
-    """Create items from snapshot dicts (positions renumbered per block, in their given order)."""
+def _items_create(*, entries: list[dict], into: Canvas, user: User | None) -> None:
+    """Create items from snapshot-shaped dicts (`group` is the block), positions renumbered per block in their
+    given order; all validated first, then written in one statement."""
     next_position: dict[str, int] = {}
-    for data in sorted(source, key=lambda entry: (entry["group"], entry.get("position", 0))):
-        _check_block(into, data["group"])
-        position = next_position.get(data["group"], 0)
-        next_position[data["group"]] = position + 1
-        item = CanvasItem(
-            canvas=into,
-            block=data["group"],
-            position=position,
-            created_by=user,
-            **{name: data[name] for name in ITEM_FIELDS if name in data},
-        )
-        item.full_clean()
-        item.save()
+    items = []
+    for entry in sorted(entries, key=lambda entry: (entry["group"], entry.get("position", 0))):
+        _check_block(into, entry["group"])
+        position = next_position.get(entry["group"], 0)
+        next_position[entry["group"]] = position + 1
+        content = _content({name: entry[name] for name in ITEM_CONTENT_FIELDS if name in entry})
+        item = CanvasItem(canvas=into, block=entry["group"], position=position, created_by=user, **content)
+        item.full_clean(exclude=["canvas", "created_by"])
+        items.append(item)
+    CanvasItem.objects.bulk_create(items)
 
 
 @transaction.atomic
 def item_add(*, user: User, canvas: Canvas, block: str, text: str, position: int | None = None, **fields: object) -> CanvasItem:
     """Add a sticky item; at the end of the block unless `position` says where."""
     _require_editor(user, canvas)
-    canvas = _locked(canvas)
+    canvas = _locked(canvas.pk)
     _check_block(canvas, block)
     count = canvas.items.filter(block=block).count()
     position = count if position is None else max(0, min(position, count))
-    item = CanvasItem(canvas=canvas, block=block, position=position, text=text, created_by=user, **_item_fields(fields))
+    item = CanvasItem(canvas=canvas, block=block, position=position, text=text, created_by=user, **_content(fields))
     item.full_clean(exclude=["position"])
-    _open_gap(canvas, block, position)
+    _shift(canvas, block, from_position=position, by=1)
     item.save()
     _changed(canvas, user=user, action="item_add", summary=item.text)
     return item
 
 
-def _item_fields(fields: dict) -> dict:
-    unknown = set(fields) - set(ITEM_FIELDS)
-    if unknown:
-        raise TypeError(f"unexpected item fields: {sorted(unknown)}")
-    if fields.get("is_assumption") is False:
-        fields = {**fields, "assumption_status": AssumptionStatus.UNTESTED}
-    return fields
-
-
 @transaction.atomic
 def item_update(*, user: User, item: CanvasItem, expected_version: int | None, **fields: object) -> CanvasItem:
     _require_editor(user, item.canvas)
-    canvas = _locked(item.canvas)
-    item = CanvasItem.objects.get(pk=item.pk)  # as it is now, under the lock
+    canvas = _locked(item.canvas_id)
+    item = _current(item)
     _check_version(item, expected_version)
-    changes = {name: value for name, value in _item_fields(fields).items() if getattr(item, name) != value}
+    changes = {name: value for name, value in _content(fields).items() if getattr(item, name) != value}
     if not changes:
         return item
     for name, value in changes.items():
@@ -170,12 +176,13 @@ def item_update(*, user: User, item: CanvasItem, expected_version: int | None, *
 
 @transaction.atomic
 def item_delete(*, user: User, item: CanvasItem, expected_version: int | None) -> None:
+    """Delete an item. Its comments stay (see ItemComment) and come back if the item is restored."""
     _require_editor(user, item.canvas)
-    canvas = _locked(item.canvas)
-    item = CanvasItem.objects.get(pk=item.pk)
+    canvas = _locked(item.canvas_id)
+    item = _current(item)
     _check_version(item, expected_version)
     item.delete()
-    _close_gap(canvas, item.block, item.position)
+    _shift(canvas, item.block, from_position=item.position + 1, by=-1)
     _changed(canvas, user=user, action="item_delete", summary=item.text)
 
 
@@ -184,14 +191,16 @@ def item_move(*, user: User, item: CanvasItem, block: str, position: int, expect
     """Move an item within its block or to another one. Under the canvas lock two concurrent moves of the same
     item run one after the other, and the second, based on a stale version, is refused."""
     _require_editor(user, item.canvas)
-    canvas = _locked(item.canvas)
-    item = CanvasItem.objects.get(pk=item.pk)
+    canvas = _locked(item.canvas_id)
+    item = _current(item)
     _check_version(item, expected_version)
     _check_block(canvas, block)
-    _close_gap(canvas, item.block, item.position)
     count = canvas.items.filter(block=block).exclude(pk=item.pk).count()
     position = max(0, min(position, count))
-    _open_gap(canvas, block, position)
+    if (block, position) == (item.block, item.position):
+        return item  # dropped where it was: nothing to record
+    _shift(canvas, item.block, from_position=item.position + 1, by=-1)
+    _shift(canvas, block, from_position=position, by=1)
     CanvasItem.objects.filter(pk=item.pk).update(block=block, position=position, version=item.version + 1, updated_at=timezone.now())
     item.refresh_from_db()
     _changed(canvas, user=user, action="item_move", summary=item.text)
@@ -202,44 +211,61 @@ def item_move(*, user: User, item: CanvasItem, block: str, position: int, expect
 def comment_add(*, user: User, item: CanvasItem, text: str) -> ItemComment:
     """Any member may comment, viewers included."""
     role_require(user=user, team=item.canvas.venture.team, minimum=Role.VIEWER)
-    comment = ItemComment(item=item, author=user, text=text.strip())
-    comment.full_clean()
+    comment = ItemComment(canvas_id=item.canvas_id, item_ref=item.pk, author=user, text=text.strip())
+    comment.full_clean(exclude=["canvas"])
     comment.save()
     return comment
 
 
 @transaction.atomic
-def canvas_version_name(*, user: User, canvas: Canvas, name: str) -> Version:
-    """Name the canvas's current state ("after customer interviews")."""
+def canvas_version_name(*, user: User, canvas: Canvas, name: str, number: int | None = None) -> Version:
+    """Name a version ("after customer interviews"): `number`, or the current one. The number the user saw is
+    named even if a teammate has changed the canvas since."""
     _require_editor(user, canvas)
-    canvas = _locked(canvas)
-    return version_name(target=canvas, number=canvas.version, name=name)
+    canvas = _locked(canvas.pk)
+    number = canvas.version if number is None else number
+    if not 1 <= number <= canvas.version:
+        raise InvalidInput(_("This canvas has no version %(number)s.") % {"number": number}, code="no_such_version")
+    return version_name(target=canvas, number=number, name=name)
 
 
 @transaction.atomic
 def canvas_version_restore(*, user: User, canvas: Canvas, version: Version) -> Canvas:
-    """Make the canvas look as it did in `version`. This is a new change with its own version: nothing is lost."""
+    """Make the canvas look as it did in `version`. This is a new change with its own version: nothing is lost.
+
+    Restored and changed items get a version above any they ever had (the canvas's next version), so an edit
+    based on an old copy of an item is refused, never applied to the restored one."""
     _require_editor(user, canvas)
-    canvas = _locked(canvas)
+    canvas = _locked(canvas.pk)
+    next_version = canvas.version + 1
     wanted = {entry["id"]: entry for entry in version.snapshot["items"]}
     canvas.items.exclude(pk__in=wanted).delete()
     existing = {item.pk: item for item in canvas.items.all()}
-    for item_id, data in wanted.items():
-        item = existing.get(item_id) or CanvasItem(pk=item_id, canvas=canvas, created_by=user)
-        if item.pk in existing and item_snapshot(item) == data:
+    taken_elsewhere = set(CanvasItem.objects.filter(pk__in=wanted).exclude(canvas=canvas).values_list("pk", flat=True))
+    for item_id, entry in wanted.items():
+        _check_block(canvas, entry["group"])
+        item = existing.get(item_id)
+        if item is not None and _same_place_and_content(item, entry):
             continue
-        item.block, item.position = data["group"], data["position"]
-        for name in SNAPSHOT_FIELDS:
-            setattr(item, name, data[name])
-        item.version = item.version + 1 if item_id in existing else 1
-        item.save(force_insert=item_id not in existing)
+        if item is None:
+            item = CanvasItem(canvas=canvas, created_by=user, pk=None if item_id in taken_elsewhere else item_id)
+        item.block, item.position, item.version = entry["group"], entry["position"], next_version
+        for name in ITEM_CONTENT_FIELDS:
+            setattr(item, name, entry[name])
+        item.full_clean(exclude=["canvas", "created_by"])
+        item.save(force_insert=item.pk is not None and item_id not in existing)
     canvas.title = version.snapshot["fields"]["title"]
     return _changed(canvas, user=user, action="restore", summary=str(version.number))
+
+
+def _same_place_and_content(item: CanvasItem, entry: dict) -> bool:
+    now = item_snapshot(item)
+    return all(now[key] == entry[key] for key in ("group", "position", *ITEM_CONTENT_FIELDS))
 
 
 @transaction.atomic
 def canvas_import(*, user: User, venture: Venture, document: dict) -> Canvas:
     """Create a canvas from an exported JSON document (see canvas.exports.canvas_document)."""
     canvas = canvas_create(user=user, venture=venture, kind=document["kind"], title=document["title"])
-    _copy_items(source=[{"group": entry["block"], **entry} for entry in document["items"]], into=canvas, user=user)
+    _items_create(entries=[{"group": entry["block"], **entry} for entry in document["items"]], into=canvas, user=user)
     return _changed(canvas, user=user, action="import", summary=document["title"])

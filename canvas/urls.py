@@ -20,7 +20,7 @@ urlpatterns = [
     path("items/<int:item_id>/edit/", views.item_edit, name="item_edit"),
     path("items/<int:item_id>/delete/", views.item_delete_view, name="item_delete"),
     path("items/<int:item_id>/move/", views.item_move_view, name="item_move"),
-    path("items/<int:item_id>/comments/", views.item_comments, name="item_comments"),
+    path("items/<int:item_id>/comments/", views.item_comments_view, name="item_comments"),
 ]
 
 api_urlpatterns = [

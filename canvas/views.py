@@ -10,12 +10,19 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from canvas.api import canvas_export_response, canvas_version_diff
+from canvas.api import CanvasDocumentSerializer
 from canvas.blueprints import PALETTE
-from canvas.exports import PAGE_SIZES
+from canvas.exports import PAGE_SIZES, canvas_export_response
 from canvas.forms import CanvasCreateForm, CanvasImportForm, CanvasSettingsForm, CommentForm, ItemAddForm, ItemForm, VersionNameForm
 from canvas.models import Canvas, CanvasItem
-from canvas.selectors import canvas_blocks, canvas_get_for_user, item_get_for_user
+from canvas.selectors import (
+    canvas_blocks,
+    canvas_get_for_user,
+    canvas_version_diff,
+    canvas_version_for_user,
+    item_comments,
+    item_get_for_user,
+)
 from canvas.services import (
     StaleVersion,
     canvas_create,
@@ -31,7 +38,7 @@ from canvas.services import (
     item_move,
     item_update,
 )
-from core.errors import AccessDenied, DomainError, NotFound
+from core.errors import AccessDenied, NotFound
 from core.web import get_or_404, service_run
 from history.selectors import version_get, version_list
 from teams.access import membership_for, role_allows, role_require
@@ -70,9 +77,21 @@ def _render_blocks(request: HttpRequest, canvas: Canvas, keys: set[str] | tuple[
     }
 
 
-def _block_response(request: HttpRequest, canvas: Canvas, key: str, status: int = 200, **extra: object) -> HttpResponse:
+def _mark_change(response: HttpResponse, canvas: Canvas, *, changed: bool) -> HttpResponse:
+    """Tell the page the version its blocks now show: when this request made exactly one change, and the page was
+    at the version before it, the page is now current without polling (see static/js/canvas.js)."""
+    if changed:
+        response["X-Canvas-Version"] = str(canvas.version)
+        response["X-Canvas-Previous-Version"] = str(canvas.version - 1)
+    return response
+
+
+def _block_response(
+    request: HttpRequest, canvas: Canvas, key: str, status: int = 200, *, changed: bool = False, **extra: object
+) -> HttpResponse:
     canvas.refresh_from_db()
-    return HttpResponse(_render_blocks(request, canvas, {key}, **extra)[key], status=status)
+    response = HttpResponse(_render_blocks(request, canvas, {key}, **extra)[key], status=status)
+    return _mark_change(response, canvas, changed=changed)
 
 
 @login_required
@@ -93,8 +112,6 @@ def canvas_new(request: HttpRequest, venture_id: int) -> HttpResponse:
 @require_POST
 def canvas_import_view(request: HttpRequest, venture_id: int) -> HttpResponse:
     """Create a canvas from a JSON file exported by bizcanvas; every problem is reported, nothing half-imported."""
-    from canvas.api import CanvasDocumentSerializer
-
     venture = get_or_404(venture_get_for_user, user=request.user, venture_id=venture_id)
     form = CanvasImportForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -131,10 +148,11 @@ def canvas_detail(request: HttpRequest, canvas_id: int) -> HttpResponse:
 
 @login_required
 def canvas_poll(request: HttpRequest, canvas_id: int) -> HttpResponse:
-    """Cheap conditional polling: 204 while the canvas is at the version the page has, else every block's HTML."""
-    canvas = get_or_404(canvas_get_for_user, user=request.user, canvas_id=canvas_id)
-    if request.GET.get("version") == str(canvas.version):
+    """Cheap conditional polling: 204 while the canvas is at the version the page has (one indexed read), else
+    every block's HTML."""
+    if request.GET.get("version") == str(get_or_404(canvas_version_for_user, user=request.user, canvas_id=canvas_id)):
         return HttpResponse(status=204)
+    canvas = get_or_404(canvas_get_for_user, user=request.user, canvas_id=canvas_id)
     return JsonResponse({"version": canvas.version, "blocks": _render_blocks(request, canvas, canvas.blueprint.keys)})
 
 
@@ -189,8 +207,8 @@ def canvas_history(request: HttpRequest, canvas_id: int) -> HttpResponse:
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
-        if form.is_valid() and service_run(request, canvas_version_name, user=request.user, canvas=canvas, name=form.cleaned_data["name"]):
-            messages.success(request, _("Version %(number)s named.") % {"number": canvas.version})
+        if form.is_valid() and service_run(request, canvas_version_name, user=request.user, canvas=canvas, **form.cleaned_data):
+            messages.success(request, _("Version %(number)s named.") % {"number": form.cleaned_data["number"]})
             return redirect("canvas:history", canvas_id=canvas.pk)
     versions = list(version_list(target=canvas)[:200])
     return render(request, "canvas/canvas_history.html", {"canvas": canvas, "versions": versions, "form": form, "can_edit": can_edit})
@@ -207,8 +225,16 @@ def canvas_compare(request: HttpRequest, canvas_id: int) -> HttpResponse:
     older, newer = sorted(
         (get_or_404(version_get, target=canvas, version_id=int(value)) for value in ids), key=lambda version: version.number
     )
-    diff, blocks = canvas_version_diff(canvas, newer.snapshot, older.snapshot)
-    context = {"canvas": canvas, "older": older, "newer": newer, "diff": diff, "blocks": blocks, "can_edit": _can_edit(request, canvas)}
+    diff, blocks = canvas_version_diff(canvas=canvas, before=older.snapshot, after=newer.snapshot, language=translation.get_language())
+    context = {
+        "canvas": canvas,
+        "older": older,
+        "newer": newer,
+        "diff": diff,
+        "blocks": blocks,
+        "can_edit": _can_edit(request, canvas),
+        "field_labels": ItemForm.field_labels(),
+    }
     return render(request, "canvas/canvas_compare.html", context)
 
 
@@ -227,12 +253,12 @@ def canvas_restore(request: HttpRequest, canvas_id: int, version_id: int) -> Htt
 def item_create(request: HttpRequest, canvas_id: int, block: str) -> HttpResponse:
     canvas = _editable_canvas(request, canvas_id)
     if block not in canvas.blueprint.keys:
-        raise PermissionDenied
+        raise Http404
     form = ItemAddForm(request.POST)
     if not form.is_valid():
         return _block_response(request, canvas, block, status=422, add_form=form)
-    service_run(request, item_add, user=request.user, canvas=canvas, block=block, text=form.cleaned_data["text"])
-    return _block_response(request, canvas, block, focus_add=True)
+    added = service_run(request, item_add, user=request.user, canvas=canvas, block=block, text=form.cleaned_data["text"])
+    return _block_response(request, canvas, block, changed=bool(added), focus_add=True)
 
 
 def _item_or_gone(request: HttpRequest, item_id: int) -> CanvasItem | None:
@@ -242,53 +268,98 @@ def _item_or_gone(request: HttpRequest, item_id: int) -> CanvasItem | None:
         return None
 
 
+def _blocks_response(
+    request: HttpRequest, canvas: Canvas, shown: str, also: str, status: int = 200, *, changed: bool = False, **extra: object
+) -> HttpResponse:
+    """The block the browser showed the form in (the swap target), plus, out of band, the block the item is in
+    now if a teammate moved it meanwhile, so the page never ends up with one block twice and another gone."""
+    canvas.refresh_from_db()
+    html = _render_blocks(request, canvas, {shown, also}, **extra)
+    body = html[shown]
+    if also != shown:
+        body += html[also].replace("<section ", '<section hx-swap-oob="true" ', 1)
+    return _mark_change(HttpResponse(body, status=status), canvas, changed=changed)
+
+
+def _shown_block(request: HttpRequest, canvas: Canvas, item: CanvasItem) -> str:
+    shown = request.POST.get("shown_block", "")
+    return shown if shown in canvas.blueprint.keys else item.block
+
+
 @login_required
 def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
-    """GET: the item's edit form in place. POST: save it; a stale save answers 409 with both versions side by side."""
-    item = get_or_404(item_get_for_user, user=request.user, item_id=item_id)
+    """GET: the item's edit form in place. POST: save it and answer with its block; a stale save answers 409 with
+    both versions side by side, invalid input 422 with the form and its errors, both inside the block."""
+    item = _item_or_gone(request, item_id)
+    if item is None and request.method == "POST" and request.POST.get("canvas", "").isdigit():
+        return _item_readd(request, int(request.POST["canvas"]))
+    if item is None:
+        raise Http404
     canvas = _editable_canvas(request, item.canvas_id)
     if request.method == "GET":
         initial = {name: getattr(item, name) for name in ItemForm.base_fields} | {"version": item.version}
         form = ItemForm(initial=initial, auto_id=f"item{item.pk}_%s")  # ids stay unique with several forms open
         return render(request, "canvas/partials/item_form.html", {**_block_context(request, canvas), "item": item, "form": form})
+    shown = _shown_block(request, canvas, item)
     form = ItemForm(request.POST, auto_id=f"item{item.pk}_%s")
     if not form.is_valid():
-        return render(
-            request, "canvas/partials/item_form.html", {**_block_context(request, canvas), "item": item, "form": form}, status=422
-        )
+        return _blocks_response(request, canvas, shown, item.block, status=422, editing={"item": item, "form": form})
     fields = {name: value for name, value in form.cleaned_data.items() if name != "version"}
-    if request.POST.get("resolution") == "both":
-        service_run(request, item_add, user=request.user, canvas=canvas, block=item.block, position=item.position + 1, **fields)
-        return _block_response(request, canvas, item.block)
     try:
-        item_update(user=request.user, item=item, expected_version=form.cleaned_data["version"], **fields)
-    except StaleVersion:
-        item.refresh_from_db()
-        return _block_response(request, canvas, item.block, status=409, conflict={"item": item, "mine": fields, "form": form})
-    except (DomainError, ValidationError) as exc:
-        message = exc.message if isinstance(exc, DomainError) else " ".join(exc.messages)
-        return render(
-            request,
-            "canvas/partials/item_form.html",
-            {**_block_context(request, canvas), "item": item, "form": form, "error": message},
-            status=422,
+        if request.POST.get("resolution") == "both":
+            item_add(user=request.user, canvas=canvas, block=item.block, position=item.position + 1, **fields)
+            changed = True
+        else:
+            saved = item_update(user=request.user, item=item, expected_version=form.cleaned_data["version"], **fields)
+            changed = saved.version != form.cleaned_data["version"]
+    except StaleVersion as exc:
+        return _blocks_response(request, canvas, shown, exc.item.block, status=409, conflict={"item": exc.item, "mine": fields})
+    except NotFound:  # deleted by a teammate: keep the user's words as a new note where they were
+        item_add(user=request.user, canvas=canvas, block=shown, **fields)
+        return _blocks_response(
+            request, canvas, shown, shown, notice=_("A teammate deleted this note meanwhile; yours was added as a new one.")
         )
-    return _block_response(request, canvas, item.block)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _blocks_response(request, canvas, shown, item.block, status=422, editing={"item": item, "form": form})
+    return _blocks_response(request, canvas, shown, _current_block(item), changed=changed)
+
+
+def _item_readd(request: HttpRequest, canvas_id: int) -> HttpResponse:
+    """A teammate deleted the note being edited: keep the user's words as a new note where they were."""
+    canvas = _editable_canvas(request, canvas_id)
+    form = ItemForm(request.POST)
+    shown = request.POST.get("shown_block", "")
+    if shown not in canvas.blueprint.keys or not form.is_valid():
+        raise Http404
+    fields = {name: value for name, value in form.cleaned_data.items() if name != "version"}
+    item_add(user=request.user, canvas=canvas, block=shown, **fields)
+    return _blocks_response(
+        request, canvas, shown, shown, notice=_("A teammate deleted this note meanwhile; yours was added as a new one.")
+    )
+
+
+def _current_block(item: CanvasItem) -> str:
+    return CanvasItem.objects.filter(pk=item.pk).values_list("block", flat=True).first() or item.block
 
 
 @login_required
 @require_POST
 def item_delete_view(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = get_or_404(item_get_for_user, user=request.user, item_id=item_id)
+    item = _item_or_gone(request, item_id)
+    if item is None:  # deleted already, by a teammate: the page only needs to catch up
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
     canvas = _editable_canvas(request, item.canvas_id)
+    shown = _shown_block(request, canvas, item)
     version = request.POST.get("version", "")
     try:
         item_delete(user=request.user, item=item, expected_version=int(version) if version.isdigit() else None)
-    except StaleVersion:
-        return _block_response(
-            request, canvas, item.block, status=409, notice=_("A teammate changed this item meanwhile: it was not deleted. Look again.")
-        )
-    return _block_response(request, canvas, item.block)
+    except StaleVersion as exc:
+        notice = _("A teammate changed this note meanwhile: it was not deleted. Look again.")
+        return _blocks_response(request, canvas, shown, exc.item.block, status=409, notice=notice)
+    return _blocks_response(request, canvas, shown, shown, changed=True)
 
 
 @login_required
@@ -310,14 +381,18 @@ def item_move_view(request: HttpRequest, item_id: int) -> HttpResponse:
         return JsonResponse({"detail": exc.message, "code": exc.code}, status=403)
     except StaleVersion as exc:
         return JsonResponse({"detail": exc.message, "code": exc.code}, status=409)
+    except NotFound:
+        return JsonResponse({"detail": _("This item was deleted by a teammate."), "code": "not_found"}, status=404)
     except ValidationError as exc:
         return JsonResponse({"detail": " ".join(exc.messages), "code": "invalid"}, status=400)
     canvas.refresh_from_db()
-    return JsonResponse({"version": canvas.version, "item": moved.pk, "blocks": _render_blocks(request, canvas, {source, moved.block})})
+    changed = moved.version != version
+    payload = {"version": canvas.version, "previous_version": canvas.version - 1 if changed else canvas.version, "item": moved.pk}
+    return JsonResponse({**payload, "blocks": _render_blocks(request, canvas, {source, moved.block})})
 
 
 @login_required
-def item_comments(request: HttpRequest, item_id: int) -> HttpResponse:
+def item_comments_view(request: HttpRequest, item_id: int) -> HttpResponse:
     """Comments on an item: any member, viewers included, may read and add them."""
     item = get_or_404(item_get_for_user, user=request.user, item_id=item_id)
     form = CommentForm(request.POST or None)
@@ -327,5 +402,4 @@ def item_comments(request: HttpRequest, item_id: int) -> HttpResponse:
         and service_run(request, comment_add, user=request.user, item=item, text=form.cleaned_data["text"])
     ):
         form = CommentForm()
-    comments = item.comments.select_related("author")
-    return render(request, "canvas/partials/comments.html", {"item": item, "comments": comments, "form": form})
+    return render(request, "canvas/partials/comments.html", {"item": item, "comments": item_comments(item=item), "form": form})

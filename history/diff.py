@@ -20,10 +20,11 @@ class GroupDiff:
     added: list[dict] = field(default_factory=list)
     removed: list[dict] = field(default_factory=list)
     changed: list[ItemChange] = field(default_factory=list)
+    reordered: bool = False  # the same items, in another order
 
     @property
     def is_empty(self) -> bool:
-        return not (self.added or self.removed or self.changed)
+        return not (self.added or self.removed or self.changed or self.reordered)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,11 @@ def snapshot_diff(before: dict, after: dict, *, groups: tuple[str, ...] = ()) ->
     for item_id, item in old.items():
         if item_id not in new:
             by_group[item["group"]].removed.append(item)
+    for name, group in by_group.items():
+        kept = [item_id for item_id in new if item_id in old and new[item_id]["group"] == old[item_id]["group"] == name]
+        before_order = sorted(kept, key=lambda item_id: old[item_id].get("position", 0))
+        after_order = sorted(kept, key=lambda item_id: new[item_id].get("position", 0))
+        group.reordered = before_order != after_order
 
     before_fields, after_fields = before.get("fields", {}), after.get("fields", {})
     changed_fields = {

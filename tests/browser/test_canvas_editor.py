@@ -51,10 +51,16 @@ def test_create_a_canvas_add_notes_drag_one_and_it_persists(page: Page, live_ser
     expect(page.locator("#block-channels .item")).to_have_count(0)
     assert CanvasItem.objects.get(text="Accountants").block == "customer_segments"
 
-    # Keyboard: focus the note, Alt+Left moves it to the previous block (channels).
+    # Keyboard: focus the note, Alt+Left moves it to the block beside it on screen, Alt+Down below its neighbour.
     page.locator("#block-customer_segments .item", has_text="Cafés").focus()
     page.keyboard.press("Alt+ArrowLeft")
-    expect(page.locator("#block-channels .item", has_text="Cafés")).to_be_visible()
+    expect(page.locator("#block-customer_relationships .item", has_text="Cafés")).to_be_focused()
+    page.keyboard.press("Alt+ArrowRight")
+    expect(page.locator("#block-customer_segments .item", has_text="Cafés")).to_be_focused()
+    assert list(CanvasItem.objects.filter(block="customer_segments").order_by("position").values_list("text", flat=True)) == [
+        "Accountants",
+        "Cafés",
+    ]
 
 
 def test_teammates_see_each_other_and_a_stale_edit_offers_keep_both(page: Page, second_page: Page, live_server, team):

@@ -4,8 +4,8 @@ import pypdfium2
 import pypdfium2.raw
 import pytest
 
-from canvas.models import Canvas, CanvasItem
-from canvas.services import item_add, item_update
+from canvas.models import Canvas, CanvasItem, ItemComment
+from canvas.services import canvas_version_restore, comment_add, item_add, item_delete, item_move, item_update
 from history.models import Version
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +119,7 @@ def test_viewers_comment(client, world, bmc):
     response = client.post(f"/canvases/items/{item.pk}/comments/", {"text": "<b>why</b> web?"}, **HTMX)
 
     assert "&lt;b&gt;why&lt;/b&gt; web?" in response.content.decode()
-    assert item.comments.get().author == world.viewer
+    assert ItemComment.objects.get(item_ref=item.pk).author == world.viewer
 
 
 def test_history_compare_and_restore_pages(client, world, bmc):
@@ -207,3 +207,90 @@ def test_evidence_is_a_link_only_when_it_is_a_web_address(client, world, bmc):
 
     assert 'href="https://example.com/interviews"' in page
     assert 'href="javascript:' not in page
+
+
+def test_an_invalid_edit_keeps_the_block_and_shows_the_form_with_its_error(client, world, bmc):
+    item = item_add(user=world.owner, canvas=bmc, block="channels", text="Web")
+    item_add(user=world.owner, canvas=bmc, block="channels", text="Fairs")
+    client.force_login(world.editor)
+
+    response = client.post(
+        f"/canvases/items/{item.pk}/edit/", {"text": "   ", "color": "yellow", "version": 1, "shown_block": "channels"}, **HTMX
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert body.startswith('<section class="block" id="block-channels"')
+    assert "Fairs" in body  # the other notes stay
+    assert "This field is required." in body
+
+
+def test_saving_a_note_a_teammate_moved_updates_both_blocks(client, world, bmc):
+    item = item_add(user=world.owner, canvas=bmc, block="channels", text="Web")
+    moved = item_move(user=world.owner, item=item, block="customer_segments", position=0, expected_version=1)
+    client.force_login(world.editor)
+    mine = {"text": "Web shop", "color": "yellow", "note": "", "evidence": "", "version": moved.version, "shown_block": "channels"}
+
+    response = client.post(f"/canvases/items/{item.pk}/edit/", mine, **HTMX)
+
+    body = response.content.decode()
+    assert body.startswith('<section class="block" id="block-channels"')
+    assert '<section hx-swap-oob="true" class="block" id="block-customer_segments"' in body
+    assert CanvasItem.objects.get(pk=item.pk).text == "Web shop"
+
+
+def test_editing_a_note_a_teammate_deleted_keeps_the_words(client, world, bmc):
+    item = item_add(user=world.owner, canvas=bmc, block="channels", text="Web")
+    client.force_login(world.editor)
+    form = client.get(f"/canvases/items/{item.pk}/edit/")
+    item_delete(user=world.owner, item=item, expected_version=1)
+
+    response = client.post(
+        f"/canvases/items/{item.pk}/edit/",
+        {"text": "Web, rewritten", "color": "yellow", "version": 1, "shown_block": "channels", "canvas": bmc.pk},
+        **HTMX,
+    )
+
+    assert form.status_code == 200
+    assert "yours was added as a new one" in response.content.decode()
+    assert list(CanvasItem.objects.values_list("block", "text")) == [("channels", "Web, rewritten")]
+
+
+def test_restoring_a_deleted_note_brings_its_comments_back(client, world, bmc):
+    item = item_add(user=world.owner, canvas=bmc, block="channels", text="Web")
+    comment_add(user=world.viewer, item=item, text="Which web?")
+    before_delete = Version.objects.get(object_id=bmc.pk, number=2)
+    item_delete(user=world.owner, item=item, expected_version=1)
+    bmc.refresh_from_db()
+
+    canvas_version_restore(user=world.owner, canvas=bmc, version=before_delete)
+    client.force_login(world.viewer)
+
+    restored = CanvasItem.objects.get(pk=item.pk)
+    assert restored.version > 1  # above any version a stale client could hold
+    assert [c.text for c in ItemComment.objects.filter(item_ref=restored.pk)] == ["Which web?"]
+    assert "1 comment" in client.get(f"/canvases/{bmc.pk}/").content.decode()
+
+
+def test_hostile_text_is_escaped_in_the_diff_page_and_kept_in_exports(client, world, bmc):
+    hostile = "<img src=x onerror=alert(1)>"
+    item = item_add(user=world.owner, canvas=bmc, block="channels", text="Plain")
+    item_update(user=world.owner, item=item, expected_version=1, text=hostile)
+    client.force_login(world.viewer)
+    versions = {v.number: v.pk for v in Version.objects.filter(object_id=bmc.pk)}
+
+    diff_page = client.get(f"/canvases/{bmc.pk}/history/compare/?a={versions[2]}&b={versions[3]}").content.decode()
+    csv = client.get(f"/canvases/{bmc.pk}/export/csv/").content.decode("utf-8-sig")
+
+    assert hostile not in diff_page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in diff_page
+    assert hostile in csv  # a CSV is data, not HTML: kept as typed
+
+
+def test_deleting_a_canvas_deletes_its_history(client, world, bmc):
+    item_add(user=world.owner, canvas=bmc, block="channels", text="Web")
+    client.force_login(world.editor)
+
+    client.post(f"/canvases/{bmc.pk}/delete/")
+
+    assert not Version.objects.filter(object_id=bmc.pk, content_type__model="canvas").exists()
