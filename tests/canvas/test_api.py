@@ -217,3 +217,25 @@ def test_duplicate_copies_items_into_a_new_canvas(world, bmc):
 
     assert copy["title"] == "Copy of Acme BMC"
     assert [i["text"] for b in copy["blocks"] for i in b["items"]] == ["Web"]
+
+
+def test_patch_cannot_move_an_item(world, bmc):
+    item = add(api_as(world.editor), bmc).json()
+
+    response = api_as(world.editor).patch(f"/api/v1/items/{item['id']}/", {"block": "channels", "version": item["version"]})
+
+    assert response.status_code == 400
+    assert "block" in response.json()
+    assert CanvasItem.objects.get(pk=item["id"]).block == "value_propositions"
+
+
+def test_stale_answer_has_the_item_shape_and_etag(world, bmc):
+    client = api_as(world.editor)
+    item = add(client, bmc).json()
+    client.patch(f"/api/v1/items/{item['id']}/", {"text": "v2", "version": 1})
+
+    stale = client.post(f"/api/v1/items/{item['id']}/move/", {"block": "channels", "position": 0, "version": 1})
+
+    assert stale.status_code == 409
+    assert set(stale.json()["current"]) == set(client.get(f"/api/v1/items/{item['id']}/").json())
+    assert stale["ETag"] == '"2"'
