@@ -1,4 +1,9 @@
 # One image for the web process and the Celery worker.
+FROM node:20-bookworm-slim AS assets
+WORKDIR /assets
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -13,6 +18,7 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY --chown=bizcanvas:bizcanvas . .
+COPY --from=assets /assets/node_modules ./node_modules
 # Build-time only: compile translations and collect static files (no secret or database needed for either).
 RUN DJANGO_SETTINGS_MODULE=config.settings.dev BIZCANVAS_VAR_DIR=/tmp/build-var STATIC_ROOT=/app/staticfiles \
     sh -c "python manage.py compilemessages --ignore=.venv -v0 && python manage.py collectstatic --noinput -v0"

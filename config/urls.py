@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts import urls as accounts_urls
 from canvas import urls as canvas_urls
 from core import views as core_views
+from strategy import urls as strategy_urls
 from teams import urls as teams_urls
 from ventures import urls as ventures_urls
 from ventures.views import home
@@ -14,6 +15,7 @@ api_v1 = [
     *teams_urls.api_urlpatterns,
     *ventures_urls.api_urlpatterns,
     *canvas_urls.api_urlpatterns,
+    *strategy_urls.api_urlpatterns,
 ]
 
 urlpatterns = [
@@ -22,6 +24,7 @@ urlpatterns = [
     path("teams/", include(teams_urls)),
     path("ventures/", include(ventures_urls)),
     path("canvases/", include(canvas_urls)),
+    path("ventures/", include(strategy_urls)),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),

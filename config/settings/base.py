@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "ventures",
     "history",
     "canvas",
+    "strategy",
     "demo",
 ]
 
@@ -138,7 +139,11 @@ LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 # --- Static and media -----------------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # plotly.js, strict build (no eval: the CSP forbids it), from the npm registry (package.json; ./bizcanvas installs it).
+    ("vendor/plotly", BASE_DIR / "node_modules" / "plotly.js-strict-dist-min"),
+]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
@@ -194,7 +199,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RoleEnum": "teams.models.Role", "StageEnum": "ventures.models.Stage"},
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "teams.models.Role",
+        "StageEnum": "ventures.models.Stage",
+        "CanvasKindEnum": "canvas.models.CanvasKind",
+        "InsightKindEnum": "strategy.labels.INSIGHT_KIND_CHOICES",
+        "TowsKindEnum": "strategy.labels.TOWS_KIND_CHOICES",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------------------------

@@ -3,11 +3,12 @@ from django.db import transaction
 
 from accounts.models import User
 from canvas.demo import demo_canvases_seed
+from strategy.demo import demo_strategy_seed
 from ventures.demo import demo_seed, demo_venture
 
 
 class Command(BaseCommand):
-    help = "Create the demo user, team, venture and canvases (idempotent) and print the login."
+    help = "Create the demo user, team, venture, canvases and strategy views (idempotent) and print the login."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--password", help="Use this password instead of a random one.")
@@ -16,5 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, password: str | None = None, **options: object) -> None:
         login = demo_seed(password=password)
         user = User.objects.get(username=login.username)
-        demo_canvases_seed(user=user, venture=demo_venture(user=user))
+        venture = demo_venture(user=user)
+        demo_canvases_seed(user=user, venture=venture)
+        demo_strategy_seed(user=user, venture=venture)
         self.stdout.write(f"Demo login: username {login.username}  password {login.password}")

@@ -1,0 +1,42 @@
+// Strategy views: draw the Plotly figures (their JSON is in <script type="application/json"> blocks, built on the
+// server), and move SWOT items between quadrants by drag and drop.
+(function () {
+  "use strict";
+
+  document.querySelectorAll("[data-figure]").forEach(function (el) {
+    var source = document.getElementById(el.getAttribute("data-figure"));
+    if (!source || !window.Plotly) { return; }
+    var figure = JSON.parse(source.textContent);
+    window.Plotly.newPlot(el, figure.data, figure.layout, {
+      responsive: true,
+      displaylogo: false,
+      toImageButtonOptions: { format: "png", filename: el.getAttribute("data-filename") || "figure", scale: 2 }
+    });
+  });
+
+  // PDF: the browser's own "save as PDF", with the print stylesheet (charts included, controls left out).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
+  var grid = document.querySelector(".swot-grid");
+  var form = document.getElementById("swot-move");
+  if (!grid || !form) { return; }
+  var dragged = null;
+  grid.addEventListener("dragstart", function (event) {
+    dragged = event.target.closest && event.target.closest(".swot-item[draggable=true]");
+    if (dragged) { event.dataTransfer.setData("text/plain", dragged.getAttribute("data-row")); }
+  });
+  grid.addEventListener("dragover", function (event) {
+    if (dragged && event.target.closest(".quadrant")) { event.preventDefault(); }
+  });
+  grid.addEventListener("drop", function (event) {
+    var quadrant = event.target.closest(".quadrant");
+    if (!dragged || !quadrant) { return; }
+    event.preventDefault();
+    form.action = grid.getAttribute("data-move-url-template").replace("/0/", "/" + dragged.getAttribute("data-row") + "/");
+    form.elements.kind.value = quadrant.getAttribute("data-kind");
+    form.elements.version.value = dragged.getAttribute("data-version");
+    form.submit();
+  });
+})();

@@ -1,0 +1,119 @@
+"""Plotly figures of the strategy views. Pure: plain data in, a go.Figure out, no database, so dashboards and share
+links reuse them and tests check them directly."""
+
+import plotly.graph_objects as go
+
+FONT = "system-ui, 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
+QUADRANT_PLACES = {"strength": (0, 1), "weakness": (1, 1), "opportunity": (0, 0), "threat": (1, 0)}
+QUADRANT_COLORS = {"strength": "#12b76a", "weakness": "#f79009", "opportunity": "#2e90fa", "threat": "#f04438"}
+
+
+def _layout(title: str, **extra: object) -> dict:
+    return {"title": {"text": title}, "font": {"family": FONT}, "margin": {"l": 40, "r": 20, "t": 50, "b": 40}, **extra}
+
+
+def build_swot_figure(quadrants: dict[str, list[tuple[str, int]]], names: dict[str, str], title: str) -> go.Figure:
+    """A 2×2 quadrant chart: each item a dot in its quadrant, sized by its weight (1–5), labelled with its text."""
+    figure = go.Figure()
+    for key, (column, row) in QUADRANT_PLACES.items():
+        items = quadrants.get(key, [])
+        # Three columns per quadrant, rows going down from under the quadrant's title.
+        xs = [column + 0.2 + 0.3 * (index % 3) for index in range(len(items))]
+        ys = [row + 0.72 - 0.25 * (index // 3) for index in range(len(items))]
+        figure.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="markers+text",
+                name=names[key],
+                text=[text if len(text) <= 22 else text[:21] + "…" for text, _weight in items],
+                hovertext=[f"{text} ({weight})" for text, weight in items],
+                hoverinfo="text",
+                textposition="bottom center",
+                marker={"size": [10 + 6 * weight for _text, weight in items], "color": QUADRANT_COLORS[key], "opacity": 0.8},
+            )
+        )
+        figure.add_annotation(x=column + 0.5, y=row + 0.93, text=f"<b>{names[key]}</b>", showarrow=False, font={"size": 14})
+    for value in (1,):
+        figure.add_shape(type="line", x0=value, x1=value, y0=0, y1=2, line={"color": "#98a2b3"})
+        figure.add_shape(type="line", x0=0, x1=2, y0=value, y1=value, line={"color": "#98a2b3"})
+    figure.update_layout(
+        **_layout(title, showlegend=False, height=520),
+        xaxis={"range": [0, 2], "visible": False, "fixedrange": True},
+        yaxis={"range": [0, 2], "visible": False, "fixedrange": True},
+    )
+    return figure
+
+
+def build_five_forces_figure(scores: dict[str, float | None], names: dict[str, str], title: str) -> go.Figure:
+    """A radar of the five forces (0 = no data, 1 weak … 5 strong)."""
+    keys = list(names)
+    values = [scores.get(key) or 0 for key in keys]
+    figure = go.Figure(
+        go.Scatterpolar(
+            r=[*values, values[0]], theta=[*(names[key] for key in keys), names[keys[0]]], fill="toself", line={"color": "#3056d3"}
+        )
+    )
+    figure.update_layout(**_layout(title, height=480), polar={"radialaxis": {"range": [0, 5], "dtick": 1}}, showlegend=False)
+    return figure
+
+
+def build_force_drivers_figure(drivers: list[tuple[str, str, int]], names: dict[str, str], title: str) -> go.Figure:
+    """Horizontal bars: every driver's score, coloured by its force. `drivers` holds (force, text, score)."""
+    figure = go.Figure()
+    for force, name in names.items():
+        own = [(text, score) for key, text, score in drivers if key == force]
+        if own:
+            figure.add_trace(go.Bar(x=[score for _text, score in own], y=[text[:40] for text, _score in own], orientation="h", name=name))
+    figure.update_layout(**_layout(title, height=max(300, 40 + 26 * len(drivers))), xaxis={"range": [0, 5], "dtick": 1}, barmode="group")
+    return figure
+
+
+def build_value_chain_figure(activities: list[tuple[str, float, int]], margin: float, labels: dict[str, str], title: str) -> go.Figure:
+    """Cost share (% of revenue) and value contribution (1–5) of each activity, side by side, and the margin.
+    `activities` holds (name, cost share, value score)."""
+    names = [name for name, _cost, _value in activities]
+    figure = go.Figure(
+        [
+            go.Bar(x=names, y=[cost for _name, cost, _value in activities], name=labels["cost"], marker_color="#f79009"),
+            go.Bar(
+                x=names,
+                y=[value * 20 for _name, _cost, value in activities],
+                name=labels["value"],
+                marker_color="#12b76a",
+                hovertext=[f"{value}/5" for _name, _cost, value in activities],
+            ),
+        ]
+    )
+    figure.add_hline(y=margin, line_dash="dot", annotation_text=f"{labels['margin']}: {margin:.1f} %")
+    figure.update_layout(**_layout(title, height=460, barmode="group"), yaxis={"range": [0, 100], "ticksuffix": " %"})
+    return figure
+
+
+def build_risk_matrix_figure(risks: list[tuple[str, int, int]], labels: dict[str, str], title: str) -> go.Figure:
+    """A 5×5 heat map of probability × impact: each cell coloured by its score and showing how many risks sit there;
+    hovering lists them. `risks` holds (title, probability, impact)."""
+    counts = [[0] * 5 for _ in range(5)]
+    names: list[list[list[str]]] = [[[] for _ in range(5)] for _ in range(5)]
+    for name, probability, impact in risks:
+        counts[probability - 1][impact - 1] += 1
+        names[probability - 1][impact - 1].append(name)
+    figure = go.Figure(
+        go.Heatmap(
+            z=[[(row + 1) * (column + 1) for column in range(5)] for row in range(5)],
+            x=list(range(1, 6)),
+            y=list(range(1, 6)),
+            text=[[str(counts[row][column] or "") for column in range(5)] for row in range(5)],
+            texttemplate="%{text}",
+            customdata=[["<br>".join(names[row][column]) or "—" for column in range(5)] for row in range(5)],
+            hovertemplate=f"{labels['probability']} %{{y}} × {labels['impact']} %{{x}}<br>%{{customdata}}<extra></extra>",
+            colorscale=[[0, "#d1fadf"], [0.5, "#fef0c7"], [1, "#fecdca"]],
+            showscale=False,
+        )
+    )
+    figure.update_layout(
+        **_layout(title, height=460),
+        xaxis={"title": {"text": labels["impact"]}, "dtick": 1},
+        yaxis={"title": {"text": labels["probability"]}, "dtick": 1},
+    )
+    return figure

@@ -1,0 +1,46 @@
+from django import forms
+from django.db import models
+from django.forms import modelform_factory
+
+from strategy.resources import RESOURCES, Resource
+
+FORM_FIELDS = {"first_id": "first", "second_id": "second", "owner_id": "owner"}
+
+
+def row_form_class(resource: Resource) -> type[forms.ModelForm]:
+    """A form for one kind of row: its editable fields, plus the version it was loaded at (hidden)."""
+    fields = [FORM_FIELDS.get(name, name) for name in resource.fields]
+    base = modelform_factory(resource.model, fields=fields, formfield_callback=_formfield)
+    return type(
+        f"{resource.model.__name__}Form", (base,), {"version": forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)}
+    )
+
+
+def _formfield(field: models.Field, **kwargs: object) -> forms.Field | None:
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"  # "example.com" means https://example.com (Django 6's default)
+    return field.formfield(**kwargs)
+
+
+ROW_FORMS = {key: row_form_class(resource) for key, resource in RESOURCES.items()}
+
+
+def row_form(resource: Resource, *, venture_id: int, team_members: object, insights: object, **kwargs: object) -> forms.ModelForm:
+    form = ROW_FORMS[resource.key](**kwargs)
+    if "owner" in form.fields:
+        form.fields["owner"].queryset = team_members
+    for name in ("first", "second"):
+        if name in form.fields:
+            form.fields[name].queryset = insights
+    return form
+
+
+def form_to_service_fields(resource: Resource, cleaned: dict) -> dict:
+    """Form values → service keyword arguments (foreign keys by id)."""
+    fields = {}
+    for name in resource.fields:
+        source = FORM_FIELDS.get(name, name)
+        if source in cleaned:
+            value = cleaned[source]
+            fields[name] = value.pk if name in FORM_FIELDS and value is not None else value
+    return fields

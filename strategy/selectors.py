@@ -1,0 +1,128 @@
+from decimal import Decimal
+
+import plotly.graph_objects as go
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.errors import NotFound
+from strategy import figures, labels
+from strategy.models import Competitor, ForceDriver, Insight, Risk, StrategyView, ValueActivity, VersionedRow
+from strategy.resources import Resource, resources_of_view
+from strategy.scoring import Attractiveness, Driver, force_scores, industry_attractiveness, value_chain_margin
+from ventures.models import Venture
+from ventures.selectors import venture_get_for_user
+
+FIGURE_KINDS = ("swot", "five_forces", "force_drivers", "value_chain", "risk_matrix")
+
+
+def rows_for_venture(*, venture: Venture, resource: Resource) -> QuerySet:
+    return resource.model.objects.filter(venture=venture, **dict(resource.filter))
+
+
+def rows_for_user(*, user: User | AnonymousUser, venture_id: int, resource: Resource) -> QuerySet:
+    return rows_for_venture(venture=venture_get_for_user(user=user, venture_id=venture_id), resource=resource)
+
+
+def row_get_for_user(*, user: User | AnonymousUser, venture_id: int, resource: Resource, row_id: int) -> VersionedRow:
+    row = rows_for_user(user=user, venture_id=venture_id, resource=resource).select_related("venture__team").filter(pk=row_id).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def view_version(*, venture: Venture, kind: str) -> int:
+    return StrategyView.objects.filter(venture=venture, kind=kind).values_list("version", flat=True).first() or 0
+
+
+def row_snapshot(row: object, resource: Resource) -> dict:
+    return {
+        "id": f"{resource.model._meta.model_name}:{row.pk}",
+        "group": str(getattr(row, resource.group)) if resource.group else resource.key,
+        "version": row.version,
+        **{name: _plain(getattr(row, name)) for name in resource.fields},
+    }
+
+
+def _plain(value: object) -> object:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def view_snapshot(*, view: StrategyView) -> dict:
+    items = []
+    for resource in resources_of_view(view.kind):
+        items.extend(row_snapshot(row, resource) for row in resource.model.objects.filter(venture_id=view.venture_id).order_by("pk"))
+    return {"fields": {"kind": view.kind}, "items": items}
+
+
+# --- what the views show ---------------------------------------------------------------------------------------
+
+
+def swot_quadrants(*, venture: Venture) -> dict[str, list[dict]]:
+    """Each quadrant's items, heaviest first. Competitors appear among the threats (read-only, edited once, in the
+    competitors list)."""
+    quadrants: dict[str, list[dict]] = {label.key: [] for label in labels.SWOT_QUADRANTS}
+    for insight in Insight.objects.filter(venture=venture, kind__in=quadrants):
+        quadrants[insight.kind].append({"text": insight.text, "weight": insight.weight, "insight": insight, "competitor": None})
+    for competitor in Competitor.objects.filter(venture=venture):
+        text = _("Competitor: %(name)s") % {"name": competitor.name}
+        quadrants["threat"].append({"text": text, "weight": competitor.threat, "insight": None, "competitor": competitor})
+    for items in quadrants.values():
+        items.sort(key=lambda entry: -entry["weight"])
+    return quadrants
+
+
+def force_drivers(*, venture: Venture) -> list[Driver]:
+    """The drivers entered for each force, plus those competitors produce: every competitor drives rivalry, and a
+    new entrant also drives the threat of new entrants."""
+    drivers = [Driver(d.force, d.text, d.score, d.weight) for d in ForceDriver.objects.filter(venture=venture)]
+    for competitor in Competitor.objects.filter(venture=venture):
+        drivers.append(Driver("rivalry", _("Competitor: %(name)s") % {"name": competitor.name}, competitor.threat, 1, "competitor"))
+        if competitor.is_new_entrant:
+            drivers.append(
+                Driver("new_entrants", _("New entrant: %(name)s") % {"name": competitor.name}, competitor.threat, 1, "competitor")
+            )
+    return drivers
+
+
+def five_forces_summary(*, venture: Venture) -> tuple[dict[str, float | None], Attractiveness]:
+    scores = force_scores(force_drivers(venture=venture), tuple(label.key for label in labels.FORCES))
+    return scores, industry_attractiveness(scores)
+
+
+def value_chain_rows(*, venture: Venture, language: str) -> tuple[list[dict], Decimal]:
+    """All nine activities in Porter's order (empty ones too), and the margin left after their cost shares."""
+    entered = {activity.activity: activity for activity in ValueActivity.objects.filter(venture=venture)}
+    rows = [
+        {"key": label.key, "name": label.name(language), "primary": label in labels.PRIMARY_ACTIVITIES, "row": entered.get(label.key)}
+        for label in labels.ACTIVITIES
+    ]
+    return rows, value_chain_margin([row.cost_share for row in entered.values()])
+
+
+def venture_figure(*, venture: Venture, kind: str, language: str) -> go.Figure:
+    """The Plotly figure of one view (the data read here, the drawing done by the pure builders)."""
+    if kind == "swot":
+        quadrants = swot_quadrants(venture=venture)
+        names = {label.key: label.name(language) for label in labels.SWOT_QUADRANTS}
+        data = {key: [(entry["text"], entry["weight"]) for entry in items] for key, items in quadrants.items()}
+        return figures.build_swot_figure(data, names, "SWOT")
+    forces = {label.key: label.name(language) for label in labels.FORCES}
+    if kind == "five_forces":
+        scores, _attractiveness = five_forces_summary(venture=venture)
+        return figures.build_five_forces_figure(scores, forces, _("Five forces"))
+    if kind == "force_drivers":
+        drivers = [(driver.force, driver.text, driver.score) for driver in force_drivers(venture=venture)]
+        return figures.build_force_drivers_figure(drivers, forces, _("Drivers of the five forces"))
+    if kind == "value_chain":
+        rows, margin = value_chain_rows(venture=venture, language=language)
+        activities = [
+            (row["name"], float(row["row"].cost_share) if row["row"] else 0.0, row["row"].value_score if row["row"] else 0) for row in rows
+        ]
+        names = {"cost": _("Cost share"), "value": _("Value contribution (×20)"), "margin": _("Margin")}
+        return figures.build_value_chain_figure(activities, float(margin), names, _("Value chain: cost and value"))
+    if kind == "risk_matrix":
+        risks = [(risk.title, risk.probability, risk.impact) for risk in Risk.objects.filter(venture=venture).exclude(status="closed")]
+        return figures.build_risk_matrix_figure(risks, {"probability": _("Probability"), "impact": _("Impact")}, _("Risk matrix"))
+    raise NotFound()

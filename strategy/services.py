@@ -1,0 +1,148 @@
+"""Every change to a strategy view's rows: the view's row is locked, the row version checked (stale → 409), the
+view's version bumped and a snapshot recorded in history — the same mechanism as canvases."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.errors import Conflict, NotFound, PreconditionRequired
+from history.models import Version
+from history.services import version_record
+from strategy.models import Insight, StrategyView, ValueActivity
+from strategy.resources import Resource, resources_of_view
+from strategy.selectors import view_snapshot
+from teams.access import role_require
+from teams.models import Membership, Role
+from ventures.models import Venture
+
+
+class StaleRow(Conflict):
+    code = "stale"
+
+    def __init__(self, row: models.Model) -> None:
+        super().__init__(_("A teammate changed this since you loaded it."))
+        self.row = row
+
+
+def _view_locked(venture: Venture, kind: str) -> StrategyView:
+    StrategyView.objects.get_or_create(venture=venture, kind=kind)
+    return StrategyView.objects.select_for_update().get(venture=venture, kind=kind)
+
+
+def _changed(view: StrategyView, *, user: User, action: str, summary: str = "") -> None:
+    view.version += 1
+    view.save(update_fields=["version"])
+    version_record(target=view, number=view.version, action=action, summary=summary, snapshot=view_snapshot(view=view), user=user)
+
+
+def _check(row: models.Model, resource: Resource) -> None:
+    """Validation beyond one field: the rules that involve other rows of the venture."""
+    row.full_clean(exclude=["venture"], validate_unique=False, validate_constraints=False)
+    if isinstance(row, ValueActivity):
+        if ValueActivity.objects.filter(venture=row.venture, activity=row.activity).exclude(pk=row.pk).exists():
+            raise ValidationError({"activity": [_("This activity has a row already: edit that one.")]})
+        others = sum(ValueActivity.objects.filter(venture=row.venture).exclude(pk=row.pk).values_list("cost_share", flat=True), Decimal(0))
+        if others + Decimal(row.cost_share) > 100:
+            raise ValidationError(
+                {
+                    "cost_share": [
+                        _("The activities' cost shares would add up to %(total)s %%; they can be at most 100 %%.")
+                        % {"total": others + Decimal(row.cost_share)}
+                    ]
+                }
+            )
+    for name in ("first_id", "second_id"):
+        if getattr(row, name, None) and not Insight.objects.filter(pk=getattr(row, name), venture=row.venture).exists():
+            raise ValidationError({name.removesuffix("_id"): [_("Choose an insight of this venture.")]})
+    if getattr(row, "owner_id", None) and not Membership.objects.filter(team=row.venture.team, user_id=row.owner_id).exists():
+        raise ValidationError({"owner": [_("The owner must be a member of the team.")]})
+    if resource.filter and not row.__class__.objects.filter(pk=row.pk or 0).exists():
+        allowed = dict(resource.filter)
+        for lookup, values in allowed.items():
+            field = lookup.removesuffix("__in")
+            if getattr(row, field) not in values:
+                raise ValidationError({field: [_("Choose one of: %(values)s.") % {"values": ", ".join(values)}]})
+
+
+@transaction.atomic
+def row_create(*, user: User, venture: Venture, resource: Resource, **fields: object) -> models.Model:
+    role_require(user=user, team=venture.team, minimum=Role.EDITOR)
+    view = _view_locked(venture, resource.view)
+    row = resource.model(venture=venture, **_fields(resource, fields))
+    _check(row, resource)
+    row.save()
+    _changed(view, user=user, action="add", summary=str(row))
+    return row
+
+
+@transaction.atomic
+def row_update(*, user: User, row: models.Model, resource: Resource, expected_version: int | None, **fields: object) -> models.Model:
+    role_require(user=user, team=row.venture.team, minimum=Role.EDITOR)
+    view = _view_locked(row.venture, resource.view)
+    current = resource.model.objects.filter(pk=row.pk).select_related("venture__team").first()
+    if current is None:
+        raise NotFound(_("A teammate deleted this meanwhile."))
+    if expected_version is None:
+        raise PreconditionRequired()
+    if current.version != expected_version:
+        raise StaleRow(current)
+    changes = {name: value for name, value in _fields(resource, fields).items() if getattr(current, name) != value}
+    if not changes:
+        return current
+    for name, value in changes.items():
+        setattr(current, name, value)
+    _check(current, resource)
+    current.version += 1
+    current.save()
+    _changed(view, user=user, action="edit", summary=str(current))
+    return current
+
+
+@transaction.atomic
+def row_delete(*, user: User, row: models.Model, resource: Resource, expected_version: int | None) -> None:
+    role_require(user=user, team=row.venture.team, minimum=Role.EDITOR)
+    view = _view_locked(row.venture, resource.view)
+    current = resource.model.objects.filter(pk=row.pk).first()
+    if current is None:
+        return  # deleted already: nothing left to do
+    if expected_version is None:
+        raise PreconditionRequired()
+    if current.version != expected_version:
+        raise StaleRow(current)
+    current.delete()
+    _changed(view, user=user, action="delete", summary=str(current))
+
+
+@transaction.atomic
+def view_restore(*, user: User, venture: Venture, kind: str, version: Version) -> StrategyView:
+    """Bring a view's rows back to a recorded version, as a new version (nothing is lost)."""
+    role_require(user=user, team=venture.team, minimum=Role.EDITOR)
+    view = _view_locked(venture, kind)
+    next_version = view.version + 1
+    for resource in resources_of_view(kind):
+        prefix = f"{resource.model._meta.model_name}:"
+        wanted = {int(entry["id"].removeprefix(prefix)): entry for entry in version.snapshot["items"] if entry["id"].startswith(prefix)}
+        resource.model.objects.filter(venture=venture).exclude(pk__in=wanted).delete()
+        existing = {row.pk: row for row in resource.model.objects.filter(venture=venture)}
+        for pk, entry in wanted.items():
+            row = existing.get(pk) or resource.model(pk=pk, venture=venture)
+            for name in resource.fields:
+                setattr(row, name, entry[name])
+            if name_ids := [name for name in ("first_id", "second_id") if name in resource.fields]:
+                for name in name_ids:  # an insight the strategy paired may be gone for good
+                    if getattr(row, name) and not Insight.objects.filter(pk=getattr(row, name), venture=venture).exists():
+                        setattr(row, name, None)
+            row.version = next_version
+            row.save(force_insert=pk not in existing)
+    _changed(view, user=user, action="restore", summary=str(version.number))
+    return view
+
+
+def _fields(resource: Resource, fields: dict) -> dict:
+    unknown = set(fields) - set(resource.fields)
+    if unknown:
+        raise TypeError(f"unexpected fields for {resource.key}: {sorted(unknown)}")
+    return fields

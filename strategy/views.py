@@ -1,0 +1,236 @@
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from core.errors import DomainError
+from core.web import get_or_404, service_run
+from history.diff import snapshot_diff
+from history.selectors import version_get, version_list
+from strategy import labels
+from strategy.forms import form_to_service_fields, row_form
+from strategy.models import Insight, StrategyView
+from strategy.resources import RESOURCES, Resource
+from strategy.selectors import (
+    five_forces_summary,
+    force_drivers,
+    row_get_for_user,
+    rows_for_venture,
+    swot_quadrants,
+    value_chain_rows,
+    venture_figure,
+    view_snapshot,
+)
+from strategy.services import StaleRow, row_create, row_delete, row_update, view_restore
+from teams.access import membership_for, role_allows
+from teams.models import Role
+from ventures.models import Venture
+from ventures.selectors import venture_get_for_user
+
+# Which resources a page shows, and which figures.
+PAGES = {
+    "swot": (("swot", "tows", "insights"), ("swot",)),
+    "five_forces": (("five_forces",), ("five_forces", "force_drivers")),
+    "value_chain": (("value_chain",), ("value_chain",)),
+    "risks": (("risks",), ("risk_matrix",)),
+    "competitors": (("competitors",), ()),
+}
+
+
+def _venture(request: HttpRequest, venture_id: int) -> Venture:
+    return get_or_404(venture_get_for_user, user=request.user, venture_id=venture_id)
+
+
+def _can_edit(request: HttpRequest, venture: Venture) -> bool:
+    membership = membership_for(user=request.user, team=venture.team)
+    return membership is not None and role_allows(membership.role, Role.EDITOR)
+
+
+def _resource(key: str) -> Resource:
+    if key not in RESOURCES:
+        raise Http404
+    return RESOURCES[key]
+
+
+def _form(request: HttpRequest, venture: Venture, resource: Resource, **kwargs: object) -> object:
+    members = User.objects.filter(memberships__team=venture.team).order_by("username")
+    insights = Insight.objects.filter(venture=venture)
+    return row_form(resource, venture_id=venture.pk, team_members=members, insights=insights, **kwargs)
+
+
+@login_required
+def strategy_home(request: HttpRequest, venture_id: int) -> HttpResponse:
+    return redirect("strategy:view", venture_id=venture_id, kind="swot")
+
+
+@login_required
+def strategy_view(request: HttpRequest, venture_id: int, kind: str, **extra: object) -> HttpResponse:
+    venture = _venture(request, venture_id)
+    if kind not in PAGES:
+        raise Http404
+    language = translation.get_language()
+    resource_keys, figure_kinds = PAGES[kind]
+    can_edit = _can_edit(request, venture)
+    sections = [
+        {
+            "resource": RESOURCES[key],
+            "rows": list(rows_for_venture(venture=venture, resource=RESOURCES[key]).order_by("pk")),
+            "form": extra.get("forms", {}).get(key) or _form(request, venture, RESOURCES[key]),
+        }
+        for key in resource_keys
+    ]
+    context = {
+        "venture": venture,
+        "kind": kind,
+        "views": [(label.key, label.name(language)) for label in labels.VIEWS],
+        "sections": sections,
+        "figures": [
+            (figure, json.loads(venture_figure(venture=venture, kind=figure, language=language).to_json())) for figure in figure_kinds
+        ],
+        "can_edit": can_edit,
+        "language": language,
+    }
+    if kind == "swot":
+        quadrants = swot_quadrants(venture=venture)
+        context["quadrants"] = [(label.key, label.name(language), quadrants[label.key]) for label in labels.SWOT_QUADRANTS]
+    if kind == "five_forces":
+        scores, attractiveness = five_forces_summary(venture=venture)
+        context["forces"] = [(label.name(language), scores[label.key]) for label in labels.FORCES]
+        context["attractiveness"] = attractiveness
+        context["derived_drivers"] = [driver for driver in force_drivers(venture=venture) if driver.derived_from]
+    if kind == "value_chain":
+        context["activities"], context["margin"] = value_chain_rows(venture=venture, language=language)
+    return render(request, "strategy/view.html", context, status=extra.get("status", 200))
+
+
+def _back(resource: Resource, venture_id: int) -> HttpResponse:
+    return redirect("strategy:view", venture_id=venture_id, kind=resource.view)
+
+
+@login_required
+@require_POST
+def row_create_view(request: HttpRequest, venture_id: int, resource: str) -> HttpResponse:
+    venture = _venture(request, venture_id)
+    spec = _resource(resource)
+    if not _can_edit(request, venture):
+        raise PermissionDenied
+    form = _form(request, venture, spec, data=request.POST)
+    if form.is_valid():
+        try:
+            row_create(user=request.user, venture=venture, resource=spec, **form_to_service_fields(spec, form.cleaned_data))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return _back(spec, venture_id)
+    return strategy_view(request, venture_id, spec.view, forms={spec.key: form}, status=422)
+
+
+@login_required
+def row_edit_view(request: HttpRequest, venture_id: int, resource: str, row_id: int) -> HttpResponse:
+    """GET: the row's form. POST: save it, refused with both versions shown if a teammate saved first. A POST with
+    only a new `kind` moves a SWOT item to another quadrant (drag and drop)."""
+    venture = _venture(request, venture_id)
+    spec = _resource(resource)
+    row = get_or_404(row_get_for_user, user=request.user, venture_id=venture_id, resource=spec, row_id=row_id)
+    if not _can_edit(request, venture):
+        raise PermissionDenied
+    if request.method == "POST" and request.POST.get("move") == "quadrant":
+        version = request.POST.get("version", "")
+        service_run(
+            request,
+            row_update,
+            user=request.user,
+            row=row,
+            resource=spec,
+            expected_version=int(version) if version.isdigit() else None,
+            kind=request.POST.get("kind", ""),
+        )
+        return _back(spec, venture_id)
+    form = _form(request, venture, spec, data=request.POST or None, instance=row, initial={"version": row.version})
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            row_update(
+                user=request.user,
+                row=row,
+                resource=spec,
+                expected_version=form.cleaned_data.get("version"),
+                **form_to_service_fields(spec, form.cleaned_data),
+            )
+        except StaleRow as exc:
+            language = translation.get_language()
+            mine = form.instance  # the form wrote the user's values onto its copy of the row
+            conflict = [
+                (form.fields[name].label, labels.display_value(exc.row, name, language))
+                for name in form.fields
+                if name != "version" and labels.display_value(exc.row, name, language) != labels.display_value(mine, name, language)
+            ]
+            data = request.POST.copy()
+            data["version"] = exc.row.version  # saving again means "keep mine"
+            form = _form(request, venture, spec, data=data, instance=exc.row)
+        except (ValidationError, DomainError) as exc:
+            form.add_error(None, exc.messages if isinstance(exc, ValidationError) else exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return _back(spec, venture_id)
+    context = {"venture": venture, "resource": spec, "row": row, "form": form, "conflict": conflict}
+    return render(request, "strategy/row_form.html", context, status=409 if conflict is not None else 200)
+
+
+@login_required
+@require_POST
+def row_delete_view(request: HttpRequest, venture_id: int, resource: str, row_id: int) -> HttpResponse:
+    venture = _venture(request, venture_id)
+    spec = _resource(resource)
+    row = get_or_404(row_get_for_user, user=request.user, venture_id=venture_id, resource=spec, row_id=row_id)
+    if not _can_edit(request, venture):
+        raise PermissionDenied
+    version = request.POST.get("version", "")
+    if service_run(
+        request, row_delete, user=request.user, row=row, resource=spec, expected_version=int(version) if version.isdigit() else None
+    ):
+        messages.success(request, _("Deleted."))
+    return _back(spec, venture_id)
+
+
+@login_required
+def strategy_history(request: HttpRequest, venture_id: int, kind: str) -> HttpResponse:
+    venture = _venture(request, venture_id)
+    view = StrategyView.objects.filter(venture=venture, kind=kind).first()
+    if kind not in PAGES:
+        raise Http404
+    versions = list(version_list(target=view)[:200]) if view else []
+    compare = None
+    if view and request.GET.get("version", "").isdigit():
+        version = get_or_404(version_get, target=view, version_id=int(request.GET["version"]))
+        compare = (version, snapshot_diff(version.snapshot, view_snapshot(view=view)))
+    context = {
+        "venture": venture,
+        "kind": kind,
+        "view": view,
+        "versions": versions,
+        "compare": compare,
+        "can_edit": _can_edit(request, venture),
+    }
+    return render(request, "strategy/history.html", context)
+
+
+@login_required
+@require_POST
+def strategy_restore(request: HttpRequest, venture_id: int, kind: str, version_id: int) -> HttpResponse:
+    venture = _venture(request, venture_id)
+    view = StrategyView.objects.filter(venture=venture, kind=kind).first()
+    if view is None:
+        raise Http404
+    version = get_or_404(version_get, target=view, version_id=version_id)
+    if service_run(request, view_restore, user=request.user, venture=venture, kind=kind, version=version):
+        messages.success(request, _("Restored version %(number)s as a new version. Nothing was lost.") % {"number": version.number})
+    return redirect("strategy:view", venture_id=venture_id, kind=kind)

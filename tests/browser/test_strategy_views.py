@@ -1,0 +1,59 @@
+"""A founder fills a SWOT and the five forces in the browser and sees the charts, in English and in Chinese."""
+
+import re
+
+import pypdfium2
+import pytest
+from playwright.sync_api import Page, expect
+
+from strategy.models import ForceDriver, Insight
+from teams.models import Role
+from tests.accounts.factories import PASSWORD
+from tests.browser.conftest import ARTIFACTS, log_in
+from tests.teams.factories import TeamFactory, member
+from tests.ventures.factories import VentureFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_fill_swot_and_five_forces_see_the_charts_then_read_them_in_chinese(page: Page, live_server):
+    team = TeamFactory()
+    owner = member(team, Role.OWNER).user
+    venture = VentureFactory(team=team, name="Campus Bikes")
+    log_in(page, live_server.url, owner.username, PASSWORD)
+    page.goto(f"{live_server.url}/ventures/{venture.pk}/")
+    page.get_by_role("link", name="Open the strategy views").click()
+
+    swot_items = page.locator("section", has=page.get_by_role("heading", name="SWOT items"))
+    for text, kind in (("Campus partnerships", "strength"), ("Rival e-scooters", "threat")):
+        swot_items.locator("summary", has_text="Add").click()
+        swot_items.get_by_label("Insight").fill(text)
+        swot_items.get_by_label("SWOT tag").select_option(kind)
+        swot_items.get_by_role("button", name="Save").click()
+        expect(page.locator(".quadrant", has_text=text)).to_be_visible()
+    expect(page.locator('[data-figure="swot"] .main-svg').first).to_be_visible()  # Plotly drew the chart
+
+    page.get_by_role("link", name="Five forces").click()
+    drivers = page.locator("section", has=page.get_by_role("heading", name="Drivers of the five forces"))
+    drivers.locator("summary", has_text="Add").click()
+    drivers.get_by_label("Force").select_option("buyer_power")
+    drivers.get_by_label("Driver").fill("Students compare prices")
+    drivers.get_by_label("Score").fill("4")
+    drivers.get_by_role("button", name="Save").click()
+    expect(page.get_by_text(re.compile("Industry attractiveness"))).to_be_visible()
+    expect(page.locator('[data-figure="five_forces"] .main-svg').first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "five_forces_english.png"), full_page=True)
+
+    page.get_by_role("button", name="简体中文").click()
+    expect(page.locator('[data-figure="five_forces"]')).to_contain_text("购买者的议价能力")
+    expect(page.get_by_role("link", name="五力模型")).to_be_visible()
+
+    # The PDF button prints the page; printed, it keeps the chart and drops the controls.
+    pdf = pypdfium2.PdfDocument(page.pdf(format="A4", landscape=True))
+    printed = "".join(pdf[index].get_textpage().get_text_range() for index in range(len(pdf)))
+    pdf.close()
+    assert "购买者的议价能力" in printed
+    assert "Students compare prices" in printed
+
+    assert list(Insight.objects.values_list("kind", flat=True).order_by("kind")) == ["strength", "threat"]
+    assert ForceDriver.objects.get().score == 4

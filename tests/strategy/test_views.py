@@ -1,0 +1,77 @@
+import pytest
+
+from strategy.models import Insight
+from strategy.resources import INSIGHTS
+from strategy.services import row_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("kind", ["swot", "five_forces", "value_chain", "risks", "competitors"])
+def test_every_view_page_renders_with_its_figure_data(client, world, kind):
+    client.force_login(world.viewer)
+
+    page = client.get(f"/ventures/{world.venture.pk}/strategy/{kind}/")
+
+    assert page.status_code == 200
+    assert "vendor/plotly/plotly-strict.min.js" in page.content.decode()
+
+
+def test_adding_a_swot_item_in_the_browser(client, world):
+    client.force_login(world.editor)
+
+    response = client.post(f"/ventures/{world.venture.pk}/strategy/rows/swot/", {"text": "Fast team", "kind": "strength", "weight": 4})
+
+    assert response.status_code == 302
+    assert Insight.objects.get().text == "Fast team"
+
+
+def test_dragging_an_item_to_another_quadrant_retags_it(client, world):
+    insight = row_create(user=world.owner, venture=world.venture, resource=INSIGHTS, text="Regulation", kind="threat")
+    client.force_login(world.editor)
+
+    client.post(f"/ventures/{world.venture.pk}/strategy/rows/swot/{insight.pk}/", {"move": "quadrant", "kind": "opportunity", "version": 1})
+
+    assert Insight.objects.get(pk=insight.pk).kind == "opportunity"
+
+
+def test_a_stale_edit_shows_their_version_and_keep_mine(client, world):
+    insight = row_create(user=world.owner, venture=world.venture, resource=INSIGHTS, text="Original", kind="strength")
+    Insight.objects.filter(pk=insight.pk).update(text="Owner's", version=2)
+    client.force_login(world.editor)
+
+    response = client.post(
+        f"/ventures/{world.venture.pk}/strategy/rows/insights/{insight.pk}/",
+        {"text": "Editor's", "kind": "strength", "weight": 3, "version": 1},
+    )
+
+    assert response.status_code == 409
+    assert "Owner&#x27;s" in response.content.decode()
+    assert "Keep mine" in response.content.decode()
+    assert Insight.objects.get(pk=insight.pk).text == "Owner's"
+
+
+def test_viewer_gets_no_edit_controls_and_403_on_writes(client, world):
+    client.force_login(world.viewer)
+
+    page = client.get(f"/ventures/{world.venture.pk}/strategy/swot/").content.decode()
+    write = client.post(f"/ventures/{world.venture.pk}/strategy/rows/swot/", {"text": "x", "kind": "strength", "weight": 1})
+
+    assert "/strategy/rows/swot/" not in page
+    assert write.status_code == 403
+
+
+def test_another_teams_strategy_pages_are_404(client, world):
+    client.force_login(world.owner)
+
+    assert client.get(f"/ventures/{world.other_venture.pk}/strategy/swot/").status_code == 404
+
+
+def test_hostile_text_is_escaped_in_the_page_and_in_the_figure_json(client, world):
+    row_create(user=world.owner, venture=world.venture, resource=INSIGHTS, text="</script><script>alert(1)</script>", kind="strength")
+    client.force_login(world.viewer)
+
+    page = client.get(f"/ventures/{world.venture.pk}/strategy/swot/").content.decode()
+
+    assert "<script>alert(1)</script>" not in page
+    assert "\\u003C/script\\u003E" in page  # inside the JSON block for Plotly
