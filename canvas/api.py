@@ -34,6 +34,7 @@ from canvas.services import (
     item_update,
 )
 from core.api.pagination import StandardPagination
+from core.api.versioning import expected_version
 from core.errors import InvalidInput
 from history.selectors import version_get, version_list
 from teams.access import role_require
@@ -216,17 +217,6 @@ class ItemMoveInputSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, required=False)
 
 
-def _expected_version(request: Request, body_version: int | None) -> int | None:
-    """The item version the client edited: the If-Match header, else `version` in the body."""
-    header = request.headers.get("If-Match", "").strip()
-    if header:
-        value = header.removeprefix("W/").strip('"')
-        if not value.isdigit():
-            raise InvalidInput('If-Match must be an item version such as "3".', code="invalid_if_match")
-        return int(value)
-    return body_version
-
-
 class CanvasItemListApi(APIView):
     @extend_schema(request=ItemCreateInputSerializer, responses={201: ItemOutputSerializer})
     def post(self, request: Request, canvas_id: int) -> Response:
@@ -254,7 +244,7 @@ class ItemDetailApi(APIView):
         data = ItemUpdateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        expected = _expected_version(request, fields.pop("version", None))
+        expected = expected_version(request, fields.pop("version", None))
         try:
             return _item_response(item_update(user=request.user, item=item, expected_version=expected, **fields))
         except StaleVersion as exc:
@@ -264,10 +254,8 @@ class ItemDetailApi(APIView):
     def delete(self, request: Request, item_id: int) -> Response:
         item = item_get_for_user(user=request.user, item_id=item_id)
         _require_editor(request, item.canvas)
-        body_version = request.data.get("version") if hasattr(request.data, "get") else None
-        body_version = int(body_version) if str(body_version or "").isdigit() else None
         try:
-            item_delete(user=request.user, item=item, expected_version=_expected_version(request, body_version))
+            item_delete(user=request.user, item=item, expected_version=expected_version(request))
         except StaleVersion as exc:
             return _stale_response(exc)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -280,7 +268,7 @@ class ItemMoveApi(APIView):
         _require_editor(request, item.canvas)
         data = ItemMoveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        expected = _expected_version(request, data.validated_data.get("version"))
+        expected = expected_version(request, data.validated_data.get("version"))
         try:
             moved = item_move(
                 user=request.user,

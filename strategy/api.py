@@ -9,8 +9,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.pagination import StandardPagination
+from core.api.versioning import expected_version
 from core.errors import InvalidInput
 from history.diff import snapshot_diff
+from history.models import Version
 from history.selectors import version_get, version_list
 from strategy import labels
 from strategy.models import StrategyView
@@ -27,7 +29,8 @@ FOREIGN_KEYS = {"first_id": "first", "second_id": "second", "owner_id": "owner"}
 def _serializer(resource: Resource, *, output: bool) -> type[serializers.ModelSerializer]:
     """A serializer for one resource: the editable fields (foreign keys as ids), plus id, version and timestamps."""
     model_fields = [FOREIGN_KEYS.get(name, name) for name in resource.fields]
-    extra = {name: {"required": False} for name in model_fields}
+    # Fields without a default are required to create a row (PATCH validates partially anyway).
+    extra = {name: {"required": False} for name in model_fields if _has_default(resource, name)}
     meta = type(
         "Meta",
         (),
@@ -48,6 +51,11 @@ def _serializer(resource: Resource, *, output: bool) -> type[serializers.ModelSe
     return type(name, (serializers.ModelSerializer,), attrs)
 
 
+def _has_default(resource: Resource, name: str) -> bool:
+    field = resource.model._meta.get_field(name)
+    return field.has_default() or field.blank or field.null
+
+
 SERIALIZERS = {key: (_serializer(resource, output=False), _serializer(resource, output=True)) for key, resource in RESOURCES.items()}
 
 
@@ -58,16 +66,6 @@ def _service_fields(resource: Resource, data: dict) -> dict:
         if source in data:
             fields[name] = data[source]
     return fields
-
-
-def _expected_version(request: Request, body_version: int | None) -> int | None:
-    header = request.headers.get("If-Match", "").strip()
-    if header:
-        value = header.removeprefix("W/").strip('"')
-        if not value.isdigit():
-            raise InvalidInput('If-Match must be a row version such as "3".', code="invalid_if_match")
-        return int(value)
-    return body_version
 
 
 class ResourceApiMixin:
@@ -111,7 +109,7 @@ class RowDetailApi(ResourceApiMixin, APIView):
         role_require(user=request.user, team=row.venture.team, minimum=Role.EDITOR)
         data = self.input_serializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        expected = _expected_version(request, data.validated_data.get("version"))
+        expected = expected_version(request, data.validated_data.get("version"))
         try:
             row = row_update(
                 user=request.user,
@@ -127,14 +125,8 @@ class RowDetailApi(ResourceApiMixin, APIView):
     def delete(self, request: Request, venture_id: int, row_id: int) -> Response:
         row = row_get_for_user(user=request.user, venture_id=venture_id, resource=self.resource, row_id=row_id)
         role_require(user=request.user, team=row.venture.team, minimum=Role.EDITOR)
-        body = request.data.get("version") if hasattr(request.data, "get") else None
         try:
-            row_delete(
-                user=request.user,
-                row=row,
-                resource=self.resource,
-                expected_version=_expected_version(request, int(body) if str(body or "").isdigit() else None),
-            )
+            row_delete(user=request.user, row=row, resource=self.resource, expected_version=expected_version(request))
         except StaleRow as exc:
             return self.stale(exc)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -166,8 +158,9 @@ class ViewVersionListApi(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, venture_id: int, kind: str) -> Response:
         view = _view(request, venture_id, kind)
+        versions = version_list(target=view) if view.pk else Version.objects.none()
         paginator = StandardPagination()
-        page = paginator.paginate_queryset(version_list(target=view), request, view=self)
+        page = paginator.paginate_queryset(versions, request, view=self)
         data = [
             {"id": v.id, "number": v.number, "name": v.name, "action": v.action, "summary": v.summary, "created_at": v.created_at}
             for v in page
@@ -212,11 +205,11 @@ class ViewVersionRestoreApi(APIView):
 
 
 def _view(request: Request, venture_id: int, kind: str) -> StrategyView:
+    """The view's history container; not created by a read (an unsaved one has no versions yet)."""
     venture = venture_get_for_user(user=request.user, venture_id=venture_id)
     if kind not in {label.key for label in labels.VIEWS}:
         raise InvalidInput("Unknown view.", code="invalid_kind")
-    view, _created = StrategyView.objects.get_or_create(venture=venture, kind=kind)
-    return view
+    return StrategyView.objects.filter(venture=venture, kind=kind).first() or StrategyView(venture=venture, kind=kind)
 
 
 def resource_views(resource: Resource) -> tuple[type[APIView], type[APIView]]:

@@ -1,11 +1,18 @@
 """Plotly figures of the strategy views. Pure: plain data in, a go.Figure out, no database, so dashboards and share
 links reuse them and tests check them directly."""
 
+from html import escape
+
 import plotly.graph_objects as go
 
 FONT = "system-ui, 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
 QUADRANT_PLACES = {"strength": (0, 1), "weakness": (1, 1), "opportunity": (0, 0), "threat": (1, 0)}
 QUADRANT_COLORS = {"strength": "#12b76a", "weakness": "#f79009", "opportunity": "#2e90fa", "threat": "#f04438"}
+
+
+def _plain(text: str) -> str:
+    """User text for a figure: Plotly draws <a>, <b>, <span style> in labels and hovers, so escape it."""
+    return escape(text, quote=False)
 
 
 def _layout(title: str, **extra: object) -> dict:
@@ -17,17 +24,19 @@ def build_swot_figure(quadrants: dict[str, list[tuple[str, int]]], names: dict[s
     figure = go.Figure()
     for key, (column, row) in QUADRANT_PLACES.items():
         items = quadrants.get(key, [])
-        # Three columns per quadrant, rows going down from under the quadrant's title.
+        # Three columns per quadrant, rows spread over the space under the quadrant's title, however many.
+        rows = max((len(items) + 2) // 3, 1)
+        step = min(0.25, 0.7 / rows)
         xs = [column + 0.2 + 0.3 * (index % 3) for index in range(len(items))]
-        ys = [row + 0.72 - 0.25 * (index // 3) for index in range(len(items))]
+        ys = [row + 0.78 - step * (index // 3) for index in range(len(items))]
         figure.add_trace(
             go.Scatter(
                 x=xs,
                 y=ys,
                 mode="markers+text",
                 name=names[key],
-                text=[text if len(text) <= 22 else text[:21] + "…" for text, _weight in items],
-                hovertext=[f"{text} ({weight})" for text, weight in items],
+                text=[_plain(text if len(text) <= 22 else text[:21] + "…") for text, _weight in items],
+                hovertext=[f"{_plain(text)} ({weight})" for text, weight in items],
                 hoverinfo="text",
                 textposition="bottom center",
                 marker={"size": [10 + 6 * weight for _text, weight in items], "color": QUADRANT_COLORS[key], "opacity": 0.8},
@@ -64,7 +73,9 @@ def build_force_drivers_figure(drivers: list[tuple[str, str, int]], names: dict[
     for force, name in names.items():
         own = [(text, score) for key, text, score in drivers if key == force]
         if own:
-            figure.add_trace(go.Bar(x=[score for _text, score in own], y=[text[:40] for text, _score in own], orientation="h", name=name))
+            figure.add_trace(
+                go.Bar(x=[score for _text, score in own], y=[_plain(text[:40]) for text, _score in own], orientation="h", name=name)
+            )
     figure.update_layout(**_layout(title, height=max(300, 40 + 26 * len(drivers))), xaxis={"range": [0, 5], "dtick": 1}, barmode="group")
     return figure
 
@@ -72,7 +83,7 @@ def build_force_drivers_figure(drivers: list[tuple[str, str, int]], names: dict[
 def build_value_chain_figure(activities: list[tuple[str, float, int]], margin: float, labels: dict[str, str], title: str) -> go.Figure:
     """Cost share (% of revenue) and value contribution (1–5) of each activity, side by side, and the margin.
     `activities` holds (name, cost share, value score)."""
-    names = [name for name, _cost, _value in activities]
+    names = [_plain(name) for name, _cost, _value in activities]
     figure = go.Figure(
         [
             go.Bar(x=names, y=[cost for _name, cost, _value in activities], name=labels["cost"], marker_color="#f79009"),
@@ -97,7 +108,7 @@ def build_risk_matrix_figure(risks: list[tuple[str, int, int]], labels: dict[str
     names: list[list[list[str]]] = [[[] for _ in range(5)] for _ in range(5)]
     for name, probability, impact in risks:
         counts[probability - 1][impact - 1] += 1
-        names[probability - 1][impact - 1].append(name)
+        names[probability - 1][impact - 1].append(_plain(name))
     figure = go.Figure(
         go.Heatmap(
             z=[[(row + 1) * (column + 1) for column in range(5)] for row in range(5)],

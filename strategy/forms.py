@@ -2,6 +2,7 @@ from django import forms
 from django.db import models
 from django.forms import modelform_factory
 
+from strategy import labels
 from strategy.resources import RESOURCES, Resource
 
 FORM_FIELDS = {"first_id": "first", "second_id": "second", "owner_id": "owner"}
@@ -25,13 +26,17 @@ def _formfield(field: models.Field, **kwargs: object) -> forms.Field | None:
 ROW_FORMS = {key: row_form_class(resource) for key, resource in RESOURCES.items()}
 
 
-def row_form(resource: Resource, *, venture_id: int, team_members: object, insights: object, **kwargs: object) -> forms.ModelForm:
+def row_form(resource: Resource, *, team_members: object, insights: object, language: str, **kwargs: object) -> forms.ModelForm:
     form = ROW_FORMS[resource.key](**kwargs)
     if "owner" in form.fields:
         form.fields["owner"].queryset = team_members
     for name in ("first", "second"):
         if name in form.fields:
             form.fields[name].queryset = insights
+    for name, coded in labels.CODED.items():  # choices in the reader's language, from the same table as the pages
+        if name in form.fields:
+            names = {label.key: label.name(language) for label in coded}
+            form.fields[name].choices = [(value, names.get(value, text)) for value, text in form.fields[name].choices]
     return form
 
 

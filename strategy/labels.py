@@ -94,17 +94,20 @@ INSIGHT_KIND_CHOICES = [("", "—"), *choices(SWOT_QUADRANTS)]
 TOWS_KIND_CHOICES = choices(TOWS_KINDS)
 
 
+# Fields whose stored value is a key of one of the tables above.
+CODED = {
+    "kind": SWOT_QUADRANTS + TOWS_KINDS,
+    "force": FORCES,
+    "activity": ACTIVITIES,
+    "category": RISK_CATEGORIES,
+    "response": RISK_RESPONSES,
+    "status": RISK_STATUSES,
+}
+
+
 def display_value(row: object, field: str, language: str) -> object:
     """A row's field as people read it: coded values (force, category, …) by their name in `language`."""
     value = getattr(row, field, "")
-    coded = {
-        "kind": SWOT_QUADRANTS + TOWS_KINDS,
-        "force": FORCES,
-        "activity": ACTIVITIES,
-        "category": RISK_CATEGORIES,
-        "response": RISK_RESPONSES,
-        "status": RISK_STATUSES,
-    }
-    if field in coded and value:
-        return {label.key: label.name(language) for label in coded[field]}.get(value, value)
+    if field in CODED and value:
+        return {label.key: label.name(language) for label in CODED[field]}.get(value, value)
     return "" if value is None else value

@@ -5,6 +5,7 @@ written once against this table."""
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from strategy.models import Competitor, ForceDriver, Insight, Risk, TowsStrategy, ValueActivity
 
@@ -66,3 +67,14 @@ def resources_of_view(view: str) -> list[Resource]:
             seen.add(resource.model)
             result.append(resource)
     return result
+
+
+TITLES = {
+    "swot": _("SWOT items"),
+    "insights": _("All insights"),
+    "tows": _("TOWS strategies"),
+    "competitors": _("Competitors"),
+    "five_forces": _("Drivers of the five forces"),
+    "value_chain": _("Value chain activities"),
+    "risks": _("Risk register"),
+}

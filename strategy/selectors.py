@@ -17,8 +17,17 @@ from ventures.selectors import venture_get_for_user
 FIGURE_KINDS = ("swot", "five_forces", "force_drivers", "value_chain", "risk_matrix")
 
 
+RELATED = {"towsstrategy": ("first", "second"), "risk": ("owner",)}
+
+
 def rows_for_venture(*, venture: Venture, resource: Resource) -> QuerySet:
-    return resource.model.objects.filter(venture=venture, **dict(resource.filter))
+    rows = resource.model.objects.filter(venture=venture, **dict(resource.filter))
+    related = RELATED.get(resource.model._meta.model_name)
+    return rows.select_related(*related) if related else rows
+
+
+def insight_list(*, venture: Venture) -> QuerySet[Insight]:
+    return Insight.objects.filter(venture=venture)
 
 
 def rows_for_user(*, user: User | AnonymousUser, venture_id: int, resource: Resource) -> QuerySet:

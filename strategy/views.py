@@ -9,7 +9,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
 from core.errors import DomainError
 from core.web import get_or_404, service_run
 from history.diff import snapshot_diff
@@ -17,10 +16,11 @@ from history.selectors import version_get, version_list
 from strategy import labels
 from strategy.forms import form_to_service_fields, row_form
 from strategy.models import Insight, StrategyView
-from strategy.resources import RESOURCES, Resource
+from strategy.resources import RESOURCES, TITLES, Resource
 from strategy.selectors import (
     five_forces_summary,
     force_drivers,
+    insight_list,
     row_get_for_user,
     rows_for_venture,
     swot_quadrants,
@@ -31,6 +31,7 @@ from strategy.selectors import (
 from strategy.services import StaleRow, row_create, row_delete, row_update, view_restore
 from teams.access import membership_for, role_allows
 from teams.models import Role
+from teams.selectors import team_member_list
 from ventures.models import Venture
 from ventures.selectors import venture_get_for_user
 
@@ -60,9 +61,13 @@ def _resource(key: str) -> Resource:
 
 
 def _form(request: HttpRequest, venture: Venture, resource: Resource, **kwargs: object) -> object:
-    members = User.objects.filter(memberships__team=venture.team).order_by("username")
-    insights = Insight.objects.filter(venture=venture)
-    return row_form(resource, venture_id=venture.pk, team_members=members, insights=insights, **kwargs)
+    return row_form(
+        resource,
+        team_members=team_member_list(team=venture.team),
+        insights=insight_list(venture=venture),
+        language=translation.get_language(),
+        **kwargs,
+    )
 
 
 @login_required
@@ -143,6 +148,8 @@ def row_edit_view(request: HttpRequest, venture_id: int, resource: str, row_id: 
     if not _can_edit(request, venture):
         raise PermissionDenied
     if request.method == "POST" and request.POST.get("move") == "quadrant":
+        if spec.model is not Insight or request.POST.get("kind") not in {label.key for label in labels.SWOT_QUADRANTS}:
+            return HttpResponse(_("Only SWOT items move between quadrants."), status=400)
         version = request.POST.get("version", "")
         service_run(
             request,
@@ -212,6 +219,9 @@ def strategy_history(request: HttpRequest, venture_id: int, kind: str) -> HttpRe
     if view and request.GET.get("version", "").isdigit():
         version = get_or_404(version_get, target=view, version_id=int(request.GET["version"]))
         compare = (version, snapshot_diff(version.snapshot, view_snapshot(view=view)))
+    language = translation.get_language()
+    group_names = {label.key: label.name(language) for group in labels.CODED.values() for label in group}
+    group_names |= {key: str(title) for key, title in TITLES.items()}
     context = {
         "venture": venture,
         "kind": kind,
@@ -219,6 +229,7 @@ def strategy_history(request: HttpRequest, venture_id: int, kind: str) -> HttpRe
         "versions": versions,
         "compare": compare,
         "can_edit": _can_edit(request, venture),
+        "group_names": group_names,
     }
     return render(request, "strategy/history.html", context)
 

@@ -29,3 +29,7 @@ def role_require(*, user: User | AnonymousUser, team: Team, minimum: Role) -> Me
     if not role_allows(membership.role, minimum):
         raise AccessDenied()
     return membership
+
+
+def is_member(*, user_id: int, team: Team) -> bool:
+    return Membership.objects.filter(team=team, user_id=user_id).exists()

@@ -63,3 +63,8 @@ def invitation_get_for_team(*, team: Team, invitation_id: int) -> Invitation:
     if invitation is None:
         raise NotFound()
     return invitation
+
+
+def team_member_list(*, team: Team) -> QuerySet[User]:
+    """The team's people (for choosing, say, a risk's owner)."""
+    return User.objects.filter(memberships__team=team).order_by("username")

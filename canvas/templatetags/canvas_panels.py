@@ -25,9 +25,3 @@ def venture_canvases(context: template.Context, venture: Venture) -> dict:
         "create_form": CanvasCreateForm(),
         "import_form": CanvasImportForm(),
     }
-
-
-@register.filter
-def get_item(mapping: dict, key: str) -> object:
-    """mapping[key] in a template (e.g. a field's label by its name)."""
-    return mapping.get(key)

@@ -27,6 +27,7 @@
     dragged = event.target.closest && event.target.closest(".swot-item[draggable=true]");
     if (dragged) { event.dataTransfer.setData("text/plain", dragged.getAttribute("data-row")); }
   });
+  grid.addEventListener("dragend", function () { dragged = null; });
   grid.addEventListener("dragover", function (event) {
     if (dragged && event.target.closest(".quadrant")) { event.preventDefault(); }
   });
@@ -34,6 +35,7 @@
     var quadrant = event.target.closest(".quadrant");
     if (!dragged || !quadrant) { return; }
     event.preventDefault();
+    if (dragged.closest(".quadrant") === quadrant) { dragged = null; return; }  // dropped where it was
     form.action = grid.getAttribute("data-move-url-template").replace("/0/", "/" + dragged.getAttribute("data-row") + "/");
     form.elements.kind.value = quadrant.getAttribute("data-kind");
     form.elements.version.value = dragged.getAttribute("data-version");

@@ -3,6 +3,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from strategy import labels
+from strategy.resources import TITLES
 
 register = template.Library()
 
@@ -18,13 +19,13 @@ def row_value(row: object, field: str) -> object:
 
 @register.simple_tag
 def resource_title(key: str) -> str:
-    titles = {
-        "swot": _("SWOT items"),
-        "insights": _("All insights"),
-        "tows": _("TOWS strategies"),
-        "competitors": _("Competitors"),
-        "five_forces": _("Drivers of the five forces"),
-        "value_chain": _("Value chain activities"),
-        "risks": _("Risk register"),
-    }
-    return titles.get(key, key)
+    return str(TITLES.get(key, key))
+
+
+@register.filter
+def snapshot_label(item: dict) -> str:
+    """What a row of a history snapshot is called: its text, name, title or activity."""
+    for key in ("text", "name", "title", "description", "activity"):
+        if item.get(key):
+            return str(item[key])
+    return str(item.get("id", ""))

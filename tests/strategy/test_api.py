@@ -128,3 +128,87 @@ def test_history_restore_brings_rows_back(world):
     assert diff["groups"][0]["removed"][0]["text"] == "Price war"
     assert restored.json()["version"] == 3
     assert ForceDriver.objects.get(pk=first["id"]).version > 1
+
+
+def test_tows_pairs_two_insights_of_the_right_kinds_of_this_venture(world):
+    strength = row_create(user=world.owner, venture=world.venture, resource=INSIGHTS, text="Fast", kind="strength")
+    opportunity = row_create(user=world.owner, venture=world.venture, resource=INSIGHTS, text="Regulation", kind="opportunity")
+    theirs = row_create(user=world.other_owner, venture=world.other_venture, resource=INSIGHTS, text="Secret", kind="opportunity")
+    client = api_as(world.editor)
+    base = f"/api/v1/ventures/{world.venture.pk}/swot/strategies/"
+
+    good = client.post(base, {"kind": "so", "text": "Use speed on regulation", "first": strength.pk, "second": opportunity.pk})
+    wrong_kind = client.post(base, {"kind": "wo", "text": "x", "first": strength.pk, "second": opportunity.pk})
+    foreign = client.post(base, {"kind": "so", "text": "x", "first": strength.pk, "second": theirs.pk})
+
+    assert good.status_code == 201
+    assert wrong_kind.status_code == 400
+    assert "first" in wrong_kind.json()
+    assert foreign.status_code == 400
+    assert "second" in foreign.json()
+
+
+def test_a_risk_owner_must_be_in_the_team_but_a_departed_owner_does_not_block_edits(world):
+    client = api_as(world.editor)
+    base = f"/api/v1/ventures/{world.venture.pk}/risks/"
+
+    outsider = client.post(base, {"title": "x", "category": "legal", "owner": world.other_owner.pk})
+    risk = client.post(base, {"title": "Key person leaves", "category": "talent", "owner": world.viewer.pk}).json()
+    world.team.memberships.filter(user=world.viewer).delete()
+    status_only = client.patch(f"{base}{risk['id']}/", {"status": "monitoring", "version": risk["version"]})
+
+    assert outsider.status_code == 400
+    assert "owner" in outsider.json()
+    assert status_only.status_code == 200
+
+
+def test_creating_without_required_fields_names_them(world):
+    response = api_as(world.editor).post(f"/api/v1/ventures/{world.venture.pk}/risks/", {})
+
+    assert response.status_code == 400
+    assert {"title", "category"} <= set(response.json())
+
+
+def test_restore_survives_swapped_activities_and_departed_owners(world):
+    from strategy.models import Risk, StrategyView
+    from strategy.resources import RISKS, VALUE_CHAIN
+    from strategy.services import view_restore
+
+    ops = row_create(user=world.owner, venture=world.venture, resource=VALUE_CHAIN, activity="operations", cost_share=10)
+    tech = row_create(user=world.owner, venture=world.venture, resource=VALUE_CHAIN, activity="technology", cost_share=20)
+    view = StrategyView.objects.get(venture=world.venture, kind="value_chain")
+    before = view.versions.get(number=2)
+    client = api_as(world.editor)
+    client.patch(f"/api/v1/ventures/{world.venture.pk}/value-chain/{ops.pk}/", {"activity": "service", "version": 1})
+    client.patch(f"/api/v1/ventures/{world.venture.pk}/value-chain/{tech.pk}/", {"activity": "operations", "version": 1})
+
+    view_restore(user=world.editor, venture=world.venture, kind="value_chain", version=before)
+
+    assert dict(ValueActivity.objects.values_list("pk", "activity")) == {ops.pk: "operations", tech.pk: "technology"}
+    risk = row_create(user=world.owner, venture=world.venture, resource=RISKS, title="x", category="legal", owner_id=world.viewer.pk)
+    risks_before = StrategyView.objects.get(venture=world.venture, kind="risks").versions.get(number=1)
+    Risk.objects.filter(pk=risk.pk).delete()
+    world.team.memberships.filter(user=world.viewer).delete()
+    view_restore(user=world.editor, venture=world.venture, kind="risks", version=risks_before)
+    assert Risk.objects.get(pk=risk.pk).owner_id is None
+
+
+def test_only_swot_items_move_between_quadrants(client, world):
+    from strategy.resources import FIVE_FORCES
+
+    driver = row_create(user=world.owner, venture=world.venture, resource=FIVE_FORCES, force="rivalry", text="x")
+    client.force_login(world.editor)
+
+    response = client.post(
+        f"/ventures/{world.venture.pk}/strategy/rows/five_forces/{driver.pk}/", {"move": "quadrant", "kind": "threat", "version": 1}
+    )
+
+    assert response.status_code == 400
+
+
+def test_choices_are_named_in_the_readers_language(client, world):
+    client.force_login(world.editor)
+
+    page = client.get(f"/ventures/{world.venture.pk}/strategy/risks/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "数据与隐私" in page

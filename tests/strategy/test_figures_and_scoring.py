@@ -66,3 +66,24 @@ def test_value_chain_figure_shows_cost_value_and_margin():
     assert list(figure.data[0].y) == [30.0, 20.0]
     assert list(figure.data[1].y) == [80, 40]
     assert "Margin: 50.0 %" in figure.layout.annotations[0].text
+
+
+def test_user_text_cannot_put_links_or_markup_into_a_chart():
+    names = {"strength": "S", "weakness": "W", "opportunity": "O", "threat": "T"}
+
+    swot = build_swot_figure({"threat": [('<a href="https://evil.example">Click</a>', 3)]}, names, "SWOT")
+    risks = build_risk_matrix_figure([("<b>big</b>", 1, 1)], {"probability": "P", "impact": "I"}, "R")
+
+    threats = next(trace for trace in swot.data if trace.name == "T")
+    assert "<a" not in threats.text[0]
+    assert threats.hovertext[0].startswith("&lt;a href")
+    assert risks.data[0].customdata[0][0] == "&lt;b&gt;big&lt;/b&gt;"
+
+
+def test_a_crowded_quadrant_stays_inside_it():
+    names = {"strength": "S", "weakness": "W", "opportunity": "O", "threat": "T"}
+
+    figure = build_swot_figure({"opportunity": [(f"item {n}", 1) for n in range(20)]}, names, "SWOT")
+
+    opportunities = next(trace for trace in figure.data if trace.name == "O")
+    assert all(0 <= y <= 1 for y in opportunities.y)

@@ -1,5 +1,6 @@
 import pytest
 
+from history.models import Version
 from strategy.models import Insight
 from strategy.resources import INSIGHTS
 from strategy.services import row_create
@@ -74,4 +75,18 @@ def test_hostile_text_is_escaped_in_the_page_and_in_the_figure_json(client, worl
     page = client.get(f"/ventures/{world.venture.pk}/strategy/swot/").content.decode()
 
     assert "<script>alert(1)</script>" not in page
-    assert "\\u003C/script\\u003E" in page  # inside the JSON block for Plotly
+    assert "\\u0026lt;/script\\u0026gt;" in page  # escaped for Plotly's labels, then for the JSON block
+
+
+def test_history_page_names_groups_and_actions_and_restores(client, world):
+    insight = row_create(user=world.owner, venture=world.venture, resource=INSIGHTS, text="Fast team", kind="strength")
+    client.force_login(world.editor)
+    client.post(f"/ventures/{world.venture.pk}/strategy/rows/insights/{insight.pk}/delete/", {"version": 1})
+    view_versions = {v.number: v.pk for v in Version.objects.filter(content_type__model="strategyview")}
+
+    page = client.get(f"/ventures/{world.venture.pk}/strategy/swot/history/?version={view_versions[1]}").content.decode()
+    client.post(f"/ventures/{world.venture.pk}/strategy/swot/history/{view_versions[1]}/restore/")
+
+    assert "Deleted" in page
+    assert "<h3>Strengths</h3>" in page
+    assert Insight.objects.get(pk=insight.pk).text == "Fast team"
