@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import urls as accounts_urls
+from analysis import urls as analysis_urls
 from canvas import urls as canvas_urls
 from core import views as core_views
 from strategy import urls as strategy_urls
@@ -16,6 +17,7 @@ api_v1 = [
     *ventures_urls.api_urlpatterns,
     *canvas_urls.api_urlpatterns,
     *strategy_urls.api_urlpatterns,
+    *analysis_urls.api_urlpatterns,
 ]
 
 urlpatterns = [
@@ -25,6 +27,7 @@ urlpatterns = [
     path("ventures/", include(ventures_urls)),
     path("canvases/", include(canvas_urls)),
     path("ventures/", include(strategy_urls)),
+    path("datasets/", include(analysis_urls)),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),

@@ -92,6 +92,7 @@ def choices(labels: tuple[Label, ...]) -> list[tuple[str, str]]:
 # For the OpenAPI schema's enum names (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
 INSIGHT_KIND_CHOICES = [("", "—"), *choices(SWOT_QUADRANTS)]
 TOWS_KIND_CHOICES = choices(TOWS_KINDS)
+RISK_STATUS_CHOICES = choices(RISK_STATUSES)
 
 
 # Fields whose stored value is a key of one of the tables above.

@@ -56,3 +56,6 @@ def api_as(user: User) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+pytest_plugins = ["tests.worker"]

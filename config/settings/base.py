@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "history",
     "canvas",
     "strategy",
+    "analysis",
     "demo",
 ]
 
@@ -151,6 +152,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# --- Datasets -------------------------------------------------------------------------------------------------
+DATASET_MAX_UPLOAD_BYTES = env.int("DATASET_MAX_UPLOAD_BYTES", default=1024**3)  # 1 GB, checked while streaming
+DATASET_MAX_DECOMPRESSED_BYTES = env.int("DATASET_MAX_DECOMPRESSED_BYTES", default=5 * 1024**3)  # gzip/zip bombs
+DATASET_MAX_LINE_CHARS = env.int("DATASET_MAX_LINE_CHARS", default=100_000)
+DATASET_MAX_REJECT_SHARE = env.float("DATASET_MAX_REJECT_SHARE", default=0.2)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads stream to a temporary file
+
 # --- Security headers -----------------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
@@ -205,6 +213,8 @@ SPECTACULAR_SETTINGS = {
         "CanvasKindEnum": "canvas.models.CanvasKind",
         "InsightKindEnum": "strategy.labels.INSIGHT_KIND_CHOICES",
         "TowsKindEnum": "strategy.labels.TOWS_KIND_CHOICES",
+        "DatasetStatusEnum": "analysis.models.Dataset.Status",
+        "RiskStatusEnum": "strategy.labels.RISK_STATUS_CHOICES",
     },
 }
 
@@ -241,6 +251,8 @@ CELERY_TASK_IGNORE_RESULT = True  # the job row in the database is the source of
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Jobs whose worker died mid-run are failed by a sweeper (run `celery -A config worker --beat`, or a beat process).
+CELERY_BEAT_SCHEDULE = {"datasets-sweep-stale": {"task": "analysis.datasets_sweep_stale", "schedule": 60.0}}
 
 LOGGING = {
     "version": 1,

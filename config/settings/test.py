@@ -11,7 +11,7 @@ DEBUG = False
 SECRET_KEY = "test-only-secret-key-with-enough-length-and-entropy-0123456789"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="bizcanvas-test-media-"))
+MEDIA_ROOT = Path(env.str("TEST_MEDIA_ROOT", default=tempfile.mkdtemp(prefix="bizcanvas-test-media-")))
 # In-process tests read mail.outbox; a worker subprocess started by a test writes files instead.
 EMAIL_BACKEND = env.str("TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(MEDIA_ROOT / "mail"))

@@ -1,0 +1,58 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ventures.models import Venture
+
+
+def upload_path(dataset: "Dataset", filename: str) -> str:
+    """Uploads are stored under a random name: the user's file name is kept in `original_name` only."""
+    return f"datasets/{dataset.venture_id}/{uuid.uuid4().hex}.upload"
+
+
+class Dataset(models.Model):
+    """An uploaded file and, once ingested, its normalised events in Parquet. The row is the job's truth: status,
+    progress, heartbeat, error and report live here, not in a Celery result backend."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    venture = models.ForeignKey(Venture, on_delete=models.CASCADE, related_name="datasets")
+    name = models.CharField(_("name"), max_length=120)
+    file = models.FileField(upload_to=upload_path)
+    original_name = models.CharField(max_length=255)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    rows_processed = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    detected = models.JSONField(default=dict, blank=True)
+    mapping = models.JSONField(default=dict, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    parquet = models.CharField(max_length=255, blank=True, help_text="Storage name of the ready Parquet file.")
+    attempt = models.PositiveIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("analysis:dataset_detail", args=[self.pk])

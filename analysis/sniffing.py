@@ -1,0 +1,257 @@
+"""Look at the start of an uploaded file and say what it is: compression, encoding, delimiter, header, decimal
+separator, date order, and which column plays which role. Pure: bytes in, a dataclass out (or a RejectedFile)."""
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from charset_normalizer import from_bytes
+
+SAMPLE_BYTES = 1_000_000
+DELIMITERS = (",", ";", "\t", "|")
+ROLES = ("user_id", "timestamp", "event", "amount", "quantity", "product", "channel")
+REQUIRED_ROLES = ("user_id", "timestamp")
+# Header names (normalised: lower case, no spaces, underscores or dashes) that suggest a role, English and Chinese.
+ROLE_NAMES = {
+    "user_id": (
+        "userid",
+        "user",
+        "customerid",
+        "customer",
+        "clientid",
+        "client",
+        "memberid",
+        "member",
+        "accountid",
+        "buyerid",
+        "kunde",
+        "kundennummer",
+        "cliente",
+        "会员",
+        "会员id",
+        "用户",
+        "用户id",
+        "客户",
+        "客户id",
+        "买家",
+    ),
+    "timestamp": (
+        "timestamp",
+        "time",
+        "datetime",
+        "date",
+        "orderdate",
+        "invoicedate",
+        "eventtime",
+        "createdat",
+        "start",
+        "started",
+        "startedat",
+        "starttime",
+        "datum",
+        "fecha",
+        "时间",
+        "日期",
+        "下单时间",
+        "订单时间",
+        "支付时间",
+    ),
+    "event": ("event", "eventname", "eventtype", "action", "type", "事件", "事件名称", "行为"),
+    "amount": (
+        "amount",
+        "revenue",
+        "total",
+        "totalprice",
+        "price",
+        "sales",
+        "value",
+        "montant",
+        "betrag",
+        "umsatz",
+        "importe",
+        "prix",
+        "preis",
+        "金额",
+        "总额",
+        "销售额",
+        "实付金额",
+        "订单金额",
+    ),
+    "quantity": ("quantity", "qty", "units", "count", "数量", "件数"),
+    "product": ("product", "productid", "productname", "sku", "item", "itemid", "stockcode", "商品", "商品名称", "产品"),
+    "channel": ("channel", "source", "medium", "platform", "渠道", "来源", "平台"),
+}
+BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+class RejectedFile(Exception):
+    """The file cannot be a table of events; `code` is stable, the message says why in words."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    encoding: str
+    delimiter: str
+    columns: list[str]
+    rows: list[list[str]]  # the first rows as parsed, for the preview
+    decimal: str  # "." or ","
+    date_order: str  # "day_first" | "month_first" | "" (not ambiguous / not seen)
+    mapping: dict[str, str] = field(default_factory=dict)  # role → column, proposed
+
+
+def normalise_header(name: str) -> str:
+    return re.sub(r"[\s_\-./]+", "", name.strip().lower())
+
+
+def detect_encoding(sample: bytes) -> str:
+    """BOM first; then UTF-8 if it decodes; then charset-normalizer's best guess on the sample."""
+    for bom, encoding in BOMS:
+        if sample.startswith(bom):
+            return encoding
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(sample) - 4:  # not just a character cut in half at the sample's end
+            return _legacy_encoding(sample[:200_000])
+    return "utf-8"
+
+
+# Western European exports (Excel on Windows) are far more common than Central European ones; charset-normalizer
+# scores cp1250 and cp1252 alike on French or German text, so prefer cp1252 when it is as good.
+PREFERRED_WHEN_CLOSE = ("cp1252",)
+
+
+def _legacy_encoding(sample: bytes) -> str:
+    candidates = list(from_bytes(sample))
+    if not candidates:
+        raise RejectedFile("binary", "This file is not text: it looks like a binary file (an image, a spreadsheet, an archive?).")
+    best = candidates[0]
+    for preferred in PREFERRED_WHEN_CLOSE:
+        close = [match for match in candidates if match.encoding == preferred and match.chaos <= best.chaos + 0.01]
+        if close and best.encoding != preferred and best.encoding.startswith("cp125"):
+            return preferred
+    return "gb18030" if best.encoding in ("gbk", "gb2312") else best.encoding
+
+
+def looks_binary(sample: bytes) -> bool:
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    return b"\x00" in sample[:8192]
+
+
+def sniff(sample: bytes) -> Sniffed:
+    """What the start of a file says about it. Raises RejectedFile for what cannot be an event table."""
+    if not sample.strip():
+        raise RejectedFile("empty", "The file is empty.")
+    if looks_binary(sample):
+        raise RejectedFile("binary", "This file is not text: it looks like a binary file (an image, a spreadsheet, an archive?).")
+    encoding = detect_encoding(sample)
+    text = sample.decode(encoding, errors="replace")
+    if text.lstrip("\ufeff").lstrip().lower().startswith(("<!doctype html", "<html")):
+        raise RejectedFile("html", "This is a web page (HTML), not a CSV export. Download the data file itself.")
+    lines = text.splitlines()
+    if len(sample) >= SAMPLE_BYTES and lines:
+        text = text[: len(text) - len(lines[-1])]  # drop a last line cut by the sample's end
+    delimiter = _delimiter(text)
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise RejectedFile("empty", "The file is empty.")
+    columns = _unique_headers(rows[0])
+    body = rows[1:]
+    if not body:
+        raise RejectedFile("header_only", "The file has a header row but no data rows.")
+    mapping = propose_mapping(columns, body)
+    return Sniffed(
+        encoding=encoding,
+        delimiter=delimiter,
+        columns=columns,
+        rows=body[:20],
+        decimal=_decimal(body, columns, mapping),
+        date_order=_date_order(
+            [row[columns.index(mapping["timestamp"])] for row in body if "timestamp" in mapping and len(row) == len(columns)]
+        ),
+        mapping=mapping,
+    )
+
+
+def _delimiter(text: str) -> str:
+    """The candidate that splits the first lines into the same, largest number of fields."""
+    head = "\n".join(text.splitlines()[:50])
+    best, best_score = ",", -1
+    for candidate in DELIMITERS:
+        counts = [len(row) for row in csv.reader(io.StringIO(head), delimiter=candidate) if row]
+        if not counts or counts[0] < 2:
+            continue
+        consistent = sum(1 for count in counts if count == counts[0]) / len(counts)
+        score = consistent * 100 + counts[0]
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def _unique_headers(header: list[str]) -> list[str]:
+    """Header names stripped, blanks named, duplicates numbered ("amount", "amount_2")."""
+    seen: dict[str, int] = {}
+    result = []
+    for index, name in enumerate(header):
+        name = name.strip().lstrip("\ufeff") or f"column_{index + 1}"
+        seen[name] = seen.get(name, 0) + 1
+        result.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return result
+
+
+def propose_mapping(columns: list[str], rows: list[list[str]]) -> dict[str, str]:
+    """Role → column by header name (exact synonym first, then containing one)."""
+    mapping: dict[str, str] = {}
+    normalised = {column: normalise_header(column) for column in columns}
+    for role in ROLES:
+        names = ROLE_NAMES[role]
+        exact = [column for column, norm in normalised.items() if norm in names and column not in mapping.values()]
+        partial = [
+            column
+            for column, norm in normalised.items()
+            if any(name in norm for name in names if len(name) > 2) and column not in mapping.values()
+        ]
+        if exact or partial:
+            mapping[role] = (exact or partial)[0]
+    return mapping
+
+
+def _decimal(rows: list[list[str]], columns: list[str], mapping: dict[str, str]) -> str:
+    """ "," when amounts look like 1.234,50 or 12,5; else "."."""
+    if "amount" not in mapping:
+        return "."
+    index = columns.index(mapping["amount"])
+    comma = dot = 0
+    for row in rows[:500]:
+        if index < len(row):
+            value = re.sub(r"[^\d.,]", "", row[index])
+            if re.search(r",\d{1,2}$", value):
+                comma += 1
+            elif re.search(r"\.\d{1,2}$", value) or re.search(r"\.\d+$", value):
+                dot += 1
+    return "," if comma > dot else "."
+
+
+def _date_order(values: list[str]) -> str:
+    """For dates like 12/1/2010: day first if a first number above 12 occurs, month first if a second one does."""
+    day_first = month_first = False
+    for value in values[:2000]:
+        match = re.match(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}", value)
+        if match:
+            first, second = int(match.group(1)), int(match.group(2))
+            day_first |= first > 12
+            month_first |= second > 12
+    if day_first and not month_first:
+        return "day_first"
+    if month_first and not day_first:
+        return "month_first"
+    return "month_first" if any(re.match(r"\s*\d{1,2}/\d{1,2}/\d{2,4}", value) for value in values[:50]) else ""

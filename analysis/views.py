@@ -1,0 +1,83 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from analysis.forms import DatasetUploadForm, MappingForm
+from analysis.selectors import dataset_get_for_user
+from analysis.services import dataset_cancel, dataset_delete, dataset_ingest_start, dataset_upload, datasets_sweep_stale
+from analysis.uploads import SizeLimitedUploadHandler
+from core.web import get_or_404, service_run
+from teams.access import membership_for, role_allows
+from teams.models import Role
+from ventures.selectors import venture_get_for_user
+
+
+@login_required
+def dataset_detail(request: HttpRequest, dataset_id: int) -> HttpResponse:
+    """What was detected, the column mapping (correctable), progress while it runs, and the ingest report."""
+    datasets_sweep_stale()
+    dataset = get_or_404(dataset_get_for_user, user=request.user, dataset_id=dataset_id)
+    membership = membership_for(user=request.user, team=dataset.venture.team)
+    can_edit = membership is not None and role_allows(membership.role, Role.EDITOR)
+    initial = {**dataset.mapping, "date_format": dataset.detected.get("date_format", "")}
+    form = MappingForm(request.POST or None, columns=dataset.detected.get("columns", []), initial=initial)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid() and service_run(
+            request,
+            dataset_ingest_start,
+            user=request.user,
+            dataset=dataset,
+            mapping=form.mapping(),
+            date_format=form.cleaned_data["date_format"],
+        ):
+            return redirect(dataset)
+    running = dataset.status in (dataset.Status.QUEUED, dataset.Status.RUNNING)
+    return render(request, "analysis/dataset_detail.html", {"dataset": dataset, "form": form, "can_edit": can_edit, "running": running})
+
+
+@login_required
+@csrf_exempt  # checked by _dataset_upload, once the upload handlers are in place (the CSRF check reads the body)
+def dataset_upload_view(request: HttpRequest, venture_id: int) -> HttpResponse:
+    request.upload_handlers = [SizeLimitedUploadHandler(request)]
+    return _dataset_upload(request, venture_id)
+
+
+@csrf_protect
+@require_POST
+def _dataset_upload(request: HttpRequest, venture_id: int) -> HttpResponse:
+    venture = get_or_404(venture_get_for_user, user=request.user, venture_id=venture_id)
+    form = DatasetUploadForm(request.POST, request.FILES)
+    if getattr(request, "upload_too_large", False):
+        messages.error(request, _("The file is larger than the upload limit."))
+        return redirect(venture)
+    if not form.is_valid():
+        messages.error(request, _("Choose a CSV file to upload."))
+        return redirect(venture)
+    dataset = service_run(
+        request, dataset_upload, user=request.user, venture=venture, name=form.cleaned_data["name"], upload=form.cleaned_data["file"]
+    )
+    return redirect(dataset) if dataset else redirect(venture)
+
+
+@login_required
+@require_POST
+def dataset_cancel_view(request: HttpRequest, dataset_id: int) -> HttpResponse:
+    dataset = get_or_404(dataset_get_for_user, user=request.user, dataset_id=dataset_id)
+    service_run(request, dataset_cancel, user=request.user, dataset=dataset)
+    return redirect(dataset)
+
+
+@login_required
+@require_POST
+def dataset_delete_view(request: HttpRequest, dataset_id: int) -> HttpResponse:
+    dataset = get_or_404(dataset_get_for_user, user=request.user, dataset_id=dataset_id)
+    if service_run(request, dataset_delete, user=request.user, dataset=dataset):
+        messages.success(request, _("Dataset “%(name)s” deleted with its files.") % {"name": dataset.name})
+    return redirect(dataset.venture)

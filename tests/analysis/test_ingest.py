@@ -1,0 +1,110 @@
+"""The ingest pipeline on generated files: normalisation, rejects with line numbers, whole-file refusals."""
+
+import io
+
+import pyarrow.parquet as pq
+import pytest
+
+from analysis.ingest import IngestCancelled, IngestOptions, ingest_csv
+from analysis.sniffing import RejectedFile, sniff
+
+
+def run(text: str, tmp_path, encoding: str = "utf-8", **overrides: object):
+    data = text.encode(encoding)
+    found = sniff(data)
+    options = IngestOptions(
+        **{
+            "encoding": found.encoding,
+            "delimiter": found.delimiter,
+            "mapping": found.mapping,
+            "decimal": found.decimal,
+            "date_order": found.date_order,
+            "max_reject_share": 0.9,
+            "chunk_rows": 3,
+            **overrides,
+        }
+    )
+    destination = str(tmp_path / "events.parquet")
+    report = ingest_csv(io.BytesIO(data), destination, options, lambda _bytes, _rows: True)
+    return report, pq.read_table(destination).to_pandas()
+
+
+def test_timestamps_in_every_common_form_end_up_utc(tmp_path):
+    text = "user,time\na,2024-05-01T10:00:00+02:00\nb,2024-05-01 08:00:00\nc,1714550400\nd,1714550400000\ne,2025年3月1日\n"
+
+    report, events = run(text, tmp_path)
+
+    assert report.rows_accepted == 5
+    assert [str(ts) for ts in events["timestamp"]] == [
+        "2024-05-01 08:00:00+00:00",
+        "2024-05-01 08:00:00+00:00",
+        "2024-05-01 08:00:00+00:00",
+        "2024-05-01 08:00:00+00:00",
+        "2025-03-01 00:00:00+00:00",
+    ]
+
+
+def test_amounts_with_decimal_commas_currency_and_refunds(tmp_path):
+    text = "customer;date;amount\nk1;2024-01-01;1.234,50 €\nk2;2024-01-02;-12,00\nk3;2024-01-03;(5,25)\n"
+
+    _report, events = run(text, tmp_path)
+
+    assert events["amount"].tolist() == [1234.5, -12.0, -5.25]
+
+
+def test_bad_rows_are_rejected_with_reason_and_line_while_the_rest_is_kept(tmp_path):
+    text = "user,time,amount\nu1,2024-01-01,1\n,2024-01-01,1\nu3,not a date,1\nu4,2024-01-01,abc\nu5,2024-01-01\nu6,2024-01-02,2\n"
+
+    report, events = run(text, tmp_path)
+
+    assert events["user_id"].tolist() == ["u1", "u6"]
+    assert report.rejects_by_reason == {"missing_user": 1, "unparseable_timestamp": 1, "non_numeric_amount": 1, "wrong_column_count": 1}
+    assert report.sample_rejected_lines == {
+        "missing_user": [3],
+        "unparseable_timestamp": [4],
+        "non_numeric_amount": [5],
+        "wrong_column_count": [6],
+    }
+    assert (report.rows_read, report.rows_accepted, report.rows_rejected, report.users) == (6, 2, 4, 2)
+
+
+def test_hostile_values_are_stored_as_plain_text(tmp_path):
+    text = 'user,time,event\nu1,2024-01-01,"=HYPERLINK(""http://evil"")"\nu2,2024-01-01,+cmd\nu3,2024-01-01,<script>alert(1)</script>\n'
+
+    _report, events = run(text, tmp_path)
+
+    assert events["event"].tolist() == ['=HYPERLINK("http://evil")', "+cmd", "<script>alert(1)</script>"]
+
+
+def test_too_many_rejected_rows_refuse_the_file(tmp_path):
+    text = "user,time\nu1,2024-01-01\nu2,nope\nu3,nope\n"
+
+    with pytest.raises(RejectedFile) as refused:
+        run(text, tmp_path, max_reject_share=0.2)
+
+    assert refused.value.code == "too_many_rejects"
+    assert "67%" in refused.value.message
+
+
+def test_every_timestamp_unparseable_refuses_the_file(tmp_path):
+    with pytest.raises(RejectedFile) as refused:
+        run("user,time\nu1,soon\nu2,later\n", tmp_path)
+
+    assert refused.value.code == "unparseable_timestamp"
+
+
+def test_a_line_over_the_limit_refuses_the_file(tmp_path):
+    with pytest.raises(RejectedFile) as refused:
+        run("user,time,note\nu1,2024-01-01," + "x" * 500 + "\n", tmp_path, max_line_chars=100)
+
+    assert refused.value.code == "line_too_long"
+    assert "Line 2" in refused.value.message
+
+
+def test_cancelling_stops_between_chunks(tmp_path):
+    data = ("user,time\n" + "".join(f"u{i},2024-01-01\n" for i in range(20))).encode()
+    found = sniff(data)
+    options = IngestOptions(encoding=found.encoding, delimiter=",", mapping=found.mapping, chunk_rows=5)
+
+    with pytest.raises(IngestCancelled):
+        ingest_csv(io.BytesIO(data), str(tmp_path / "x.parquet"), options, lambda _bytes, rows: rows < 10)

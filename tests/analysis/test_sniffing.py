@@ -1,0 +1,101 @@
+"""What an upload looks like: every case generated here, no committed binaries."""
+
+import codecs
+import zlib
+
+import pytest
+
+from analysis.sniffing import RejectedFile, sniff
+
+ROWS = "user_id,timestamp,amount\nu1,2024-01-01T10:00:00Z,12.50\nu2,2024-01-02T11:00:00Z,3.00\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (ROWS.encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + ROWS.encode("utf-8"), "utf-8-sig"),
+        (codecs.BOM_UTF16_LE + ROWS.encode("utf-16-le"), "utf-16"),
+        (codecs.BOM_UTF16_BE + ROWS.encode("utf-16-be"), "utf-16"),
+    ],
+)
+def test_unicode_encodings_are_found_by_their_bom_or_as_utf8(data, encoding):
+    found = sniff(data)
+
+    assert found.encoding == encoding
+    assert found.columns == ["user_id", "timestamp", "amount"]
+    assert found.rows[0] == ["u1", "2024-01-01T10:00:00Z", "12.50"]
+
+
+def test_chinese_gb18030_export_is_decoded_without_mojibake():
+    text = "会员,下单时间,实付金额,商品\n" + "".join(f"张{i},2025年3月{i % 28 + 1}日,{i}.50,苹果手机壳\n" for i in range(200))
+
+    found = sniff(text.encode("gb18030"))
+
+    assert found.encoding == "gb18030"
+    assert found.columns == ["会员", "下单时间", "实付金额", "商品"]
+    assert found.mapping == {"user_id": "会员", "timestamp": "下单时间", "amount": "实付金额", "product": "商品"}
+
+
+def test_latin1_export_is_decoded_as_such():
+    text = "Client;Date;Montant;Produit\n" + "".join(f"Zoë {i};01/02/2024;{i},50 €;crème brûlée\n" for i in range(200))
+
+    found = sniff(text.encode("cp1252"))
+
+    assert found.encoding in ("cp1252", "latin_1", "iso8859_15", "windows-1252")
+    assert found.rows[0][3] == "crème brûlée"
+    assert found.delimiter == ";"
+    assert found.decimal == ","
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_delimiters(delimiter):
+    found = sniff(ROWS.replace(",", delimiter).encode())
+
+    assert found.delimiter == delimiter
+    assert len(found.columns) == 3
+
+
+def test_quoted_fields_with_newlines_and_delimiters_and_crlf():
+    data = b'user,time,event\r\n"u1","2024-01-01","said ""hi, there""\r\nand left"\r\nu2,2024-01-02,buy\r\n'
+
+    found = sniff(data)
+
+    assert found.rows[0][2] == 'said "hi, there"\r\nand left'
+    assert found.mapping["event"] == "event"
+
+
+def test_messy_and_duplicate_headers_are_cleaned():
+    found = sniff(b"  User ID ,AMOUNT,amount,\nu1,1,2,3\n")
+
+    assert found.columns == ["User ID", "AMOUNT", "amount", "column_4"]
+    assert found.mapping["user_id"] == "User ID"
+
+
+@pytest.mark.parametrize(
+    ("values", "order"),
+    [(["13/1/2010 8:26", "1/2/2010 9:00"], "day_first"), (["12/1/2010 8:26", "1/25/2010 9:00"], "month_first")],
+)
+def test_day_first_or_month_first_is_decided_from_the_data(values, order):
+    data = "customer,invoicedate\n" + "".join(f"c{i},{value}\n" for i, value in enumerate(values))
+
+    assert sniff(data.encode()).date_order == order
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "empty"),
+        (b"   \n\n", "empty"),
+        (b"user_id,timestamp\n", "header_only"),
+        (b"\x89PNG\r\n\x1a\n" + zlib.compress(b"\x00" * 400), "binary"),
+        (bytes(range(256)) * 20, "binary"),
+        (b"<!DOCTYPE html><html><body>Login</body></html>", "html"),
+    ],
+)
+def test_what_cannot_be_a_table_is_refused_with_a_reason(data, code):
+    with pytest.raises(RejectedFile) as refused:
+        sniff(data)
+
+    assert refused.value.code == code
+    assert refused.value.message
