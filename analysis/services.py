@@ -16,7 +16,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +30,9 @@ from teams.models import Role
 from ventures.models import Venture
 
 logger = logging.getLogger(__name__)
-HEARTBEAT_STALE = timedelta(minutes=5)
+def heartbeat_stale() -> timedelta:
+    """How long a running job may go without a heartbeat before it counts as abandoned (its worker died)."""
+    return timedelta(seconds=settings.DATASET_HEARTBEAT_STALE_SECONDS)
 
 
 def open_decompressed(path_or_file: BinaryIO) -> BinaryIO:
@@ -152,15 +154,25 @@ def dataset_ingest_start(*, user: User, dataset: Dataset, mapping: dict, date_fo
     return dataset
 
 
+class IngestBusy(Exception):
+    """Another delivery of this job is running (or was, until its heartbeat stops): try again later."""
+
+
 def dataset_ingest_run(*, dataset_id: int, attempt: int) -> str:
-    """The worker's part. Idempotent: the row is claimed queued → running for this attempt with a compare-and-set
-    update, so a duplicate or outdated delivery does nothing. Returns the final status."""
+    """The worker's part. Idempotent: the row is claimed for this attempt with a compare-and-set update — queued →
+    running, or running → running when the previous claimant's heartbeat has stopped (its worker was killed and
+    the message redelivered) — so a duplicate or outdated delivery does nothing. Returns the final status; raises
+    IngestBusy while another live delivery holds the job."""
     now = timezone.now()
-    claimed = Dataset.objects.filter(pk=dataset_id, attempt=attempt, status=Dataset.Status.QUEUED).update(
+    abandoned = Q(status=Dataset.Status.RUNNING, heartbeat_at__lt=now - heartbeat_stale())
+    claimed = Dataset.objects.filter(Q(status=Dataset.Status.QUEUED) | abandoned, pk=dataset_id, attempt=attempt).update(
         status=Dataset.Status.RUNNING, started_at=now, heartbeat_at=now, progress=0
     )
     if not claimed:
-        return Dataset.objects.filter(pk=dataset_id).values_list("status", flat=True).first() or "gone"
+        current = Dataset.objects.filter(pk=dataset_id).values_list("status", "attempt").first()
+        if current == (Dataset.Status.RUNNING, attempt):
+            raise IngestBusy()
+        return current[0] if current else "gone"
     dataset = Dataset.objects.get(pk=dataset_id)
     fd, temporary = tempfile.mkstemp(suffix=".parquet")
     os.close(fd)
@@ -259,11 +271,12 @@ def dataset_delete(*, user: User, dataset: Dataset) -> None:
 
 
 def datasets_sweep_stale() -> int:
-    """Fail jobs whose worker stopped beating (killed mid-ingest): never stuck at "running". Returns how many."""
-    cutoff = timezone.now() - HEARTBEAT_STALE
+    """Fail jobs whose worker stopped beating and that no redelivery took over: never stuck at "running". Waits
+    three heartbeat windows, so a redelivered message gets its chance first. Returns how many."""
+    cutoff = timezone.now() - 3 * heartbeat_stale()
     return Dataset.objects.filter(status=Dataset.Status.RUNNING, heartbeat_at__lt=cutoff).update(
         status=Dataset.Status.FAILED,
-        error=_("The worker stopped while ingesting (no sign of life for 5 minutes). Start the ingest again."),
+        error=_("The worker stopped while ingesting and the job was not picked up again. Start the ingest again."),
         error_code="worker_lost",
         finished_at=timezone.now(),
         attempt=F("attempt") + 1,

@@ -22,9 +22,7 @@ def _database_url_of_the_test_database() -> str:
     return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture
-def worker(tmp_path: Path) -> Iterator[Path]:
-    """Start a worker process for the test; yields the folder where it writes its log and e-mails."""
+def start_worker(tmp_path: Path, *arguments: str, **environment: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -32,16 +30,30 @@ def worker(tmp_path: Path) -> Iterator[Path]:
         "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
         "TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),  # uploads the test stores are files the worker reads
+        **environment,
     }
     log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-l", "INFO"],
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-l", "INFO", *arguments],
         cwd=ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    yield tmp_path
+
+
+def stop_worker(process: subprocess.Popen) -> None:
     process.terminate()
-    process.wait(timeout=30)
-    log.close()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def worker(tmp_path: Path) -> Iterator[Path]:
+    """Start a worker process (one, solo pool) for the test; yields the folder of its log and e-mails."""
+    process = start_worker(tmp_path, "--pool=solo")
+    yield tmp_path
+    stop_worker(process)

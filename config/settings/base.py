@@ -157,6 +157,8 @@ DATASET_MAX_UPLOAD_BYTES = env.int("DATASET_MAX_UPLOAD_BYTES", default=1024**3) 
 DATASET_MAX_DECOMPRESSED_BYTES = env.int("DATASET_MAX_DECOMPRESSED_BYTES", default=5 * 1024**3)  # gzip/zip bombs
 DATASET_MAX_LINE_CHARS = env.int("DATASET_MAX_LINE_CHARS", default=100_000)
 DATASET_MAX_REJECT_SHARE = env.float("DATASET_MAX_REJECT_SHARE", default=0.2)
+# A running ingest beats after every chunk (well under a second); silence this long means its worker died.
+DATASET_HEARTBEAT_STALE_SECONDS = env.int("DATASET_HEARTBEAT_STALE_SECONDS", default=30)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads stream to a temporary file
 
 # --- Security headers -----------------------------------------------------------------------------------------
