@@ -30,6 +30,8 @@ from teams.models import Role
 from ventures.models import Venture
 
 logger = logging.getLogger(__name__)
+
+
 def heartbeat_stale() -> timedelta:
     """How long a running job may go without a heartbeat before it counts as abandoned (its worker died)."""
     return timedelta(seconds=settings.DATASET_HEARTBEAT_STALE_SECONDS)
