@@ -1,6 +1,7 @@
 """A real Celery worker process for tests: it reads the configured broker (Redis in CI, the filesystem transport on
 the embedded defaults) and the test database, as a worker in production would."""
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -57,3 +58,13 @@ def worker(tmp_path: Path) -> Iterator[Path]:
     process = start_worker(tmp_path, "--pool=solo")
     yield tmp_path
     stop_worker(process)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _empty_test_queue() -> None:
+    """Start the session with an empty test queue: a message left by an earlier, interrupted run (a killed worker's
+    job, say) must not be picked up by this run's workers."""
+    from config.celery import app
+
+    with app.connection_for_write() as connection, contextlib.suppress(Exception):  # no such queue yet: nothing to purge
+        connection.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
