@@ -24,6 +24,7 @@ from accounts.models import User
 from analysis.ingest import IngestCancelled, IngestOptions, ingest_csv
 from analysis.models import Dataset
 from analysis.sniffing import ROLES, SAMPLE_BYTES, RejectedFile, sniff
+from analysis.summary import dataset_summary
 from core.errors import Conflict, InvalidInput
 from teams.access import role_require
 from teams.models import Role
@@ -238,7 +239,7 @@ def _ingest(dataset: Dataset, destination: str) -> dict:
 
     with dataset.file.open("rb") as upload:
         report = ingest_csv(open_decompressed(upload), destination, options, progress)
-    return report.__dict__
+    return {**report.__dict__, "summary": dataset_summary(destination)}
 
 
 def _store_parquet(dataset: Dataset, path: str) -> str:

@@ -1,3 +1,5 @@
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,7 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from analysis.figures import build_activity_figure, build_counts_figure, build_new_returning_figure
 from analysis.forms import DatasetUploadForm, MappingForm
+from analysis.models import Dataset
 from analysis.selectors import dataset_get_for_user
 from analysis.services import dataset_cancel, dataset_delete, dataset_ingest_start, dataset_upload, datasets_sweep_stale
 from analysis.uploads import SizeLimitedUploadHandler
@@ -39,7 +43,34 @@ def dataset_detail(request: HttpRequest, dataset_id: int) -> HttpResponse:
         ):
             return redirect(dataset)
     running = dataset.status in (dataset.Status.QUEUED, dataset.Status.RUNNING)
-    return render(request, "analysis/dataset_detail.html", {"dataset": dataset, "form": form, "can_edit": can_edit, "running": running})
+    context = {"dataset": dataset, "form": form, "can_edit": can_edit, "running": running, "figures": _summary_figures(dataset)}
+    return render(request, "analysis/dataset_detail.html", context)
+
+
+def _summary_figures(dataset: Dataset) -> list[tuple[str, dict]]:
+    """The summary charts of a ready dataset, as Plotly JSON for the page (built from the stored aggregates)."""
+    summary = dataset.report.get("summary") if dataset.status == Dataset.Status.READY else None
+    if not summary:
+        return []
+    figures = [
+        (
+            "activity",
+            build_activity_figure(
+                summary["daily"], {"events": _("Events"), "revenue": _("Revenue"), "title": _("Events and revenue per day")}
+            ),
+        ),
+        (
+            "new-returning",
+            build_new_returning_figure(
+                summary["weekly_users"], {"new": _("New"), "returning": _("Returning"), "title": _("New and returning users per week")}
+            ),
+        ),
+    ]
+    if summary["top_events"]["name"]:
+        figures.append(("top-events", build_counts_figure(summary["top_events"], _("Top events"))))
+    if summary["channels"]["name"]:
+        figures.append(("channels", build_counts_figure(summary["channels"], _("Channels"))))
+    return [(name, json.loads(figure.to_json())) for name, figure in figures]
 
 
 @login_required

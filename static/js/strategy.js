@@ -1,18 +1,7 @@
-// Strategy views: draw the Plotly figures (their JSON is in <script type="application/json"> blocks, built on the
-// server), and move SWOT items between quadrants by drag and drop.
+// Strategy views: the PDF button, and moving SWOT items between quadrants by drag and drop (figures.js draws the
+// charts).
 (function () {
   "use strict";
-
-  document.querySelectorAll("[data-figure]").forEach(function (el) {
-    var source = document.getElementById(el.getAttribute("data-figure"));
-    if (!source || !window.Plotly) { return; }
-    var figure = JSON.parse(source.textContent);
-    window.Plotly.newPlot(el, figure.data, figure.layout, {
-      responsive: true,
-      displaylogo: false,
-      toImageButtonOptions: { format: "png", filename: el.getAttribute("data-filename") || "figure", scale: 2 }
-    });
-  });
 
   // PDF: the browser's own "save as PDF", with the print stylesheet (charts included, controls left out).
   document.querySelectorAll("[data-print]").forEach(function (button) {

@@ -52,6 +52,7 @@ def test_ingest_writes_parquet_and_a_report_and_is_idempotent(world):
     assert body["report"]["rows_accepted"] == 60
     assert body["report"]["users"] == 7
     assert body["report"]["columns_dropped"] == ["Channel"]
+    assert sum(body["report"]["summary"]["daily"]["events"]) == 60  # aggregates for the summary charts
     dataset = Dataset.objects.get(pk=dataset_id)
     with default_storage.open(dataset.parquet, "rb") as handle:
         assert pq.read_table(handle).num_rows == 60

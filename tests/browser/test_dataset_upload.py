@@ -40,4 +40,6 @@ def test_upload_correct_the_mapping_and_watch_the_ingest_finish(page: Page, live
     report = page.locator("section", has=page.get_by_role("heading", name="Ingest report"))
     expect(report).to_contain_text("3000")
     expect(report).to_contain_text("40")
+    expect(page.locator('[data-figure="activity"] .main-svg').first).to_be_visible()  # the summary charts are drawn
+    expect(page.locator('[data-figure="new-returning"] .main-svg').first).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "dataset_ready.png"), full_page=True)
