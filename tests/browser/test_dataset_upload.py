@@ -43,3 +43,20 @@ def test_upload_correct_the_mapping_and_watch_the_ingest_finish(page: Page, live
     expect(page.locator('[data-figure="activity"] .main-svg').first).to_be_visible()  # the summary charts are drawn
     expect(page.locator('[data-figure="new-returning"] .main-svg').first).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "dataset_ready.png"), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_that_is_no_table_is_explained_on_the_page(page: Page, live_server, tmp_path):
+    team = TeamFactory()
+    analyst = member(team, Role.EDITOR).user
+    venture = VentureFactory(team=team)
+    html = tmp_path / "export.csv"
+    html.write_text("<!DOCTYPE html><html><body>Please sign in</body></html>")
+    log_in(page, live_server.url, analyst.username, PASSWORD)
+    page.goto(f"{live_server.url}/ventures/{venture.pk}/")
+
+    page.locator("#datasets input[type=file]").set_input_files(str(html))
+    page.locator("#datasets").get_by_role("button", name="Upload").click()
+
+    expect(page.locator("[data-upload-status]")).to_contain_text("This is a web page (HTML), not a CSV export.")
+    assert page.url.endswith(f"/ventures/{venture.pk}/")
