@@ -16,8 +16,7 @@ from analysis.selectors import dataset_get_for_user
 from analysis.services import dataset_cancel, dataset_delete, dataset_ingest_start, dataset_upload, datasets_sweep_stale
 from analysis.uploads import SizeLimitedUploadHandler
 from core.web import get_or_404, service_run
-from teams.access import membership_for, role_allows
-from teams.models import Role
+from teams.access import can_edit
 from ventures.selectors import venture_get_for_user
 
 
@@ -26,12 +25,11 @@ def dataset_detail(request: HttpRequest, dataset_id: int) -> HttpResponse:
     """What was detected, the column mapping (correctable), progress while it runs, and the ingest report."""
     datasets_sweep_stale()
     dataset = get_or_404(dataset_get_for_user, user=request.user, dataset_id=dataset_id)
-    membership = membership_for(user=request.user, team=dataset.venture.team)
-    can_edit = membership is not None and role_allows(membership.role, Role.EDITOR)
+    editable = can_edit(user=request.user, team=dataset.venture.team)
     initial = {**dataset.mapping, "date_format": dataset.detected.get("date_format", "")}
     form = MappingForm(request.POST or None, columns=dataset.detected.get("columns", []), initial=initial)
     if request.method == "POST":
-        if not can_edit:
+        if not editable:
             raise PermissionDenied
         if form.is_valid() and service_run(
             request,
@@ -43,7 +41,7 @@ def dataset_detail(request: HttpRequest, dataset_id: int) -> HttpResponse:
         ):
             return redirect(dataset)
     running = dataset.status in (dataset.Status.QUEUED, dataset.Status.RUNNING)
-    context = {"dataset": dataset, "form": form, "can_edit": can_edit, "running": running, "figures": _summary_figures(dataset)}
+    context = {"dataset": dataset, "form": form, "can_edit": editable, "running": running, "figures": _summary_figures(dataset)}
     return render(request, "analysis/dataset_detail.html", context)
 
 

@@ -41,14 +41,13 @@ from canvas.services import (
 from core.errors import AccessDenied, NotFound
 from core.web import get_or_404, service_run
 from history.selectors import version_get, version_list
-from teams.access import membership_for, role_allows, role_require
+from teams.access import can_edit, role_require
 from teams.models import Role
 from ventures.selectors import venture_get_for_user
 
 
 def _can_edit(request: HttpRequest, canvas: Canvas) -> bool:
-    membership = membership_for(user=request.user, team=canvas.venture.team)
-    return membership is not None and role_allows(membership.role, Role.EDITOR)
+    return can_edit(user=request.user, team=canvas.venture.team)
 
 
 def _editable_canvas(request: HttpRequest, canvas_id: int) -> Canvas:

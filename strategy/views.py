@@ -29,8 +29,7 @@ from strategy.selectors import (
     view_snapshot,
 )
 from strategy.services import StaleRow, row_create, row_delete, row_update, view_restore
-from teams.access import membership_for, role_allows
-from teams.models import Role
+from teams.access import can_edit
 from teams.selectors import team_member_list
 from ventures.models import Venture
 from ventures.selectors import venture_get_for_user
@@ -50,8 +49,7 @@ def _venture(request: HttpRequest, venture_id: int) -> Venture:
 
 
 def _can_edit(request: HttpRequest, venture: Venture) -> bool:
-    membership = membership_for(user=request.user, team=venture.team)
-    return membership is not None and role_allows(membership.role, Role.EDITOR)
+    return can_edit(user=request.user, team=venture.team)
 
 
 def _resource(key: str) -> Resource:

@@ -33,3 +33,9 @@ def role_require(*, user: User | AnonymousUser, team: Team, minimum: Role) -> Me
 
 def is_member(*, user_id: int, team: Team) -> bool:
     return Membership.objects.filter(team=team, user_id=user_id).exists()
+
+
+def can_edit(*, user: User | AnonymousUser, team: Team) -> bool:
+    """Whether the user may change content in the team (editor or owner): what pages ask to show edit controls."""
+    membership = membership_for(user=user, team=team)
+    return membership is not None and role_allows(membership.role, Role.EDITOR)

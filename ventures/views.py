@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import AccessDenied
 from core.web import get_or_404, service_run
-from teams.access import membership_for, role_allows, role_require
+from teams.access import can_edit, role_allows, role_require
 from teams.models import Role
 from teams.selectors import team_list_for_user
 from ventures.forms import VentureCreateForm, VentureForm
@@ -35,8 +35,7 @@ def venture_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def venture_detail(request: HttpRequest, venture_id: int) -> HttpResponse:
     venture = get_or_404(venture_get_for_user, user=request.user, venture_id=venture_id)
-    can_edit = role_allows(getattr(membership_for(user=request.user, team=venture.team), "role", None), Role.EDITOR)
-    return render(request, "ventures/venture_detail.html", {"venture": venture, "can_edit": can_edit})
+    return render(request, "ventures/venture_detail.html", {"venture": venture, "can_edit": can_edit(user=request.user, team=venture.team)})
 
 
 def _venture_for_editing(request: HttpRequest, venture_id: int) -> Venture:
