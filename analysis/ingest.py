@@ -231,9 +231,9 @@ def parse_timestamps(raw: pd.Series, date_order: str) -> pd.Series:
     epoch = values.str.fullmatch(r"\d{9,13}(\.\d+)?").fillna(False).astype(bool)
     if epoch.any():
         numbers = pd.to_numeric(values[epoch])
-        millis = numbers > 1e11
-        result[epoch & millis] = pd.to_datetime(numbers[millis], unit="ms", utc=True)
-        result[epoch & ~millis] = pd.to_datetime(numbers[~millis], unit="s", utc=True)
+        millis = (numbers > 1e11).reindex(values.index, fill_value=False)
+        result[epoch & millis] = pd.to_datetime(numbers[millis[epoch]], unit="ms", utc=True)
+        result[epoch & ~millis] = pd.to_datetime(numbers[~millis[epoch]], unit="s", utc=True)
     rest = ~epoch & (values != "").fillna(False).astype(bool)
     if rest.any():
         text = values[rest]
@@ -242,7 +242,12 @@ def parse_timestamps(raw: pd.Series, date_order: str) -> pd.Series:
             text = text.where(
                 ~chinese, text[chinese].str.replace(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?", r"\1-\2-\3", regex=True)
             )
-        parsed = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
+        # Zoned and naive stamps parsed apart: in one call pandas 2 reads a naive stamp in the zone of the first one.
+        zoned = text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True).fillna(False).astype(bool)
+        parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us, UTC]")
+        for part in (zoned, ~zoned):
+            if part.any():
+                parsed[part] = pd.to_datetime(text[part], format="ISO8601", utc=True, errors="coerce")
         retry = parsed.isna()
         if retry.any():
             parsed[retry] = pd.to_datetime(text[retry], format="mixed", dayfirst=date_order == "day_first", utc=True, errors="coerce")

@@ -177,6 +177,15 @@
   document.addEventListener("visibilitychange", function () { if (!document.hidden) { poll(true); } });
 
   document.body.addEventListener("htmx:afterSwap", function () { epoch += 1; });
+  // After adding a note the block's field takes the focus back, so one can type the next note at once; but not
+  // when the user has meanwhile moved to another field (an autofocus would pull their typing into this block).
+  document.body.addEventListener("htmx:afterSettle", function () {
+    var field = canvas.querySelector("textarea[data-refocus]");
+    if (!field) { return; }
+    field.removeAttribute("data-refocus");
+    var active = document.activeElement;
+    if (!active || active === document.body) { field.focus(); }
+  });
   document.body.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail.xhr;
     if (xhr) { caughtUp(xhr.getResponseHeader("X-Canvas-Previous-Version"), xhr.getResponseHeader("X-Canvas-Version")); }

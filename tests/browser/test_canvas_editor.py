@@ -41,6 +41,7 @@ def test_create_a_canvas_add_notes_drag_one_and_it_persists(page: Page, live_ser
     expect(page.get_by_role("heading", name=re.compile("Our model"))).to_be_visible()
 
     add_note(page, "value_propositions", "Ten-minute bookkeeping")
+    expect(page.locator("#add-value_propositions")).to_be_focused()  # ready for the next note
     add_note(page, "customer_segments", "Cafés")
     add_note(page, "channels", "Accountants")
     page.locator("#block-channels .item", has_text="Accountants").drag_to(page.locator("#block-customer_segments .items"))
