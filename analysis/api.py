@@ -38,6 +38,7 @@ class DatasetOutputSerializer(serializers.Serializer):
     error_code = serializers.CharField()
     detected = serializers.SerializerMethodField()
     mapping = serializers.DictField(child=serializers.CharField())
+    keep_extra_columns = serializers.BooleanField()
     report = serializers.DictField()
     created_at = serializers.DateTimeField()
 
@@ -68,11 +69,13 @@ class DatasetUploadInputSerializer(serializers.Serializer):
     file = serializers.FileField()
     mapping = MappingField(required=False)
     auto_ingest = serializers.BooleanField(required=False, allow_null=True, default=None)
+    keep_extra_columns = serializers.BooleanField(required=False, default=False)
 
 
 class IngestInputSerializer(serializers.Serializer):
     mapping = MappingField()
     date_format = serializers.ChoiceField(choices=["", "day_first", "month_first"], required=False)
+    keep_extra_columns = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
 def _too_large(request: Request) -> TooLarge:
@@ -120,6 +123,7 @@ class DatasetListApi(APIView):
             upload=fields["file"],
             mapping=fields.get("mapping"),
             auto_ingest=auto_ingest,
+            keep_extra_columns=fields["keep_extra_columns"],
         )
         return Response(DatasetOutputSerializer(dataset).data, status=status.HTTP_201_CREATED)
 

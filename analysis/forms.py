@@ -27,13 +27,14 @@ class MappingForm(forms.Form):
         choices=[("", _("(no such dates)")), ("day_first", _("day first: 1 February")), ("month_first", _("month first: January 2"))],
         required=False,
     )
+    keep_extra_columns = forms.BooleanField(label=_("Keep the other columns as properties of each event"), required=False)
 
     def __init__(self, *args: object, columns: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         options = [("", "—"), *((column, column) for column in columns)]
         for role in ROLES:
             self.fields[role] = forms.ChoiceField(label=ROLE_LABELS[role], choices=options, required=role in ("user_id", "timestamp"))
-        self.order_fields([*ROLES, "date_format"])
+        self.order_fields([*ROLES, "date_format", "keep_extra_columns"])
 
     def mapping(self) -> dict[str, str]:
         return {role: self.cleaned_data[role] for role in ROLES if self.cleaned_data.get(role)}

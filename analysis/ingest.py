@@ -24,6 +24,8 @@ SCHEMA = pa.schema(
         ("product", pa.string()),
         ("channel", pa.string()),
         ("line", pa.int64()),
+        # The file's other columns, when the user chose to keep them (column → text; empty cells left out).
+        ("properties", pa.map_(pa.string(), pa.string())),
     ]
 )
 SAMPLE_LINES_PER_REASON = 10
@@ -40,6 +42,7 @@ class IngestOptions:
     mapping: dict[str, str]  # role → column name in the file
     decimal: str = "."
     date_order: str = ""  # "day_first" | "month_first" | ""
+    keep_extra: bool = False  # the columns no role uses: kept as properties, or dropped
     max_line_chars: int = 100_000
     max_reject_share: float = 0.2
     chunk_rows: int = 50_000
@@ -56,6 +59,7 @@ class IngestReport:
     first_timestamp: str | None = None
     last_timestamp: str | None = None
     columns_dropped: list[str] = field(default_factory=list)
+    columns_kept: list[str] = field(default_factory=list)
 
     def reject(self, reason: str, lines: list[int]) -> None:
         if not lines:
@@ -104,7 +108,10 @@ def ingest_csv(source: BinaryIO, destination: str, options: IngestOptions, progr
         absent = [column for role, column in options.mapping.items() if column not in header]
         if absent:
             raise RejectedFile("mapping", f"The file has no column named {', '.join(repr(c) for c in absent)}.")
-        report.columns_dropped = [column for column in header if column not in options.mapping.values()]
+        extra = {column: position for position, column in enumerate(header) if column not in options.mapping.values()}
+        if not options.keep_extra:
+            report.columns_dropped, extra = list(extra), {}
+        report.columns_kept = list(extra)
         rows: list[list[str]] = []
         lines: list[int] = []
         wrong_width: list[int] = []
@@ -118,11 +125,11 @@ def ingest_csv(source: BinaryIO, destination: str, options: IngestOptions, progr
                 rows.append(row)
                 lines.append(reader.line_num)
             if len(rows) + len(wrong_width) >= options.chunk_rows:
-                _flush(rows, lines, wrong_width, index, options, report, users, writer)
+                _flush(rows, lines, wrong_width, index, extra, options, report, users, writer)
                 rows, lines, wrong_width = [], [], []
                 if not progress(counter.bytes_read, report.rows_read):
                     raise IngestCancelled()
-        _flush(rows, lines, wrong_width, index, options, report, users, writer)
+        _flush(rows, lines, wrong_width, index, extra, options, report, users, writer)
         progress(counter.bytes_read, report.rows_read)
     finally:
         writer.close()
@@ -170,6 +177,7 @@ def _flush(
     lines: list[int],
     wrong_width: list[int],
     index: dict[str, int],
+    extra: dict[str, int],
     options: IngestOptions,
     report: IngestReport,
     users: set[str],
@@ -209,12 +217,30 @@ def _flush(
             "line": line[accepted],
         }
     )
-    writer.write_table(pa.Table.from_pandas(table, schema=SCHEMA, preserve_index=False))
+    arrays = pa.Table.from_pandas(table, schema=SCHEMA.remove(SCHEMA.get_field_index("properties")), preserve_index=False)
+    kept = [row for row, ok in zip(rows, accepted.tolist(), strict=True) if ok]
+    writer.write_table(arrays.append_column(SCHEMA.field("properties"), _properties(kept, extra)))
     report.rows_accepted += int(accepted.sum())
     users.update(table["user_id"].unique().tolist())
     first, last = table["timestamp"].min(), table["timestamp"].max()
     report.first_timestamp = min(filter(None, [report.first_timestamp, first.isoformat()]))
     report.last_timestamp = max(filter(None, [report.last_timestamp, last.isoformat()]))
+
+
+def _properties(rows: list[list[str]], extra: dict[str, int]) -> pa.Array:
+    """One map per row of the kept columns' non-empty cells; null when no column is kept."""
+    if not extra:
+        return pa.nulls(len(rows), SCHEMA.field("properties").type)
+    keys: list[str] = []
+    items: list[str] = []
+    offsets = [0]
+    for row in rows:
+        for column, position in extra.items():
+            if value := row[position].strip():
+                keys.append(column)
+                items.append(value)
+        offsets.append(len(keys))
+    return pa.MapArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(keys, pa.string()), pa.array(items, pa.string()))
 
 
 def _text(frame: pd.DataFrame, role: str, accepted: pd.Series) -> pd.Series:

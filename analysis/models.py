@@ -37,6 +37,9 @@ class Dataset(models.Model):
     error_code = models.CharField(max_length=40, blank=True)
     detected = models.JSONField(default=dict, blank=True)
     mapping = models.JSONField(default=dict, blank=True)
+    keep_extra_columns = models.BooleanField(
+        default=False, help_text="Keep the columns no role uses as properties of each event (else drop them)."
+    )
     report = models.JSONField(default=dict, blank=True)
     parquet = models.CharField(max_length=255, blank=True, help_text="Storage name of the ready Parquet file.")
     attempt = models.PositiveIntegerField(default=0)

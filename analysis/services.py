@@ -101,7 +101,14 @@ def _sniff_upload(upload: BinaryIO) -> dict:
 
 @transaction.atomic
 def dataset_upload(
-    *, user: User, venture: Venture, name: str, upload: UploadedFile, mapping: dict | None = None, auto_ingest: bool | None = None
+    *,
+    user: User,
+    venture: Venture,
+    name: str,
+    upload: UploadedFile,
+    mapping: dict | None = None,
+    auto_ingest: bool | None = None,
+    keep_extra_columns: bool = False,
 ) -> Dataset:
     """Store an uploaded file and say what it looks like. Raises InvalidInput (nothing stored) for a file that
     cannot be an event table."""
@@ -117,6 +124,7 @@ def dataset_upload(
         size_bytes=upload.size or 0,
         detected={key: value for key, value in detected.items() if key != "mapping"},
         mapping=detected["mapping"],
+        keep_extra_columns=keep_extra_columns,
         created_by=user,
     )
     dataset.file.save("upload", upload, save=False)
@@ -128,8 +136,11 @@ def dataset_upload(
 
 
 @transaction.atomic
-def dataset_ingest_start(*, user: User, dataset: Dataset, mapping: dict, date_format: str | None = None) -> Dataset:
-    """Queue (or re-queue, with another mapping) the ingest of a dataset. Refused while one runs."""
+def dataset_ingest_start(
+    *, user: User, dataset: Dataset, mapping: dict, date_format: str | None = None, keep_extra_columns: bool | None = None
+) -> Dataset:
+    """Queue (or re-queue, with another mapping) the ingest of a dataset. Refused while one runs. `None` keeps the
+    dataset's current choice of date format / extra columns."""
     from analysis.tasks import dataset_ingest_task
 
     role_require(user=user, team=dataset.venture.team, minimum=Role.EDITOR)
@@ -148,6 +159,8 @@ def dataset_ingest_start(*, user: User, dataset: Dataset, mapping: dict, date_fo
         raise InvalidInput(_("The column mapping is not usable: %(problems)s.") % {"problems": "; ".join(problems)}, code="mapping")
     if date_format is not None:
         dataset.detected = {**dataset.detected, "date_format": date_format}
+    if keep_extra_columns is not None:
+        dataset.keep_extra_columns = keep_extra_columns
     dataset.mapping = {role: column for role, column in mapping.items() if column}
     dataset.status, dataset.progress, dataset.rows_processed, dataset.error, dataset.error_code = Dataset.Status.QUEUED, 0, 0, "", ""
     dataset.attempt += 1
@@ -223,6 +236,7 @@ def _ingest(dataset: Dataset, destination: str) -> dict:
         mapping=dataset.mapping,
         decimal=dataset.detected.get("decimal", "."),
         date_order=dataset.detected.get("date_format", ""),
+        keep_extra=dataset.keep_extra_columns,
         max_line_chars=settings.DATASET_MAX_LINE_CHARS,
         max_reject_share=settings.DATASET_MAX_REJECT_SHARE,
     )

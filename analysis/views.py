@@ -26,7 +26,11 @@ def dataset_detail(request: HttpRequest, dataset_id: int) -> HttpResponse:
     datasets_sweep_stale()
     dataset = get_or_404(dataset_get_for_user, user=request.user, dataset_id=dataset_id)
     editable = can_edit(user=request.user, team=dataset.venture.team)
-    initial = {**dataset.mapping, "date_format": dataset.detected.get("date_format", "")}
+    initial = {
+        **dataset.mapping,
+        "date_format": dataset.detected.get("date_format", ""),
+        "keep_extra_columns": dataset.keep_extra_columns,
+    }
     form = MappingForm(request.POST or None, columns=dataset.detected.get("columns", []), initial=initial)
     if request.method == "POST":
         if not editable:
@@ -38,6 +42,7 @@ def dataset_detail(request: HttpRequest, dataset_id: int) -> HttpResponse:
             dataset=dataset,
             mapping=form.mapping(),
             date_format=form.cleaned_data["date_format"],
+            keep_extra_columns=form.cleaned_data["keep_extra_columns"],
         ):
             return redirect(dataset)
     running = dataset.status in (dataset.Status.QUEUED, dataset.Status.RUNNING)

@@ -31,3 +31,22 @@ CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Uploads and Parquet files on S3-compatible object storage (AWS, MinIO, R2…) when a bucket is named, so that web
+# and workers on different hosts share them; otherwise local files under MEDIA_ROOT (one host, or a shared volume).
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES = {
+        **STORAGES,  # noqa: F405
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": AWS_STORAGE_BUCKET_NAME,
+                "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+                "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+                "default_acl": None,  # private objects: the app serves nothing from the bucket directly
+                "file_overwrite": False,
+                "querystring_auth": True,
+            },
+        },
+    }

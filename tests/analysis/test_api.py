@@ -76,6 +76,25 @@ def test_reingest_with_another_mapping_replaces_the_parquet(world, django_captur
     assert dataset.report["columns_dropped"] == ["Amount"]
 
 
+def test_extra_columns_can_be_kept_as_properties_through_the_api(world):
+    client = api_as(world.editor)
+    dataset_id = upload(client, world.venture).json()["id"]
+
+    client.post(
+        f"/api/v1/datasets/{dataset_id}/ingest/",
+        {"mapping": {"user_id": "Customer ID", "timestamp": "InvoiceDate"}, "keep_extra_columns": True},
+        format="json",
+    )
+    dataset_ingest_run(dataset_id=dataset_id, attempt=Dataset.objects.get(pk=dataset_id).attempt)
+    body = client.get(f"/api/v1/datasets/{dataset_id}/").json()
+
+    assert body["keep_extra_columns"] is True
+    assert (body["report"]["columns_kept"], body["report"]["columns_dropped"]) == (["Amount", "Channel"], [])
+    with default_storage.open(Dataset.objects.get(pk=dataset_id).parquet, "rb") as handle:
+        properties = pq.read_table(handle, columns=["properties"]).column("properties").to_pylist()
+    assert set(dict(properties[0])) == {"Amount", "Channel"}
+
+
 @pytest.mark.parametrize(
     ("content", "code"),
     [

@@ -108,3 +108,20 @@ def test_cancelling_stops_between_chunks(tmp_path):
 
     with pytest.raises(IngestCancelled):
         ingest_csv(io.BytesIO(data), str(tmp_path / "x.parquet"), options, lambda _bytes, rows: rows < 10)
+
+
+def test_extra_columns_are_kept_as_properties_when_chosen(tmp_path):
+    text = "user,time,Coupon,Device\na,2024-05-01,SPRING,ios\nb,2024-05-02,,=cmd\n"
+
+    report, events = run(text, tmp_path, keep_extra=True)
+
+    assert report.columns_kept == ["Coupon", "Device"]
+    assert report.columns_dropped == []
+    assert [dict(value) for value in events["properties"]] == [{"Coupon": "SPRING", "Device": "ios"}, {"Device": "=cmd"}]
+
+
+def test_extra_columns_are_dropped_by_default(tmp_path):
+    report, events = run("user,time,Coupon\na,2024-05-01,SPRING\n", tmp_path)
+
+    assert (report.columns_kept, report.columns_dropped) == ([], ["Coupon"])
+    assert events["properties"].isna().all()

@@ -16,7 +16,9 @@ def test_upload_in_the_browser_then_correct_the_mapping_and_ingest(client, world
     dataset = Dataset.objects.get()
     page = client.get(f"/datasets/{dataset.pk}/").content.decode()
     with django_capture_on_commit_callbacks() as callbacks:
-        queued = client.post(f"/datasets/{dataset.pk}/", {"user_id": "Kunde", "timestamp": "Zeit", "amount": "Summe", "date_format": ""})
+        queued = client.post(
+            f"/datasets/{dataset.pk}/", {"user_id": "Kunde", "timestamp": "Zeit", "date_format": "", "keep_extra_columns": "on"}
+        )
 
     assert uploaded["Location"] == f"/datasets/{dataset.pk}/"
     assert "Column mapping" in page
@@ -25,7 +27,8 @@ def test_upload_in_the_browser_then_correct_the_mapping_and_ingest(client, world
     assert len(callbacks) == 1  # the ingest is enqueued once the transaction commits
     dataset.refresh_from_db()
     assert dataset.status == "queued"
-    assert dataset.mapping == {"user_id": "Kunde", "timestamp": "Zeit", "amount": "Summe"}
+    assert dataset.mapping == {"user_id": "Kunde", "timestamp": "Zeit"}
+    assert dataset.keep_extra_columns is True  # "Summe" goes into each event's properties
 
 
 def test_browser_upload_checks_csrf(world):

@@ -59,3 +59,12 @@ def test_embedded_defaults_need_no_server():
     )
 
     assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://", "True"], result.stderr
+
+
+def test_production_stores_files_in_a_bucket_when_one_is_named():
+    code = "from django.conf import settings as s; d = s.STORAGES['default']; print(d['BACKEND'], d['OPTIONS']['bucket_name'])"
+    result = manage(
+        "shell", "-v", "0", "-c", code, SECRET_KEY=REAL_SECRET, ALLOWED_HOSTS="bizcanvas.example", AWS_STORAGE_BUCKET_NAME="acme-data"
+    )
+
+    assert result.stdout.split() == ["storages.backends.s3.S3Storage", "acme-data"], result.stderr
