@@ -37,7 +37,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
     STORAGES = {
-        **STORAGES,  # noqa: F405
+        **STORAGES,
         "default": {
             "BACKEND": "storages.backends.s3.S3Storage",
             "OPTIONS": {
