@@ -7,7 +7,6 @@ import os
 import tempfile
 import uuid
 import zipfile
-from datetime import timedelta
 from typing import BinaryIO
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -16,12 +15,13 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from analysis.ingest import IngestCancelled, IngestOptions, ingest_csv
+from analysis.jobs import job_beat, job_claim, job_finish, jobs_sweep_stale
 from analysis.models import Dataset
 from analysis.sniffing import ROLES, SAMPLE_BYTES, RejectedFile, sniff
 from analysis.summary import dataset_summary
@@ -31,11 +31,6 @@ from teams.models import Role
 from ventures.models import Venture
 
 logger = logging.getLogger(__name__)
-
-
-def heartbeat_stale() -> timedelta:
-    """How long a running job may go without a heartbeat before it counts as abandoned (its worker died)."""
-    return timedelta(seconds=settings.DATASET_HEARTBEAT_STALE_SECONDS)
 
 
 def open_decompressed(path_or_file: BinaryIO) -> BinaryIO:
@@ -170,25 +165,13 @@ def dataset_ingest_start(
     return dataset
 
 
-class IngestBusy(Exception):
-    """Another delivery of this job is running (or was, until its heartbeat stops): try again later."""
-
-
 def dataset_ingest_run(*, dataset_id: int, attempt: int) -> str:
-    """The worker's part. Idempotent: the row is claimed for this attempt with a compare-and-set update — queued →
-    running, or running → running when the previous claimant's heartbeat has stopped (its worker was killed and
-    the message redelivered) — so a duplicate or outdated delivery does nothing. Returns the final status; raises
-    IngestBusy while another live delivery holds the job."""
-    now = timezone.now()
-    abandoned = Q(status=Dataset.Status.RUNNING, heartbeat_at__lt=now - heartbeat_stale())
-    claimed = Dataset.objects.filter(Q(status=Dataset.Status.QUEUED) | abandoned, pk=dataset_id, attempt=attempt).update(
-        status=Dataset.Status.RUNNING, started_at=now, heartbeat_at=now, progress=0
-    )
-    if not claimed:
-        current = Dataset.objects.filter(pk=dataset_id).values_list("status", "attempt").first()
-        if current == (Dataset.Status.RUNNING, attempt):
-            raise IngestBusy()
-        return current[0] if current else "gone"
+    """The worker's part. Idempotent: the row is claimed for this attempt with a compare-and-set update (see
+    analysis/jobs.py), so a duplicate or outdated delivery does nothing. Returns the final status; raises JobBusy
+    while another live delivery holds the job."""
+    S = Dataset.Status
+    if not job_claim(Dataset, pk=dataset_id, attempt=attempt, queued=S.QUEUED, running=S.RUNNING):
+        return Dataset.objects.filter(pk=dataset_id).values_list("status", flat=True).first() or "gone"
     dataset = Dataset.objects.get(pk=dataset_id)
     fd, temporary = tempfile.mkstemp(suffix=".parquet")
     os.close(fd)
@@ -196,17 +179,17 @@ def dataset_ingest_run(*, dataset_id: int, attempt: int) -> str:
         report = _ingest(dataset, temporary)
         name = _store_parquet(dataset, temporary)
     except IngestCancelled:
-        _finish(dataset, Dataset.Status.CANCELLED)
+        job_finish(dataset, Dataset.Status.CANCELLED)
         return Dataset.Status.CANCELLED
     except RejectedFile as exc:
-        _finish(dataset, Dataset.Status.FAILED, error=exc.message, code=exc.code)
+        job_finish(dataset, Dataset.Status.FAILED, error=exc.message, code=exc.code)
         return Dataset.Status.FAILED
     except SoftTimeLimitExceeded:
-        _finish(dataset, Dataset.Status.FAILED, error=_("The ingest took longer than the time limit."), code="time_limit")
+        job_finish(dataset, Dataset.Status.FAILED, error=_("The ingest took longer than the time limit."), code="time_limit")
         return Dataset.Status.FAILED
     except Exception as exc:  # recorded on the row, never left "running"
         logger.exception("ingest of dataset %s failed", dataset_id)
-        _finish(
+        job_finish(
             dataset,
             Dataset.Status.FAILED,
             error=_("The ingest failed unexpectedly (%(error)s).") % {"error": type(exc).__name__},
@@ -244,12 +227,8 @@ def _ingest(dataset: Dataset, destination: str) -> dict:
 
     def progress(bytes_read: int, rows: int) -> bool:
         """Record progress and heartbeat; go on only while the job is still this attempt and running."""
-        percent = min(99, int(bytes_read * 100 / total)) if dataset.size_bytes else 0
-        return bool(
-            Dataset.objects.filter(pk=dataset.pk, attempt=dataset.attempt, status=Dataset.Status.RUNNING).update(
-                progress=percent, rows_processed=rows, heartbeat_at=timezone.now()
-            )
-        )
+        percent = int(bytes_read * 100 / total) if dataset.size_bytes else 0
+        return job_beat(dataset, running=Dataset.Status.RUNNING, progress=percent, rows_processed=rows)
 
     with dataset.file.open("rb") as upload:
         report = ingest_csv(open_decompressed(upload), destination, options, progress)
@@ -260,12 +239,6 @@ def _store_parquet(dataset: Dataset, path: str) -> str:
     """Save under a fresh name; the dataset points at it only once it is complete (the atomic switch)."""
     with open(path, "rb") as handle:
         return default_storage.save(f"datasets/{dataset.venture_id}/{uuid.uuid4().hex}.parquet", File(handle))
-
-
-def _finish(dataset: Dataset, status: str, *, error: str = "", code: str = "") -> None:
-    Dataset.objects.filter(pk=dataset.pk, attempt=dataset.attempt).update(
-        status=status, error=error, error_code=code, finished_at=timezone.now(), heartbeat_at=timezone.now()
-    )
 
 
 @transaction.atomic
@@ -288,13 +261,10 @@ def dataset_delete(*, user: User, dataset: Dataset) -> None:
 
 
 def datasets_sweep_stale() -> int:
-    """Fail jobs whose worker stopped beating and that no redelivery took over: never stuck at "running". Waits
-    three heartbeat windows, so a redelivered message gets its chance first. Returns how many."""
-    cutoff = timezone.now() - 3 * heartbeat_stale()
-    return Dataset.objects.filter(status=Dataset.Status.RUNNING, heartbeat_at__lt=cutoff).update(
-        status=Dataset.Status.FAILED,
+    """Fail ingests whose worker died and that no redelivery took over. Returns how many."""
+    return jobs_sweep_stale(
+        Dataset,
+        running=Dataset.Status.RUNNING,
+        failed=Dataset.Status.FAILED,
         error=_("The worker stopped while ingesting and the job was not picked up again. Start the ingest again."),
-        error_code="worker_lost",
-        finished_at=timezone.now(),
-        attempt=F("attempt") + 1,
     )

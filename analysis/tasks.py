@@ -1,18 +1,21 @@
+"""Celery tasks: take ids, call a service, let the job row record the status."""
+
 from celery import Task, shared_task
 from django.conf import settings
 
-from analysis.services import IngestBusy, dataset_ingest_run, datasets_sweep_stale
+from analysis.jobs import JobBusy
+from analysis.services import dataset_ingest_run, datasets_sweep_stale
 
 
 @shared_task(bind=True, name="analysis.dataset_ingest", acks_late=True, reject_on_worker_lost=True, max_retries=10)
 def dataset_ingest_task(self: Task, dataset_id: int, attempt: int) -> str:
     try:
         return dataset_ingest_run(dataset_id=dataset_id, attempt=attempt)
-    except IngestBusy as exc:
+    except JobBusy as exc:
         # A redelivery while the killed run's heartbeat is still fresh: come back once it has gone stale.
         raise self.retry(countdown=settings.DATASET_HEARTBEAT_STALE_SECONDS + 1) from exc
 
 
-@shared_task(name="analysis.datasets_sweep_stale")
-def datasets_sweep_stale_task() -> int:
+@shared_task(name="analysis.jobs_sweep_stale")
+def jobs_sweep_stale_task() -> int:
     return datasets_sweep_stale()

@@ -64,6 +64,7 @@ class ItemOutputSerializer(serializers.Serializer):
     is_assumption = serializers.BooleanField()
     assumption_status = serializers.ChoiceField(choices=AssumptionStatus.choices)
     evidence = serializers.CharField()
+    evidence_figure = serializers.CharField(help_text="Same-site API path of the chart behind the item (from an analysis).")
     version = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -195,6 +196,7 @@ class ItemInputSerializer(serializers.Serializer):
     is_assumption = serializers.BooleanField(required=False)
     assumption_status = serializers.ChoiceField(choices=AssumptionStatus.choices, required=False)
     evidence = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    evidence_figure = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
 class ItemCreateInputSerializer(ItemInputSerializer):
@@ -425,6 +427,7 @@ class ImportItemSerializer(serializers.Serializer):
     is_assumption = serializers.BooleanField(required=False, default=False)
     assumption_status = serializers.ChoiceField(choices=AssumptionStatus.choices, required=False, default=AssumptionStatus.UNTESTED)
     evidence = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    evidence_figure = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class CanvasDocumentSerializer(serializers.Serializer):

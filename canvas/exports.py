@@ -13,13 +13,12 @@ from django.utils.text import slugify
 
 from canvas.models import ITEM_CONTENT_FIELDS, Canvas
 from canvas.selectors import canvas_blocks
+from core.spreadsheet import spreadsheet_safe
 
 DOCUMENT_FORMAT = "bizcanvas.canvas"
 DOCUMENT_VERSION = 1
 ITEM_KEYS = ("block", "position", *ITEM_CONTENT_FIELDS)
 PAGE_SIZES = ("A4", "A3")
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection, OWASP).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def canvas_document(canvas: Canvas) -> dict:
@@ -31,13 +30,6 @@ def canvas_document(canvas: Canvas) -> dict:
         "exported_at": timezone.now().isoformat(),
         "items": [{key: getattr(item, key) for key in ITEM_KEYS} for item in canvas.items.order_by("block", "position", "id")],
     }
-
-
-def spreadsheet_safe(value: object) -> object:
-    """Neutralise a cell a spreadsheet would run as a formula, by making it start with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def canvas_csv(canvas: Canvas, *, language: str) -> str:

@@ -1,5 +1,8 @@
+import re
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 from django.urls import reverse
@@ -13,7 +16,7 @@ TEXT_MAX = 500
 NOTE_MAX = 2000
 # What a note says, as opposed to where it sits (block, position): the fields services edit, history snapshots,
 # exports write and imports read.
-ITEM_CONTENT_FIELDS = ("text", "color", "note", "is_assumption", "assumption_status", "evidence")
+ITEM_CONTENT_FIELDS = ("text", "color", "note", "is_assumption", "assumption_status", "evidence", "evidence_figure")
 
 
 class CanvasKind(models.TextChoices):
@@ -61,6 +64,15 @@ class Canvas(models.Model):
         return BLUEPRINTS[self.kind]
 
 
+SITE_PATH = re.compile(r"/(?!/)[\w\-./?=&#%]*")
+
+
+def validate_figure_path(value: str) -> None:
+    """A chart behind an item is fetched by teammates' browsers: only a same-site API path, nothing to climb out of."""
+    if not (SITE_PATH.fullmatch(value) and value.startswith("/api/") and ".." not in value):
+        raise ValidationError(_("The evidence chart must be a path of this site's API."), code="figure_path")
+
+
 class CanvasItem(models.Model):
     """A sticky note in one block. `position` counts from 0 and stays contiguous within (canvas, block);
     `version` goes up with every change to this item (optimistic concurrency: a stale edit is refused)."""
@@ -76,6 +88,8 @@ class CanvasItem(models.Model):
         _("assumption status"), max_length=12, choices=AssumptionStatus.choices, default=AssumptionStatus.UNTESTED
     )
     evidence = models.CharField(_("evidence"), max_length=500, blank=True, help_text=_("A note or a link to what tested it."))
+    # Set when the item came from an analysis: the same-site API path of the chart that backs it (a badge opens it).
+    evidence_figure = models.CharField(max_length=300, blank=True, validators=[validate_figure_path])
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -94,8 +108,11 @@ class CanvasItem(models.Model):
 
     @property
     def evidence_url(self) -> str:
-        """The evidence if it is a web link (only http and https: never javascript: or data:), else ""."""
-        return self.evidence if self.evidence.startswith(("https://", "http://")) else ""
+        """The evidence if it is a web link (only http and https: never javascript: or data:) or a path on this
+        site (an analysis page), else ""."""
+        if self.evidence.startswith(("https://", "http://")) or SITE_PATH.fullmatch(self.evidence):
+            return self.evidence
+        return ""
 
     @property
     def is_untested_assumption(self) -> bool:

@@ -159,6 +159,8 @@ DATASET_MAX_LINE_CHARS = env.int("DATASET_MAX_LINE_CHARS", default=100_000)
 DATASET_MAX_REJECT_SHARE = env.float("DATASET_MAX_REJECT_SHARE", default=0.2)
 # A running ingest beats after every chunk (well under a second); silence this long means its worker died.
 DATASET_HEARTBEAT_STALE_SECONDS = env.int("DATASET_HEARTBEAT_STALE_SECONDS", default=30)
+# A model run beats from a side thread this often, however long one step of the model takes.
+JOB_HEARTBEAT_SECONDS = env.int("JOB_HEARTBEAT_SECONDS", default=10)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads stream to a temporary file
 
 # --- Security headers -----------------------------------------------------------------------------------------
@@ -254,7 +256,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Jobs whose worker died mid-run are failed by a sweeper (run `celery -A config worker --beat`, or a beat process).
-CELERY_BEAT_SCHEDULE = {"datasets-sweep-stale": {"task": "analysis.datasets_sweep_stale", "schedule": 60.0}}
+CELERY_BEAT_SCHEDULE = {"jobs-sweep-stale": {"task": "analysis.jobs_sweep_stale", "schedule": 60.0}}
 
 LOGGING = {
     "version": 1,

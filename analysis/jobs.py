@@ -1,0 +1,63 @@
+"""The lifecycle every background job row shares (datasets' ingests, analyses' model runs): claim, heartbeat,
+finish, and the sweep of jobs whose worker died. Each step is a compare-and-set UPDATE on the row, so a duplicate,
+outdated or redelivered message can never run a job twice at once or overwrite a newer attempt."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
+
+from analysis.models import Job
+
+
+class JobBusy(Exception):
+    """Another delivery of this job is running (or was, until its heartbeat stops): try again later."""
+
+
+def heartbeat_stale() -> timedelta:
+    """How long a running job may go without a heartbeat before it counts as abandoned (its worker died)."""
+    return timedelta(seconds=settings.DATASET_HEARTBEAT_STALE_SECONDS)
+
+
+def job_claim(model: type[Job], *, pk: int, attempt: int, queued: str, running: str) -> bool:
+    """queued → running, or running → running when the previous claimant's heartbeat has stopped (its worker was
+    killed and the message redelivered). False when there is nothing to do (finished, cancelled, another attempt);
+    raises JobBusy while another live delivery holds the job."""
+    now = timezone.now()
+    abandoned = Q(status=running, heartbeat_at__lt=now - heartbeat_stale())
+    claimed = model.objects.filter(Q(status=queued) | abandoned, pk=pk, attempt=attempt).update(
+        status=running, started_at=now, heartbeat_at=now, progress=0, error="", error_code=""
+    )
+    if claimed:
+        return True
+    if model.objects.filter(pk=pk, attempt=attempt, status=running).exists():
+        raise JobBusy()
+    return False
+
+
+def job_beat(job: Job, *, running: str, progress: int, **fields: object) -> bool:
+    """Record progress (0–99) and the heartbeat. False when the job is no longer this attempt's or no longer running
+    (cancelled, re-queued, swept): the worker should stop."""
+    return bool(
+        type(job)
+        .objects.filter(pk=job.pk, attempt=job.attempt, status=running)
+        .update(progress=max(0, min(99, progress)), heartbeat_at=timezone.now(), **fields)
+    )
+
+
+def job_finish(job: Job, status: str, *, error: str = "", code: str = "") -> None:
+    """End this attempt with `status` (and the reason when it failed). A newer attempt is left alone."""
+    now = timezone.now()
+    type(job).objects.filter(pk=job.pk, attempt=job.attempt).update(
+        status=status, error=error, error_code=code, finished_at=now, heartbeat_at=now
+    )
+
+
+def jobs_sweep_stale(model: type[Job], *, running: str, failed: str, error: str) -> int:
+    """Fail jobs whose worker stopped beating and that no redelivery took over: never stuck at "running". Waits
+    three heartbeat windows, so a redelivered message gets its chance first. Returns how many."""
+    cutoff = timezone.now() - 3 * heartbeat_stale()
+    return model.objects.filter(status=running, heartbeat_at__lt=cutoff).update(
+        status=failed, error=error, error_code="worker_lost", finished_at=timezone.now(), attempt=F("attempt") + 1
+    )

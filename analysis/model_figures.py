@@ -1,0 +1,116 @@
+"""Plotly figures of the models' results. Pure: a stored result (and for the scatter, a sample of the per-user table)
+in, figures out; labels come translated from the caller; text that came from the data (series keys: channel and
+product names) is escaped, since Plotly renders a subset of HTML in labels."""
+
+from html import escape
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from analysis.figures import _layout
+
+HISTORY_POINTS = 156  # enough context before the forecast, whatever the history's length
+SCATTER_POINTS = 100_000  # above this many customers the scatter shows a random sample (WebGL draws the rest fast)
+PALETTE = ["#2e90fa", "#12b76a", "#f79009", "#9e77ed", "#f04438", "#0ba5ec", "#ee46bc", "#667085", "#b54708", "#099250"]
+
+
+def build_forecast_figure(series: dict, labels: dict[str, str]) -> go.Figure:
+    """History, the forecast and its 80 % and 95 % prediction intervals, for one series."""
+    history = series["history"][-HISTORY_POINTS:]
+    points = series["forecast"]
+    ds = [point["ds"] for point in points]
+    band = {"mode": "lines", "line": {"width": 0}, "hoverinfo": "skip", "showlegend": True}
+    figure = go.Figure(
+        [
+            go.Scatter(x=ds, y=[p["hi95"] for p in points], name="", showlegend=False, **{**band, "showlegend": False}),
+            go.Scatter(
+                x=ds, y=[p["lo95"] for p in points], name=labels["interval95"], fill="tonexty", fillcolor="rgba(46,144,250,0.15)", **band
+            ),
+            go.Scatter(x=ds, y=[p["hi80"] for p in points], name="", **{**band, "showlegend": False}),
+            go.Scatter(
+                x=ds, y=[p["lo80"] for p in points], name=labels["interval80"], fill="tonexty", fillcolor="rgba(46,144,250,0.3)", **band
+            ),
+            go.Scatter(
+                x=[h[0] for h in history], y=[h[1] for h in history], name=labels["history"], mode="lines", line={"color": "#344054"}
+            ),
+            go.Scatter(
+                x=ds, y=[p["yhat"] for p in points], name=labels["forecast"], mode="lines", line={"color": "#2e90fa", "dash": "dot"}
+            ),
+        ]
+    )
+    figure.update_layout(**_layout(labels["title"]), legend={"orientation": "h"}, hovermode="x unified")
+    return figure
+
+
+def build_segment_sizes_figure(segments: list[dict], labels: dict[str, str]) -> go.Figure:
+    """Each segment's share of customers and share of revenue, side by side."""
+    names = [segment["label"] for segment in segments]
+    figure = go.Figure(
+        [
+            go.Bar(x=names, y=[s["share"] * 100 for s in segments], name=labels["customers"], marker_color="#84adff"),
+            go.Bar(x=names, y=[s["revenue_share"] * 100 for s in segments], name=labels["revenue"], marker_color="#12b76a"),
+        ]
+    )
+    figure.update_layout(**_layout(labels["title"]), barmode="group", yaxis={"ticksuffix": " %"}, legend={"orientation": "h"})
+    return figure
+
+
+def build_segment_scatter_figure(members: pd.DataFrame, segments: list[dict], labels: dict[str, str], *, seed: int = 0) -> go.Figure:
+    """Recency against frequency, one dot per customer sized by monetary value and coloured by segment (WebGL);
+    a random sample above SCATTER_POINTS customers."""
+    if len(members) > SCATTER_POINTS:
+        members = members.sample(SCATTER_POINTS, random_state=seed)
+    names = {segment["id"]: segment["label"] for segment in segments}
+    monetary = members["monetary"].clip(lower=0).to_numpy(dtype="float64")
+    size = 4 + 16 * np.sqrt(monetary / monetary.max()) if len(monetary) and monetary.max() > 0 else np.full(len(members), 6.0)
+    traces = []
+    for index, (segment_id, group) in enumerate(members.groupby("segment_id", sort=True)):
+        mask = (members["segment_id"] == segment_id).to_numpy()
+        traces.append(
+            go.Scattergl(
+                x=group["recency"].to_numpy(dtype="float32"),
+                y=group["frequency"].to_numpy(dtype="float32"),
+                mode="markers",
+                name=names.get(int(segment_id), str(segment_id)),
+                marker={"size": size[mask].astype("float32"), "color": PALETTE[index % len(PALETTE)], "opacity": 0.6},
+                hovertemplate=f"{labels['recency']}: %{{x:.0f}}<br>{labels['frequency']}: %{{y:.0f}}<extra>%{{fullData.name}}</extra>",
+            )
+        )
+    figure = go.Figure(traces)
+    figure.update_layout(
+        **_layout(labels["title"], height=420),
+        xaxis={"title": {"text": labels["recency"]}},
+        yaxis={"title": {"text": labels["frequency"]}, "type": "log"},
+    )
+    return figure
+
+
+def build_segment_profiles_figure(segments: list[dict], feature_labels: dict[str, str], labels: dict[str, str]) -> go.Figure:
+    """Mean features per segment as a heatmap: colour is how far a segment is from the others on a feature
+    (standardised per feature), the text the actual mean."""
+    features = [name for name in feature_labels if all(name in s["profile"] for s in segments)]
+    values = np.array([[s["profile"][name] for name in features] for s in segments], dtype="float64")
+    spread = values.std(axis=0)
+    scaled = np.divide(values - values.mean(axis=0), spread, out=np.zeros_like(values), where=spread > 0)
+    figure = go.Figure(
+        go.Heatmap(
+            z=scaled,
+            x=[feature_labels[name] for name in features],
+            y=[s["label"] for s in segments],
+            text=[[f"{value:,.1f}" for value in row] for row in values],
+            texttemplate="%{text}",
+            colorscale="RdBu",
+            reversescale=True,
+            zmid=0,
+            showscale=False,
+            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+        )
+    )
+    figure.update_layout(**_layout(labels["title"], height=120 + 40 * len(segments)))
+    return figure
+
+
+def series_label(key: str) -> str:
+    """A series key (a channel or product name from the data) made safe for Plotly's HTML-ish labels."""
+    return escape(key, quote=False)
