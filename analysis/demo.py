@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
 from analysis.models import Dataset
-from analysis.services import dataset_upload
+from analysis.model_runs import analysis_create, analysis_run
+from analysis.services import dataset_ingest_run, dataset_upload
 from ventures.models import Venture
 
 DEMO_NAME = "Demo transactions"
@@ -33,10 +34,18 @@ def demo_transactions_csv(*, shops: int = 1500, days: int = 365, seed: int = 7) 
     return ("\n".join(lines) + "\n").encode()
 
 
-def demo_dataset_seed(*, user: User, venture: Venture) -> None:
-    """Idempotent. The ingest runs on the worker once the seed's transaction commits."""
-    if Dataset.objects.filter(venture=venture, name=DEMO_NAME).exists():
-        return
-    upload = SimpleUploadedFile("demo-transactions.csv", demo_transactions_csv(), content_type="text/csv")
-    mapping = {"user_id": "shop_id", "timestamp": "order_date", "event": "event", "amount": "amount", "channel": "channel"}
-    dataset_upload(user=user, venture=venture, name=DEMO_NAME, upload=upload, mapping=mapping)
+def demo_dataset_seed(*, user: User, venture: Venture) -> Dataset:
+    """Idempotent. Ingested and modelled right here (the same services the worker calls), so the demo's dataset,
+    forecast and segmentation are ready when the login is printed."""
+    dataset = Dataset.objects.filter(venture=venture, name=DEMO_NAME).first()
+    if dataset is None:
+        upload = SimpleUploadedFile("demo-transactions.csv", demo_transactions_csv(), content_type="text/csv")
+        mapping = {"user_id": "shop_id", "timestamp": "order_date", "event": "event", "amount": "amount", "channel": "channel"}
+        dataset = dataset_upload(user=user, venture=venture, name=DEMO_NAME, upload=upload, mapping=mapping)
+        dataset_ingest_run(dataset_id=dataset.pk, attempt=dataset.attempt)
+        dataset.refresh_from_db()
+    if dataset.status == Dataset.Status.READY and not dataset.analyses.exists():
+        for kind, params in (("forecast", {"metric": "revenue", "frequency": "W", "horizon": 12}), ("segmentation", {})):
+            analysis = analysis_create(user=user, dataset=dataset, kind=kind, params=params)
+            analysis_run(analysis_id=analysis.pk, attempt=analysis.attempt)
+    return dataset

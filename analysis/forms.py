@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from analysis.models import Dataset
 from analysis.sniffing import ROLES
 
 ROLE_LABELS = {
@@ -38,3 +39,47 @@ class MappingForm(forms.Form):
 
     def mapping(self) -> dict[str, str]:
         return {role: self.cleaned_data[role] for role in ROLES if self.cleaned_data.get(role)}
+
+
+METRIC_LABELS = {
+    "orders": _("Orders (rows)"),
+    "revenue": _("Revenue"),
+    "quantity": _("Quantity"),
+    "active_users": _("Active users"),
+    "event_count": _("Count of one event"),
+}
+FREQUENCY_LABELS = {"D": _("Day"), "W": _("Week"), "M": _("Month")}
+
+
+class ForecastForm(forms.Form):
+    """A forecast's parameters, offering only what this dataset can answer (no revenue without amounts…)."""
+
+    metric = forms.ChoiceField(label=_("Forecast"))
+    frequency = forms.ChoiceField(label=_("Per"), choices=list(FREQUENCY_LABELS.items()))
+    horizon = forms.IntegerField(label=_("Periods ahead"), min_value=1, max_value=180)
+    split_by = forms.ChoiceField(label=_("One series per"), required=False)
+    event = forms.ChoiceField(label=_("Event"), required=False)
+
+    def __init__(self, *args: object, dataset: Dataset, proposed_frequency: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        mapping = dataset.mapping
+        needs = {"revenue": "amount", "quantity": "quantity", "event_count": "event"}
+        self.fields["metric"].choices = [(key, label) for key, label in METRIC_LABELS.items() if needs.get(key, "user_id") in mapping]
+        self.fields["split_by"].choices = [("", _("(one series in all)"))] + [
+            (role, ROLE_LABELS[role]) for role in ("channel", "product") if role in mapping
+        ]
+        events = ((dataset.report.get("summary") or {}).get("top_events") or {}).get("name", [])
+        self.fields["event"].choices = [("", "—"), *((name, name) for name in events)]
+        self.fields["frequency"].initial = proposed_frequency
+        self.fields["horizon"].initial = {"D": 28, "W": 12, "M": 6}[proposed_frequency]
+        self.fields["frequency"].help_text = _("Proposed from the data: %(frequency)s.") % {
+            "frequency": FREQUENCY_LABELS[proposed_frequency].lower()
+        }
+
+
+class SegmentationForm(forms.Form):
+    k = forms.ChoiceField(
+        label=_("Number of segments"),
+        choices=[("", _("Automatic (best silhouette)")), *((str(k), str(k)) for k in range(2, 11))],
+        required=False,
+    )

@@ -1,5 +1,5 @@
-"""Plotly figures of the models' results. Pure: a stored result (and for the scatter, a sample of the per-user table)
-in, figures out; labels come translated from the caller; text that came from the data (series keys: channel and
+"""Plotly figures of the models' results. The builders are pure: a stored result (and for the scatter, the per-user
+table) in, a figure out, labels given translated; `analysis_figure` assembles them for a page or the API. Text that came from the data (series keys: channel and
 product names) is escaped, since Plotly renders a subset of HTML in labels."""
 
 from html import escape
@@ -7,8 +7,12 @@ from html import escape
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from django.utils.translation import gettext as _
 
 from analysis.figures import _layout
+from analysis.models import Analysis
+from analysis.selectors import FIGURE_NAMES, analysis_segments, analysis_series, segment_members
+from core.errors import NotFound
 
 HISTORY_POINTS = 156  # enough context before the forecast, whatever the history's length
 SCATTER_POINTS = 100_000  # above this many customers the scatter shows a random sample (WebGL draws the rest fast)
@@ -114,3 +118,46 @@ def build_segment_profiles_figure(segments: list[dict], feature_labels: dict[str
 def series_label(key: str) -> str:
     """A series key (a channel or product name from the data) made safe for Plotly's HTML-ish labels."""
     return escape(key, quote=False)
+
+
+def feature_label(name: str) -> str:
+    """Words for a segmentation feature (event and channel shares are named after their value)."""
+    known = {
+        "recency": _("Days since last purchase"),
+        "frequency": _("Orders"),
+        "monetary": _("Spend"),
+        "tenure": _("Days as customer"),
+        "average_order_value": _("Average order"),
+    }
+    if name in known:
+        return known[name]
+    for prefix, words in (("event_share__", _("share of %(value)s")), ("channel_share__", _("share via %(value)s"))):
+        if name.startswith(prefix):
+            return words % {"value": escape(name.removeprefix(prefix), quote=False)}
+    return escape(name, quote=False)
+
+
+def analysis_figure(analysis: Analysis, name: str, *, series_key: str | None = None, language: str = "en") -> go.Figure:
+    """The named figure of a finished analysis, with labels in the active language. NotFound for a name the
+    analysis does not have."""
+    if analysis.status != Analysis.Status.SUCCEEDED or name not in FIGURE_NAMES[analysis.kind]:
+        raise NotFound()
+    if name == "forecast":
+        series = analysis_series(analysis, series_key)
+        labels = {
+            "title": _("Forecast of %(series)s") % {"series": series_label(series["key"])},
+            "history": _("History"),
+            "forecast": _("Forecast"),
+            "interval80": _("80 % interval"),
+            "interval95": _("95 % interval"),
+        }
+        return build_forecast_figure(series, labels)
+    segments = analysis_segments(analysis, language=language)
+    if name == "segments":
+        labels = {"title": _("Segments: share of customers and of revenue"), "customers": _("Customers"), "revenue": _("Revenue")}
+        return build_segment_sizes_figure(segments, labels)
+    if name == "scatter":
+        labels = {"title": _("Recency and frequency of each customer"), "recency": _("Days since last purchase"), "frequency": _("Orders")}
+        return build_segment_scatter_figure(segment_members(analysis), segments, labels)
+    features = {key: feature_label(key) for key in (segments[0]["profile"] if segments else {})}
+    return build_segment_profiles_figure(segments, features, {"title": _("What each segment looks like (mean per customer)")})

@@ -1,5 +1,9 @@
+import pandas as pd
+import pyarrow.parquet as pq
 from django.contrib.auth.models import AnonymousUser
+from django.core.files.storage import default_storage
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from analysis.models import Analysis, Dataset
@@ -47,3 +51,37 @@ def analysis_latest(*, venture_id: int, kind: str) -> Analysis | None:
         .order_by("-finished_at", "-id")
         .first()
     )
+
+
+FIGURE_NAMES = {Analysis.Kind.FORECAST: ("forecast",), Analysis.Kind.SEGMENTATION: ("segments", "scatter", "profiles")}
+
+
+def analysis_series(analysis: Analysis, key: str | None = None) -> dict:
+    """One series of a finished forecast: the one named `key`, else the first (the largest by volume)."""
+    series = (analysis.result or {}).get("series") or []
+    if not series:
+        raise NotFound()
+    if key is None:
+        return series[0]
+    for item in series:
+        if item["key"] == key:
+            return item
+    raise NotFound(_("This forecast has no series %(key)s.") % {"key": key})
+
+
+def analysis_segments(analysis: Analysis, *, language: str) -> list[dict]:
+    """The segments of a finished segmentation, each with `label`: its name in the reader's language."""
+    chinese = language.lower().startswith("zh")
+    return [
+        {**segment, "label": segment.get("name_zh") if chinese and segment.get("name_zh") else segment["name"]}
+        for segment in (analysis.result or {}).get("segments", [])
+    ]
+
+
+def segment_members(analysis: Analysis, segment_id: int | None = None) -> pd.DataFrame:
+    """The per-user table of a segmentation (all of it, or one segment's members), read through the storage API."""
+    if not analysis.members:
+        raise NotFound()
+    filters = [("segment_id", "=", segment_id)] if segment_id is not None else None
+    with default_storage.open(analysis.members, "rb") as handle:
+        return pq.read_table(handle, filters=filters).to_pandas()

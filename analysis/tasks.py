@@ -4,6 +4,7 @@ from celery import Task, shared_task
 from django.conf import settings
 
 from analysis.jobs import JobBusy
+from analysis.model_runs import analyses_sweep_stale, analysis_run
 from analysis.services import dataset_ingest_run, datasets_sweep_stale
 
 
@@ -16,6 +17,14 @@ def dataset_ingest_task(self: Task, dataset_id: int, attempt: int) -> str:
         raise self.retry(countdown=settings.DATASET_HEARTBEAT_STALE_SECONDS + 1) from exc
 
 
+@shared_task(bind=True, name="analysis.analysis_run", acks_late=True, reject_on_worker_lost=True, max_retries=10)
+def analysis_run_task(self: Task, analysis_id: int, attempt: int) -> str:
+    try:
+        return analysis_run(analysis_id=analysis_id, attempt=attempt)
+    except JobBusy as exc:
+        raise self.retry(countdown=settings.DATASET_HEARTBEAT_STALE_SECONDS + 1) from exc
+
+
 @shared_task(name="analysis.jobs_sweep_stale")
 def jobs_sweep_stale_task() -> int:
-    return datasets_sweep_stale()
+    return datasets_sweep_stale() + analyses_sweep_stale()

@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from analysis.figures import build_activity_figure, build_counts_figure, build_new_returning_figure
+from analysis.analyses_views import analysis_forms
 from analysis.forms import DatasetUploadForm, MappingForm
 from analysis.models import Dataset
 from analysis.selectors import dataset_get_for_user
@@ -47,6 +48,10 @@ def dataset_detail(request: HttpRequest, dataset_id: int) -> HttpResponse:
             return redirect(dataset)
     running = dataset.status in (dataset.Status.QUEUED, dataset.Status.RUNNING)
     context = {"dataset": dataset, "form": form, "can_edit": editable, "running": running, "figures": _summary_figures(dataset)}
+    if dataset.status == Dataset.Status.READY:
+        context["analyses"] = dataset.analyses.all()[:50]
+        if editable:
+            context.update(analysis_forms(dataset))
     return render(request, "analysis/dataset_detail.html", context)
 
 

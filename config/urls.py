@@ -6,6 +6,7 @@ from accounts import urls as accounts_urls
 from analysis import urls as analysis_urls
 from canvas import urls as canvas_urls
 from core import views as core_views
+from evidence import urls as evidence_urls
 from strategy import urls as strategy_urls
 from teams import urls as teams_urls
 from ventures import urls as ventures_urls
@@ -18,6 +19,7 @@ api_v1 = [
     *canvas_urls.api_urlpatterns,
     *strategy_urls.api_urlpatterns,
     *analysis_urls.api_urlpatterns,
+    *evidence_urls.api_urlpatterns,
 ]
 
 urlpatterns = [
@@ -27,7 +29,8 @@ urlpatterns = [
     path("ventures/", include(ventures_urls)),
     path("canvases/", include(canvas_urls)),
     path("ventures/", include(strategy_urls)),
-    path("datasets/", include(analysis_urls)),
+    path("", include(analysis_urls)),  # datasets/… and analyses/…
+    path("", include(evidence_urls)),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),

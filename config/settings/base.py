@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "canvas",
     "strategy",
     "analysis",
+    "evidence",
     "demo",
 ]
 

@@ -1,0 +1,107 @@
+"""Pages of the model runs: start one from a dataset's page, follow it, read its result with charts."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from analysis.forms import ForecastForm, SegmentationForm
+from analysis.model_figures import analysis_figure
+from analysis.model_runs import analyses_sweep_stale, analysis_cancel, analysis_create, analysis_delete, frequency_proposed
+from analysis.models import Analysis, Dataset
+from analysis.selectors import FIGURE_NAMES, analysis_get_for_user, analysis_segments, analysis_series, dataset_get_for_user
+from core.errors import NotFound
+from core.web import get_or_404, service_run
+from teams.access import can_edit
+
+
+def analysis_forms(dataset: Dataset, data: dict | None = None, kind: str = "") -> dict[str, object]:
+    """The two "run a model" forms of a ready dataset's page (bound to `data` for the one that was posted)."""
+    frequency = frequency_proposed(dataset)
+    return {
+        "forecast_form": ForecastForm(data if kind == "forecast" else None, dataset=dataset, proposed_frequency=frequency, prefix="forecast"),
+        "segmentation_form": SegmentationForm(data if kind == "segmentation" else None, prefix="segmentation"),
+    }
+
+
+@login_required
+@require_POST
+def analysis_start_view(request: HttpRequest, dataset_id: int) -> HttpResponse:
+    dataset = get_or_404(dataset_get_for_user, user=request.user, dataset_id=dataset_id)
+    kind = request.POST.get("kind", "")
+    if kind not in Analysis.Kind.values:
+        raise Http404
+    form = analysis_forms(dataset, request.POST, kind)[f"{kind}_form"]
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(f"{dataset.get_absolute_url()}#models")
+    params = {key: value for key, value in form.cleaned_data.items() if value not in ("", None)}
+    analysis = service_run(request, analysis_create, user=request.user, dataset=dataset, kind=kind, params=params)
+    return redirect(analysis) if analysis else redirect(f"{dataset.get_absolute_url()}#models")
+
+
+@login_required
+def analysis_detail(request: HttpRequest, analysis_id: int) -> HttpResponse:
+    """Progress while it runs; then the result: charts, the model chosen and why, the candidates' errors."""
+    analyses_sweep_stale()
+    analysis = get_or_404(analysis_get_for_user, user=request.user, analysis_id=analysis_id)
+    language = get_language() or "en"
+    context: dict[str, object] = {
+        "analysis": analysis,
+        "dataset": analysis.dataset,
+        "can_edit": can_edit(user=request.user, team=analysis.dataset.venture.team),
+        "running": analysis.status in (Analysis.Status.QUEUED, Analysis.Status.RUNNING),
+        "runs": analysis.dataset.analyses.filter(kind=analysis.kind).exclude(pk=analysis.pk)[:20],
+    }
+    if analysis.status == Analysis.Status.SUCCEEDED:
+        if analysis.kind == Analysis.Kind.FORECAST:
+            try:
+                series = analysis_series(analysis, request.GET.get("series"))
+            except NotFound as exc:
+                raise Http404 from exc
+            context.update(series=series, candidates=_candidates(series), keys=[item["key"] for item in analysis.result["series"]])
+            figures = [("forecast", analysis_figure(analysis, "forecast", series_key=series["key"], language=language))]
+        else:
+            context["segments"] = analysis_segments(analysis, language=language)
+            figures = [(name, analysis_figure(analysis, name, language=language)) for name in FIGURE_NAMES[analysis.kind]]
+        context["figures"] = [(f"figure-{name}", json.loads(figure.to_json())) for name, figure in figures]
+        context.update(analysis_forms(analysis.dataset))
+    return render(request, "analysis/analysis_detail.html", context)
+
+
+def _candidates(series: dict) -> list[dict]:
+    """The backtest of every candidate, best first, with how much better (or worse) than seasonal naive each is."""
+    naive = (series["backtest"].get("SeasonalNaive") or {}).get("mase")
+    rows = []
+    for model, scores in series["backtest"].items():
+        mase = scores.get("mase")
+        gain = (1 - mase / naive) * 100 if mase is not None and naive else None
+        rows.append({"model": model, "mase": mase, "smape": scores.get("smape"), "gain": gain, "chosen": model == series["model"]})
+    return sorted(rows, key=lambda row: (row["mase"] is None, row["mase"] or 0))
+
+
+@login_required
+@require_POST
+def analysis_cancel_view(request: HttpRequest, analysis_id: int) -> HttpResponse:
+    analysis = get_or_404(analysis_get_for_user, user=request.user, analysis_id=analysis_id)
+    service_run(request, analysis_cancel, user=request.user, analysis=analysis)
+    return redirect(analysis)
+
+
+@login_required
+@require_POST
+def analysis_delete_view(request: HttpRequest, analysis_id: int) -> HttpResponse:
+    analysis = get_or_404(analysis_get_for_user, user=request.user, analysis_id=analysis_id)
+    if not can_edit(user=request.user, team=analysis.dataset.venture.team):
+        raise PermissionDenied
+    if service_run(request, analysis_delete, user=request.user, analysis=analysis):
+        messages.success(request, _("Analysis deleted."))
+    return redirect(f"{analysis.dataset.get_absolute_url()}#models")

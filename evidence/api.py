@@ -1,0 +1,36 @@
+from django.utils.translation import get_language
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from analysis.selectors import analysis_get_for_user
+from canvas.api import ItemOutputSerializer
+from canvas.selectors import canvas_get_for_user
+from evidence.services import analysis_to_canvas
+
+
+class AnalysisToCanvasInputSerializer(serializers.Serializer):
+    canvas = serializers.IntegerField(min_value=1, help_text="A canvas of the analysis's venture.")
+
+
+class AnalysisToCanvasOutputSerializer(serializers.Serializer):
+    canvas = serializers.IntegerField()
+    items = ItemOutputSerializer(many=True)
+
+
+class AnalysisToCanvasApi(APIView):
+    @extend_schema(
+        request=AnalysisToCanvasInputSerializer,
+        responses={201: AnalysisToCanvasOutputSerializer},
+        description="Segments become Customer Segments items; a revenue forecast a Revenue Streams item. Each cites "
+        "the analysis (evidence) and its chart (evidence_figure). Adding again adds nothing new.",
+    )
+    def post(self, request: Request, analysis_id: int) -> Response:
+        data = AnalysisToCanvasInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        analysis = analysis_get_for_user(user=request.user, analysis_id=analysis_id)
+        canvas = canvas_get_for_user(user=request.user, canvas_id=data.validated_data["canvas"])
+        items = analysis_to_canvas(user=request.user, analysis=analysis, canvas=canvas, language=get_language() or "en")
+        return Response(AnalysisToCanvasOutputSerializer({"canvas": canvas.pk, "items": items}).data, status=status.HTTP_201_CREATED)

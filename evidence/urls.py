@@ -1,0 +1,13 @@
+from django.urls import path
+
+from evidence import api, views
+
+app_name = "evidence"
+
+urlpatterns = [
+    path("analyses/<int:analysis_id>/to-canvas/", views.analysis_to_canvas_view, name="analysis_to_canvas"),
+]
+
+api_urlpatterns = [
+    path("analyses/<int:analysis_id>/add-to-canvas/", api.AnalysisToCanvasApi.as_view(), name="analysis-add-to-canvas"),
+]
