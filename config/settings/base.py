@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "canvas",
     "strategy",
     "analysis",
+    "dashboards",
     "demo",
 ]
 
@@ -160,6 +161,11 @@ DATASET_MAX_REJECT_SHARE = env.float("DATASET_MAX_REJECT_SHARE", default=0.2)
 # A running ingest beats after every chunk (well under a second); silence this long means its worker died.
 DATASET_HEARTBEAT_STALE_SECONDS = env.int("DATASET_HEARTBEAT_STALE_SECONDS", default=30)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads stream to a temporary file
+
+# --- Share links -------------------------------------------------------------------------------------------------
+# Requests per minute and IP on the public share pages (/s/…), counted in the cache; rendered pages kept this long.
+SHARE_RATE_LIMIT_PER_MINUTE = env.int("SHARE_RATE_LIMIT_PER_MINUTE", default=120)
+SHARE_PAGE_CACHE_SECONDS = env.int("SHARE_PAGE_CACHE_SECONDS", default=60)
 
 # --- Security headers -----------------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
