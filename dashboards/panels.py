@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy
 from analysis.models import Dataset
 from canvas.models import Canvas
 from canvas.selectors import canvas_blocks
-from strategy.selectors import five_forces_summary, venture_figure
+from strategy import labels
+from strategy.selectors import five_forces_summary, swot_quadrants, venture_figure
 from ventures.models import Venture
 
 
@@ -53,6 +54,17 @@ def _figure_panel(kind: str) -> Callable[[PanelSource], PanelContent]:
         return PanelContent("figure.html", figures=((kind, venture_figure(venture=source.venture, kind=kind, language=source.language)),))
 
     return build
+
+
+def _swot(source: PanelSource) -> PanelContent:
+    """The quadrant chart, and the quadrants as lists beside it (full texts; all a phone shows)."""
+    quadrants = swot_quadrants(venture=source.venture)
+    lists = [
+        (label.key, label.name(source.language), [(entry["text"], entry["weight"]) for entry in quadrants[label.key]])
+        for label in labels.SWOT_QUADRANTS
+    ]
+    figure = venture_figure(venture=source.venture, kind="swot", language=source.language)
+    return PanelContent("swot.html", {"quadrants": lists}, figures=(("swot", figure),))
 
 
 def _five_forces(source: PanelSource) -> PanelContent:
@@ -143,7 +155,7 @@ def register(panel: Panel) -> Panel:
 
 register(Panel("key_numbers", gettext_lazy("Key numbers"), _key_numbers, wide=True))
 register(Panel("canvas", gettext_lazy("Canvas"), _canvas, wide=True))
-register(Panel("swot", gettext_lazy("SWOT"), _figure_panel("swot")))
+register(Panel("swot", gettext_lazy("SWOT"), _swot, wide=True))
 register(Panel("five_forces", gettext_lazy("Five forces"), _five_forces))
 register(Panel("value_chain", gettext_lazy("Value chain"), _figure_panel("value_chain")))
 register(Panel("risk_matrix", gettext_lazy("Risk matrix"), _figure_panel("risk_matrix")))

@@ -48,7 +48,7 @@ def panels_for_page(panels: list[BuiltPanel]) -> list[dict]:
         for name, figure in built.content.figures:
             data = json.loads(figure.to_json())
             data["layout"].pop("title", None)
-            data["layout"].setdefault("margin", {})["t"] = 20
+            data["layout"].setdefault("margin", {})["t"] = 40
             figures.append({"name": name, "dom_id": f"figure-{name}", "json": data})
         result.append(
             {
