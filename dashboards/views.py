@@ -67,6 +67,14 @@ def panels_for_page(panels: list[BuiltPanel]) -> list[dict]:
 # --- the team's page -----------------------------------------------------------------------------------------------
 
 
+def _form_errors(form: object) -> str:
+    return " ".join(
+        f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+        for name, errors in form.errors.items()
+        for error in errors
+    )
+
+
 def _canvases(request: HttpRequest, venture: Venture) -> list:
     return list(canvas_list_for_user(user=request.user, venture_id=venture.pk).filter(archived_at__isnull=True))
 
@@ -102,7 +110,7 @@ def dashboard_layout_view(request: HttpRequest, venture_id: int) -> HttpResponse
     canvases = _canvases(request, dashboard.venture)
     form = LayoutForm(request.POST, canvases=canvases, layout=dashboard.layout, chosen_canvas=dashboard.canvas_id)
     if not form.is_valid():
-        messages.error(request, _("Give every panel a position between 1 and 99."))
+        messages.error(request, _form_errors(form))
     else:
         chosen = {canvas.pk: canvas for canvas in canvases}.get(form.cleaned_data["canvas"])
         if service_run(request, dashboard_layout_save, user=request.user, venture=dashboard.venture, layout=form.layout(), canvas=chosen):
@@ -118,7 +126,7 @@ def share_link_create_view(request: HttpRequest, venture_id: int) -> HttpRespons
     canvases = _canvases(request, venture)
     form = ShareLinkForm(request.POST, canvases=canvases)
     if not form.is_valid():
-        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
+        messages.error(request, _form_errors(form))
         return redirect(reverse("dashboards:detail", args=[venture_id]) + "#share")
     expires_on = form.cleaned_data["expires_on"]
     # "Expires on" a day: the link works to the end of that day.

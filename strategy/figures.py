@@ -83,11 +83,13 @@ def build_five_forces_figure(scores: dict[str, float | None], names: dict[str, s
     """A radar of the five forces (0 = no data, 1 weak … 5 strong)."""
     keys = list(names)
     values = [scores.get(key) or 0 for key in keys]
-    theta = [_wrapped(_plain(names[key])) for key in keys]
+    theta = [names[key] for key in keys]
     figure = go.Figure(go.Scatterpolar(r=[*values, values[0]], theta=[*theta, theta[0]], fill="toself", line={"color": "#3056d3"}))
-    # Wide side margins: the force names sit outside the circle, and Plotly does not make room for them by itself.
+    # The names drawn on several lines, with wide side margins: they sit outside the circle, and Plotly makes no room
+    # for them by itself.
+    angular = {"tickmode": "array", "tickvals": theta, "ticktext": [_wrapped(_plain(name)) for name in theta]}
     layout = _layout(title, height=480) | {"margin": {"l": 100, "r": 100, "t": 60, "b": 50}}
-    figure.update_layout(**layout, polar={"radialaxis": {"range": [0, 5], "dtick": 1}}, showlegend=False)
+    figure.update_layout(**layout, polar={"radialaxis": {"range": [0, 5], "dtick": 1}, "angularaxis": angular}, showlegend=False)
     return figure
 
 

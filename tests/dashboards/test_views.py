@@ -105,3 +105,12 @@ def test_key_numbers_come_from_the_latest_ready_dataset_and_the_canvas(client, w
     # 321 customers in all; the week of 13 January is the last complete one (30 active, 7 × 50 revenue); 3 of 4 untested.
     assert values == ["321", "30", "350", "75 %"]
     assert "2025-01-13 – 2025-01-19" in numbers
+
+
+def test_a_refused_layout_form_says_which_field(client, world: TeamWorld):
+    client.force_login(world.editor)
+
+    response = client.post(f"/ventures/{world.venture.pk}/dashboard/layout/", {"show_swot": "on", "order_swot": "0"}, follow=True)
+
+    assert "Position: " in response.content.decode()
+    assert not Dashboard.objects.exists()
