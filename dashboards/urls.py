@@ -16,6 +16,9 @@ shared_urlpatterns = (
     [
         path("<str:token>/", views.shared_page, name="page"),
         path("<str:token>/figures/<slug:name>.json", views.shared_figure, name="figure"),
+        # Anything else under /s/ gets the share path's own plain 404, not the app's page with its navigation.
+        path("", views.shared_not_found),
+        path("<path:rest>", views.shared_not_found),
     ],
     "shared",
 )

@@ -238,5 +238,10 @@ def shared_figure(request: HttpRequest, token: str, name: str) -> HttpResponse:
     return _share_headers(HttpResponse(figure, content_type="application/json"), link)
 
 
+@require_safe
+def shared_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return _too_many() if share_rate_exceeded(request) else _not_found()
+
+
 def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("User-agent: *\nDisallow: /s/\n", content_type="text/plain")

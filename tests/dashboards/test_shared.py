@@ -129,9 +129,11 @@ def test_revoked_expired_and_unknown_links_get_the_same_plain_404_even_after_the
         client.get(f"/s/{expired.token}/"),
         client.get("/s/no-such-token-0123456789abcdefghijklmnopqrstuvwxyz/"),
         client.get(f"/s/{revoked.token}/figures/swot.json"),
+        client.get("/s/"),
+        client.get(f"/s/{expired.token}/anything/else"),
     ]
 
-    assert [answer.status_code for answer in answers] == [404, 404, 404, 404]
+    assert [answer.status_code for answer in answers] == [404] * 6
     assert len({answer.content for answer in answers}) == 1
     body = answers[0].content.decode()
     assert "Acme" not in body
