@@ -6,6 +6,8 @@ from accounts import urls as accounts_urls
 from analysis import urls as analysis_urls
 from canvas import urls as canvas_urls
 from core import views as core_views
+from dashboards import urls as dashboards_urls
+from dashboards.views import robots_txt
 from strategy import urls as strategy_urls
 from teams import urls as teams_urls
 from ventures import urls as ventures_urls
@@ -18,6 +20,7 @@ api_v1 = [
     *canvas_urls.api_urlpatterns,
     *strategy_urls.api_urlpatterns,
     *analysis_urls.api_urlpatterns,
+    *dashboards_urls.api_urlpatterns,
 ]
 
 urlpatterns = [
@@ -28,6 +31,9 @@ urlpatterns = [
     path("canvases/", include(canvas_urls)),
     path("ventures/", include(strategy_urls)),
     path("datasets/", include(analysis_urls)),
+    path("ventures/", include(dashboards_urls)),
+    path("s/", include(dashboards_urls.shared_urlpatterns)),
+    path("robots.txt", robots_txt, name="robots_txt"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
