@@ -14,7 +14,7 @@ Definitions (all durations in days, measured against `end` = the dataset's last 
 - `average_order_value`: gross amount of the user's orders / number of orders (0 without orders); refunds are left
   out so one refund does not turn a big spender into a small one.
 - `event_share__<value>`, `channel_share__<value>`: the share of the user's rows with that value, over rows where the
-  column is known, for the most common values (up to `TOP_VALUES`) plus `other`. Absent when the column is empty.
+  column is known, for the most common values (up to `TOP_VALUES`) plus `__other__`. Absent when the column is empty.
 """
 
 from dataclasses import dataclass
@@ -24,8 +24,9 @@ import pandas as pd
 from sklearn.preprocessing import RobustScaler
 
 DAY_NS = 86_400 * 10**9
+NAT = np.datetime64("NaT").astype("int64")
 TOP_VALUES = 8
-OTHER = "other"
+OTHER = "__other__"  # a name no real event or channel is likely to have
 # Heavy-tailed counts, amounts and durations: compressed with log1p before scaling.
 LOG_FEATURES = ("recency", "frequency", "monetary", "tenure", "average_order_value")
 # A column whose interquartile range is tiny (a rare event type, a handful of whales) would otherwise reach values in
@@ -51,17 +52,25 @@ class UserFeatures:
 
 
 def user_features(events: pd.DataFrame) -> UserFeatures:
-    """Compute the per-user features of a normalised events frame (rows without a user or timestamp are ignored)."""
-    events = events[events["user_id"].notna() & events["timestamp"].notna()]
+    """Compute the per-user features of a normalised events frame (rows without a user or timestamp are ignored).
+
+    Categorical (dictionary-encoded) `user_id`, `event` and `channel` columns are the fast path: factorising tens of
+    millions of Python strings is the costliest step otherwise (see bench/segment.py)."""
     codes, users = pd.factorize(events["user_id"])
-    n_users = len(users)
     timestamps = events["timestamp"].to_numpy(dtype="datetime64[ns]").view("int64")
+    usable = (codes >= 0) & (timestamps != NAT)
+    if not usable.all():
+        return user_features(events[usable])  # copied only when some rows are unusable
+    n_users = len(users)
     end = int(timestamps.max()) + DAY_NS if n_users else 0
 
     raw = pd.DataFrame(index=pd.Index(np.asarray(users, dtype=object), name="user_id"))
-    by_user = pd.Series(timestamps).groupby(codes)
-    raw["recency"] = (end - by_user.max().to_numpy()) / DAY_NS
-    raw["tenure"] = (end - by_user.min().to_numpy()) / DAY_NS
+    last = np.full(n_users, np.iinfo("int64").min)
+    np.maximum.at(last, codes, timestamps)  # ufunc.at: about 7 times faster than a groupby max here
+    first = np.full(n_users, np.iinfo("int64").max)
+    np.minimum.at(first, codes, timestamps)
+    raw["recency"] = (end - last) / DAY_NS
+    raw["tenure"] = (end - first) / DAY_NS
 
     amounts = events["amount"].to_numpy(dtype="float64", na_value=np.nan) if "amount" in events else np.full(len(events), np.nan)
     has_amounts = bool(np.isfinite(amounts).any())
@@ -94,7 +103,9 @@ def value_shares(values: pd.Series, codes: np.ndarray, n_users: int, *, prefix: 
     known = value_codes >= 0
     if not known.any():
         return pd.DataFrame(index=pd.RangeIndex(n_users))
-    counts = np.bincount(value_codes[known], minlength=len(labels))
+    if not known.all():
+        codes, value_codes = codes[known], value_codes[known]
+    counts = np.bincount(value_codes, minlength=len(labels))
     top = np.argsort(-counts, kind="stable")[:TOP_VALUES]
     bucket_of_value = np.full(len(labels), len(top))  # every value outside the top goes to "other"
     bucket_of_value[top] = np.arange(len(top))
@@ -102,7 +113,8 @@ def value_shares(values: pd.Series, codes: np.ndarray, n_users: int, *, prefix: 
     n_buckets = len(top) + (len(labels) > len(top))
     if n_buckets > len(top):
         names.append(f"{prefix}{OTHER}")
-    cells = codes[known] * n_buckets + bucket_of_value[value_codes[known]]
+    cells = codes * n_buckets
+    cells += bucket_of_value[value_codes]
     table = np.bincount(cells, minlength=n_users * n_buckets).reshape(n_users, n_buckets).astype("float64")
     totals = table.sum(axis=1, keepdims=True)
     np.divide(table, totals, out=table, where=totals > 0)

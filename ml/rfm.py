@@ -1,8 +1,8 @@
 """Classic RFM scoring: recency, frequency and monetary quintile scores 1–5 and the named segment of each user.
 
-Scores. Users are ranked on each measure and the ranks cut into five equal-count bins (`rank * 5 // n + 1`, the same
-bins as `pd.qcut(values.rank(method="first"), 5)`), so there are always five non-empty bins when there are at least
-five users, however many ties there are. Ties are broken by a second measure, then by position in the input, so the
+Scores. Users are ranked on each measure and the ranks cut into five equal-count bins, exactly the bins of
+`pd.qcut(values.rank(method="first"), 5)` computed with integers, so there are always five non-empty bins when there
+are at least five users, however many ties there are. Ties are broken by a second measure, then by position in the input, so the
 result is deterministic: recency ties by frequency, frequency ties by monetary value, monetary ties by frequency.
 Recency is reversed: the most recent fifth scores 5.
 
@@ -67,7 +67,8 @@ def quintile_scores(values: np.ndarray, tie_breaker: np.ndarray | None = None) -
     order = np.lexsort(keys)
     ranks = np.empty(len(values), dtype="int64")
     ranks[order] = np.arange(len(values))
-    return (ranks * 5 // max(len(values), 1) + 1).astype("int8")
+    # pd.qcut(ranks, 5)'s bins: rank r (0-based) of n scores ceil(5 r / (n - 1)), the lowest rank 1.
+    return np.maximum(1, -(-ranks * 5 // max(len(values) - 1, 1))).astype("int8")
 
 
 def segment_codes(r: np.ndarray, f: np.ndarray) -> pd.Categorical:
