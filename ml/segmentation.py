@@ -23,7 +23,7 @@ How it works:
 
 Degenerate input never crashes: it raises SegmentationError with a `code` — "no_users" (no row with a user and a
 timestamp), "too_few_users" (fewer than MIN_USERS), "no_variation" (every user has the same features: nothing to
-separate), "invalid_k" (a given k outside 2..the number of distinct users). Without any amount the segmentation runs
+separate), "invalid_k" (a given k outside 2..the number of distinct sampled users). Without any amount the segmentation runs
 on the other features and says so in `notes`.
 """
 

@@ -1,17 +1,18 @@
 """Mean silhouette of several labellings of the same points, with the pairwise distances computed once for all.
 
 `sklearn.metrics.silhouette_score` recomputes all n² distances for every labelling and reduces them row by row in
-Python; choosing k among nine candidates on 10,000 points took it about 20 s on two cores. Here each chunk of
+Python: 1.5–3.5 s per candidate k on 10,000 points on two shared cores, nine candidates. Here each block of
 distances is computed once and multiplied by the one-hot matrix of every labelling side by side, which turns the
-per-cluster sums of distances into one matrix product. The result equals scikit-learn's (tests/ml check it).
+per-cluster sums of distances into one matrix product, in float32 on centred points: 0.5 s against 1.3–1.9 s for
+the same scheme over scikit-learn's float64 `pairwise_distances_chunked` on the 10,000-point sample of bench/segment.py,
+and summed distances within 3e-6 (relative) of it. Silhouettes agree with scikit-learn's to 1e-5 (tests/ml check it).
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 import numpy as np
-from sklearn.metrics import pairwise_distances_chunked
 
-WORKING_MEMORY_MB = 64  # per chunk of distances; scikit-learn's default (1 GB) would hold all of 10,000² at once
+BLOCK_ROWS = 256  # rows of distances at a time: 256 × 10,000 float32 is 10 MB, small enough to stay in cache
 
 
 def silhouette_scores(matrix: np.ndarray, labellings: Mapping[int, np.ndarray]) -> dict[int, float]:
@@ -32,13 +33,27 @@ def silhouette_scores(matrix: np.ndarray, labellings: Mapping[int, np.ndarray]) 
     sizes = onehot.sum(axis=0)
 
     totals = dict.fromkeys(labellings, 0.0)
-    start = 0
-    for sums in pairwise_distances_chunked(matrix, reduce_func=lambda chunk, _start: chunk @ onehot, working_memory=WORKING_MEMORY_MB):
+    for start, sums in _distance_sums_by_cluster(matrix, onehot.astype("float32")):
         rows = np.arange(start, start + len(sums))
         for key, (offset, clusters) in offsets.items():
             totals[key] += _silhouette_sum(sums[:, offset : offset + clusters], sizes[offset : offset + clusters], labellings[key][rows])
-        start += len(sums)
     return {key: total / n for key, total in totals.items()}
+
+
+def _distance_sums_by_cluster(matrix: np.ndarray, onehot: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """For each block of rows: (first row, each row's summed Euclidean distance to the points of every one-hot column)."""
+    points = (matrix - matrix.mean(axis=0)).astype("float32")  # centred: smaller norms, less cancellation below
+    squared_norms = np.einsum("ij,ij->i", points, points)
+    for start in range(0, len(points), BLOCK_ROWS):
+        block = points[start : start + BLOCK_ROWS]
+        distances = block @ points.T
+        distances *= -2
+        distances += squared_norms[start : start + len(block), None]
+        distances += squared_norms[None, :]
+        np.maximum(distances, 0, out=distances)
+        np.sqrt(distances, out=distances)
+        distances[np.arange(len(block)), np.arange(start, start + len(block))] = 0  # exactly, whatever the rounding
+        yield start, (distances @ onehot).astype("float64")
 
 
 def _silhouette_sum(distance_sums: np.ndarray, sizes: np.ndarray, own: np.ndarray) -> float:

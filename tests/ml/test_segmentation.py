@@ -224,7 +224,7 @@ def test_one_pass_silhouettes_equal_scikit_learns() -> None:
     ours = silhouette_scores(points, labellings)
 
     for k, labels in labellings.items():
-        assert ours[k] == pytest.approx(silhouette_score(points, labels), abs=1e-12)
+        assert ours[k] == pytest.approx(silhouette_score(points, labels), abs=1e-5)
 
 
 def test_scatter_sample_is_capped_and_repeatable(three_groups_segmented: ml.segmentation.Segmentation) -> None:
