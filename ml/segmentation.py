@@ -97,6 +97,8 @@ def segment(
     progress: Callable[[float], None] | None = None,
 ) -> Segmentation:
     """Segment the users of a normalised events frame; `progress` gets increasing fractions in [0, 1]."""
+    if sample_size < MIN_USERS:
+        raise ValueError(f"sample_size must be at least {MIN_USERS}")
     report = _Progress(progress)
     report(0.0)
     features = user_features(events)
@@ -116,19 +118,13 @@ def segment(
     candidates = _candidate_ks(sample_matrix, k)
     report(0.35)
 
-    # Work on the sample runs on one thread: it gains little from more, and on shared cores OpenMP and BLAS threads
-    # waiting on each other made it up to 20 times slower (0.05 s against 1–2.7 s per KMeans fit of 10,000 points).
-    with threadpool_limits(limits=1):
-        search: dict[int, KMeans] = {}
-        for position, candidate in enumerate(candidates):
-            search[candidate] = _kmeans(candidate, seed=seed, n_init=SEARCH_N_INIT).fit(sample_matrix)
-            report(0.35 + 0.25 * (position + 1) / len(candidates))
-        silhouette_by_k = silhouette_scores(sample_matrix, {candidate: model.labels_ for candidate, model in search.items()})
+    search, silhouette_by_k, inertia_by_k = _search(sample_matrix, candidates, seed=seed, report=report)
     report(0.7)
-    inertia_by_k = {candidate: float(model.inertia_) for candidate, model in search.items()}
     chosen = choose_k(silhouette_by_k, inertia_by_k)
     if k is not None:
         notes.append(f"k = {k} was given, not searched for.")
+    elif silhouette_by_k[chosen] < max(silhouette_by_k.values()):
+        notes.append(f"Silhouettes within {SILHOUETTE_MARGIN} of the best: k = {chosen} was chosen as nearest the elbow of inertia.")
 
     final = KMeans(n_clusters=chosen, init=search[chosen].cluster_centers_, n_init=1, random_state=seed).fit(features.scaled)
     labels = _relabel_by_size(final.labels_, chosen)
@@ -250,6 +246,21 @@ def _candidate_ks(sample_matrix: np.ndarray, k: int | None) -> list[int]:
             raise SegmentationError("invalid_k", f"k must be between 2 and {min(distinct, len(sample_matrix) - 1)}.")
         return [k]
     return [candidate for candidate in K_CANDIDATES if candidate <= min(distinct, len(sample_matrix) - 1)]
+
+
+def _search(
+    sample_matrix: np.ndarray, candidates: list[int], *, seed: int, report: Callable[[float], None]
+) -> tuple[dict[int, KMeans], dict[int, float], dict[int, float]]:
+    """k-means of the sample for each candidate k, with its silhouette and inertia on the sample."""
+    # Work on the sample runs on one thread: it gains little from more, and on shared cores OpenMP and BLAS threads
+    # waiting on each other made it up to 20 times slower (0.05 s against 1–2.7 s per KMeans fit of 10,000 points).
+    with threadpool_limits(limits=1):
+        search: dict[int, KMeans] = {}
+        for position, candidate in enumerate(candidates):
+            search[candidate] = _kmeans(candidate, seed=seed, n_init=SEARCH_N_INIT).fit(sample_matrix)
+            report(0.35 + 0.25 * (position + 1) / len(candidates))
+        silhouette_by_k = silhouette_scores(sample_matrix, {candidate: model.labels_ for candidate, model in search.items()})
+    return search, silhouette_by_k, {candidate: float(model.inertia_) for candidate, model in search.items()}
 
 
 def _kmeans(k: int, *, seed: int, n_init: int) -> KMeans:
