@@ -7,7 +7,9 @@
 Ours is `ml.segmentation.segment` end to end: features from the raw events, RFM, the k search on a sample, the final
 fit on all customers, bootstrap stability, profiles. The baseline is `KMeans(n_clusters=k, random_state=0).fit(X)`
 with scikit-learn's defaults, on the same scaled feature matrix X and at the k ours chose — the work anyone would do
-by hand once the features exist. Each side runs in its own process on the events read back from the same Parquet file,
+by hand once the features exist. Ours runs twice: on the events as `pd.read_parquet` gives them (user ids, events and
+channels as Python strings) and as read with pyarrow's `read_dictionary` (pandas categoricals), which spares the
+feature step hashing tens of millions of strings — the way the app should read a large log. Each side runs in its own process on the events read back from the same Parquet file,
 so its peak RSS is its own. "Input RSS" is the process after reading the events, before any work; the peak is counted
 from there (Linux clear_refs). Each time is the best of --repeat runs in that process: the machine may be shared."""
 
