@@ -7,6 +7,8 @@ from analysis import urls as analysis_urls
 from canvas import urls as canvas_urls
 from core import views as core_views
 from evidence import urls as evidence_urls
+from dashboards import urls as dashboards_urls
+from dashboards.views import robots_txt
 from strategy import urls as strategy_urls
 from teams import urls as teams_urls
 from ventures import urls as ventures_urls
@@ -20,6 +22,7 @@ api_v1 = [
     *strategy_urls.api_urlpatterns,
     *analysis_urls.api_urlpatterns,
     *evidence_urls.api_urlpatterns,
+    *dashboards_urls.api_urlpatterns,
 ]
 
 urlpatterns = [
@@ -31,6 +34,9 @@ urlpatterns = [
     path("ventures/", include(strategy_urls)),
     path("", include(analysis_urls)),  # datasets/… and analyses/…
     path("", include(evidence_urls)),
+    path("ventures/", include(dashboards_urls)),
+    path("s/", include(dashboards_urls.shared_urlpatterns)),
+    path("robots.txt", robots_txt, name="robots_txt"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),

@@ -1,6 +1,7 @@
 """Plotly figures of the strategy views. Pure: plain data in, a go.Figure out, no database, so dashboards and share
 links reuse them and tests check them directly."""
 
+import re
 from html import escape
 
 import plotly.graph_objects as go
@@ -17,6 +18,30 @@ def _plain(text: str) -> str:
 
 def _layout(title: str, **extra: object) -> dict:
     return {"title": {"text": title}, "font": {"family": FONT}, "margin": {"l": 40, "r": 20, "t": 50, "b": 40}, **extra}
+
+
+def _wrapped(text: str, width: int = 16) -> str:
+    """A label broken into lines about `width` columns wide (<br>, which Plotly draws), so long axis names fit beside a
+    narrow chart: at spaces, and between any two Chinese characters (each two columns wide)."""
+    lines = [""]
+    for token in re.findall(r"[\u2e80-\u9fff\uff00-\uffef]|[^\s\u2e80-\u9fff\uff00-\uffef]+|\s+", text):
+        if token.isspace():
+            continue
+        wide = bool(re.match(r"[\u2e80-\u9fff\uff00-\uffef]", token))
+        gap = "" if wide or not lines[-1] or _is_wide(lines[-1][-1]) else " "
+        if lines[-1] and _columns(lines[-1] + gap + token) > width:
+            lines.append(token)
+        else:
+            lines[-1] += gap + token
+    return "<br>".join(lines)
+
+
+def _is_wide(char: str) -> bool:
+    return "\u2e80" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef"
+
+
+def _columns(text: str) -> int:
+    return sum(2 if _is_wide(char) else 1 for char in text)
 
 
 def build_swot_figure(quadrants: dict[str, list[tuple[str, int]]], names: dict[str, str], title: str) -> go.Figure:
@@ -58,12 +83,13 @@ def build_five_forces_figure(scores: dict[str, float | None], names: dict[str, s
     """A radar of the five forces (0 = no data, 1 weak … 5 strong)."""
     keys = list(names)
     values = [scores.get(key) or 0 for key in keys]
-    figure = go.Figure(
-        go.Scatterpolar(
-            r=[*values, values[0]], theta=[*(names[key] for key in keys), names[keys[0]]], fill="toself", line={"color": "#3056d3"}
-        )
-    )
-    figure.update_layout(**_layout(title, height=480), polar={"radialaxis": {"range": [0, 5], "dtick": 1}}, showlegend=False)
+    theta = [names[key] for key in keys]
+    figure = go.Figure(go.Scatterpolar(r=[*values, values[0]], theta=[*theta, theta[0]], fill="toself", line={"color": "#3056d3"}))
+    # The names drawn on several lines, with wide side margins: they sit outside the circle, and Plotly makes no room
+    # for them by itself.
+    angular = {"tickmode": "array", "tickvals": theta, "ticktext": [_wrapped(_plain(name)) for name in theta]}
+    layout = _layout(title, height=480) | {"margin": {"l": 100, "r": 100, "t": 60, "b": 50}}
+    figure.update_layout(**layout, polar={"radialaxis": {"range": [0, 5], "dtick": 1}, "angularaxis": angular}, showlegend=False)
     return figure
 
 
@@ -97,7 +123,11 @@ def build_value_chain_figure(activities: list[tuple[str, float, int]], margin: f
         ]
     )
     figure.add_hline(y=margin, line_dash="dot", annotation_text=f"{labels['margin']}: {margin:.1f} %")
-    figure.update_layout(**_layout(title, height=460, barmode="group"), yaxis={"range": [0, 100], "ticksuffix": " %"})
+    figure.update_layout(
+        **_layout(title, height=460, barmode="group"),
+        yaxis={"range": [0, 100], "ticksuffix": " %"},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},  # above the bars: beside them, it squeezes them on a phone
+    )
     return figure
 
 

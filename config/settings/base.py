@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "strategy",
     "analysis",
     "evidence",
+    "dashboards",
     "demo",
 ]
 
@@ -163,6 +164,11 @@ DATASET_HEARTBEAT_STALE_SECONDS = env.int("DATASET_HEARTBEAT_STALE_SECONDS", def
 # A model run beats from a side thread this often, however long one step of the model takes.
 JOB_HEARTBEAT_SECONDS = env.int("JOB_HEARTBEAT_SECONDS", default=10)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads stream to a temporary file
+
+# --- Share links -------------------------------------------------------------------------------------------------
+# Requests per minute and IP on the public share pages (/s/…), counted in the cache; rendered pages kept this long.
+SHARE_RATE_LIMIT_PER_MINUTE = env.int("SHARE_RATE_LIMIT_PER_MINUTE", default=120)
+SHARE_PAGE_CACHE_SECONDS = env.int("SHARE_PAGE_CACHE_SECONDS", default=60)
 
 # --- Security headers -----------------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

@@ -48,6 +48,15 @@ def test_five_forces_radar_closes_the_polygon():
     assert figure.data[0].theta[0] == figure.data[0].theta[-1] == "R"
 
 
+def test_five_forces_names_are_wrapped_to_fit_beside_a_narrow_radar():
+    names = {"rivalry": "Bargaining power of suppliers", "new_entrants": "现有竞争者之间的竞争"}
+
+    figure = build_five_forces_figure({}, names, "Five forces")
+
+    assert figure.data[0].theta[:2] == ("Bargaining power of suppliers", "现有竞争者之间的竞争")  # the data keeps the names
+    assert figure.layout.polar.angularaxis.ticktext == ("Bargaining power<br>of suppliers", "现有竞争者之间的<br>竞争")
+
+
 def test_risk_matrix_counts_risks_per_cell():
     figure = build_risk_matrix_figure([("a", 5, 4), ("b", 5, 4), ("c", 1, 1)], {"probability": "P", "impact": "I"}, "Risks")
 

@@ -1,0 +1,242 @@
+"""Segmentation time and memory against the baseline of a bare scikit-learn KMeans fit, on the same data, in one run.
+
+  python bench/segment.py                     # CDNOW (lifetimes' CDNOW_master) and a synthetic 1,000,000-customer log
+  python bench/segment.py --customers 50000   # a quicker synthetic log
+  python bench/segment.py --repeat 1          # one run per side instead of the best of three
+
+Ours is `ml.segmentation.segment` end to end: features from the raw events, RFM, the k search on a sample, the final
+fit on all customers, bootstrap stability, profiles. The baseline is `KMeans(n_clusters=k, random_state=0).fit(X)`
+with scikit-learn's defaults, on the same scaled feature matrix X and at the k ours chose — the work anyone would do
+by hand once the features exist. Ours runs twice: on the events as `pd.read_parquet` gives them (user ids, events and
+channels as Python strings) and as read with pyarrow's `read_dictionary` (pandas categoricals), which spares the
+feature step hashing tens of millions of strings — the way the app should read a large log. Each side runs in its own process on the events read back from the same Parquet file,
+so its peak RSS is its own. "Input RSS" is the process after reading the events, before any work; the peak is counted
+from there (Linux clear_refs). Each time is the best of --repeat runs in that process: the machine may be shared."""
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_RATIO = 3.0
+DAY_US = 86_400 * 10**6
+START_US = pd.Timestamp("2024-01-01", tz="UTC").value // 1000
+
+# name: share of customers, (min, max) purchases, (min, max) other events, mean order value, refund probability per order
+ARCHETYPES = {
+    "one_off": (0.45, (1, 1), (0, 5), 40.0, 0.05),
+    "regular": (0.20, (3, 15), (5, 25), 60.0, 0.03),
+    "browser": (0.22, (0, 0), (1, 10), 0.0, 0.0),
+    "whale": (0.05, (15, 50), (10, 60), 250.0, 0.02),
+    "lapsed": (0.08, (1, 4), (0, 3), 30.0, 0.10),
+}
+CHANNELS = np.array(["web", "app", "email", "store", "social", "affiliate", "sms", "partner", "tv", "print"])
+
+
+def cdnow_events() -> pd.DataFrame:
+    """CDNOW_master (lifetimes): one row per order — customer, day, number of CDs, dollars — as our events."""
+    from lifetimes.datasets import load_dataset
+
+    orders = load_dataset(
+        "CDNOW_master.txt", header=None, skiprows=1, sep=r"\s+", names=["customer", "date", "cds", "dollars"], dtype={"customer": str}
+    )
+    return pd.DataFrame(
+        {
+            "user_id": orders["customer"],
+            "timestamp": pd.to_datetime(orders["date"].astype(str), format="%Y%m%d", utc=True),
+            "event": "purchase",
+            "amount": orders["dollars"].astype("float64"),
+            "quantity": orders["cds"].astype("float64"),
+            "product": pd.Series(pd.NA, index=orders.index, dtype="object"),
+            "channel": pd.Series(pd.NA, index=orders.index, dtype="object"),
+        }
+    )
+
+
+def synthetic_events(customers: int, seed: int = 1) -> pa.Table:
+    """A year of events for `customers` customers of five archetypes (see ARCHETYPES), vectorised and seeded."""
+    rng = np.random.default_rng(seed)
+    shares = np.array([spec[0] for spec in ARCHETYPES.values()])
+    archetype = rng.choice(len(ARCHETYPES), size=customers, p=shares / shares.sum())
+    specs = list(ARCHETYPES.values())
+    low_orders, high_orders = (np.array([spec[1][i] for spec in specs])[archetype] for i in (0, 1))
+    low_other, high_other = (np.array([spec[2][i] for spec in specs])[archetype] for i in (0, 1))
+    purchases = rng.integers(low_orders, high_orders + 1)
+    others = rng.integers(low_other, high_other + 1)
+    rows = purchases + others
+    customer_of_row = np.repeat(np.arange(customers), rows)
+    first_row = np.repeat(np.cumsum(rows) - rows, rows)
+    is_purchase = (np.arange(len(customer_of_row)) - first_row) < np.repeat(purchases, rows)
+
+    # Active window per customer: lapsed customers stopped early, one-off buyers are a moment, the rest spread.
+    begin = rng.uniform(0, 300, size=customers)
+    length = np.where(archetype == list(ARCHETYPES).index("lapsed"), rng.uniform(5, 60, customers), rng.uniform(1, 365, customers))
+    end = np.minimum(begin + length, 365)
+    day = begin[customer_of_row] + rng.random(len(customer_of_row)) * (end - begin)[customer_of_row]
+
+    order_value = np.array([spec[3] for spec in specs])[archetype][customer_of_row]
+    amount = np.where(is_purchase, np.round(rng.lognormal(np.log(np.maximum(order_value, 1)), 0.6), 2), np.nan)
+    refunded = is_purchase & (rng.random(len(amount)) < np.array([spec[4] for spec in specs])[archetype][customer_of_row])
+    other_event = rng.choice(np.array(["view", "add_to_cart", "search", "login"]), size=len(amount), p=[0.6, 0.2, 0.1, 0.1])
+    event = np.where(refunded, "refund", np.where(is_purchase, "purchase", other_event))
+    amount = np.where(refunded, -amount, amount)
+    home_channel = rng.choice(len(CHANNELS), size=customers, p=[0.35, 0.25, 0.1, 0.1, 0.06, 0.05, 0.03, 0.03, 0.02, 0.01])
+    wander = rng.random(len(amount)) < 0.2
+    channel = CHANNELS[np.where(wander, rng.integers(0, len(CHANNELS), len(amount)), home_channel[customer_of_row])]
+
+    user_id = pc.binary_join_element_wise(pa.scalar("c"), pc.cast(pa.array(customer_of_row), pa.string()), "")
+    return pa.table(
+        {
+            "user_id": user_id,
+            "timestamp": pa.array(START_US + (day * DAY_US).astype("int64"), pa.timestamp("us", tz="UTC")),
+            "event": pa.array(event),
+            "amount": pa.array(amount),
+            "quantity": pa.array(np.where(is_purchase, 1.0, np.nan)),
+            "product": pa.nulls(len(amount), pa.string()),
+            "channel": pa.array(channel),
+        }
+    )
+
+
+def run_side(side: str, path: str, k: int, repeat: int) -> dict:
+    """Run one side in a child process; return its figures."""
+    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from bench.segment import measure; measure({side!r}, {path!r}, {k}, {repeat})"
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def measure(side: str, path: str, k: int, repeat: int) -> None:
+    """One side, best of `repeat` runs, on the events of the Parquet file at `path`; prints its figures as JSON."""
+    if side == "ours_categorical":  # user ids, events and channels read as dictionaries: pandas categoricals
+        events = pq.read_table(path, read_dictionary=["user_id", "event", "channel", "product"]).to_pandas()
+    else:
+        events = pd.read_parquet(path)
+    input_rss_mb = _rss_mb("VmRSS")
+    _reset_peak_rss()
+    runs = [(_run_bare if side == "bare" else _run_ours)(events, k) for _ in range(repeat)]
+    figures = min(runs, key=lambda run: run["seconds"]) | {
+        "rows": len(events),
+        "input_rss_mb": input_rss_mb,
+        "peak_rss_mb": _rss_mb("VmHWM"),
+    }
+    print(json.dumps(figures))
+
+
+def _run_ours(events: pd.DataFrame, _k: int) -> dict:
+    from ml.segmentation import segment
+
+    stages: list[tuple[float, float]] = []
+    start = time.perf_counter()
+    result, _members = segment(events, seed=0, progress=lambda fraction: stages.append((fraction, time.perf_counter() - start)))
+    return {
+        "seconds": time.perf_counter() - start,
+        "k": result.k,
+        "users": result.users,
+        "stages": stages,
+        "silhouette": result.silhouette,
+        "stability_ari": result.stability_ari,
+        "segments": [(segment.name, segment.share, segment.revenue_share) for segment in result.segments],
+    }
+
+
+def _run_bare(events: pd.DataFrame, k: int) -> dict:
+    from sklearn.cluster import KMeans
+
+    from ml.features import user_features
+
+    start = time.perf_counter()
+    matrix = user_features(events).scaled
+    features_seconds = time.perf_counter() - start
+    model = KMeans(n_clusters=k, random_state=0).fit(matrix)
+    return {
+        "seconds": time.perf_counter() - start - features_seconds,
+        "features_seconds": features_seconds,
+        "iterations": int(model.n_iter_),
+    }
+
+
+def _reset_peak_rss() -> None:
+    """Start the peak RSS (VmHWM) afresh, so that reading the input does not count (Linux: clear_refs, value 5)."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def _rss_mb(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise LookupError(field)
+
+
+def stage_seconds(stages: list[tuple[float, float]]) -> dict[str, float]:
+    """Seconds per stage, from the progress marks segment() reports (0.3 features, 0.7 k search, 0.8 final fit, ...)."""
+    marks = {"features": 0.3, "k search": 0.7, "final fit": 0.8, "stability": 0.95, "profiles": 1.0}
+    ends = {name: next(seconds for fraction, seconds in stages if fraction >= mark) for name, mark in marks.items()}
+    starts = [0.0, *list(ends.values())[:-1]]
+    return {name: end - begin for (name, end), begin in zip(ends.items(), starts, strict=True)}
+
+
+def compare(title: str, path: Path, repeat: int) -> None:
+    ours = run_side("ours", str(path), 0, repeat)
+    categorical = run_side("ours_categorical", str(path), 0, repeat)
+    bare = run_side("bare", str(path), ours["k"], repeat)
+    print(f"\n{title}: {ours['rows']:,} events, {ours['users']:,} customers, k = {ours['k']} (best of {repeat} runs per side)")
+    print(f"  silhouette (sample) {ours['silhouette']:.3f}, stability ARI {ours['stability_ari']:.3f}")
+    print(
+        "  segments: "
+        + "; ".join(f"{name} {share:.0%} of customers, {revenue:.0%} of revenue" for name, share, revenue in ours["segments"])
+    )
+    print(f"  {'side':62} {'seconds':>8} {'input RSS MB':>13} {'peak RSS MB':>12}")
+    rows = (
+        ("bare KMeans(k).fit on the scaled features (baseline)", bare["seconds"], bare),
+        ("features + bare KMeans(k).fit (one process with the above)", bare["features_seconds"] + bare["seconds"], bare),
+        ("ours: segment() from the events, user ids as strings", ours["seconds"], ours),
+        ("ours: segment() from the events, user ids as categoricals", categorical["seconds"], categorical),
+    )
+    for name, seconds, side in rows:
+        print(f"  {name:62} {seconds:8.2f} {side['input_rss_mb']:13.0f} {side['peak_rss_mb']:12.0f}")
+    print("  (peak RSS: the process's peak while working, counted from after it had read the events)")
+    for name, side in (("strings", ours), ("categoricals", categorical)):
+        print(
+            f"  ours by stage (s), {name}: "
+            + ", ".join(f"{stage} {seconds:.2f}" for stage, seconds in stage_seconds(side["stages"]).items())
+        )
+    print(f"  baseline KMeans iterations: {bare['iterations']}")
+    modelling = ours["seconds"] - stage_seconds(ours["stages"])["features"]
+    for name, seconds in (
+        ("ours (string ids) / bare KMeans", ours["seconds"]),
+        ("ours (categorical ids) / bare KMeans", categorical["seconds"]),
+        ("ours after the feature step / bare KMeans", modelling),
+    ):
+        ratio = seconds / bare["seconds"]
+        print(f"  {name:46} {ratio:6.2f}x ({'meets' if ratio <= TARGET_RATIO else 'misses'} the {TARGET_RATIO:.0f}x target)")
+    print(f"  {'ours (string ids) / features + bare KMeans':46} {ours['seconds'] / (bare['features_seconds'] + bare['seconds']):6.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, default=1_000_000, help="customers in the synthetic log")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per side; the fastest counts (the machine may be shared)")
+    parser.add_argument("--skip-cdnow", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        if not args.skip_cdnow:
+            cdnow = Path(folder) / "cdnow.parquet"
+            cdnow_events().to_parquet(cdnow)
+            compare("CDNOW (lifetimes CDNOW_master)", cdnow, args.repeat)
+        synthetic = Path(folder) / "synthetic.parquet"
+        pq.write_table(synthetic_events(args.customers), synthetic)
+        compare(f"synthetic log, {args.customers:,} customers", synthetic, args.repeat)
+
+
+if __name__ == "__main__":
+    main()

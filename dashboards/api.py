@@ -1,0 +1,161 @@
+"""The dashboard API: a venture's layout, and share links (the token is in the answer to the POST that creates the
+link, and nowhere else, ever)."""
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from canvas.selectors import canvas_get_for_user
+from core.api.pagination import StandardPagination
+from core.errors import InvalidInput
+from dashboards.models import Dashboard, ShareLink
+from dashboards.panels import PANELS
+from dashboards.selectors import dashboard_get_for_user, share_link_get_for_user, share_link_list_for_user
+from dashboards.services import UNSET, dashboard_layout_save, share_link_create, share_link_revoke
+from ventures.selectors import venture_get_for_user
+
+
+class PanelSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+
+
+class DashboardOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="venture_id", help_text="The dashboard's id: its venture's id (one dashboard per venture).")
+    venture = serializers.IntegerField(source="venture_id")
+    layout = serializers.ListField(child=serializers.CharField(), help_text="Panel keys, in the order they appear.")
+    canvas = serializers.IntegerField(source="canvas_id", allow_null=True, help_text="The canvas shown; null: the latest one.")
+    panels = serializers.SerializerMethodField(help_text="Every panel a layout may list.")
+    version = serializers.IntegerField(help_text="0 until the layout is first saved.")
+    updated_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(PanelSerializer(many=True))
+    def get_panels(self, dashboard: Dashboard) -> list[dict]:
+        return PanelSerializer([{"key": panel.key, "title": str(panel.title)} for panel in PANELS.values()], many=True).data
+
+
+class DashboardInputSerializer(serializers.Serializer):
+    layout = serializers.ListField(child=serializers.CharField(max_length=40), max_length=len(PANELS) * 2)
+    canvas = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+class DashboardApi(APIView):
+    @extend_schema(responses={200: DashboardOutputSerializer})
+    def get(self, request: Request, venture_id: int) -> Response:
+        """The venture's dashboard layout (the default one until someone saves another). Every member may read it."""
+        return Response(DashboardOutputSerializer(dashboard_get_for_user(user=request.user, venture_id=venture_id)).data)
+
+    @extend_schema(request=DashboardInputSerializer, responses={200: DashboardOutputSerializer})
+    def post(self, request: Request, venture_id: int) -> Response:
+        """Save the layout: which panels, in which order (owners and editors). Unknown panel keys → 400."""
+        venture = venture_get_for_user(user=request.user, venture_id=venture_id)
+        data = DashboardInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        canvas: object = UNSET
+        if "canvas" in data.validated_data:
+            canvas_id = data.validated_data["canvas"]
+            canvas = canvas_get_for_user(user=request.user, canvas_id=canvas_id) if canvas_id else None
+        dashboard = dashboard_layout_save(user=request.user, venture=venture, layout=data.validated_data["layout"], canvas=canvas)
+        return Response(DashboardOutputSerializer(dashboard).data)
+
+
+class ShareLinkOutputSerializer(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="created_by.username", default=None, allow_null=True)
+    is_active = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ShareLink
+        fields = [
+            "id",
+            "target",
+            "venture",
+            "canvas",
+            "label",
+            "allow_embed",
+            "expires_at",
+            "revoked_at",
+            "is_active",
+            "views",
+            "last_viewed_at",
+            "created_by",
+            "created_at",
+        ]
+
+    def get_is_active(self, link: ShareLink) -> bool:
+        return link.is_active()
+
+
+class ShareLinkCreatedSerializer(ShareLinkOutputSerializer):
+    url = serializers.CharField(help_text="The public link. Shown only in this answer: only a hash of the token is stored.")
+    token = serializers.CharField(help_text="The link's secret (part of the URL). Shown only in this answer.")
+
+    class Meta(ShareLinkOutputSerializer.Meta):
+        fields = [*ShareLinkOutputSerializer.Meta.fields, "url", "token"]
+
+
+class ShareLinkInputSerializer(serializers.Serializer):
+    dashboard = serializers.IntegerField(min_value=1, required=False, help_text="Share this dashboard (its id is its venture's id).")
+    canvas = serializers.IntegerField(min_value=1, required=False, help_text="Or share this one canvas.")
+    label = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    allow_embed = serializers.BooleanField(required=False, default=False, help_text="Allow other sites to show the page in an iframe.")
+
+    def validate(self, attrs: dict) -> dict:
+        if ("dashboard" in attrs) == ("canvas" in attrs):
+            raise serializers.ValidationError({"dashboard": ["Give either dashboard or canvas (one of them)."]})
+        return attrs
+
+
+class ShareLinkListApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("venture", int, description="Only the links of this venture.")],
+        responses={200: ShareLinkOutputSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        """Share links of the user's ventures (revoked and expired ones too), newest first."""
+        venture = request.query_params.get("venture", "")
+        if venture and not venture.isdigit():
+            raise InvalidInput("venture must be an id.", code="invalid_venture")
+        links = share_link_list_for_user(user=request.user, venture_id=int(venture) if venture else None)
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(links, request, view=self)
+        return paginator.get_paginated_response(ShareLinkOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=ShareLinkInputSerializer, responses={201: ShareLinkCreatedSerializer})
+    def post(self, request: Request) -> Response:
+        """Create a read-only link to a dashboard or a canvas (owners and editors). Another team's id → 404."""
+        data = ShareLinkInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        if "canvas" in fields:
+            canvas = canvas_get_for_user(user=request.user, canvas_id=fields["canvas"])
+            venture = canvas.venture
+        else:
+            canvas = None
+            venture = venture_get_for_user(user=request.user, venture_id=fields["dashboard"])
+        link, token = share_link_create(
+            user=request.user,
+            venture=venture,
+            canvas=canvas,
+            label=fields["label"],
+            expires_at=fields["expires_at"],
+            allow_embed=fields["allow_embed"],
+        )
+        link.token = token
+        link.url = request.build_absolute_uri(reverse("shared:page", args=[token]))
+        return Response(ShareLinkCreatedSerializer(link).data, status=status.HTTP_201_CREATED)
+
+
+class ShareLinkDetailApi(APIView):
+    @extend_schema(responses={200: ShareLinkOutputSerializer})
+    def get(self, request: Request, link_id: int) -> Response:
+        return Response(ShareLinkOutputSerializer(share_link_get_for_user(user=request.user, link_id=link_id)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, link_id: int) -> Response:
+        """Revoke the link: it answers 404 from now on (owners and editors)."""
+        share_link_revoke(user=request.user, link=share_link_get_for_user(user=request.user, link_id=link_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)

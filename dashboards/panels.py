@@ -1,0 +1,190 @@
+"""The panels a dashboard can show, declared once as a registry: a key (what a saved layout lists), a title, and how
+to build the panel from a venture (figures and numbers read through the other apps' selectors and pure figure
+builders). Adding a panel means adding an entry here; layouts, the page, the shared page and the API read the
+registry.
+
+Builders return plain data (a template name, its context, Plotly figures): they do not know whether the page is the
+team's or a shared one, so the shared page can show nothing the panels do not."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import plotly.graph_objects as go
+from django.db.models import F
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from analysis.models import Dataset
+from canvas.models import Canvas
+from canvas.selectors import canvas_blocks
+from strategy import labels
+from strategy.selectors import five_forces_summary, swot_quadrants, venture_figure
+from ventures.models import Venture
+
+
+@dataclass(frozen=True)
+class PanelSource:
+    """What a panel is built from."""
+
+    venture: Venture
+    canvas: Canvas | None  # the canvas the canvas panel and the assumption count read
+    language: str
+
+
+@dataclass(frozen=True)
+class PanelContent:
+    template: str  # under dashboards/panels/
+    context: dict = field(default_factory=dict)
+    figures: tuple[tuple[str, go.Figure], ...] = ()  # (name, figure): name is unique on a dashboard, used in URLs
+    empty: str = ""  # shown instead of the template when there is nothing to show yet
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    title: Promise
+    build: Callable[[PanelSource], PanelContent]
+    wide: bool = False  # spans the whole width of the grid
+
+
+def _figure_panel(kind: str) -> Callable[[PanelSource], PanelContent]:
+    def build(source: PanelSource) -> PanelContent:
+        return PanelContent("figure.html", figures=((kind, venture_figure(venture=source.venture, kind=kind, language=source.language)),))
+
+    return build
+
+
+def _swot(source: PanelSource) -> PanelContent:
+    """The quadrant chart, and the quadrants as lists beside it (full texts; all a phone shows)."""
+    quadrants = swot_quadrants(venture=source.venture)
+    lists = [
+        (label.key, label.name(source.language), [(entry["text"], entry["weight"]) for entry in quadrants[label.key]])
+        for label in labels.SWOT_QUADRANTS
+    ]
+    figure = venture_figure(venture=source.venture, kind="swot", language=source.language)
+    return PanelContent("swot.html", {"quadrants": lists}, figures=(("swot", figure),))
+
+
+def _five_forces(source: PanelSource) -> PanelContent:
+    _scores, attractiveness = five_forces_summary(venture=source.venture)
+    figure = venture_figure(venture=source.venture, kind="five_forces", language=source.language)
+    return PanelContent("figure.html", {"attractiveness": attractiveness}, figures=(("five_forces", figure),))
+
+
+def _canvas(source: PanelSource) -> PanelContent:
+    if source.canvas is None:
+        return PanelContent("canvas.html", empty=_("This venture has no canvas yet."))
+    blocks = canvas_blocks(canvas=source.canvas, language=source.language)
+    return PanelContent(
+        "canvas.html",
+        {"canvas": source.canvas, "blocks": blocks, "blueprint_name": source.canvas.blueprint.name(source.language)},
+    )
+
+
+def latest_ready_dataset(venture: Venture) -> Dataset | None:
+    return (
+        Dataset.objects.filter(venture=venture, status=Dataset.Status.READY).order_by(F("finished_at").desc(nulls_last=True), "-id").first()
+    )
+
+
+def last_complete_week(summary: dict) -> dict | None:
+    """Customers active and revenue in the last complete week of a dataset's summary (a week the data ends in the
+    middle of would understate both), or None if the data has no complete week."""
+    weeks = summary.get("weekly_users", {}).get("week", [])
+    days = summary.get("daily", {}).get("day", [])
+    if not weeks or not days:
+        return None
+    last_day = date.fromisoformat(days[-1])
+    index = len(weeks) - 1
+    if date.fromisoformat(weeks[index]) + timedelta(days=6) > last_day:
+        index -= 1  # the data ends within the last week
+    if index < 0:
+        return None
+    start = date.fromisoformat(weeks[index])
+    end = start + timedelta(days=6)
+    revenue = sum(amount for day, amount in zip(days, summary["daily"]["revenue"], strict=True) if start <= date.fromisoformat(day) <= end)
+    weekly = summary["weekly_users"]
+    return {"start": start, "end": end, "customers": weekly["new"][index] + weekly["returning"][index], "revenue": round(revenue, 2)}
+
+
+def untested_assumptions(canvas: Canvas | None) -> tuple[int, int]:
+    """(untested, assumptions) on a canvas: assumptions not yet validated or invalidated, as the editor counts them."""
+    if canvas is None:
+        return 0, 0
+    assumptions = list(canvas.items.filter(is_assumption=True))
+    return sum(1 for item in assumptions if item.is_untested_assumption), len(assumptions)
+
+
+def _key_numbers(source: PanelSource) -> PanelContent:
+    dataset = latest_ready_dataset(source.venture)
+    summary = dataset.report.get("summary") if dataset else None
+    week = last_complete_week(summary) if summary else None
+    untested, assumptions = untested_assumptions(source.canvas)
+    return PanelContent(
+        "key_numbers.html",
+        {
+            "dataset": dataset,
+            "customers_total": dataset.report.get("users") if dataset else None,
+            "week": week,
+            "untested": untested,
+            "assumptions": assumptions,
+            "untested_share": round(100 * untested / assumptions) if assumptions else None,
+            "canvas": source.canvas,
+        },
+    )
+
+
+def _not_yet(message: Promise) -> Callable[[PanelSource], PanelContent]:
+    """A panel whose model has not produced anything for any venture yet: it says so (never invented numbers)."""
+
+    def build(source: PanelSource) -> PanelContent:
+        return PanelContent("figure.html", empty=str(message))
+
+    return build
+
+
+PANELS: dict[str, Panel] = {}
+
+
+def register(panel: Panel) -> Panel:
+    PANELS[panel.key] = panel
+    return panel
+
+
+register(Panel("key_numbers", gettext_lazy("Key numbers"), _key_numbers, wide=True))
+register(Panel("canvas", gettext_lazy("Canvas"), _canvas, wide=True))
+register(Panel("swot", gettext_lazy("SWOT"), _swot, wide=True))
+register(Panel("five_forces", gettext_lazy("Five forces"), _five_forces))
+register(Panel("value_chain", gettext_lazy("Value chain"), _figure_panel("value_chain")))
+register(Panel("risk_matrix", gettext_lazy("Risk matrix"), _figure_panel("risk_matrix")))
+# The models (forecast, segmentation) replace these builders when they land; until then the panels say so.
+register(Panel("forecast", gettext_lazy("Forecast"), _not_yet(gettext_lazy("No forecast yet: none has been computed for this venture."))))
+register(
+    Panel(
+        "segmentation",
+        gettext_lazy("Customer segments"),
+        _not_yet(gettext_lazy("No segmentation yet: none has been computed for this venture.")),
+    )
+)
+
+DEFAULT_LAYOUT = ("key_numbers", "canvas", "swot", "five_forces", "value_chain", "risk_matrix")
+MAX_PANELS = len(PANELS)
+
+
+def layout_problems(layout: object) -> list[str]:
+    """What is wrong with a layout (a list of panel keys, each once), in words for the user; [] if nothing."""
+    if not isinstance(layout, list) or not all(isinstance(key, str) for key in layout):
+        return [_("A layout is a list of panel keys.")]
+    problems = [
+        _("Unknown panel “%(key)s”. Panels: %(known)s.") % {"key": key[:40], "known": ", ".join(PANELS)}
+        for key in layout
+        if key not in PANELS
+    ]
+    duplicates = sorted({key for key in layout if layout.count(key) > 1})
+    if duplicates:
+        problems.append(_("Each panel can appear once: %(keys)s.") % {"keys": ", ".join(key[:40] for key in duplicates)})
+    if not layout:
+        problems.append(_("Choose at least one panel."))
+    return problems

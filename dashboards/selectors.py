@@ -1,0 +1,106 @@
+"""Reads: a venture's dashboard and its panels, share links scoped to the user's teams, and the one lookup of a link
+by its token for the public page."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Max, QuerySet, Sum
+from django.utils import timezone
+
+from accounts.models import User
+from analysis.models import Dataset
+from canvas.models import Canvas
+from core.errors import NotFound
+from core.tokens import token_digest
+from dashboards.models import Dashboard, ShareLink, ShareTarget
+from dashboards.panels import DEFAULT_LAYOUT, PANELS, Panel, PanelContent, PanelSource
+from strategy.models import StrategyView
+from ventures.models import Venture
+from ventures.selectors import venture_get_for_user
+
+
+def dashboard_for_venture(*, venture: Venture) -> Dashboard:
+    """The venture's saved dashboard, or an unsaved one with the default layout (reading never creates a row)."""
+    dashboard = Dashboard.objects.filter(venture=venture).select_related("canvas").first()
+    if dashboard is None:
+        dashboard = Dashboard(venture=venture, layout=list(DEFAULT_LAYOUT), version=0)
+    dashboard.venture = venture  # the caller's instance (team already loaded)
+    return dashboard
+
+
+def dashboard_get_for_user(*, user: User | AnonymousUser, venture_id: int) -> Dashboard:
+    return dashboard_for_venture(venture=venture_get_for_user(user=user, venture_id=venture_id))
+
+
+def dashboard_canvas(*, dashboard: Dashboard) -> Canvas | None:
+    """The canvas the dashboard shows: the chosen one, else the venture's most recently changed active canvas."""
+    if dashboard.canvas_id and dashboard.canvas and dashboard.canvas.venture_id == dashboard.venture_id:
+        return dashboard.canvas
+    return Canvas.objects.filter(venture_id=dashboard.venture_id, archived_at__isnull=True).order_by("-updated_at", "-id").first()
+
+
+@dataclass(frozen=True)
+class BuiltPanel:
+    panel: Panel
+    content: PanelContent
+
+    @property
+    def key(self) -> str:
+        return self.panel.key
+
+
+def panels_build(*, keys: list[str] | tuple[str, ...], venture: Venture, canvas: Canvas | None, language: str) -> list[BuiltPanel]:
+    source = PanelSource(venture=venture, canvas=canvas, language=language)
+    return [BuiltPanel(PANELS[key], PANELS[key].build(source)) for key in keys if key in PANELS]
+
+
+def dashboard_panels(*, dashboard: Dashboard, language: str) -> list[BuiltPanel]:
+    return panels_build(keys=dashboard.layout, venture=dashboard.venture, canvas=dashboard_canvas(dashboard=dashboard), language=language)
+
+
+# --- share links ------------------------------------------------------------------------------------------------
+
+
+def share_link_list_for_user(*, user: User | AnonymousUser, venture_id: int | None = None) -> QuerySet[ShareLink]:
+    if not user.is_authenticated:
+        return ShareLink.objects.none()
+    links = ShareLink.objects.filter(venture__team__memberships__user=user).select_related("venture__team", "canvas", "created_by")
+    return links.filter(venture_id=venture_id) if venture_id is not None else links
+
+
+def share_link_get_for_user(*, user: User | AnonymousUser, link_id: int) -> ShareLink:
+    link = share_link_list_for_user(user=user).filter(pk=link_id).first()
+    if link is None:
+        raise NotFound()
+    return link
+
+
+def share_link_find(*, token: str) -> ShareLink:
+    """The active link a token opens. Unknown, revoked and expired tokens are the same NotFound. The lookup is by the
+    token's SHA-256 (an indexed equality on a digest: nothing about the stored value leaks through timing)."""
+    if not token or len(token) > 100:
+        raise NotFound()
+    link = ShareLink.objects.filter(token_hash=token_digest(token)).select_related("venture", "canvas").first()
+    if link is None or not link.is_active(timezone.now()):
+        raise NotFound()
+    return link
+
+
+def share_link_panels(*, link: ShareLink, language: str) -> list[BuiltPanel]:
+    """What a share link shows: the dashboard as laid out now, or the one canvas."""
+    if link.target == ShareTarget.CANVAS:
+        return panels_build(keys=["canvas"], venture=link.venture, canvas=link.canvas, language=language)
+    return dashboard_panels(dashboard=dashboard_for_venture(venture=link.venture), language=language)
+
+
+def venture_data_version(*, venture: Venture) -> str:
+    """A value that changes whenever anything a dashboard shows changes (the venture, its layout, canvases, strategy
+    views, ready datasets): cached renderings are keyed by it, so a shared page is never staler than its cache entry
+    allows and usually not stale at all."""
+    dashboard = Dashboard.objects.filter(venture=venture).values_list("version", "canvas_id").first()
+    canvases = Canvas.objects.filter(venture=venture).aggregate(n=Count("id"), v=Sum("version"), t=Max("updated_at"))
+    views = StrategyView.objects.filter(venture=venture).aggregate(n=Count("id"), v=Sum("version"))
+    datasets = Dataset.objects.filter(venture=venture, status=Dataset.Status.READY).aggregate(n=Count("id"), t=Max("finished_at"))
+    venture_changed = Venture.objects.filter(pk=venture.pk).values_list("updated_at", flat=True).first()
+    parts = (venture_changed, dashboard, *canvases.values(), *views.values(), *datasets.values())
+    return "|".join(str(part) for part in parts)

@@ -1,0 +1,247 @@
+"""The dashboard page of a venture (members), and the public pages a share link opens (anyone with the link)."""
+
+import hashlib
+import json
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from canvas.selectors import canvas_list_for_user
+from core.errors import NotFound
+from core.web import get_or_404, service_run
+from dashboards.forms import LayoutForm, ShareLinkForm
+from dashboards.models import ShareLink, ShareTarget
+from dashboards.selectors import (
+    BuiltPanel,
+    dashboard_canvas,
+    dashboard_get_for_user,
+    dashboard_panels,
+    share_link_find,
+    share_link_get_for_user,
+    share_link_list_for_user,
+    share_link_panels,
+    venture_data_version,
+)
+from dashboards.services import dashboard_layout_save, share_link_create, share_link_revoke, share_link_view_record
+from dashboards.throttle import share_rate_exceeded
+from teams.access import can_edit
+from ventures.models import Venture
+
+NEW_LINK_SESSION_KEY = "dashboards:new_link"
+
+
+def panels_for_page(panels: list[BuiltPanel]) -> list[dict]:
+    """Panels as templates use them: figures as Plotly JSON (their own titles dropped: the panel's heading says it)."""
+    result = []
+    for built in panels:
+        figures = []
+        for name, figure in built.content.figures:
+            data = json.loads(figure.to_json())
+            data["layout"].pop("title", None)
+            data["layout"].setdefault("margin", {})["t"] = 40
+            figures.append({"name": name, "dom_id": f"figure-{name}", "json": data})
+        result.append(
+            {
+                "key": built.key,
+                "title": str(built.panel.title),
+                "wide": built.panel.wide,
+                "template": f"dashboards/panels/{built.content.template}",
+                "context": built.content.context,
+                "empty": built.content.empty,
+                "figures": figures,
+            }
+        )
+    return result
+
+
+# --- the team's page -----------------------------------------------------------------------------------------------
+
+
+def _form_errors(form: object) -> str:
+    return " ".join(
+        f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+        for name, errors in form.errors.items()
+        for error in errors
+    )
+
+
+def _canvases(request: HttpRequest, venture: Venture) -> list:
+    return list(canvas_list_for_user(user=request.user, venture_id=venture.pk).filter(archived_at__isnull=True))
+
+
+@login_required
+def dashboard_detail(request: HttpRequest, venture_id: int) -> HttpResponse:
+    dashboard = get_or_404(dashboard_get_for_user, user=request.user, venture_id=venture_id)
+    venture = dashboard.venture
+    language = translation.get_language()
+    canvases = _canvases(request, venture)
+    new_link = request.session.pop(NEW_LINK_SESSION_KEY, None)  # shown once (post/redirect/get), then gone
+    if new_link and new_link.get("venture") != venture.pk:
+        new_link = None
+    context = {
+        "venture": venture,
+        "dashboard": dashboard,
+        "canvas": dashboard_canvas(dashboard=dashboard),
+        "panels": panels_for_page(dashboard_panels(dashboard=dashboard, language=language)),
+        "can_edit": can_edit(user=request.user, team=venture.team),
+        "layout_form": LayoutForm(canvases=canvases, layout=dashboard.layout, chosen_canvas=dashboard.canvas_id),
+        "share_form": ShareLinkForm(canvases=canvases),
+        "links": list(share_link_list_for_user(user=request.user, venture_id=venture.pk)),
+        "new_link": new_link and new_link["url"],
+        "now": timezone.now(),
+    }
+    return render(request, "dashboards/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def dashboard_layout_view(request: HttpRequest, venture_id: int) -> HttpResponse:
+    dashboard = get_or_404(dashboard_get_for_user, user=request.user, venture_id=venture_id)
+    canvases = _canvases(request, dashboard.venture)
+    form = LayoutForm(request.POST, canvases=canvases, layout=dashboard.layout, chosen_canvas=dashboard.canvas_id)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+    else:
+        chosen = {canvas.pk: canvas for canvas in canvases}.get(form.cleaned_data["canvas"])
+        if service_run(request, dashboard_layout_save, user=request.user, venture=dashboard.venture, layout=form.layout(), canvas=chosen):
+            messages.success(request, _("Dashboard layout saved."))
+    return redirect("dashboards:detail", venture_id=venture_id)
+
+
+@login_required
+@require_POST
+def share_link_create_view(request: HttpRequest, venture_id: int) -> HttpResponse:
+    dashboard = get_or_404(dashboard_get_for_user, user=request.user, venture_id=venture_id)
+    venture = dashboard.venture
+    canvases = _canvases(request, venture)
+    form = ShareLinkForm(request.POST, canvases=canvases)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(reverse("dashboards:detail", args=[venture_id]) + "#share")
+    expires_on = form.cleaned_data["expires_on"]
+    # "Expires on" a day: the link works to the end of that day.
+    expires_at = datetime.combine(expires_on + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()) if expires_on else None
+    created = service_run(
+        request,
+        share_link_create,
+        user=request.user,
+        venture=venture,
+        canvas={canvas.pk: canvas for canvas in canvases}.get(form.canvas_id()),
+        label=form.cleaned_data["label"],
+        expires_at=expires_at,
+        allow_embed=form.cleaned_data["allow_embed"],
+    )
+    if created:
+        _link, token = created
+        url = request.build_absolute_uri(reverse("shared:page", args=[token]))
+        request.session[NEW_LINK_SESSION_KEY] = {"venture": venture.pk, "url": url}
+    return redirect(reverse("dashboards:detail", args=[venture_id]) + "#share")
+
+
+@login_required
+@require_POST
+def share_link_revoke_view(request: HttpRequest, venture_id: int, link_id: int) -> HttpResponse:
+    link = get_or_404(share_link_get_for_user, user=request.user, link_id=link_id)
+    if link.venture_id != venture_id:
+        raise Http404
+    if service_run(request, share_link_revoke, user=request.user, link=link):
+        messages.success(request, _("Link revoked: it no longer opens."))
+    return redirect(reverse("dashboards:detail", args=[venture_id]) + "#share")
+
+
+# --- the public pages ----------------------------------------------------------------------------------------------
+
+
+def _share_headers(response: HttpResponse, link: ShareLink | None = None) -> HttpResponse:
+    """What every response on the share path carries: no referrer (the token must not leak to other sites), not
+    indexed, not stored by browsers or proxies (a revoked link must not reappear from a cache), and framing only for
+    links created to be embedded."""
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "no-store"
+    if link is not None and link.allow_embed:
+        response.xframe_options_exempt = True
+        response._csp_replace = {"frame-ancestors": ["*"]}
+    return response
+
+
+def _not_found() -> HttpResponse:
+    """One answer for unknown, revoked and expired links: nothing tells them apart."""
+    return _share_headers(HttpResponse(render_to_string("dashboards/shared_404.html"), status=404))
+
+
+def _too_many() -> HttpResponse:
+    response = HttpResponse(render_to_string("dashboards/shared_429.html"), status=429)
+    response["Retry-After"] = "60"
+    return _share_headers(response)
+
+
+def _shared_rendering(link: ShareLink, language: str) -> dict:
+    """The page's HTML and its figures' JSON, cached briefly per link, language and data version: a change to the
+    venture's data makes a new key, and the link row itself is checked on every request before this is used."""
+    version = hashlib.sha256(venture_data_version(venture=link.venture).encode()).hexdigest()[:20]
+    key = f"dashboards:shared:{link.pk}:{language}:{version}"
+    rendering = cache.get(key)
+    if rendering is None:
+        panels = panels_for_page(share_link_panels(link=link, language=language))
+        context = {
+            "venture": link.venture,
+            "link_target": link.target,
+            "canvas": link.canvas if link.target == ShareTarget.CANVAS else None,
+            "panels": panels,
+            "now": timezone.now(),
+        }
+        rendering = {
+            "html": render_to_string("dashboards/shared.html", context),  # no request: no CSRF token, no user
+            "figures": {figure["name"]: json.dumps(figure["json"]) for panel in panels for figure in panel["figures"]},
+        }
+        cache.set(key, rendering, settings.SHARE_PAGE_CACHE_SECONDS)
+    return rendering
+
+
+@require_safe
+def shared_page(request: HttpRequest, token: str) -> HttpResponse:
+    if share_rate_exceeded(request):
+        return _too_many()
+    try:
+        link = share_link_find(token=token)
+    except NotFound:
+        return _not_found()
+    if request.method == "GET":
+        share_link_view_record(link=link)
+    rendering = _shared_rendering(link, translation.get_language())
+    return _share_headers(HttpResponse(rendering["html"]), link)
+
+
+@require_safe
+def shared_figure(request: HttpRequest, token: str, name: str) -> HttpResponse:
+    """One figure of a shared page as Plotly JSON (the page itself carries them inline: this is for scripts)."""
+    if share_rate_exceeded(request):
+        return _too_many()
+    try:
+        link = share_link_find(token=token)
+    except NotFound:
+        return _not_found()
+    figure = _shared_rendering(link, translation.get_language())["figures"].get(name)
+    if figure is None:
+        return _not_found()
+    return _share_headers(HttpResponse(figure, content_type="application/json"), link)
+
+
+@require_safe
+def shared_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return _too_many() if share_rate_exceeded(request) else _not_found()
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("User-agent: *\nDisallow: /s/\n", content_type="text/plain")

@@ -1,0 +1,97 @@
+"""Classic RFM scoring: recency, frequency and monetary quintile scores 1–5 and the named segment of each user.
+
+Scores. Users are ranked on each measure and the ranks cut into five equal-count bins, exactly the bins of
+`pd.qcut(values.rank(method="first"), 5)` computed with integers, so there are always five non-empty bins when there
+are at least five users, however many ties there are. Ties are broken by a second measure, then by position in the input, so the
+result is deterministic: recency ties by frequency, frequency ties by monetary value, monetary ties by frequency.
+Recency is reversed: the most recent fifth scores 5.
+
+Segments. A user's segment depends on R and F only, by the 5×5 grid below. It is the R×F segment map popularised
+by public RFM tutorials (the ten-segment `seg_map` of regular expressions such as `[1-2][1-2]` → hibernating,
+`5[4-5]` → champions), folded into our eight segments: "about to sleep" (R 3, F 1–2) joins hibernating, "need
+attention" (R 3, F 3) joins at risk, "promising" (R 4, F 1) joins new, and R 1, F 1–2 — the oldest and rarest buyers,
+hibernating in the ten-segment map — are lost.
+
+        F=1          F=2                  F=3                  F=4          F=5
+  R=5   new          potential_loyalists  potential_loyalists  champions    champions
+  R=4   new          potential_loyalists  potential_loyalists  loyal        loyal
+  R=3   hibernating  hibernating          at_risk              loyal        loyal
+  R=2   hibernating  hibernating          at_risk              at_risk      cant_lose
+  R=1   lost         lost                 at_risk              at_risk      cant_lose
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class RfmSegment:
+    code: str
+    name: str
+    name_zh: str
+
+
+RFM_SEGMENTS: tuple[RfmSegment, ...] = (
+    RfmSegment("champions", "Champions", "冠军客户"),
+    RfmSegment("loyal", "Loyal", "忠诚客户"),
+    RfmSegment("potential_loyalists", "Potential loyalists", "潜力客户"),
+    RfmSegment("new", "New", "新客户"),
+    RfmSegment("at_risk", "At risk", "流失风险客户"),
+    RfmSegment("cant_lose", "Can't lose", "不能失去的客户"),
+    RfmSegment("hibernating", "Hibernating", "沉睡客户"),
+    RfmSegment("lost", "Lost", "已流失客户"),
+)
+RFM_SEGMENT_BY_CODE: dict[str, RfmSegment] = {segment.code: segment for segment in RFM_SEGMENTS}
+SEGMENT_CODES: tuple[str, ...] = tuple(segment.code for segment in RFM_SEGMENTS)
+
+# GRID[r][f] for scores 1..5 (row and column 0 unused): the table in the module docstring.
+_ROWS = {
+    5: ("new", "potential_loyalists", "potential_loyalists", "champions", "champions"),
+    4: ("new", "potential_loyalists", "potential_loyalists", "loyal", "loyal"),
+    3: ("hibernating", "hibernating", "at_risk", "loyal", "loyal"),
+    2: ("hibernating", "hibernating", "at_risk", "at_risk", "cant_lose"),
+    1: ("lost", "lost", "at_risk", "at_risk", "cant_lose"),
+}
+GRID = np.full((6, 6), -1, dtype="int8")
+for _r, _row in _ROWS.items():
+    GRID[_r, 1:] = [SEGMENT_CODES.index(code) for code in _row]
+
+
+def quintile_scores(values: np.ndarray, tie_breaker: np.ndarray | None = None) -> np.ndarray:
+    """Scores 1–5 by equal-count bins of the rank of `values` (higher value, higher score).
+
+    Ties go by `tie_breaker` (higher first gets the higher rank), then by position."""
+    keys = (np.arange(len(values)), values) if tie_breaker is None else (np.arange(len(values)), tie_breaker, values)
+    order = np.lexsort(keys)
+    ranks = np.empty(len(values), dtype="int64")
+    ranks[order] = np.arange(len(values))
+    # pd.qcut(ranks, 5)'s bins: rank r (0-based) of n scores ceil(5 r / (n - 1)), the lowest rank 1.
+    return np.maximum(1, -(-ranks * 5 // max(len(values) - 1, 1))).astype("int8")
+
+
+def segment_codes(r: np.ndarray, f: np.ndarray) -> pd.Categorical:
+    """The RFM segment code of each (R, F) score pair, as a categorical over SEGMENT_CODES."""
+    return pd.Categorical.from_codes(GRID[np.asarray(r, dtype="int64"), np.asarray(f, dtype="int64")], categories=list(SEGMENT_CODES))
+
+
+def rfm_scores(raw: pd.DataFrame, *, has_amounts: bool) -> pd.DataFrame:
+    """R, F and M scores (Int8) and the segment code of every user of a features frame (see ml.features).
+
+    Without amounts there is no monetary value to score: M is missing (NA) and frequency counts events."""
+    recency = raw["recency"].to_numpy(dtype="float64")
+    frequency = raw["frequency"].to_numpy(dtype="float64")
+    monetary = raw["monetary"].to_numpy(dtype="float64")
+    r = quintile_scores(-recency, tie_breaker=frequency)
+    f = quintile_scores(frequency, tie_breaker=monetary)
+    m = quintile_scores(monetary, tie_breaker=frequency)
+    return pd.DataFrame(
+        {
+            "r": pd.array(r, dtype="Int8"),
+            "f": pd.array(f, dtype="Int8"),
+            "m": pd.array(m, dtype="Int8") if has_amounts else pd.array([pd.NA] * len(raw), dtype="Int8"),
+            "rfm_segment": segment_codes(r, f),
+        },
+        index=raw.index,
+    )
