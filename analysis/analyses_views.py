@@ -21,13 +21,41 @@ from core.web import get_or_404, service_run
 from teams.access import can_edit
 
 
-def analysis_forms(dataset: Dataset, data: dict | None = None, kind: str = "") -> dict[str, object]:
-    """The two "run a model" forms of a ready dataset's page (bound to `data` for the one that was posted)."""
+def analysis_forms(dataset: Dataset, data: dict | None = None, kind: str = "", initial: dict | None = None) -> dict[str, object]:
+    """The two "run a model" forms of a ready dataset's page (bound to `data` for the one that was posted; filled
+    with an earlier run's parameters to run it again with changes)."""
     frequency = frequency_proposed(dataset)
+    forecast_initial = initial if kind == "forecast" else None
+    segmentation_initial = initial if kind == "segmentation" else None
     return {
-        "forecast_form": ForecastForm(data if kind == "forecast" else None, dataset=dataset, proposed_frequency=frequency, prefix="forecast"),
-        "segmentation_form": SegmentationForm(data if kind == "segmentation" else None, prefix="segmentation"),
+        "forecast_form": ForecastForm(
+            data if kind == "forecast" else None, dataset=dataset, proposed_frequency=frequency, prefix="forecast", initial=forecast_initial
+        ),
+        "segmentation_form": SegmentationForm(data if kind == "segmentation" else None, prefix="segmentation", initial=segmentation_initial),
     }
+
+
+# What the forecaster's notes and reasons (codes, see ml/forecast.py) mean, for the page.
+NOTES = {
+    "short_history": _("Less than two seasons of history: only models without seasonality were tried."),
+    "too_few_points": _("Too few periods to test models on: this is the naive forecast."),
+    "all_zero": _("Every period is zero: this is the naive forecast."),
+    "constant": _("The history is constant: this is the naive forecast."),
+    "long_gap": _("The series has gone quiet (a long run of zeros at the end): this is the naive forecast."),
+    "intermittent": _("Many periods are zero: models for intermittent demand (Croston, ADIDA, IMAPA) were tried too."),
+    "intermittent_short": _("Many periods are zero, but the history is too short for the intermittent-demand models."),
+    "leading_zeros_trimmed": _("Zeros before the first sale were left out (the series had not started)."),
+    "missing_values_zeroed": _("Missing periods were counted as zero."),
+    "model_failed": _("The models failed on this series: this is the naive forecast."),
+    "split_capped": _("Only the largest series were kept; the rest are summed as “other”."),
+    "partial_last_period": _("The last period is incomplete in the data."),
+}
+
+
+def note_texts(notes: list) -> list[str]:
+    """Notes as sentences; a note is a code or a dict with a "code" (and numbers)."""
+    codes = [note["code"] if isinstance(note, dict) else str(note) for note in notes]
+    return [str(NOTES.get(code, code)) for code in codes]
 
 
 @login_required
@@ -67,13 +95,20 @@ def analysis_detail(request: HttpRequest, analysis_id: int) -> HttpResponse:
                 series = analysis_series(analysis, request.GET.get("series"))
             except NotFound as exc:
                 raise Http404 from exc
-            context.update(series=series, candidates=_candidates(series), keys=[item["key"] for item in analysis.result["series"]])
+            context.update(
+                series=series,
+                candidates=_candidates(series),
+                keys=[item["key"] for item in analysis.result["series"]],
+                notes=note_texts([*analysis.result.get("notes", []), *series.get("notes", [])]),
+            )
             figures = [("forecast", analysis_figure(analysis, "forecast", series_key=series["key"], language=language))]
         else:
             context["segments"] = analysis_segments(analysis, language=language)
             figures = [(name, analysis_figure(analysis, name, language=language)) for name in FIGURE_NAMES[analysis.kind]]
         context["figures"] = [(f"figure-{name}", json.loads(figure.to_json())) for name, figure in figures]
-        context.update(analysis_forms(analysis.dataset))
+        context.update(analysis_forms(analysis.dataset, kind=analysis.kind, initial=analysis.params))
+    elif analysis.status in (Analysis.Status.FAILED, Analysis.Status.CANCELLED):
+        context.update(analysis_forms(analysis.dataset, kind=analysis.kind, initial=analysis.params))
     return render(request, "analysis/analysis_detail.html", context)
 
 

@@ -55,8 +55,8 @@ class ForecastForm(forms.Form):
     """A forecast's parameters, offering only what this dataset can answer (no revenue without amounts…)."""
 
     metric = forms.ChoiceField(label=_("Forecast"))
-    frequency = forms.ChoiceField(label=_("Per"), choices=list(FREQUENCY_LABELS.items()))
-    horizon = forms.IntegerField(label=_("Periods ahead"), min_value=1, max_value=180)
+    frequency = forms.ChoiceField(label=_("Frequency"), choices=list(FREQUENCY_LABELS.items()))
+    horizon = forms.IntegerField(label=_("Horizon (periods ahead)"), min_value=1, max_value=180)
     split_by = forms.ChoiceField(label=_("One series per"), required=False)
     event = forms.ChoiceField(label=_("Event"), required=False)
 

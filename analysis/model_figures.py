@@ -24,23 +24,20 @@ def build_forecast_figure(series: dict, labels: dict[str, str]) -> go.Figure:
     history = series["history"][-HISTORY_POINTS:]
     points = series["forecast"]
     ds = [point["ds"] for point in points]
-    band = {"mode": "lines", "line": {"width": 0}, "hoverinfo": "skip", "showlegend": True}
+    def band(upper: str, lower: str, name: str, fill: str) -> list[go.Scatter]:
+        """An interval as a filled band: the upper edge, then the lower edge filled up to it."""
+        edge = {"x": ds, "mode": "lines", "line": {"width": 0}, "hoverinfo": "skip"}
+        return [
+            go.Scatter(y=[p[upper] for p in points], showlegend=False, **edge),
+            go.Scatter(y=[p[lower] for p in points], name=name, fill="tonexty", fillcolor=fill, **edge),
+        ]
+
     figure = go.Figure(
         [
-            go.Scatter(x=ds, y=[p["hi95"] for p in points], name="", showlegend=False, **{**band, "showlegend": False}),
-            go.Scatter(
-                x=ds, y=[p["lo95"] for p in points], name=labels["interval95"], fill="tonexty", fillcolor="rgba(46,144,250,0.15)", **band
-            ),
-            go.Scatter(x=ds, y=[p["hi80"] for p in points], name="", **{**band, "showlegend": False}),
-            go.Scatter(
-                x=ds, y=[p["lo80"] for p in points], name=labels["interval80"], fill="tonexty", fillcolor="rgba(46,144,250,0.3)", **band
-            ),
-            go.Scatter(
-                x=[h[0] for h in history], y=[h[1] for h in history], name=labels["history"], mode="lines", line={"color": "#344054"}
-            ),
-            go.Scatter(
-                x=ds, y=[p["yhat"] for p in points], name=labels["forecast"], mode="lines", line={"color": "#2e90fa", "dash": "dot"}
-            ),
+            *band("hi95", "lo95", labels["interval95"], "rgba(46,144,250,0.15)"),
+            *band("hi80", "lo80", labels["interval80"], "rgba(46,144,250,0.3)"),
+            go.Scatter(x=[h[0] for h in history], y=[h[1] for h in history], name=labels["history"], mode="lines", line={"color": "#344054"}),
+            go.Scatter(x=ds, y=[p["yhat"] for p in points], name=labels["forecast"], mode="lines", line={"color": "#2e90fa", "dash": "dot"}),
         ]
     )
     figure.update_layout(**_layout(labels["title"]), legend={"orientation": "h"}, hovermode="x unified")
@@ -145,7 +142,7 @@ def analysis_figure(analysis: Analysis, name: str, *, series_key: str | None = N
     if name == "forecast":
         series = analysis_series(analysis, series_key)
         labels = {
-            "title": _("Forecast of %(series)s") % {"series": series_label(series["key"])},
+            "title": _("Forecast: all") if series["key"] == "total" else _("Forecast: %(series)s") % {"series": series_label(series["key"])},
             "history": _("History"),
             "forecast": _("Forecast"),
             "interval80": _("80 % interval"),

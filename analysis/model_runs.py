@@ -17,7 +17,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -234,7 +234,7 @@ def heartbeat(analysis: Analysis) -> Iterator[None]:
                     heartbeat_at=timezone.now()
                 )
         finally:
-            connection.close()
+            connection.close()  # this thread's own connection
 
     thread = threading.Thread(target=beat, name=f"heartbeat-analysis-{analysis.pk}", daemon=True)
     thread.start()
@@ -243,7 +243,6 @@ def heartbeat(analysis: Analysis) -> Iterator[None]:
     finally:
         stop.set()
         thread.join()
-        close_old_connections()
 
 
 def _forecast(analysis: Analysis, progress: Callable[[float], None]) -> dict:

@@ -26,8 +26,8 @@ def test_run_a_forecast_and_a_segmentation_and_feed_the_canvas(page: Page, live_
     page.goto(f"{live_server.url}{dataset.get_absolute_url()}")
     forecast = page.locator("#forecast-form")
     forecast.get_by_label("Forecast").select_option("revenue")
-    forecast.get_by_label("Per", exact=True).select_option("W")
-    forecast.get_by_label("Periods ahead").fill("6")
+    forecast.get_by_label("Frequency").select_option("W")
+    forecast.get_by_label("Horizon").fill("6")
     forecast.get_by_role("button", name="Run forecast").click()
 
     expect(page.locator("#analysis-status")).to_have_text("Succeeded", timeout=90_000)
