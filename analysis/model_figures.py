@@ -82,7 +82,7 @@ def build_segment_scatter_figure(members: pd.DataFrame, segments: list[dict], la
     figure.update_layout(
         **_layout(labels["title"], height=420),
         xaxis={"title": {"text": labels["recency"]}},
-        yaxis={"title": {"text": labels["frequency"]}, "type": "log"},
+        yaxis={"title": {"text": labels["frequency"]}, "rangemode": "tozero"},
     )
     return figure
 
