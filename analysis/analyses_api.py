@@ -90,7 +90,9 @@ class AnalysisListApi(APIView):
         data = AnalysisCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         dataset = dataset_get_for_user(user=request.user, dataset_id=data.validated_data["dataset"])
-        analysis = analysis_create(user=request.user, dataset=dataset, kind=data.validated_data["kind"], params=data.validated_data["params"])
+        analysis = analysis_create(
+            user=request.user, dataset=dataset, kind=data.validated_data["kind"], params=data.validated_data["params"]
+        )
         return Response(AnalysisOutputSerializer(analysis).data, status=status.HTTP_201_CREATED)
 
 

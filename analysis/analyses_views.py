@@ -31,7 +31,9 @@ def analysis_forms(dataset: Dataset, data: dict | None = None, kind: str = "", i
         "forecast_form": ForecastForm(
             data if kind == "forecast" else None, dataset=dataset, proposed_frequency=frequency, prefix="forecast", initial=forecast_initial
         ),
-        "segmentation_form": SegmentationForm(data if kind == "segmentation" else None, prefix="segmentation", initial=segmentation_initial),
+        "segmentation_form": SegmentationForm(
+            data if kind == "segmentation" else None, prefix="segmentation", initial=segmentation_initial
+        ),
     }
 
 

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
-from analysis.models import Dataset
 from analysis.model_runs import analysis_create, analysis_run
+from analysis.models import Dataset
 from analysis.services import dataset_ingest_run, dataset_upload
 from ventures.models import Venture
 

@@ -24,6 +24,7 @@ def build_forecast_figure(series: dict, labels: dict[str, str]) -> go.Figure:
     history = series["history"][-HISTORY_POINTS:]
     points = series["forecast"]
     ds = [point["ds"] for point in points]
+
     def band(upper: str, lower: str, name: str, fill: str) -> list[go.Scatter]:
         """An interval as a filled band: the upper edge, then the lower edge filled up to it."""
         edge = {"x": ds, "mode": "lines", "line": {"width": 0}, "hoverinfo": "skip"}
@@ -36,8 +37,12 @@ def build_forecast_figure(series: dict, labels: dict[str, str]) -> go.Figure:
         [
             *band("hi95", "lo95", labels["interval95"], "rgba(46,144,250,0.15)"),
             *band("hi80", "lo80", labels["interval80"], "rgba(46,144,250,0.3)"),
-            go.Scatter(x=[h[0] for h in history], y=[h[1] for h in history], name=labels["history"], mode="lines", line={"color": "#344054"}),
-            go.Scatter(x=ds, y=[p["yhat"] for p in points], name=labels["forecast"], mode="lines", line={"color": "#2e90fa", "dash": "dot"}),
+            go.Scatter(
+                x=[h[0] for h in history], y=[h[1] for h in history], name=labels["history"], mode="lines", line={"color": "#344054"}
+            ),
+            go.Scatter(
+                x=ds, y=[p["yhat"] for p in points], name=labels["forecast"], mode="lines", line={"color": "#2e90fa", "dash": "dot"}
+            ),
         ]
     )
     figure.update_layout(**_layout(labels["title"]), legend={"orientation": "h"}, hovermode="x unified")
@@ -142,7 +147,9 @@ def analysis_figure(analysis: Analysis, name: str, *, series_key: str | None = N
     if name == "forecast":
         series = analysis_series(analysis, series_key)
         labels = {
-            "title": _("Forecast: all") if series["key"] == "total" else _("Forecast: %(series)s") % {"series": series_label(series["key"])},
+            "title": _("Forecast: all")
+            if series["key"] == "total"
+            else _("Forecast: %(series)s") % {"series": series_label(series["key"])},
             "history": _("History"),
             "forecast": _("Forecast"),
             "interval80": _("80 % interval"),

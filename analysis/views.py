@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from analysis.figures import build_activity_figure, build_counts_figure, build_new_returning_figure
 from analysis.analyses_views import analysis_forms
+from analysis.figures import build_activity_figure, build_counts_figure, build_new_returning_figure
 from analysis.forms import DatasetUploadForm, MappingForm
 from analysis.models import Dataset
 from analysis.selectors import dataset_get_for_user

@@ -6,9 +6,9 @@ from accounts import urls as accounts_urls
 from analysis import urls as analysis_urls
 from canvas import urls as canvas_urls
 from core import views as core_views
-from evidence import urls as evidence_urls
 from dashboards import urls as dashboards_urls
 from dashboards.views import robots_txt
+from evidence import urls as evidence_urls
 from strategy import urls as strategy_urls
 from teams import urls as teams_urls
 from ventures import urls as ventures_urls

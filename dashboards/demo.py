@@ -7,7 +7,7 @@ from dashboards.models import ShareLink
 from dashboards.services import dashboard_layout_save, share_link_create
 from ventures.models import Venture
 
-DEMO_LAYOUT = ["key_numbers", "swot", "canvas", "five_forces", "value_chain", "risk_matrix"]
+DEMO_LAYOUT = ["key_numbers", "forecast", "segmentation", "swot", "canvas", "five_forces", "value_chain", "risk_matrix"]
 DEMO_LINK_LABEL = "Demo link for investors"
 
 

@@ -16,7 +16,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from analysis.models import Dataset
+from analysis.model_figures import analysis_figure
+from analysis.models import Analysis, Dataset
+from analysis.selectors import analysis_latest, analysis_segments
 from canvas.models import Canvas
 from canvas.selectors import canvas_blocks
 from strategy import labels
@@ -132,17 +134,41 @@ def _key_numbers(source: PanelSource) -> PanelContent:
             "assumptions": assumptions,
             "untested_share": round(100 * untested / assumptions) if assumptions else None,
             "canvas": source.canvas,
+            "forecast_next": latest_forecast_next(source.venture),
         },
     )
 
 
-def _not_yet(message: Promise) -> Callable[[PanelSource], PanelContent]:
-    """A panel whose model has not produced anything for any venture yet: it says so (never invented numbers)."""
+def latest_forecast_next(venture: Venture) -> dict | None:
+    """The next period of the latest revenue forecast of the total (not split): {ds, yhat, lo80, hi80, …}."""
+    analysis = analysis_latest(venture_id=venture.pk, kind=Analysis.Kind.FORECAST)
+    if analysis is None or analysis.result.get("metric") != "revenue" or len(analysis.result.get("series", [])) != 1:
+        return None
+    return {**analysis.result["series"][0]["forecast"][0], "frequency": analysis.result.get("frequency")}
 
-    def build(source: PanelSource) -> PanelContent:
-        return PanelContent("figure.html", empty=str(message))
 
-    return build
+def _forecast(source: PanelSource) -> PanelContent:
+    """The latest forecast: history, forecast and intervals of its first (largest) series, and the model chosen."""
+    analysis = analysis_latest(venture_id=source.venture.pk, kind=Analysis.Kind.FORECAST)
+    if analysis is None:
+        return PanelContent("forecast.html", empty=_("No forecast yet: none has been computed for this venture."))
+    series = analysis.result["series"][0]
+    figure = analysis_figure(analysis, "forecast", series_key=series["key"], language=source.language)
+    naive = (series["backtest"].get("SeasonalNaive") or {}).get("mase")
+    chosen = (series["backtest"].get(series["model"]) or {}).get("mase")
+    gain = round((1 - chosen / naive) * 100) if naive and chosen is not None else None
+    context = {"result": analysis.result, "series": series, "next": series["forecast"][0], "gain": gain}
+    return PanelContent("forecast.html", context, figures=(("forecast", figure),))
+
+
+def _segmentation(source: PanelSource) -> PanelContent:
+    """The latest segmentation: each segment's share of customers and of revenue (no customer is listed)."""
+    analysis = analysis_latest(venture_id=source.venture.pk, kind=Analysis.Kind.SEGMENTATION)
+    if analysis is None:
+        return PanelContent("segmentation.html", empty=_("No segmentation yet: none has been computed for this venture."))
+    segments = analysis_segments(analysis, language=source.language)
+    figure = analysis_figure(analysis, "segments", language=source.language)
+    return PanelContent("segmentation.html", {"result": analysis.result, "segments": segments}, figures=(("segments", figure),))
 
 
 PANELS: dict[str, Panel] = {}
@@ -159,17 +185,10 @@ register(Panel("swot", gettext_lazy("SWOT"), _swot, wide=True))
 register(Panel("five_forces", gettext_lazy("Five forces"), _five_forces))
 register(Panel("value_chain", gettext_lazy("Value chain"), _figure_panel("value_chain")))
 register(Panel("risk_matrix", gettext_lazy("Risk matrix"), _figure_panel("risk_matrix")))
-# The models (forecast, segmentation) replace these builders when they land; until then the panels say so.
-register(Panel("forecast", gettext_lazy("Forecast"), _not_yet(gettext_lazy("No forecast yet: none has been computed for this venture."))))
-register(
-    Panel(
-        "segmentation",
-        gettext_lazy("Customer segments"),
-        _not_yet(gettext_lazy("No segmentation yet: none has been computed for this venture.")),
-    )
-)
+register(Panel("forecast", gettext_lazy("Forecast"), _forecast, wide=True))
+register(Panel("segmentation", gettext_lazy("Customer segments"), _segmentation, wide=True))
 
-DEFAULT_LAYOUT = ("key_numbers", "canvas", "swot", "five_forces", "value_chain", "risk_matrix")
+DEFAULT_LAYOUT = ("key_numbers", "canvas", "forecast", "segmentation", "swot", "five_forces", "value_chain", "risk_matrix")
 MAX_PANELS = len(PANELS)
 
 

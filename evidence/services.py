@@ -56,7 +56,9 @@ def analysis_items(analysis: Analysis, *, language: str) -> tuple[str, list[dict
         "high": _number(next_period["hi80"]),
     }
     note = _("Model %(model)s, chosen by backtest.") % {"model": series["model"]}
-    return REVENUE_BLOCK, [{"text": text, "note": note, "evidence": f"{page}#forecast", "evidence_figure": f"/api/v1/analyses/{analysis.pk}/figures/forecast/"}]
+    return REVENUE_BLOCK, [
+        {"text": text, "note": note, "evidence": f"{page}#forecast", "evidence_figure": f"/api/v1/analyses/{analysis.pk}/figures/forecast/"}
+    ]
 
 
 @transaction.atomic
@@ -71,8 +73,7 @@ def analysis_to_canvas(*, user: User, analysis: Analysis, canvas: Canvas, langua
     if block not in canvas.blueprint.keys:
         raise InvalidInput(_("This canvas has no block for these items."), code="no_block")
     existing = {
-        (item.text, item.evidence): item
-        for item in canvas.items.filter(block=block, evidence__startswith=analysis.get_absolute_url())
+        (item.text, item.evidence): item for item in canvas.items.filter(block=block, evidence__startswith=analysis.get_absolute_url())
     }
     items = []
     for entry in entries:

@@ -20,5 +20,9 @@ def analysis_to_canvas_view(request: HttpRequest, analysis_id: int) -> HttpRespo
     items = service_run(request, analysis_to_canvas, user=request.user, analysis=analysis, canvas=canvas, language=get_language() or "en")
     if not items:
         return redirect(analysis)
-    messages.success(request, ngettext("%(count)d item on the canvas cites this analysis.", "%(count)d items on the canvas cite this analysis.", len(items)) % {"count": len(items)})
+    messages.success(
+        request,
+        ngettext("%(count)d item on the canvas cites this analysis.", "%(count)d items on the canvas cite this analysis.", len(items))
+        % {"count": len(items)},
+    )
     return redirect(f"{canvas.get_absolute_url()}#item-{items[0].pk}")

@@ -9,7 +9,7 @@ register = template.Library()
 
 @register.inclusion_tag("evidence/to_canvas_form.html", takes_context=True)
 def analysis_to_canvas_form(context: template.Context, analysis: Analysis) -> dict:
-    """"Add to canvas": the venture's canvases that have the block this analysis feeds."""
+    """ "Add to canvas": the venture's canvases that have the block this analysis feeds."""
     request = context["request"]
     block = SEGMENTS_BLOCK if analysis.kind == Analysis.Kind.SEGMENTATION else REVENUE_BLOCK
     canvases = [

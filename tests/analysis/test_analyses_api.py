@@ -91,7 +91,12 @@ def test_a_segmentation_runs_and_its_members_download_safely(world, dataset):
 
 def test_member_ids_that_look_like_formulas_are_neutralised(world):
     content = "customer,time,amount\n" + "".join(f"=cmd{n % 12},2025-01-{n % 28 + 1:02d},{n}\n" for n in range(120))
-    dataset = ready_dataset(user=world.editor, venture=world.venture, content=content.encode(), mapping={"user_id": "customer", "timestamp": "time", "amount": "amount"})
+    dataset = ready_dataset(
+        user=world.editor,
+        venture=world.venture,
+        content=content.encode(),
+        mapping={"user_id": "customer", "timestamp": "time", "amount": "amount"},
+    )
     client = api_as(world.editor)
     analysis_id = finish(start(client, dataset, "segmentation", k=2)).json()["id"]
 
@@ -181,7 +186,9 @@ def test_a_cancelled_run_stops_and_keeps_no_result(world, dataset):
 
 def test_a_model_that_cannot_run_fails_with_the_reason(world):
     content = "customer,time\n" + "".join(f"c1,2025-01-{day:02d}\n" for day in range(1, 20))
-    dataset = ready_dataset(user=world.editor, venture=world.venture, content=content.encode(), mapping={"user_id": "customer", "timestamp": "time"})
+    dataset = ready_dataset(
+        user=world.editor, venture=world.venture, content=content.encode(), mapping={"user_id": "customer", "timestamp": "time"}
+    )
     analysis_id = start(api_as(world.editor), dataset, "segmentation").json()["id"]
 
     assert analysis_run(analysis_id=analysis_id, attempt=1) == "failed"

@@ -56,5 +56,7 @@ def test_run_a_forecast_and_a_segmentation_and_feed_the_canvas(page: Page, live_
     notes.first.get_by_role("button", name="From data").click()
     dialog = page.locator("#evidence-dialog")
     expect(dialog.locator(".main-svg").first).to_be_visible(timeout=30_000)
-    expect(dialog.get_by_role("link", name="Open the analysis")).to_have_attribute("href", f"/analyses/{dataset.analyses.first().pk}/#segments")
+    expect(dialog.get_by_role("link", name="Open the analysis")).to_have_attribute(
+        "href", f"/analyses/{dataset.analyses.first().pk}/#segments"
+    )
     page.screenshot(path=str(ARTIFACTS / "canvas_evidence.png"), full_page=True)

@@ -221,3 +221,24 @@ def test_robots_txt_keeps_crawlers_off_share_links(client):
 
     assert response.status_code == 200
     assert "Disallow: /s/" in response.content.decode()
+
+
+def test_the_latest_models_show_on_the_shared_page_as_aggregates_only(client, world: TeamWorld):
+    from analysis.model_runs import analysis_create, analysis_run
+    from tests.analysis.factories import ready_dataset as orders_dataset
+
+    dataset = orders_dataset(user=world.editor, venture=world.venture)
+    for kind, params in (("forecast", {"metric": "revenue", "frequency": "W", "horizon": 4}), ("segmentation", {"k": 3})):
+        analysis = analysis_create(user=world.editor, dataset=dataset, kind=kind, params=params)
+        assert analysis_run(analysis_id=analysis.pk, attempt=1) == "succeeded"
+    forecast = dataset.analyses.get(kind="forecast").result["series"][0]["forecast"][0]
+    link = ShareLinkFactory(venture=world.venture)
+
+    page = client.get(f"/s/{link.token}/").content.decode()
+    figures = dict(re.findall(r'<script id="figure-(\w+)" type="application/json">(.*?)</script>', page))
+
+    assert {"forecast", "segments"} <= set(figures)
+    assert "scatter" not in figures  # one dot per customer: never on a shared page
+    assert f"{forecast['yhat']:,.0f}" in page  # the key number: next period's revenue
+    assert "c001" not in page  # no customer id
+    assert client.get(f"/s/{link.token}/figures/forecast.json").status_code == 200

@@ -73,9 +73,16 @@ def test_another_venture_or_team_cannot_be_fed(world, dataset):
     theirs = CanvasFactory(venture=world.other_venture)
     ours = CanvasFactory(venture=world.venture)
 
-    assert api_as(world.editor).post(f"/api/v1/analyses/{analysis.pk}/add-to-canvas/", {"canvas": theirs.pk}, format="json").status_code == 404
-    assert api_as(world.other_owner).post(f"/api/v1/analyses/{analysis.pk}/add-to-canvas/", {"canvas": ours.pk}, format="json").status_code == 404
-    assert api_as(world.viewer).post(f"/api/v1/analyses/{analysis.pk}/add-to-canvas/", {"canvas": ours.pk}, format="json").status_code == 403
+    assert (
+        api_as(world.editor).post(f"/api/v1/analyses/{analysis.pk}/add-to-canvas/", {"canvas": theirs.pk}, format="json").status_code == 404
+    )
+    assert (
+        api_as(world.other_owner).post(f"/api/v1/analyses/{analysis.pk}/add-to-canvas/", {"canvas": ours.pk}, format="json").status_code
+        == 404
+    )
+    assert (
+        api_as(world.viewer).post(f"/api/v1/analyses/{analysis.pk}/add-to-canvas/", {"canvas": ours.pk}, format="json").status_code == 403
+    )
 
 
 def test_the_canvas_shows_a_badge_that_opens_the_chart(client, world, dataset):
