@@ -47,7 +47,7 @@ from statsforecast import StatsForecast
 from statsforecast.models import ADIDA, IMAPA, AutoETS, AutoTheta, CrostonOptimized, DynamicOptimizedTheta, SeasonalNaive
 from statsforecast.utils import ConformalIntervals
 
-from ml.accuracy import mase, smape
+from ml.accuracy import NIL, mase, smape
 from ml.forecast_plan import BacktestPlan, PreparedSeries, prepare_series
 from ml.series import statsforecast_freq
 
@@ -95,7 +95,7 @@ class SeriesForecast:
 def improvement_over_naive(sf: SeriesForecast) -> float | None:
     """1 − MASE(chosen model) / MASE(seasonal naive) in the backtest; None when there was no backtest to compare."""
     chosen, naive = sf.backtest.get(sf.model), sf.backtest.get(NAIVE)
-    if chosen is None or naive is None or naive["mase"] <= 0:
+    if chosen is None or naive is None or naive["mase"] <= NIL:  # naive already perfect: nothing to improve on
         return None
     return 1.0 - chosen["mase"] / naive["mase"]
 
