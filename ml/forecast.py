@@ -79,7 +79,7 @@ class SeriesForecast:
     than the margin), or "fallback_<note>" when the history was
     degenerate. `backtest` maps each scored model (always including "SeasonalNaive") to its backtest "mase" and
     "smape"; it is empty after a fallback. `notes` are codes: too_few_points, all_zero, constant, long_gap,
-    short_history, intermittent, leading_zeros_trimmed, missing_values_zeroed, model_failed.
+    short_history, intermittent, intermittent_short (too short for the Croston family's intervals), leading_zeros_trimmed, missing_values_zeroed, model_failed.
     """
 
     key: str
@@ -142,7 +142,8 @@ def forecast(
 
 @dataclass
 class _Scores:
-    """One series' backtest: per model its MASE, sMAPE, and the forecasts of each window (to score combinations)."""
+    """One series' backtest: each model's (and the combination's) mean MASE and sMAPE over the windows, and the
+    model(s) chosen for the final forecast (several: their combination)."""
 
     mase: dict[str, float]
     smape: dict[str, float]
@@ -152,6 +153,11 @@ class _Scores:
 
 @dataclass
 class _Runner:
+    """Runs statsforecast on one batch: the backtest of every candidate, then the final fit of what was chosen.
+
+    Series are grouped so that each statsforecast call sees one plan (backtest) or one model set (final fit). A
+    model that raises on a series is replaced there by the naive forecast (statsforecast's `fallback_model`)."""
+
     freq: str
     horizon: int
     n_jobs: int
@@ -170,7 +176,7 @@ class _Runner:
 
     def final(self, batch: list[PreparedSeries], scores: dict[str, _Scores]) -> dict[str, SeriesForecast]:
         results: dict[str, SeriesForecast] = {}
-        for members, items in _group_by(batch, lambda item: tuple(scores[item.key].chosen)).items():
+        for members, items in _group_by(batch, lambda item: tuple(sorted(scores[item.key].chosen))).items():
             plan_items = _group_by(items, lambda item: item.plan.season_length)
             for season_length, same_season in plan_items.items():
                 models = [_model(name, season_length, self.horizon) for name in members]
