@@ -21,6 +21,11 @@ How it works:
 5. Each cluster's profile (size, share of users and of revenue, mean raw features) and name: the RFM segment most of
    its members are in; a name used twice gets a number ("Loyal (2)"). Segment ids run by size, largest first.
 
+Cost (bench/segment.py, 1,000,000 customers, 11.3 M events, two shared cores): about 6 s end to end, 2.8–4 s of it
+the feature step over the raw events; the rest about 2 times one plain KMeans fit of the same features. Pass
+`user_id`, `event` and `channel` as categoricals (read the Parquet with pyarrow's `read_dictionary`) to spare the
+feature step hashing millions of Python strings.
+
 Degenerate input never crashes: it raises SegmentationError with a `code` — "no_users" (no row with a user and a
 timestamp), "too_few_users" (fewer than MIN_USERS), "no_variation" (every user has the same features: nothing to
 separate), "invalid_k" (a given k outside 2..the number of distinct sampled users). Without any amount the segmentation runs
