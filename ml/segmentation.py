@@ -49,6 +49,7 @@ from ml.rfm import RFM_SEGMENTS, rfm_scores
 from ml.silhouette import silhouette_scores
 
 MIN_USERS = 10
+USERS_PER_SEGMENT = 10  # automatic k: at least this many customers per segment on average
 K_CANDIDATES = range(2, 11)
 SILHOUETTE_MARGIN = 0.02
 SEARCH_N_INIT = 4  # k-means++ restarts per fit on the sample; cheap there, and it steadies the silhouettes
@@ -250,7 +251,10 @@ def _candidate_ks(sample_matrix: np.ndarray, k: int | None) -> list[int]:
         if not 2 <= k <= min(distinct, len(sample_matrix) - 1):
             raise SegmentationError("invalid_k", f"k must be between 2 and {min(distinct, len(sample_matrix) - 1)}.")
         return [k]
-    return [candidate for candidate in K_CANDIDATES if candidate <= min(distinct, len(sample_matrix) - 1)]
+    # Automatic k gives segments of USERS_PER_SEGMENT customers on average at least: on small data the silhouette
+    # keeps rising with k, and a "segment" of three customers is nothing to act on.
+    largest = min(distinct, len(sample_matrix) - 1, max(2, len(sample_matrix) // USERS_PER_SEGMENT))
+    return [candidate for candidate in K_CANDIDATES if candidate <= largest]
 
 
 def _search(

@@ -236,3 +236,18 @@ def test_scatter_sample_is_capped_and_repeatable(three_groups_segmented: ml.segm
     assert list(sample.columns) == ["user_id", "segment_id", "rfm_segment", "recency", "frequency", "monetary"]
     pd.testing.assert_frame_equal(sample, scatter_sample(members, max_points=50, seed=3))
     assert len(scatter_sample(members)) == len(members)
+
+
+def test_automatic_k_keeps_segments_big_enough_to_act_on():
+    rng = np.random.default_rng(5)
+    events = pd.DataFrame(
+        {
+            "user_id": [f"u{n}" for n in range(40) for _ in range(3)],
+            "timestamp": pd.to_datetime("2025-01-01", utc=True) + pd.to_timedelta(rng.integers(0, 200, 120), unit="D"),
+            "amount": rng.gamma(2.0, 30.0, 120),
+        }
+    )
+
+    result, _members = segment(events)
+
+    assert result.k <= 4  # 40 customers: at most 4 segments of 10 on average
