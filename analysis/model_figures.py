@@ -152,8 +152,8 @@ def analysis_figure(analysis: Analysis, name: str, *, series_key: str | None = N
             else _("Forecast: %(series)s") % {"series": series_label(series["key"])},
             "history": _("History"),
             "forecast": _("Forecast"),
-            "interval80": _("80 % interval"),
-            "interval95": _("95 % interval"),
+            "interval80": _("%(level)d %% interval") % {"level": 80},
+            "interval95": _("%(level)d %% interval") % {"level": 95},
         }
         return build_forecast_figure(series, labels)
     segments = analysis_segments(analysis, language=language)

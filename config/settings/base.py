@@ -225,6 +225,8 @@ SPECTACULAR_SETTINGS = {
         "InsightKindEnum": "strategy.labels.INSIGHT_KIND_CHOICES",
         "TowsKindEnum": "strategy.labels.TOWS_KIND_CHOICES",
         "DatasetStatusEnum": "analysis.models.Dataset.Status",
+        "AnalysisStatusEnum": "analysis.models.Analysis.Status",
+        "AnalysisKindEnum": "analysis.models.Analysis.Kind",
         "RiskStatusEnum": "strategy.labels.RISK_STATUS_CHOICES",
     },
 }
