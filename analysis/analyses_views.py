@@ -51,7 +51,25 @@ NOTES = {
     "model_failed": _("The models failed on this series: this is the naive forecast."),
     "split_capped": _("Only the largest series were kept; the rest are summed as “other”."),
     "partial_last_period": _("The last period is incomplete in the data."),
+    "partial_last_period_dropped": _(
+        "The data ends part-way through the last period: that period was left out, so it does not read as a fall."
+    ),
+    "orders_without_amount": _("No row has an amount: each distinct customer and time counts as one order."),
 }
+
+
+REASONS = {
+    "lowest_backtest_mase": _("the lowest error in the backtest"),
+    "combination_preferred": _(
+        "the mean of the best models: a single model did a little better in the backtest, too little to bet on it alone"
+    ),
+}
+
+
+def reason_text(reason: str) -> str:
+    if reason.startswith("fallback_"):
+        return str(_("the naive forecast: the history is too short or too flat to test models on"))
+    return str(REASONS.get(reason, reason))
 
 
 def note_texts(notes: list) -> list[str]:
@@ -102,6 +120,7 @@ def analysis_detail(request: HttpRequest, analysis_id: int) -> HttpResponse:
                 candidates=_candidates(series),
                 keys=[item["key"] for item in analysis.result["series"]],
                 notes=note_texts([*analysis.result.get("notes", []), *series.get("notes", [])]),
+                reason=reason_text(series.get("reason", "")),
             )
             figures = [("forecast", analysis_figure(analysis, "forecast", series_key=series["key"], language=language))]
         else:

@@ -15,9 +15,9 @@ from ventures.models import Venture
 DEMO_NAME = "Demo transactions"
 
 
-def demo_transactions_csv(*, shops: int = 1500, days: int = 365, seed: int = 7) -> bytes:
+def demo_transactions_csv(*, shops: int = 1500, days: int = 364, seed: int = 7) -> bytes:
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
-    start = datetime(2025, 1, 1)
+    start = datetime(2025, 1, 6)  # a Monday: 52 whole weeks
     lines = ["shop_id,order_date,event,amount,channel"]
     for shop in range(shops):
         joined = rng.randrange(days)
@@ -27,9 +27,9 @@ def demo_transactions_csv(*, shops: int = 1500, days: int = 365, seed: int = 7) 
         for day in range(joined, min(days, churn_day), 30):
             moment = start + timedelta(days=day, minutes=rng.randrange(1440))
             lines.append(f"S{shop:04d},{moment:%Y-%m-%d %H:%M},subscription,{monthly:.2f},{channel}")
-            if rng.random() < 0.15:
+            if rng.random() < 0.15 and day + 3 < days:
                 lines.append(f"S{shop:04d},{moment + timedelta(days=3):%Y-%m-%d %H:%M},top_up,{rng.choice([10, 20, 50]):.2f},{channel}")
-            if rng.random() < 0.02:
+            if rng.random() < 0.02 and day + 5 < days:
                 lines.append(f"S{shop:04d},{moment + timedelta(days=5):%Y-%m-%d %H:%M},refund,-{monthly:.2f},{channel}")
     return ("\n".join(lines) + "\n").encode()
 

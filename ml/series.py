@@ -30,6 +30,10 @@ WEEKLY_MAX_SPAN_DAYS = 3 * 365
 MIN_DENSITY = 0.5
 
 
+# With more periods than this, an incomplete last period is left out of the series.
+MIN_PERIODS_TO_DROP_PARTIAL = 3
+
+
 class SeriesError(ValueError):
     """Parameters that cannot produce a series; `code` is machine-readable, the message is for people."""
 
@@ -115,7 +119,14 @@ def build_series(
         rows, capped = _cap_split(rows, frame, max_series)
         notes.append(capped)
         frame = _aggregate(rows, metric)
-    notes.extend(_partial_period_notes(events["timestamp"], freq))
+    partial = _partial_period_notes(events["timestamp"], freq)
+    if partial and len(index) > MIN_PERIODS_TO_DROP_PARTIAL:
+        # A period the data covers only in part reads as a collapse in demand, and a forecaster follows it down:
+        # leave it out (the note says so) when enough complete periods remain.
+        index = index[:-1]
+        frame = frame[frame["ds"] <= index[-1]]
+        partial = [{**partial[0], "code": "partial_last_period_dropped"}]
+    notes.extend(partial)
     return SeriesSet(frame=_fill_index(frame, index), freq=freq, metric=metric, notes=notes)
 
 
@@ -193,7 +204,7 @@ def _fill_index(frame: pd.DataFrame, index: pd.DatetimeIndex) -> pd.DataFrame:
 
 def _partial_period_notes(timestamps: pd.Series, freq: str) -> list[dict]:
     """Say when the data stops part-way through its last period: that period's total is low for a reason the
-    forecaster cannot see. The period is kept, as the caller may know the export was complete."""
+    forecaster cannot see (build_series then leaves it out, if enough periods remain)."""
     if freq == "D":
         return []
     last = _naive_utc(timestamps).dropna().max()

@@ -142,3 +142,16 @@ def stamps(start: str, periods: int, every: str) -> pd.Series:
 )
 def test_propose_frequency(timestamps, expected):
     assert propose_frequency(timestamps) == expected
+
+
+def test_an_incomplete_last_period_is_left_out_when_enough_periods_remain():
+    # Four full weeks of one sale a day, then the export stops on the Tuesday of the fifth week.
+    rows = [
+        (f"u{d}", f"{day.date()}T12:00:00Z", "purchase", 10.0, 1.0, "p", "web")
+        for d, day in enumerate(pd.date_range("2024-03-04", "2024-04-02"))
+    ]
+    result = build_series(events(rows), "revenue", "W")
+
+    assert result.frame["ds"].dt.strftime("%Y-%m-%d").tolist() == ["2024-03-04", "2024-03-11", "2024-03-18", "2024-03-25"]
+    assert result.frame["y"].tolist() == [70.0] * 4
+    assert {"code": "partial_last_period_dropped", "days_covered": 2, "days_in_period": 7} in result.notes
