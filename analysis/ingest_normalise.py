@@ -1,0 +1,124 @@
+"""Normalise cells to typed values, vectorised with pyarrow.compute. The common, unambiguous forms (ISO 8601
+timestamps, plain decimal numbers) are parsed by Arrow; every other value goes through the pandas parsers below,
+which define the rules: both give the same answer for every value Arrow takes (tests/analysis/test_ingest_paths.py).
+Pure: no Django, no files."""
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+# str.strip()'s whitespace, so that Arrow trims exactly what Python would.
+WHITESPACE = "".join(chr(code) for code in range(0x110000) if chr(code).isspace())
+# What Arrow parses like pandas: ISO dates 1900-2099 (inside pandas' nanosecond range), valid fields, ≤ 6 decimals.
+_DATE = r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+_TIME = r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?"
+NAIVE_TIMESTAMP = rf"^{_DATE}(?:[T ]{_TIME})?$"
+ZONED_TIMESTAMP = rf"^{_DATE}[T ]{_TIME}(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$"
+# Plain numbers with few enough digits that pandas' parser rounds them as correctly as Arrow's does.
+PLAIN_NUMBER = {".": r"^-?\d{1,13}(?:\.\d{1,6})?$", ",": r"^-?\d{1,13}(?:,\d{1,6})?$"}
+
+
+def strip(values: pa.Array) -> pa.Array:
+    return pc.utf8_trim(values, characters=WHITESPACE)
+
+
+def timestamps(values: pa.Array, date_order: str) -> pa.Array:
+    """Stripped text → timestamp[us, UTC]; null where unparseable (see parse_timestamps for the forms)."""
+    naive = pc.match_substring_regex(values, NAIVE_TIMESTAMP)
+    zoned = pc.match_substring_regex(values, ZONED_TIMESTAMP)
+    result = pa.nulls(len(values), TIMESTAMP)
+    slow = pc.invert(pc.or_(naive, zoned))
+    for mask, kind in ((naive, pa.timestamp("us")), (zoned, TIMESTAMP)):
+        if not pc.any(mask).as_py():
+            continue
+        try:
+            parsed = pc.cast(pc.cast(values.filter(mask), kind), TIMESTAMP)
+        except pa.ArrowInvalid:  # an impossible date such as 2024-02-30: the whole group goes the slow way
+            slow = pc.or_(slow, mask)
+            continue
+        result = pc.replace_with_mask(result, mask, parsed)
+    slow = pc.and_(slow, pc.not_equal(values, ""))
+    if pc.any(slow).as_py():
+        subset = pd.Series(values.filter(slow).to_pylist(), dtype="string")
+        parsed = pa.array(parse_timestamps(subset, date_order), type=TIMESTAMP, from_pandas=True)
+        result = pc.replace_with_mask(result, slow, parsed)
+    return result
+
+
+def numbers(values: pa.Array, decimal: str) -> pa.Array:
+    """Stripped text → float64; null where empty or unparseable (see parse_numbers for the forms)."""
+    plain = pc.match_substring_regex(values, PLAIN_NUMBER[decimal])
+    result = pa.nulls(len(values), pa.float64())
+    if pc.any(plain).as_py():
+        text = values.filter(plain)
+        if decimal == ",":
+            text = pc.replace_substring(text, ",", ".")
+        result = pc.replace_with_mask(result, plain, pc.cast(text, pa.float64()))
+    slow = pc.and_(pc.invert(plain), pc.not_equal(values, ""))
+    if pc.any(slow).as_py():
+        subset = pd.Series(values.filter(slow).to_pylist(), dtype="string")
+        parsed = pa.array(parse_numbers(subset, decimal).to_numpy(), type=pa.float64(), from_pandas=True)
+        result = pc.replace_with_mask(result, slow, parsed)
+    return result
+
+
+def properties(columns: dict[str, pa.Array], rows: int) -> pa.Array:
+    """One map per row of the given columns' non-empty (stripped) cells, in column order; null when none is kept."""
+    kind = pa.map_(pa.string(), pa.string())
+    if not columns:
+        return pa.nulls(rows, kind)
+    names = list(columns)
+    values = pa.concat_arrays([strip(columns[name]) for name in names])
+    present = np.asarray(pc.not_equal(values, "")).reshape(len(names), rows)  # column by column, as concatenated
+    row, column = np.nonzero(present.T)  # row by row, columns in file order
+    offsets = np.concatenate([[0], np.cumsum(present.sum(axis=0))]).astype(np.int32)
+    keys = pc.take(pa.array(names, pa.string()), pa.array(column))
+    return pa.MapArray.from_arrays(pa.array(offsets), keys, pc.take(values, pa.array(column * rows + row)), type=kind)
+
+
+def parse_timestamps(raw: pd.Series, date_order: str) -> pd.Series:
+    """ISO 8601 (with or without zone; stored as UTC), epoch seconds or milliseconds, dates like 12/1/2010 8:26 in
+    the given order, Chinese dates (2025年3月1日). Unparseable → NaT."""
+    values = raw.str.strip()
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
+    epoch = values.str.fullmatch(r"\d{9,13}(\.\d+)?").fillna(False).astype(bool)
+    if epoch.any():
+        parsed_numbers = pd.to_numeric(values[epoch])
+        millis = (parsed_numbers > 1e11).reindex(values.index, fill_value=False)
+        result[epoch & millis] = pd.to_datetime(parsed_numbers[millis[epoch]], unit="ms", utc=True)
+        result[epoch & ~millis] = pd.to_datetime(parsed_numbers[~millis[epoch]], unit="s", utc=True)
+    rest = ~epoch & (values != "").fillna(False).astype(bool)
+    if rest.any():
+        text = values[rest]
+        chinese = text.str.contains("年", regex=False).fillna(False).astype(bool)
+        if chinese.any():  # the regex runs row by row in Python: only on the rows that need it
+            text = text.where(
+                ~chinese, text[chinese].str.replace(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?", r"\1-\2-\3", regex=True)
+            )
+        # Zoned and naive stamps parsed apart: in one call pandas 2 reads a naive stamp in the zone of the first one.
+        zoned = text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True).fillna(False).astype(bool)
+        parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us, UTC]")
+        for part in (zoned, ~zoned):
+            if part.any():
+                parsed[part] = pd.to_datetime(text[part], format="ISO8601", utc=True, errors="coerce")
+        retry = parsed.isna()
+        if retry.any():
+            parsed[retry] = pd.to_datetime(text[retry], format="mixed", dayfirst=date_order == "day_first", utc=True, errors="coerce")
+        result[rest] = parsed
+    return result
+
+
+def parse_numbers(raw: pd.Series, decimal: str) -> pd.Series:
+    """Amounts as people write them: currency symbols, spaces, thousands separators, 1.234,50 with a decimal
+    comma, (12.50) or -12.50 for refunds. Unparseable → NaN."""
+    values = raw.str.strip()
+    negative = values.str.match(r"^\(.*\)$").fillna(False).astype(bool)
+    cleaned = values.str.replace(r"[^\d,.\-]", "", regex=True)
+    if decimal == ",":
+        cleaned = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        cleaned = cleaned.str.replace(",", "", regex=False)
+    parsed = pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce").astype("float64")
+    return parsed.where(~negative, -parsed.abs())
