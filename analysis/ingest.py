@@ -104,7 +104,7 @@ def ingest_csv(source: BinaryIO, destination: str, options: IngestOptions, progr
     if missing:
         raise RejectedFile("mapping", f"Say which column holds: {', '.join(missing)}.")
     counter = _CountingReader(source)
-    csv.field_size_limit(options.max_line_chars)
+    limit = csv.field_size_limit(options.max_line_chars)  # process-wide: put back when done
     settings = ReadSettings(options.encoding, options.delimiter, options.max_line_chars, options.chunk_rows, options.fast_path)
     blocks = Utf8Blocks(counter, options.encoding)
     report = IngestReport()
@@ -127,6 +127,7 @@ def ingest_csv(source: BinaryIO, destination: str, options: IngestOptions, progr
         chunks.finish()
     finally:
         writer.close()
+        csv.field_size_limit(limit)
     _judge(report, options)
     return report
 

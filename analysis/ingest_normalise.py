@@ -16,8 +16,9 @@ _DATE = r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
 _TIME = r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?"
 NAIVE_TIMESTAMP = rf"^{_DATE}(?:[T ]{_TIME})?$"
 ZONED_TIMESTAMP = rf"^{_DATE}[T ]{_TIME}(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$"
-# Plain numbers with few enough digits that pandas' parser rounds them as correctly as Arrow's does.
-PLAIN_NUMBER = {".": r"^-?\d{1,13}(?:\.\d{1,6})?$", ",": r"^-?\d{1,13}(?:,\d{1,6})?$"}
+# Plain numbers of at most 15 characters: with so few digits pandas' parser rounds as correctly as Arrow's does.
+PLAIN_NUMBER = {".": r"^-?\d+(?:\.\d+)?$", ",": r"^-?\d+(?:,\d+)?$"}
+PLAIN_NUMBER_CHARS = 15
 
 
 def strip(values: pa.Array) -> pa.Array:
@@ -42,14 +43,15 @@ def timestamps(values: pa.Array, date_order: str) -> pa.Array:
     slow = pc.and_(slow, pc.not_equal(values, ""))
     if pc.any(slow).as_py():
         subset = pd.Series(values.filter(slow).to_pylist(), dtype="string")
-        parsed = pa.array(parse_timestamps(subset, date_order), type=TIMESTAMP, from_pandas=True)
+        # safe=False: pandas may answer in nanoseconds (a stamp with 7+ decimals); microseconds are what is stored.
+        parsed = pa.array(parse_timestamps(subset, date_order), type=TIMESTAMP, from_pandas=True, safe=False)
         result = pc.replace_with_mask(result, slow, parsed)
     return result
 
 
 def numbers(values: pa.Array, decimal: str) -> pa.Array:
     """Stripped text → float64; null where empty or unparseable (see parse_numbers for the forms)."""
-    plain = pc.match_substring_regex(values, PLAIN_NUMBER[decimal])
+    plain = pc.and_(pc.match_substring_regex(values, PLAIN_NUMBER[decimal]), pc.less_equal(pc.binary_length(values), PLAIN_NUMBER_CHARS))
     result = pa.nulls(len(values), pa.float64())
     if pc.any(plain).as_py():
         text = values.filter(plain)

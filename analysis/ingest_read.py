@@ -22,6 +22,7 @@ import pyarrow.csv as pcsv
 from analysis.sniffing import RejectedFile, _unique_headers
 
 BLOCK_BYTES = 16 << 20
+SENTINEL = b"\x01"  # neither a quote nor a delimiter
 
 
 def column_name(position: int) -> str:
@@ -85,8 +86,8 @@ class Utf8Blocks:
     """The stream as UTF-8 blocks of about `size` bytes, each ending at a line break (the last at the end of the file).
     UTF-8 is passed through as it is (Arrow and the csv path validate it); other encodings are transcoded."""
 
-    def __init__(self, raw: BinaryIO, encoding: str, size: int = BLOCK_BYTES) -> None:
-        self.raw, self.size = raw, size
+    def __init__(self, raw: BinaryIO, encoding: str, size: int | None = None) -> None:
+        self.raw, self.size = raw, size or BLOCK_BYTES
         name = codecs.lookup(encoding).name
         self.bom = codecs.BOM_UTF8 if name == "utf-8-sig" else b""
         self.decoder = None if name in ("utf-8", "utf-8-sig") else codecs.getincrementaldecoder(encoding)("strict")
@@ -239,13 +240,14 @@ def parse_block(block: bytes, line: int, width: int, settings: ReadSettings) -> 
     if b"\r" in block and block.count(b"\r") != block.count(b"\r\n"):
         return None  # a bare CR ends a line for both parsers, but the line arithmetic below counts LF only
     quoted = b'"' in block
+    # With quotes, a line of its own after the block tells whether the block ends inside a quoted cell: it is then
+    # swallowed by that cell instead of coming back as a row of one cell.
+    data = block + (b"" if block.endswith(b"\n") else b"\n") + SENTINEL + b"\n" if quoted else block
     invalid: list[tuple[int, str]] = []
     try:
         table = pcsv.read_csv(
-            pa.BufferReader(block),
-            read_options=pcsv.ReadOptions(
-                column_names=[column_name(i) for i in range(width)], use_threads=False, block_size=len(block) + 1
-            ),
+            pa.BufferReader(data),
+            read_options=pcsv.ReadOptions(column_names=[column_name(i) for i in range(width)], use_threads=False, block_size=len(data) + 1),
             parse_options=pcsv.ParseOptions(
                 delimiter=settings.delimiter,
                 newlines_in_values=quoted,
@@ -259,6 +261,10 @@ def parse_block(block: bytes, line: int, width: int, settings: ReadSettings) -> 
         )
     except (pa.ArrowInvalid, UnicodeDecodeError):  # not UTF-8, or a record Arrow cannot read: the csv module will say
         return None
+    if quoted:
+        if not invalid or invalid[-1] != (table.num_rows + len(invalid), SENTINEL.decode()):
+            return None
+        invalid.pop()
     if not _plain(table, invalid, quoted, settings.max_line_chars):
         return None
     return _numbered(block, table, invalid, line, settings.delimiter)
