@@ -7,6 +7,7 @@ is handed: no Django."""
 import csv
 import io
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -108,7 +109,7 @@ def ingest_csv(source: BinaryIO, destination: str, options: IngestOptions, progr
     settings = ReadSettings(options.encoding, options.delimiter, options.max_line_chars, options.chunk_rows, options.fast_path)
     blocks = Utf8Blocks(counter, options.encoding)
     report = IngestReport()
-    writer = pq.ParquetWriter(destination, SCHEMA, compression="zstd")
+    writer = _ParquetAppender(destination)
     try:
         header, rest, header_lines = read_header(blocks, settings)
         absent = [column for column in options.mapping.values() if column not in header]
@@ -130,6 +131,32 @@ def ingest_csv(source: BinaryIO, destination: str, options: IngestOptions, progr
         csv.field_size_limit(limit)
     _judge(report, options)
     return report
+
+
+class _ParquetAppender:
+    """Appends tables to a Parquet file on a thread of its own (Arrow lets go of the GIL while it encodes), so that
+    writing one chunk overlaps reading and normalising the next; at most one chunk waits."""
+
+    def __init__(self, destination: str) -> None:
+        self.writer = pq.ParquetWriter(destination, SCHEMA, compression="zstd")
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet")
+        self.pending: Future | None = None
+
+    def write_table(self, table: pa.Table) -> None:
+        self._wait()
+        self.pending = self.thread.submit(self.writer.write_table, table)
+
+    def _wait(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()  # re-raises what went wrong on the thread
+
+    def close(self) -> None:
+        try:
+            self._wait()
+        finally:
+            self.thread.shutdown()
+            self.writer.close()
 
 
 class _Chunks:
@@ -164,7 +191,7 @@ class _Normaliser:
     keeps the report's counts."""
 
     def __init__(
-        self, index: dict[str, int], extra: dict[str, int], options: IngestOptions, report: IngestReport, writer: pq.ParquetWriter
+        self, index: dict[str, int], extra: dict[str, int], options: IngestOptions, report: IngestReport, writer: "_ParquetAppender"
     ) -> None:
         self.index, self.extra, self.options, self.report, self.writer = index, extra, options, report, writer
         self.users: list[pa.Array] = []  # distinct users per chunk, merged now and then

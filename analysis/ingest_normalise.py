@@ -14,8 +14,8 @@ WHITESPACE = "".join(chr(code) for code in range(0x110000) if chr(code).isspace(
 # What Arrow parses like pandas: ISO dates 1900-2099 (inside pandas' nanosecond range), valid fields, ≤ 6 decimals.
 _DATE = r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
 _TIME = r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?"
-NAIVE_TIMESTAMP = rf"^{_DATE}(?:[T ]{_TIME})?$"
-ZONED_TIMESTAMP = rf"^{_DATE}[T ]{_TIME}(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$"
+ISO_TIMESTAMP = rf"^{_DATE}(?:[T ]{_TIME}(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?)?$"
+ZONED_MIN_CHARS = len("2024-01-01T10:00+02:00")  # in shorter ISO stamps the 6th character from the end is no sign
 # Plain numbers of at most 15 characters: with so few digits pandas' parser rounds as correctly as Arrow's does.
 PLAIN_NUMBER = {".": r"^-?\d+(?:\.\d+)?$", ",": r"^-?\d+(?:,\d+)?$"}
 PLAIN_NUMBER_CHARS = 15
@@ -27,10 +27,12 @@ def strip(values: pa.Array) -> pa.Array:
 
 def timestamps(values: pa.Array, date_order: str) -> pa.Array:
     """Stripped text → timestamp[us, UTC]; null where unparseable (see parse_timestamps for the forms)."""
-    naive = pc.match_substring_regex(values, NAIVE_TIMESTAMP)
-    zoned = pc.match_substring_regex(values, ZONED_TIMESTAMP)
+    iso = pc.match_substring_regex(values, ISO_TIMESTAMP)
+    sign = pc.is_in(pc.utf8_slice_codeunits(values, -6, -5), pa.array(["+", "-"]))
+    zoned = pc.and_(iso, pc.or_(pc.ends_with(values, "Z"), pc.and_(sign, pc.greater_equal(pc.binary_length(values), ZONED_MIN_CHARS))))
+    naive = pc.and_not(iso, zoned)
     result = pa.nulls(len(values), TIMESTAMP)
-    slow = pc.invert(pc.or_(naive, zoned))
+    slow = pc.invert(iso)
     for mask, kind in ((naive, pa.timestamp("us")), (zoned, TIMESTAMP)):
         if not pc.any(mask).as_py():
             continue

@@ -22,6 +22,7 @@ import pyarrow.csv as pcsv
 from analysis.sniffing import RejectedFile, _unique_headers
 
 BLOCK_BYTES = 16 << 20
+HEADER_BYTES = 64 << 10
 SENTINEL = b"\x01"  # neither a quote nor a delimiter
 
 
@@ -101,6 +102,9 @@ class Utf8Blocks:
         cut = len(self.pending) if self.eof else self.pending.rfind(b"\n") + 1
         block, self.pending = self.pending[:cut], self.pending[cut:]
         return block or None
+
+    def unread(self, data: bytes) -> None:
+        self.pending = data + self.pending
 
     def _read(self) -> bytes:
         data = self.raw.read(self.size)
@@ -185,6 +189,10 @@ def read_header(blocks: Utf8Blocks, settings: ReadSettings) -> tuple[list[str], 
         raise encoding_error(exc.line, settings.encoding) from exc
     if block is None:
         raise RejectedFile("empty", "The file is empty.")
+    cut = block.find(b"\n", HEADER_BYTES) + 1  # the csv module reads the header from a small piece
+    if cut:
+        blocks.unread(block[cut:])
+        block = block[:cut]
     lines = Lines(block, blocks, 0, settings.encoding)
     reader = csv.reader(lines, delimiter=settings.delimiter)
     for row in records(reader, 0, settings):
@@ -240,34 +248,42 @@ def parse_block(block: bytes, line: int, width: int, settings: ReadSettings) -> 
     if b"\r" in block and block.count(b"\r") != block.count(b"\r\n"):
         return None  # a bare CR ends a line for both parsers, but the line arithmetic below counts LF only
     quoted = b'"' in block
-    # With quotes, a line of its own after the block tells whether the block ends inside a quoted cell: it is then
-    # swallowed by that cell instead of coming back as a row of one cell.
-    data = block + (b"" if block.endswith(b"\n") else b"\n") + SENTINEL + b"\n" if quoted else block
-    invalid: list[tuple[int, str]] = []
     try:
-        table = pcsv.read_csv(
-            pa.BufferReader(data),
-            read_options=pcsv.ReadOptions(column_names=[column_name(i) for i in range(width)], use_threads=False, block_size=len(data) + 1),
-            parse_options=pcsv.ParseOptions(
-                delimiter=settings.delimiter,
-                newlines_in_values=quoted,
-                invalid_row_handler=lambda row: invalid.append((row.number, row.text)) or "skip",
-            ),
-            convert_options=pcsv.ConvertOptions(
-                column_types=dict.fromkeys((column_name(i) for i in range(width)), pa.string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        if quoted:
+            # A line of its own after the block tells whether the block ends inside a quoted cell: it is then
+            # swallowed by that cell instead of coming back as a row of one cell.
+            table, invalid = _arrow_read(
+                block + (b"" if block.endswith(b"\n") else b"\n") + SENTINEL + b"\n", width, settings.delimiter, quoted=True
+            )
+            if not invalid or invalid[-1] != (table.num_rows + len(invalid), SENTINEL.decode()):
+                return None
+            invalid.pop()
+        else:
+            table, invalid = _arrow_read(block, width, settings.delimiter, quoted=False, threads=True)
+            if invalid:  # read again on one thread, which numbers the rows it skips
+                table, invalid = _arrow_read(block, width, settings.delimiter, quoted=False)
     except (pa.ArrowInvalid, UnicodeDecodeError):  # not UTF-8, or a record Arrow cannot read: the csv module will say
         return None
-    if quoted:
-        if not invalid or invalid[-1] != (table.num_rows + len(invalid), SENTINEL.decode()):
-            return None
-        invalid.pop()
     if not _plain(table, invalid, quoted, settings.max_line_chars):
         return None
     return _numbered(block, table, invalid, line, settings.delimiter)
+
+
+def _arrow_read(data: bytes, width: int, delimiter: str, *, quoted: bool, threads: bool = False) -> tuple[pa.Table, list[tuple[int, str]]]:
+    """Every cell as text; the rows of the wrong width skipped and listed (number, text)."""
+    invalid: list[tuple[int, str]] = []
+    names = [column_name(i) for i in range(width)]
+    table = pcsv.read_csv(
+        pa.BufferReader(data),
+        read_options=pcsv.ReadOptions(column_names=names, use_threads=threads, block_size=1 << 20 if threads else len(data) + 1),
+        parse_options=pcsv.ParseOptions(
+            delimiter=delimiter, newlines_in_values=quoted, invalid_row_handler=lambda row: invalid.append((row.number, row.text)) or "skip"
+        ),
+        convert_options=pcsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
+    )
+    return table, invalid
 
 
 def _plain(table: pa.Table, invalid: list[tuple[int, str]], quoted: bool, max_chars: int) -> bool:
