@@ -3,14 +3,16 @@ timestamps, plain decimal numbers) are parsed by Arrow; every other value goes t
 which define the rules: both give the same answer for every value Arrow takes (tests/analysis/test_ingest_paths.py).
 Pure: no Django, no files."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
-# str.strip()'s whitespace, so that Arrow trims exactly what Python would.
-WHITESPACE = "".join(chr(code) for code in range(0x110000) if chr(code).isspace())
+# str.strip()'s whitespace (every character whose isspace() is true), so that Arrow trims exactly what Python would.
+WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 # What Arrow parses like pandas: ISO dates 1900-2099 (inside pandas' nanosecond range), valid fields, ≤ 6 decimals.
 _DATE = r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
 _TIME = r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?"
@@ -27,9 +29,7 @@ def strip(values: pa.Array) -> pa.Array:
 
 def timestamps(values: pa.Array, date_order: str) -> pa.Array:
     """Stripped text → timestamp[us, UTC]; null where unparseable (see parse_timestamps for the forms)."""
-    iso = pc.match_substring_regex(values, ISO_TIMESTAMP)
-    sign = pc.is_in(pc.utf8_slice_codeunits(values, -6, -5), pa.array(["+", "-"]))
-    zoned = pc.and_(iso, pc.or_(pc.ends_with(values, "Z"), pc.and_(sign, pc.greater_equal(pc.binary_length(values), ZONED_MIN_CHARS))))
+    iso, zoned = _iso_layout(values) or _iso_each(values)
     naive = pc.and_not(iso, zoned)
     result = pa.nulls(len(values), TIMESTAMP)
     slow = pc.invert(iso)
@@ -49,6 +49,64 @@ def timestamps(values: pa.Array, date_order: str) -> pa.Array:
         parsed = pa.array(parse_timestamps(subset, date_order), type=TIMESTAMP, from_pandas=True, safe=False)
         result = pc.replace_with_mask(result, slow, parsed)
     return result
+
+
+def _iso_each(values: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Which values are ISO stamps the fast path takes, and which of those have a zone."""
+    iso = pc.match_substring_regex(values, ISO_TIMESTAMP)
+    sign = pc.is_in(pc.utf8_slice_codeunits(values, -6, -5), pa.array(["+", "-"]))
+    zoned = pc.and_(iso, pc.or_(pc.ends_with(values, "Z"), pc.and_(sign, pc.greater_equal(pc.binary_length(values), ZONED_MIN_CHARS))))
+    return iso, zoned
+
+
+_LAYOUT = re.compile(r"\d{4}-\d\d-\d\d(?:([T ])\d\d:\d\d(:\d\d(?:\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)?)?", re.ASCII)
+
+
+def _iso_layout(values: pa.Array) -> tuple[pa.Array, pa.Array] | None:
+    """The common case without a regex: every value as long as the first and laid out like it (an ISO stamp the
+    regex would take), checked column by column on the bytes; None when that is not so (then value by value)."""
+    if not len(values) or values.null_count:
+        return None
+    offsets = np.frombuffer(values.buffers()[1], np.int32, len(values) + 1, values.offset * 4)
+    width = int(offsets[1] - offsets[0])
+    match = _LAYOUT.fullmatch(values[0].as_py())
+    if not match or int(offsets[-1] - offsets[0]) != width * len(values) or not np.all(np.diff(offsets) == width):
+        return None
+    text = np.frombuffer(values.buffers()[2], np.uint8, width * len(values), int(offsets[0])).reshape(len(values), width)
+    if not (_shaped_like(text, match) and _fields_in_range(text, match)):
+        return None
+    return pa.array(np.ones(len(values), bool)), pa.array(np.full(len(values), match.group(3) is not None))
+
+
+def _shaped_like(text: np.ndarray, match: re.Match) -> bool:
+    """Digits where the template has digits, its separators elsewhere ("T" or " " between date and time, "+" or "-"
+    before an offset)."""
+    template = match.group(0).encode()
+    either = {10: b"T ", match.start(3): b"+-"} if match.group(3) not in (None, "Z") else {10: b"T "}
+    digits = [i for i, char in enumerate(template) if chr(char).isdigit()]
+    literal = [i for i, char in enumerate(template) if not chr(char).isdigit() and i not in either]
+    choices = [np.isin(text[:, i], list(allowed)).all() for i, allowed in either.items() if i < len(template)]
+    return bool(
+        ((text[:, digits] >= ord("0")) & (text[:, digits] <= ord("9"))).all()
+        and (text[:, literal] == np.frombuffer(template, np.uint8)[literal]).all()
+        and all(choices)
+    )
+
+
+def _fields_in_range(text: np.ndarray, match: re.Match) -> bool:
+    """Century 19 or 20, month, day, hour, minute, second and offset within their ranges (as the regex says)."""
+    ranges = [(0, 19, 20), (5, 1, 12), (8, 1, 31)]  # (position of a two-digit field, lowest, highest)
+    if match.group(1):
+        ranges += [(11, 0, 23), (14, 0, 59)]
+    if match.group(2):
+        ranges.append((17, 0, 59))
+    if match.group(3) not in (None, "Z"):
+        ranges += [(match.start(3) + 1, 0, 23), (match.start(3) + 4, 0, 59)]
+    for position, lowest, highest in ranges:
+        number = text[:, position].astype(np.int16) * 10 + text[:, position + 1] - 11 * ord("0")
+        if not ((number >= lowest) & (number <= highest)).all():
+            return False
+    return True
 
 
 def numbers(values: pa.Array, decimal: str) -> pa.Array:

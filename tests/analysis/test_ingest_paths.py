@@ -14,7 +14,7 @@ import pytest
 
 import analysis.ingest_read
 from analysis.ingest import IngestOptions, ingest_csv
-from analysis.ingest_normalise import numbers, parse_numbers, parse_timestamps, strip, timestamps
+from analysis.ingest_normalise import WHITESPACE, numbers, parse_numbers, parse_timestamps, strip, timestamps
 from analysis.sniffing import RejectedFile, sniff
 
 CASES = {
@@ -220,3 +220,39 @@ def test_arrow_parses_timestamps_and_numbers_as_the_pandas_rules_do():
         arrow = numbers(strip(pa.array(amounts)), decimal).to_numpy(zero_copy_only=False)
         expected = parse_numbers(pd.Series(amounts, dtype="string"), decimal).to_numpy()
         np.testing.assert_array_equal(arrow, expected)
+
+
+def test_arrow_trims_the_whitespace_python_strips():
+    assert "".join(chr(code) for code in range(0x110000) if chr(code).isspace()) == WHITESPACE
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "{Y}-{m}-{d}",
+        "{Y}-{m}-{d}T{H}:{M}",
+        "{Y}-{m}-{d} {H}:{M}:{S}",
+        "{Y}-{m}-{d}T{H}:{M}:{S}Z",
+        "{Y}-{m}-{d}T{H}:{M}:{S}.123+{H}:{M}",
+        "{Y}-{m}-{d}T{H}:{M}-{H}:30",
+    ],
+)
+def test_a_chunk_of_stamps_laid_out_alike_parses_as_the_pandas_rules_do(layout):
+    rng = random.Random(5)  # noqa: S311 - reproducible test data
+
+    def stamp(wild: bool) -> str:
+        top = 99 if wild else 0
+        return layout.format(
+            Y=rng.choice(["1899", "1900", "2024", "2099", "2100"] if wild else ["1900", "2024", "2099"]),
+            m=f"{rng.randrange(1, 13 + top):02d}",
+            d=f"{rng.randrange(1, 32 + top):02d}",
+            H=f"{rng.randrange(0, 24 + top):02d}",
+            M=f"{rng.randrange(0, 60 + top):02d}",
+            S=f"{rng.randrange(0, 60 + top):02d}",
+        )
+
+    for wild in (False, True):
+        stamps = [stamp(wild) for _ in range(500)]
+        arrow = timestamps(pa.array(stamps), "")
+        expected = pa.array(parse_timestamps(pd.Series(stamps, dtype="string"), ""), type=arrow.type, from_pandas=True, safe=False)
+        assert arrow.equals(expected)
