@@ -6,7 +6,9 @@ is handed: no Django."""
 
 import csv
 import io
-from collections.abc import Callable
+import queue
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -128,14 +130,61 @@ def ingest_csv(source: BinaryIO, destination: str, options: IngestOptions, progr
         chunks = _Chunks(
             _Normaliser(index, extra, options, report, writer), options.chunk_rows, lambda: progress(counter.bytes_read, report.rows_read)
         )
-        for batch in read_batches(blocks, rest, header_lines, len(header), settings):
-            chunks.add(batch)
+        batches = iter(_ReadAhead(read_batches(blocks, rest, header_lines, len(header), settings)))
+        try:
+            for batch in batches:
+                chunks.add(batch)
+        finally:
+            batches.close()  # stops the reading thread now, also when cancelled or refused
         chunks.finish()
     finally:
         writer.close()
         csv.field_size_limit(limit)
     _judge(report, options)
     return report
+
+
+class _ReadAhead:
+    """The reader's batches, read and parsed on a thread of their own up to `depth` ahead of the caller (Arrow's
+    parser lets go of the GIL); what goes wrong there is raised in the caller. The thread stops when the caller does."""
+
+    def __init__(self, batches: Iterator[Batch], depth: int = 2) -> None:
+        self.batches = batches
+        self.handoff: queue.Queue = queue.Queue(maxsize=depth)
+        self.stop = threading.Event()
+
+    def __iter__(self) -> Iterator[Batch]:
+        thread = threading.Thread(target=self._produce, name="csv-reader", daemon=True)
+        thread.start()
+        try:
+            while True:
+                batch, error = self.handoff.get()
+                if error is not None:
+                    raise error
+                if batch is None:
+                    return
+                yield batch
+        finally:
+            self.stop.set()
+            thread.join()
+
+    def _produce(self) -> None:
+        try:
+            for batch in self.batches:
+                if not self._hand((batch, None)):
+                    return
+            self._hand((None, None))
+        except BaseException as exc:
+            self._hand((None, exc))
+
+    def _hand(self, item: tuple[Batch | None, BaseException | None]) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
 
 
 class _ParquetAppender:

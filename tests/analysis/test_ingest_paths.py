@@ -5,6 +5,7 @@ into many small blocks so that both readers take turns."""
 import codecs
 import io
 import random
+import threading
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import analysis.ingest_read
-from analysis.ingest import IngestOptions, ingest_csv
+from analysis.ingest import IngestCancelled, IngestOptions, ingest_csv
 from analysis.ingest_normalise import WHITESPACE, numbers, parse_numbers, parse_timestamps, strip, timestamps
 from analysis.sniffing import RejectedFile, sniff
 
@@ -256,3 +257,14 @@ def test_a_chunk_of_stamps_laid_out_alike_parses_as_the_pandas_rules_do(layout):
         arrow = timestamps(pa.array(stamps), "")
         expected = pa.array(parse_timestamps(pd.Series(stamps, dtype="string"), ""), type=arrow.type, from_pandas=True, safe=False)
         assert arrow.equals(expected)
+
+
+def test_cancelling_stops_the_reading_thread(tmp_path, monkeypatch):
+    monkeypatch.setattr(analysis.ingest_read, "BLOCK_BYTES", 64)
+    data = ("user,time\n" + "".join(f"u{i},2024-01-01\n" for i in range(200))).encode()
+    options = IngestOptions(encoding="utf-8", delimiter=",", mapping={"user_id": "user", "timestamp": "time"}, chunk_rows=5)
+
+    with pytest.raises(IngestCancelled):
+        ingest_csv(io.BytesIO(data), str(tmp_path / "x.parquet"), options, lambda _bytes, rows: rows < 10)
+
+    assert not [thread for thread in threading.enumerate() if thread.name in ("csv-reader", "parquet_0")]
