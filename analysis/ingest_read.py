@@ -1,10 +1,11 @@
 """Read a CSV as batches of rows (text cells) with the exact line number of every row, a block of the file at a time.
 
 The file is first turned into UTF-8 blocks that end at a line break. A block is parsed by Arrow's CSV reader (the fast
-path) when Arrow's rows are provably the csv module's rows: every record on one line (no cell holds a line break, so
-line numbers follow from the record numbers and the empty lines), no bare CR line ends, no cell over the length
-limit. Any other block is read with the csv module (the fallback: exact by definition, and the reference the tests
-compare with), from that block's start until a record ends at a block's end; the next block tries Arrow again.
+path) when Arrow's line numbers are provably the csv module's: a record spans one line plus the line breaks in its
+quoted cells, empty lines are found between one-line records (not between longer ones), no bare CR ends a line, the
+block does not end inside a quoted cell, no cell is over the length limit. Any other block is read with the csv
+module (the fallback: exact by definition, and the reference the tests compare with), from that block's start until a
+record ends at a block's end; the next block tries Arrow again.
 Pure apart from the stream it is handed: no Django."""
 
 import codecs
@@ -264,7 +265,7 @@ def parse_block(block: bytes, line: int, width: int, settings: ReadSettings) -> 
                 table, invalid = _arrow_read(block, width, settings.delimiter, quoted=False)
     except (pa.ArrowInvalid, UnicodeDecodeError):  # not UTF-8, or a record Arrow cannot read: the csv module will say
         return None
-    if not _plain(table, invalid, quoted, settings.max_line_chars):
+    if not _plain(table, invalid, settings.max_line_chars):
         return None
     return _numbered(block, table, invalid, line, settings.delimiter)
 
@@ -286,33 +287,52 @@ def _arrow_read(data: bytes, width: int, delimiter: str, *, quoted: bool, thread
     return table, invalid
 
 
-def _plain(table: pa.Table, invalid: list[tuple[int, str]], quoted: bool, max_chars: int) -> bool:
-    """Every record on one line, every cell within the limit (else the csv module must say where it fails)."""
-    if any(number is None or len(text) > max_chars or "\n" in text or "\r" in text for number, text in invalid):
+def _plain(table: pa.Table, invalid: list[tuple[int, str]], max_chars: int) -> bool:
+    """Every cell within the limit (else the csv module must say where the file fails), every row numbered."""
+    if any(number is None or len(text) > max_chars for number, text in invalid):
         return False
-    for column in table.columns:
-        if table.num_rows and pc.max(pc.binary_length(column)).as_py() > max_chars and pc.max(pc.utf8_length(column)).as_py() > max_chars:
-            return False
-        if quoted and (pc.any(pc.match_substring(column, "\n")).as_py() or pc.any(pc.match_substring(column, "\r")).as_py()):
-            return False
-    return True
+    return not table.num_rows or all(
+        pc.max(pc.binary_length(column)).as_py() <= max_chars or pc.max(pc.utf8_length(column)).as_py() <= max_chars
+        for column in table.columns
+    )
 
 
 def _numbered(block: bytes, table: pa.Table, invalid: list[tuple[int, str]], line: int, delimiter: str) -> tuple[Batch, int] | None:
-    """Arrow numbers the records it reads 1, 2, … skipping empty lines; with one line per record, the line of record
+    """The line each row ends on, as the csv module counts. Arrow numbers the records it reads 1, 2, … skipping
+    empty lines: a record takes one line more for each line break in its quoted cells; with none, the line of record
     k is the k-th non-empty line."""
     records = table.num_rows + len(invalid)
     lines_in_block = block.count(b"\n") + (not block.endswith(b"\n"))
-    line_of = np.arange(line + 1, line + 1 + records, dtype=np.int64)
-    if lines_in_block != records:  # empty lines in between
+    bad = np.asarray([number for number, _text in invalid], np.int64)
+    valid = np.ones(records, bool)
+    valid[bad - 1] = False
+    breaks = _line_breaks(table, invalid, valid) if b'"' in block else None
+    if breaks is not None:  # records over several lines: no empty line may be left out in between (else not known where)
+        if records + int(breaks.sum()) != lines_in_block:
+            return None
+        line_of = line + np.cumsum(breaks + 1)
+    elif lines_in_block == records:
+        line_of = np.arange(line + 1, line + 1 + records, dtype=np.int64)
+    else:  # empty lines in between
         line_of = np.flatnonzero(~_empty_lines(block)) + 1 + line
         if len(line_of) != records:
             return None
-    bad = np.asarray([number for number, _text in invalid], np.int64)
-    blank = np.asarray([_blank(text, delimiter) for _number, text in invalid], bool)
-    valid = np.ones(records, bool)
-    valid[bad - 1] = False
+    try:
+        blank = np.asarray([_blank(text, delimiter) for _number, text in invalid], bool)
+    except csv.Error:
+        return None
     return Batch(table, line_of[valid], line_of[bad[~blank] - 1] if len(bad) else bad), lines_in_block
+
+
+def _line_breaks(table: pa.Table, invalid: list[tuple[int, str]], valid: np.ndarray) -> np.ndarray | None:
+    """Line breaks inside each record's cells (CRLF counts once: only LF is counted, as a lone CR is not let in);
+    None when there are none."""
+    inside = np.zeros(len(valid), np.int64)
+    for column in table.columns:
+        if pc.any(pc.match_substring(column, "\n")).as_py():
+            inside[valid] += np.asarray(pc.count_substring(column, "\n"), np.int64)
+    inside[~valid] = [text.count("\n") for _number, text in invalid]
+    return inside if inside.any() else None
 
 
 def _empty_lines(block: bytes) -> np.ndarray:
