@@ -1,18 +1,29 @@
-"""Stream a CSV into normalised events in Parquet: decode once, parse with the csv module (line numbers for every
-rejected row), normalise a chunk at a time with pandas, append to a Parquet file. Memory stays bounded by the chunk
-size whatever the file size. Pure apart from the files it is handed: no Django."""
+"""Stream a CSV into normalised events in Parquet, a block at a time: Arrow's CSV reader where it provably reads the
+file as the csv module would, the csv module elsewhere (analysis/ingest_read.py: exact line numbers for every row
+either way); cells normalised with vectorised pyarrow.compute (analysis/ingest_normalise.py); chunks appended to a
+Parquet file. Three stages overlap: reading and parsing (a thread), normalising (the caller's thread, which also
+reports progress), writing Parquet (a thread); each hands on at most two batches, so memory stays bounded by the
+block and chunk sizes whatever the file size. Pure apart from the files it is handed: no Django."""
 
 import csv
 import io
+import queue
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-import pandas as pd
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from analysis.sniffing import ROLES, RejectedFile, _unique_headers
+from analysis.ingest_normalise import numbers, parse_numbers, parse_timestamps, properties, strip, timestamps
+from analysis.ingest_read import Batch, ReadSettings, Utf8Blocks, column_name, read_batches, read_header
+from analysis.sniffing import ROLES, RejectedFile
+
+__all__ = ["IngestCancelled", "IngestOptions", "IngestReport", "ingest_csv", "parse_numbers", "parse_timestamps"]
 
 SCHEMA = pa.schema(
     [
@@ -45,7 +56,8 @@ class IngestOptions:
     keep_extra: bool = False  # the columns no role uses: kept as properties, or dropped
     max_line_chars: int = 100_000
     max_reject_share: float = 0.2
-    chunk_rows: int = 50_000
+    chunk_rows: int = 200_000  # rows normalised and written at a time (a Parquet row group); progress after each chunk
+    fast_path: bool = True  # False: the csv module reads every block (the reference the tests compare Arrow with)
 
 
 @dataclass
@@ -86,6 +98,11 @@ class _CountingReader(io.RawIOBase):
         self.bytes_read += len(data)
         return len(data)
 
+    def read(self, size: int = -1) -> bytes:  # without the copies RawIOBase.read makes through readinto
+        data = self.raw.read(size)
+        self.bytes_read += len(data)
+        return data
+
 
 def ingest_csv(source: BinaryIO, destination: str, options: IngestOptions, progress: Callable[[int, int], bool]) -> IngestReport:
     """Read `source`, write accepted events to the Parquet file `destination`, return the report.
@@ -96,66 +113,235 @@ def ingest_csv(source: BinaryIO, destination: str, options: IngestOptions, progr
     if missing:
         raise RejectedFile("mapping", f"Say which column holds: {', '.join(missing)}.")
     counter = _CountingReader(source)
-    text = io.TextIOWrapper(io.BufferedReader(counter, buffer_size=1 << 20), encoding=options.encoding, errors="strict", newline="")
-    csv.field_size_limit(options.max_line_chars)
-    reader = csv.reader(text, delimiter=options.delimiter)
+    limit = csv.field_size_limit(options.max_line_chars)  # process-wide: put back when done
+    settings = ReadSettings(options.encoding, options.delimiter, options.max_line_chars, options.chunk_rows, options.fast_path)
+    blocks = Utf8Blocks(counter, options.encoding)
     report = IngestReport()
-    users: set[str] = set()
-    writer = pq.ParquetWriter(destination, SCHEMA, compression="zstd")
+    writer = _ParquetAppender(destination)
     try:
-        header = _header(reader)
-        index = {role: header.index(column) for role, column in options.mapping.items() if column in header and role in ROLES}
-        absent = [column for role, column in options.mapping.items() if column not in header]
+        header, rest, header_lines = read_header(blocks, settings)
+        absent = [column for column in options.mapping.values() if column not in header]
         if absent:
             raise RejectedFile("mapping", f"The file has no column named {', '.join(repr(c) for c in absent)}.")
+        index = {role: header.index(column) for role, column in options.mapping.items() if role in ROLES}
         extra = {column: position for position, column in enumerate(header) if column not in options.mapping.values()}
         if not options.keep_extra:
             report.columns_dropped, extra = list(extra), {}
         report.columns_kept = list(extra)
-        rows: list[list[str]] = []
-        lines: list[int] = []
-        wrong_width: list[int] = []
-        for row in _records(reader, options):
-            if len(row) < 2 and not (row and row[0].strip()):  # a blank line (cheap test: this loop is hot)
-                continue
-            report.rows_read += 1
-            if len(row) != len(header):
-                wrong_width.append(reader.line_num)
-            else:
-                rows.append(row)
-                lines.append(reader.line_num)
-            if len(rows) + len(wrong_width) >= options.chunk_rows:
-                _flush(rows, lines, wrong_width, index, extra, options, report, users, writer)
-                rows, lines, wrong_width = [], [], []
-                if not progress(counter.bytes_read, report.rows_read):
-                    raise IngestCancelled()
-        _flush(rows, lines, wrong_width, index, extra, options, report, users, writer)
-        progress(counter.bytes_read, report.rows_read)
+        chunks = _Chunks(
+            _Normaliser(index, extra, options, report, writer), options.chunk_rows, lambda: progress(counter.bytes_read, report.rows_read)
+        )
+        batches = iter(_ReadAhead(read_batches(blocks, rest, header_lines, len(header), settings)))
+        try:
+            for batch in batches:
+                chunks.add(batch)
+        finally:
+            batches.close()  # stops the reading thread now, also when cancelled or refused
+        chunks.finish()
     finally:
         writer.close()
-    report.users = len(users)
+        csv.field_size_limit(limit)
     _judge(report, options)
     return report
 
 
-def _header(reader: csv.reader) -> list[str]:
-    for row in reader:
-        if any(cell.strip() for cell in row):
-            return _unique_headers(row)
-    raise RejectedFile("empty", "The file is empty.")
+class _ReadAhead:
+    """The reader's batches, read and parsed on a thread of their own up to `depth` ahead of the caller (Arrow's
+    parser lets go of the GIL); what goes wrong there is raised in the caller. The thread stops when the caller does."""
+
+    def __init__(self, batches: Iterator[Batch], depth: int = 2) -> None:
+        self.batches = batches
+        self.handoff: queue.Queue = queue.Queue(maxsize=depth)
+        self.stop = threading.Event()
+
+    def __iter__(self) -> Iterator[Batch]:
+        thread = threading.Thread(target=self._produce, name="csv-reader", daemon=True)
+        thread.start()
+        try:
+            while True:
+                batch, error = self.handoff.get()
+                if error is not None:
+                    raise error
+                if batch is None:
+                    return
+                yield batch
+        finally:
+            self.stop.set()
+            thread.join()
+
+    def _produce(self) -> None:
+        try:
+            for batch in self.batches:
+                if not self._hand((batch, None)):
+                    return
+            self._hand((None, None))
+        except BaseException as exc:
+            self._hand((None, exc))
+
+    def _hand(self, item: tuple[Batch | None, BaseException | None]) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
 
 
-def _records(reader: csv.reader, options: IngestOptions) -> Iterator[list[str]]:
-    try:
-        yield from reader
-    except csv.Error as exc:
-        if "field larger than field limit" in str(exc):
-            raise RejectedFile("line_too_long", f"Line {reader.line_num} is longer than {options.max_line_chars} characters.") from exc
-        raise RejectedFile("malformed", f"Line {reader.line_num} cannot be read as CSV: {exc}.") from exc
-    except UnicodeDecodeError as exc:
-        raise RejectedFile(
-            "encoding", f"Near line {reader.line_num} the file is not {options.encoding} text: choose the right encoding."
-        ) from exc
+class _ParquetAppender:
+    """Appends tables of events to a Parquet file, and counts their distinct users, on a thread of its own (Arrow
+    lets go of the GIL), so that this overlaps reading and normalising the next chunk; at most one chunk waits."""
+
+    def __init__(self, destination: str) -> None:
+        self.writer = pq.ParquetWriter(
+            destination,
+            SCHEMA,
+            compression="zstd",
+            # Dictionaries only where values repeat; ascending numbers as deltas: a third faster and a third smaller.
+            use_dictionary=["event", "product", "channel"],
+            column_encoding={"timestamp": "DELTA_BINARY_PACKED", "line": "DELTA_BINARY_PACKED"},
+        )
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet")
+        self.pending: Future | None = None
+        self.users: list[pa.Array] = []  # distinct users per chunk, merged now and then
+        self.users_held = 0
+
+    def write_table(self, table: pa.Table) -> None:
+        self._wait()
+        self.pending = self.thread.submit(self._append, table)
+
+    def _append(self, table: pa.Table) -> None:
+        self.writer.write_table(table)
+        self.users.append(pc.unique(table.column("user_id")))
+        self.users_held += len(self.users[-1])
+        if self.users_held > 4 * len(self.users[0]) + 1_000_000:
+            self._merge_users()
+
+    def _merge_users(self) -> None:
+        self.users = [pc.unique(pa.concat_arrays(self.users))]
+        self.users_held = len(self.users[0])
+
+    def _wait(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()  # re-raises what went wrong on the thread
+
+    def distinct_users(self) -> int:
+        self._wait()
+        if self.users:
+            self._merge_users()
+        return self.users_held
+
+    def close(self) -> None:
+        try:
+            self._wait()
+        finally:
+            self.thread.shutdown()
+            self.writer.close()
+
+
+class _Chunks:
+    """Regroups the reader's batches into chunks of `size` counted rows: each is normalised and written, then
+    progress is reported (False cancels); after the last one it is reported once more."""
+
+    def __init__(self, normaliser: "_Normaliser", size: int, progress: Callable[[], bool]) -> None:
+        self.normaliser, self.size, self.progress = normaliser, size, progress
+        self.pending: list[Batch] = []
+        self.counted = 0
+
+    def add(self, batch: Batch) -> None:
+        while batch.counted:
+            head, batch = batch.split(self.size - self.counted)
+            self.pending.append(head)
+            self.counted += head.counted
+            if self.counted >= self.size:
+                self.normaliser.write(Batch.concat(self.pending))
+                self.pending, self.counted = [], 0
+                if not self.progress():
+                    raise IngestCancelled()
+
+    def finish(self) -> None:
+        if self.pending:
+            self.normaliser.write(Batch.concat(self.pending))
+        self.normaliser.close()
+        self.progress()
+
+
+class _Normaliser:
+    """Turns batches of text rows into events: rejects rows with the reason and line, appends the rest to Parquet,
+    keeps the report's counts."""
+
+    def __init__(
+        self, index: dict[str, int], extra: dict[str, int], options: IngestOptions, report: IngestReport, writer: "_ParquetAppender"
+    ) -> None:
+        self.index, self.extra, self.options, self.report, self.writer = index, extra, options, report, writer
+
+    def write(self, batch: Batch) -> None:
+        report = self.report
+        report.rows_read += batch.counted
+        report.reject("wrong_column_count", batch.wrong.tolist())
+        if not batch.table.num_rows:
+            return
+        cells = {role: batch.table.column(column_name(position)).combine_chunks() for role, position in self.index.items()}
+        user = strip(cells["user_id"])
+        timestamp = timestamps(strip(cells["timestamp"]), self.options.date_order)
+        amounts = {role: (strip(cells[role]), None) for role in ("amount", "quantity") if role in cells}
+        amounts = {role: (given, numbers(given, self.options.decimal)) for role, (given, _none) in amounts.items()}
+        accepted = self._reject(batch.lines, user, timestamp, amounts)
+        if not pc.any(accepted).as_py():
+            return
+        user, timestamp = user.filter(accepted), timestamp.filter(accepted)
+        columns = {
+            "user_id": user,
+            "timestamp": timestamp,
+            "event": self._text(cells, "event", accepted),
+            "amount": amounts["amount"][1].filter(accepted) if "amount" in amounts else pa.nulls(len(user), pa.float64()),
+            "quantity": amounts["quantity"][1].filter(accepted) if "quantity" in amounts else pa.nulls(len(user), pa.float64()),
+            "product": self._text(cells, "product", accepted),
+            "channel": self._text(cells, "channel", accepted),
+            "line": pa.array(batch.lines[np.asarray(accepted)], pa.int64()),
+            "properties": properties(
+                {
+                    name: batch.table.column(column_name(position)).combine_chunks().filter(accepted)
+                    for name, position in self.extra.items()
+                },
+                len(user),
+            ),
+        }
+        self.writer.write_table(pa.table(columns, schema=SCHEMA))
+        self._count(user, timestamp)
+
+    def _reject(self, lines: np.ndarray, user: pa.Array, timestamp: pa.Array, amounts: dict[str, tuple[pa.Array, pa.Array]]) -> pa.Array:
+        """Record each rejected row under its first reason (reasons in order of first appearance); the accepted mask."""
+        reasons = [("missing_user", pc.equal(user, "")), ("unparseable_timestamp", pc.is_null(timestamp))]
+        reasons += [
+            (f"non_numeric_{role}", pc.and_(pc.not_equal(given, ""), pc.is_null(parsed))) for role, (given, parsed) in amounts.items()
+        ]
+        taken = np.zeros(len(lines), bool)
+        found = []
+        for name, condition in reasons:
+            hit = np.asarray(condition) & ~taken
+            if hit.any():
+                found.append((int(np.argmax(hit)), name, lines[hit].tolist()))
+                taken |= hit
+        for _first, name, rejected in sorted(found):
+            self.report.reject(name, rejected)
+        return pa.array(~taken)
+
+    @staticmethod
+    def _text(cells: dict[str, pa.Array], role: str, accepted: pa.Array) -> pa.Array:
+        return strip(cells[role]).filter(accepted) if role in cells else pa.nulls(pc.sum(accepted).as_py(), pa.string())
+
+    def _count(self, user: pa.Array, timestamp: pa.Array) -> None:
+        report = self.report
+        report.rows_accepted += len(user)
+        bounds = pc.min_max(timestamp)
+        first, last = bounds["min"].as_py().isoformat(), bounds["max"].as_py().isoformat()
+        report.first_timestamp = min(filter(None, [report.first_timestamp, first]))
+        report.last_timestamp = max(filter(None, [report.last_timestamp, last]))
+
+    def close(self) -> None:
+        self.report.users = self.writer.distinct_users()
 
 
 def _judge(report: IngestReport, options: IngestOptions) -> None:
@@ -170,126 +356,3 @@ def _judge(report: IngestReport, options: IngestOptions) -> None:
         raise RejectedFile(
             "too_many_rejects", f"{share:.0%} of the rows were rejected (at most {options.max_reject_share:.0%} allowed): {reasons}."
         )
-
-
-def _flush(
-    rows: list[list[str]],
-    lines: list[int],
-    wrong_width: list[int],
-    index: dict[str, int],
-    extra: dict[str, int],
-    options: IngestOptions,
-    report: IngestReport,
-    users: set[str],
-    writer: pq.ParquetWriter,
-) -> None:
-    """Normalise one chunk: reject rows with the reason and line number, append the rest to the Parquet file."""
-    report.reject("wrong_column_count", wrong_width)
-    if not rows:
-        return
-    frame = pd.DataFrame({role: [row[position] for row in rows] for role, position in index.items()}, dtype="string")
-    line = pd.Series(lines, dtype="int64")
-    user = frame["user_id"].str.strip()
-    timestamp = parse_timestamps(frame["timestamp"], options.date_order)
-    numbers = {role: parse_numbers(frame[role], options.decimal) for role in ("amount", "quantity") if role in frame}
-
-    reason = pd.Series("", index=frame.index, dtype="string")
-    reason = reason.mask((reason == "") & (user == ""), "missing_user")
-    reason = reason.mask((reason == "") & timestamp.isna(), "unparseable_timestamp")
-    for role, values in numbers.items():
-        given = frame[role].str.strip() != ""
-        reason = reason.mask((reason == "") & given & values.isna(), f"non_numeric_{role}")
-    for name in reason[reason != ""].unique():
-        report.reject(str(name), line[reason == name].tolist())
-
-    accepted = reason == ""
-    if not accepted.any():
-        return
-    table = pd.DataFrame(
-        {
-            "user_id": user[accepted],
-            "timestamp": timestamp[accepted],
-            "event": _text(frame, "event", accepted),
-            "amount": numbers.get("amount", pd.Series(float("nan"), index=frame.index))[accepted].astype("float64"),
-            "quantity": numbers.get("quantity", pd.Series(float("nan"), index=frame.index))[accepted].astype("float64"),
-            "product": _text(frame, "product", accepted),
-            "channel": _text(frame, "channel", accepted),
-            "line": line[accepted],
-        }
-    )
-    arrays = pa.Table.from_pandas(table, schema=SCHEMA.remove(SCHEMA.get_field_index("properties")), preserve_index=False)
-    kept = [row for row, ok in zip(rows, accepted.tolist(), strict=True) if ok]
-    writer.write_table(arrays.append_column(SCHEMA.field("properties"), _properties(kept, extra)))
-    report.rows_accepted += int(accepted.sum())
-    users.update(table["user_id"].unique().tolist())
-    first, last = table["timestamp"].min(), table["timestamp"].max()
-    report.first_timestamp = min(filter(None, [report.first_timestamp, first.isoformat()]))
-    report.last_timestamp = max(filter(None, [report.last_timestamp, last.isoformat()]))
-
-
-def _properties(rows: list[list[str]], extra: dict[str, int]) -> pa.Array:
-    """One map per row of the kept columns' non-empty cells; null when no column is kept."""
-    if not extra:
-        return pa.nulls(len(rows), SCHEMA.field("properties").type)
-    keys: list[str] = []
-    items: list[str] = []
-    offsets = [0]
-    for row in rows:
-        for column, position in extra.items():
-            if value := row[position].strip():
-                keys.append(column)
-                items.append(value)
-        offsets.append(len(keys))
-    return pa.MapArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(keys, pa.string()), pa.array(items, pa.string()))
-
-
-def _text(frame: pd.DataFrame, role: str, accepted: pd.Series) -> pd.Series:
-    if role not in frame:
-        return pd.Series(pd.NA, index=frame.index[accepted], dtype="string")
-    return frame[role][accepted].str.strip()
-
-
-def parse_timestamps(raw: pd.Series, date_order: str) -> pd.Series:
-    """ISO 8601 (with or without zone; stored as UTC), epoch seconds or milliseconds, dates like 12/1/2010 8:26 in
-    the given order, Chinese dates (2025年3月1日). Unparseable → NaT."""
-    values = raw.str.strip()
-    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
-    epoch = values.str.fullmatch(r"\d{9,13}(\.\d+)?").fillna(False).astype(bool)
-    if epoch.any():
-        numbers = pd.to_numeric(values[epoch])
-        millis = (numbers > 1e11).reindex(values.index, fill_value=False)
-        result[epoch & millis] = pd.to_datetime(numbers[millis[epoch]], unit="ms", utc=True)
-        result[epoch & ~millis] = pd.to_datetime(numbers[~millis[epoch]], unit="s", utc=True)
-    rest = ~epoch & (values != "").fillna(False).astype(bool)
-    if rest.any():
-        text = values[rest]
-        chinese = text.str.contains("年", regex=False).fillna(False).astype(bool)
-        if chinese.any():  # the regex runs row by row in Python: only on the rows that need it
-            text = text.where(
-                ~chinese, text[chinese].str.replace(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?", r"\1-\2-\3", regex=True)
-            )
-        # Zoned and naive stamps parsed apart: in one call pandas 2 reads a naive stamp in the zone of the first one.
-        zoned = text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True).fillna(False).astype(bool)
-        parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us, UTC]")
-        for part in (zoned, ~zoned):
-            if part.any():
-                parsed[part] = pd.to_datetime(text[part], format="ISO8601", utc=True, errors="coerce")
-        retry = parsed.isna()
-        if retry.any():
-            parsed[retry] = pd.to_datetime(text[retry], format="mixed", dayfirst=date_order == "day_first", utc=True, errors="coerce")
-        result[rest] = parsed
-    return result
-
-
-def parse_numbers(raw: pd.Series, decimal: str) -> pd.Series:
-    """Amounts as people write them: currency symbols, spaces, thousands separators, 1.234,50 with a decimal
-    comma, (12.50) or -12.50 for refunds. Unparseable → NaN."""
-    values = raw.str.strip()
-    negative = values.str.match(r"^\(.*\)$").fillna(False).astype(bool)
-    cleaned = values.str.replace(r"[^\d,.\-]", "", regex=True)
-    if decimal == ",":
-        cleaned = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    else:
-        cleaned = cleaned.str.replace(",", "", regex=False)
-    numbers = pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce").astype("float64")
-    return numbers.where(~negative, -numbers.abs())

@@ -2,14 +2,17 @@
 
   python bench/ingest.py --rows 1000000            # generates an event log of that many rows
   python bench/ingest.py --file path/to/export.csv  # or measures any file
+  python bench/ingest.py --rows 1000000 --repeat 3  # each side 3 times, alternating; the median run is reported
 
-Each side runs in its own process, so peak RSS is that side's alone."""
+Each side runs in its own process, so peak RSS is that side's alone. The machine may be shared: compare the ratio,
+which both sides measured in the same run share, rather than seconds across runs."""
 
 import argparse
 import json
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,50 +35,64 @@ def generate(path: Path, rows: int) -> None:
 
 
 def run_side(side: str, path: str) -> dict:
-    """Run one side in a child process; return its seconds, rows and peak RSS."""
+    """Run one side in a child process; return its seconds, rows and peak RSS (measured by the child itself)."""
     code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from bench.ingest import measure; measure({side!r}, {path!r})"
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    result = json.loads(output.strip().splitlines()[-1])
-    result["peak_rss_mb"] = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
-    return result
+    return json.loads(output.strip().splitlines()[-1])
 
 
 def measure(side: str, path: str) -> None:
-    start = time.perf_counter()
+    """Time one side's work on the file, its imports done first (a worker has them loaded already)."""
     if side == "pyarrow":
         import pyarrow.csv
 
+        start, cpu = time.perf_counter(), time.process_time()
         rows = pyarrow.csv.read_csv(path).num_rows
     else:
         from analysis.ingest import IngestOptions, ingest_csv
         from analysis.sniffing import sniff
 
-        with open(path, "rb") as handle:
+        with open(path, "rb") as handle:  # sniffed at upload, before the ingest
             found = sniff(handle.read(1_000_000))
         options = IngestOptions(encoding=found.encoding, delimiter=found.delimiter, mapping=found.mapping, decimal=found.decimal)
+        start, cpu = time.perf_counter(), time.process_time()
         with tempfile.TemporaryDirectory() as folder, open(path, "rb") as handle:
             rows = ingest_csv(handle, os.path.join(folder, "out.parquet"), options, lambda _bytes, _rows: True).rows_accepted
-    print(json.dumps({"seconds": time.perf_counter() - start, "rows": rows}))
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu  # CPU: all threads
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+    print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "rows": rows, "peak_rss_mb": peak_mb}))
+
+
+def median_run(runs: list[dict]) -> dict:
+    return sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--file")
+    parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(args.file) if args.file else Path(folder) / "events.csv"
         if not args.file:
             generate(path, args.rows)
         size_mb = path.stat().st_size / 1024**2
-        baseline = run_side("pyarrow", str(path))
-        ours = run_side("ours", str(path))
-    print(f"file: {size_mb:.0f} MB, {ours['rows']} rows")
-    print(f"{'side':28} {'seconds':>8} {'rows/s':>12} {'peak RSS MB':>12}")
+        runs: dict[str, list[dict]] = {"pyarrow": [], "ours": []}
+        for _ in range(args.repeat):
+            for side in runs:
+                runs[side].append(run_side(side, str(path)))
+    baseline, ours = median_run(runs["pyarrow"]), median_run(runs["ours"])
+    ratios = [b["seconds"] / o["seconds"] for b, o in zip(runs["pyarrow"], runs["ours"], strict=True)]
+    print(f"file: {size_mb:.0f} MB, {ours['rows']} rows; {args.repeat} run(s) per side, median shown")
+    cpu_ratios = [b["cpu_seconds"] / o["cpu_seconds"] for b, o in zip(runs["pyarrow"], runs["ours"], strict=True)]
+    print(f"{'side':32} {'seconds':>8} {'CPU s':>8} {'rows/s':>12} {'peak RSS MB':>12}")
     for name, result in (("pyarrow.csv.read_csv (baseline)", baseline), ("ours: parse+normalise+Parquet", ours)):
-        print(f"{name:28} {result['seconds']:8.2f} {result['rows'] / result['seconds']:12.0f} {result['peak_rss_mb']:12.0f}")
-    print(f"throughput ours / pyarrow: {baseline['seconds'] / ours['seconds']:.2f}x")
+        print(
+            f"{name:32} {result['seconds']:8.2f} {result['cpu_seconds']:8.2f} {result['rows'] / result['seconds']:12.0f} {result['peak_rss_mb']:12.0f}"
+        )
+    print(f"throughput ours / pyarrow: {statistics.median(ratios):.2f}x (per run: {', '.join(f'{r:.2f}' for r in ratios)})")
+    print(f"CPU time pyarrow / ours (less sensitive to a busy machine): {statistics.median(cpu_ratios):.2f}x")
 
 
 if __name__ == "__main__":

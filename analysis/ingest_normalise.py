@@ -1,0 +1,186 @@
+"""Normalise cells to typed values, vectorised with pyarrow.compute. The common, unambiguous forms (ISO 8601
+timestamps, plain decimal numbers) are parsed by Arrow; every other value goes through the pandas parsers below,
+which define the rules: both give the same answer for every value Arrow takes (tests/analysis/test_ingest_paths.py).
+Pure: no Django, no files."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+# str.strip()'s whitespace (every character whose isspace() is true), so that Arrow trims exactly what Python would.
+WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+# What Arrow parses like pandas: ISO dates 1900-2099 (inside pandas' nanosecond range), valid fields, ≤ 6 decimals.
+_DATE = r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+_TIME = r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?"
+ISO_TIMESTAMP = rf"^{_DATE}(?:[T ]{_TIME}(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?)?$"
+ZONED_MIN_CHARS = len("2024-01-01T10:00+02:00")  # in shorter ISO stamps the 6th character from the end is no sign
+# Plain numbers of at most 15 characters: with so few digits pandas' parser rounds as correctly as Arrow's does.
+PLAIN_NUMBER = {".": r"^-?\d+(?:\.\d+)?$", ",": r"^-?\d+(?:,\d+)?$"}
+PLAIN_NUMBER_CHARS = 15
+
+
+def strip(values: pa.Array) -> pa.Array:
+    return pc.utf8_trim(values, characters=WHITESPACE)
+
+
+def timestamps(values: pa.Array, date_order: str) -> pa.Array:
+    """Stripped text → timestamp[us, UTC]; null where unparseable (see parse_timestamps for the forms)."""
+    iso, zoned = _iso_layout(values) or _iso_each(values)
+    naive = pc.and_not(iso, zoned)
+    result = pa.nulls(len(values), TIMESTAMP)
+    slow = pc.invert(iso)
+    for mask, kind in ((naive, pa.timestamp("us")), (zoned, TIMESTAMP)):
+        if not pc.any(mask).as_py():
+            continue
+        try:
+            parsed = pc.cast(pc.cast(values.filter(mask), kind), TIMESTAMP)
+        except pa.ArrowInvalid:  # an impossible date such as 2024-02-30: the whole group goes the slow way
+            slow = pc.or_(slow, mask)
+            continue
+        result = pc.replace_with_mask(result, mask, parsed)
+    slow = pc.and_(slow, pc.not_equal(values, ""))
+    if pc.any(slow).as_py():
+        subset = pd.Series(values.filter(slow).to_pylist(), dtype="string")
+        # safe=False: pandas may answer in nanoseconds (a stamp with 7+ decimals); microseconds are what is stored.
+        parsed = pa.array(parse_timestamps(subset, date_order), type=TIMESTAMP, from_pandas=True, safe=False)
+        result = pc.replace_with_mask(result, slow, parsed)
+    return result
+
+
+def _iso_each(values: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Which values are ISO stamps the fast path takes, and which of those have a zone."""
+    iso = pc.match_substring_regex(values, ISO_TIMESTAMP)
+    sign = pc.is_in(pc.utf8_slice_codeunits(values, -6, -5), pa.array(["+", "-"]))
+    zoned = pc.and_(iso, pc.or_(pc.ends_with(values, "Z"), pc.and_(sign, pc.greater_equal(pc.binary_length(values), ZONED_MIN_CHARS))))
+    return iso, zoned
+
+
+_LAYOUT = re.compile(r"\d{4}-\d\d-\d\d(?:([T ])\d\d:\d\d(:\d\d(?:\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)?)?", re.ASCII)
+
+
+def _iso_layout(values: pa.Array) -> tuple[pa.Array, pa.Array] | None:
+    """The common case without a regex: every value as long as the first and laid out like it (an ISO stamp the
+    regex would take), checked column by column on the bytes; None when that is not so (then value by value)."""
+    if not len(values) or values.null_count:
+        return None
+    offsets = np.frombuffer(values.buffers()[1], np.int32, len(values) + 1, values.offset * 4)
+    width = int(offsets[1] - offsets[0])
+    match = _LAYOUT.fullmatch(values[0].as_py())
+    if not match or int(offsets[-1] - offsets[0]) != width * len(values) or not np.all(np.diff(offsets) == width):
+        return None
+    text = np.frombuffer(values.buffers()[2], np.uint8, width * len(values), int(offsets[0])).reshape(len(values), width)
+    if not (_shaped_like(text, match) and _fields_in_range(text, match)):
+        return None
+    return pa.array(np.ones(len(values), bool)), pa.array(np.full(len(values), match.group(3) is not None))
+
+
+def _shaped_like(text: np.ndarray, match: re.Match) -> bool:
+    """Digits where the template has digits, its separators elsewhere ("T" or " " between date and time, "+" or "-"
+    before an offset)."""
+    template = match.group(0).encode()
+    either = {10: b"T ", match.start(3): b"+-"} if match.group(3) not in (None, "Z") else {10: b"T "}
+    digits = [i for i, char in enumerate(template) if chr(char).isdigit()]
+    literal = [i for i, char in enumerate(template) if not chr(char).isdigit() and i not in either]
+    choices = [np.isin(text[:, i], list(allowed)).all() for i, allowed in either.items() if i < len(template)]
+    return bool(
+        ((text[:, digits] >= ord("0")) & (text[:, digits] <= ord("9"))).all()
+        and (text[:, literal] == np.frombuffer(template, np.uint8)[literal]).all()
+        and all(choices)
+    )
+
+
+def _fields_in_range(text: np.ndarray, match: re.Match) -> bool:
+    """Century 19 or 20, month, day, hour, minute, second and offset within their ranges (as the regex says)."""
+    ranges = [(0, 19, 20), (5, 1, 12), (8, 1, 31)]  # (position of a two-digit field, lowest, highest)
+    if match.group(1):
+        ranges += [(11, 0, 23), (14, 0, 59)]
+    if match.group(2):
+        ranges.append((17, 0, 59))
+    if match.group(3) not in (None, "Z"):
+        ranges += [(match.start(3) + 1, 0, 23), (match.start(3) + 4, 0, 59)]
+    for position, lowest, highest in ranges:
+        number = text[:, position].astype(np.int16) * 10 + text[:, position + 1] - 11 * ord("0")
+        if not ((number >= lowest) & (number <= highest)).all():
+            return False
+    return True
+
+
+def numbers(values: pa.Array, decimal: str) -> pa.Array:
+    """Stripped text → float64; null where empty or unparseable (see parse_numbers for the forms)."""
+    plain = pc.and_(pc.match_substring_regex(values, PLAIN_NUMBER[decimal]), pc.less_equal(pc.binary_length(values), PLAIN_NUMBER_CHARS))
+    result = pa.nulls(len(values), pa.float64())
+    if pc.any(plain).as_py():
+        text = values.filter(plain)
+        if decimal == ",":
+            text = pc.replace_substring(text, ",", ".")
+        result = pc.replace_with_mask(result, plain, pc.cast(text, pa.float64()))
+    slow = pc.and_(pc.invert(plain), pc.not_equal(values, ""))
+    if pc.any(slow).as_py():
+        subset = pd.Series(values.filter(slow).to_pylist(), dtype="string")
+        parsed = pa.array(parse_numbers(subset, decimal).to_numpy(), type=pa.float64(), from_pandas=True)
+        result = pc.replace_with_mask(result, slow, parsed)
+    return result
+
+
+def properties(columns: dict[str, pa.Array], rows: int) -> pa.Array:
+    """One map per row of the given columns' non-empty (stripped) cells, in column order; null when none is kept."""
+    kind = pa.map_(pa.string(), pa.string())
+    if not columns:
+        return pa.nulls(rows, kind)
+    names = list(columns)
+    values = pa.concat_arrays([strip(columns[name]) for name in names])
+    present = np.asarray(pc.not_equal(values, "")).reshape(len(names), rows)  # column by column, as concatenated
+    row, column = np.nonzero(present.T)  # row by row, columns in file order
+    offsets = np.concatenate([[0], np.cumsum(present.sum(axis=0))]).astype(np.int32)
+    keys = pc.take(pa.array(names, pa.string()), pa.array(column))
+    return pa.MapArray.from_arrays(pa.array(offsets), keys, pc.take(values, pa.array(column * rows + row)), type=kind)
+
+
+def parse_timestamps(raw: pd.Series, date_order: str) -> pd.Series:
+    """ISO 8601 (with or without zone; stored as UTC), epoch seconds or milliseconds, dates like 12/1/2010 8:26 in
+    the given order, Chinese dates (2025年3月1日). Unparseable → NaT."""
+    values = raw.str.strip()
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
+    epoch = values.str.fullmatch(r"\d{9,13}(\.\d+)?").fillna(False).astype(bool)
+    if epoch.any():
+        parsed_numbers = pd.to_numeric(values[epoch])
+        millis = (parsed_numbers > 1e11).reindex(values.index, fill_value=False)
+        result[epoch & millis] = pd.to_datetime(parsed_numbers[millis[epoch]], unit="ms", utc=True)
+        result[epoch & ~millis] = pd.to_datetime(parsed_numbers[~millis[epoch]], unit="s", utc=True)
+    rest = ~epoch & (values != "").fillna(False).astype(bool)
+    if rest.any():
+        text = values[rest]
+        chinese = text.str.contains("年", regex=False).fillna(False).astype(bool)
+        if chinese.any():  # the regex runs row by row in Python: only on the rows that need it
+            text = text.where(
+                ~chinese, text[chinese].str.replace(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?", r"\1-\2-\3", regex=True)
+            )
+        # Zoned and naive stamps parsed apart: in one call pandas 2 reads a naive stamp in the zone of the first one.
+        zoned = text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True).fillna(False).astype(bool)
+        parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us, UTC]")
+        for part in (zoned, ~zoned):
+            if part.any():
+                parsed[part] = pd.to_datetime(text[part], format="ISO8601", utc=True, errors="coerce")
+        retry = parsed.isna()
+        if retry.any():
+            parsed[retry] = pd.to_datetime(text[retry], format="mixed", dayfirst=date_order == "day_first", utc=True, errors="coerce")
+        result[rest] = parsed
+    return result
+
+
+def parse_numbers(raw: pd.Series, decimal: str) -> pd.Series:
+    """Amounts as people write them: currency symbols, spaces, thousands separators, 1.234,50 with a decimal
+    comma, (12.50) or -12.50 for refunds. Unparseable → NaN."""
+    values = raw.str.strip()
+    negative = values.str.match(r"^\(.*\)$").fillna(False).astype(bool)
+    cleaned = values.str.replace(r"[^\d,.\-]", "", regex=True)
+    if decimal == ",":
+        cleaned = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        cleaned = cleaned.str.replace(",", "", regex=False)
+    parsed = pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce").astype("float64")
+    return parsed.where(~negative, -parsed.abs())

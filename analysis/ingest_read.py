@@ -1,0 +1,352 @@
+"""Read a CSV as batches of rows (text cells) with the exact line number of every row, a block of the file at a time.
+
+The file is first turned into UTF-8 blocks that end at a line break. A block is parsed by Arrow's CSV reader (the fast
+path) when Arrow's line numbers are provably the csv module's: a record spans one line plus the line breaks in its
+quoted cells, empty lines are found between one-line records (not between longer ones), no bare CR ends a line, the
+block does not end inside a quoted cell, no cell is over the length limit. Any other block is read with the csv
+module (the fallback: exact by definition, and the reference the tests compare with), from that block's start until a
+record ends at a block's end; the next block tries Arrow again.
+Pure apart from the stream it is handed: no Django."""
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+
+from analysis.sniffing import RejectedFile, _unique_headers
+
+BLOCK_BYTES = 16 << 20
+HEADER_BYTES = 64 << 10
+SENTINEL = b"\x01"  # neither a quote nor a delimiter
+
+
+def column_name(position: int) -> str:
+    return f"c{position}"
+
+
+@dataclass
+class Batch:
+    """Rows of the right width (text cells, in file order, with their line numbers) and the lines of the rows that had
+    the wrong number of cells. `counted` rows: blank lines are neither."""
+
+    table: pa.Table
+    lines: np.ndarray
+    wrong: np.ndarray
+
+    @property
+    def counted(self) -> int:
+        return len(self.lines) + len(self.wrong)
+
+    @classmethod
+    def from_rows(cls, rows: list[list[str]], lines: list[int], wrong: list[int], width: int) -> "Batch":
+        columns = list(zip(*rows, strict=True)) if rows else [()] * width
+        table = pa.table({column_name(i): pa.array(cells, pa.string()) for i, cells in enumerate(columns)})
+        return cls(table, np.asarray(lines, np.int64), np.asarray(wrong, np.int64))
+
+    @classmethod
+    def concat(cls, batches: list["Batch"]) -> "Batch":
+        if len(batches) == 1:
+            return batches[0]
+        return cls(
+            pa.concat_tables([batch.table for batch in batches]),
+            np.concatenate([batch.lines for batch in batches]),
+            np.concatenate([batch.wrong for batch in batches]),
+        )
+
+    def split(self, count: int) -> tuple["Batch", "Batch"]:
+        """The first `count` counted rows, and the rest."""
+        if count >= self.counted:
+            return self, Batch(self.table.slice(0, 0), self.lines[:0], self.wrong[:0])
+        if not len(self.wrong):
+            return self._cut(count, 0)
+        last = np.sort(np.concatenate([self.lines, self.wrong]))[count - 1]
+        return self._cut(int(np.searchsorted(self.lines, last, "right")), int(np.searchsorted(self.wrong, last, "right")))
+
+    def _cut(self, rows: int, wrong: int) -> tuple["Batch", "Batch"]:
+        head = Batch(self.table.slice(0, rows), self.lines[:rows], self.wrong[:wrong])
+        return head, Batch(self.table.slice(rows), self.lines[rows:], self.wrong[wrong:])
+
+
+class Undecodable(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def encoding_error(line: int, encoding: str) -> RejectedFile:
+    return RejectedFile("encoding", f"Near line {line} the file is not {encoding} text: choose the right encoding.")
+
+
+class Utf8Blocks:
+    """The stream as UTF-8 blocks of about `size` bytes, each ending at a line break (the last at the end of the file).
+    UTF-8 is passed through as it is (Arrow and the csv path validate it); other encodings are transcoded."""
+
+    def __init__(self, raw: BinaryIO, encoding: str, size: int | None = None) -> None:
+        self.raw, self.size = raw, size or BLOCK_BYTES
+        name = codecs.lookup(encoding).name
+        self.bom = codecs.BOM_UTF8 if name == "utf-8-sig" else b""
+        self.decoder = None if name in ("utf-8", "utf-8-sig") else codecs.getincrementaldecoder(encoding)("strict")
+        self.pending = b""
+        self.eof = False
+
+    def next(self) -> bytes | None:
+        """The next block, or None at the end. Raises Undecodable (with the line in the pending data) on bad bytes."""
+        while not self.eof and (len(self.pending) < self.size or self.pending.rfind(b"\n") < 0):
+            self.pending += self._read()
+        cut = len(self.pending) if self.eof else self.pending.rfind(b"\n") + 1
+        block, self.pending = self.pending[:cut], self.pending[cut:]
+        return block or None
+
+    def unread(self, data: bytes) -> None:
+        self.pending = data + self.pending
+
+    def _read(self) -> bytes:
+        data = self.raw.read(self.size)
+        self.eof = not data
+        if self.bom and data.startswith(self.bom):
+            data = data[len(self.bom) :]
+        self.bom = b""  # only at the very start
+        if self.decoder is None:
+            return data
+        try:
+            return self.decoder.decode(data, final=self.eof).encode("utf-8")
+        except UnicodeDecodeError as exc:
+            prefix = self.decoder.decode(data[: exc.start]) if exc.start else ""
+            raise Undecodable(self.pending.count(b"\n") + prefix.count("\n") + 1) from exc
+
+
+class Lines:
+    """The text lines of blocks, one at a time as the csv module asks for them (split at CR, LF or CRLF as a file
+    opened with newline="" does); says when the line just handed out was the last of its block."""
+
+    def __init__(self, block: bytes, blocks: Utf8Blocks, first_line: int, encoding: str) -> None:
+        self.blocks, self.first_line, self.encoding = blocks, first_line, encoding
+        self.count = 0  # lines handed out
+        self.at_block_end = False
+        self._start(block)
+
+    def _start(self, block: bytes) -> None:
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise encoding_error(self.first_line + self.count + block.count(b"\n", 0, exc.start) + 1, self.encoding) from exc
+        self._text = io.StringIO(text, newline="")
+        self._next = self._text.readline()
+
+    def __iter__(self) -> "Lines":
+        return self
+
+    def __next__(self) -> str:
+        while not self._next:
+            try:
+                block = self.blocks.next()
+            except Undecodable as exc:
+                raise encoding_error(self.first_line + self.count + exc.line, self.encoding) from exc
+            if block is None:
+                raise StopIteration
+            self._start(block)
+        line, self._next = self._next, self._text.readline()
+        self.count += 1
+        self.at_block_end = not self._next
+        return line
+
+    def rest(self) -> bytes:
+        """What is left of the current block, as UTF-8."""
+        return (self._next + self._text.read()).encode("utf-8")
+
+
+def records(reader: "csv._reader", first_line: int, options: "ReadSettings") -> Iterator[list[str]]:
+    try:
+        yield from reader
+    except csv.Error as exc:
+        line = first_line + reader.line_num
+        if "field larger than field limit" in str(exc):
+            raise RejectedFile("line_too_long", f"Line {line} is longer than {options.max_line_chars} characters.") from exc
+        raise RejectedFile("malformed", f"Line {line} cannot be read as CSV: {exc}.") from exc
+
+
+@dataclass(frozen=True)
+class ReadSettings:
+    encoding: str
+    delimiter: str
+    max_line_chars: int
+    chunk_rows: int
+    fast_path: bool
+
+
+def read_header(blocks: Utf8Blocks, settings: ReadSettings) -> tuple[list[str], bytes, int]:
+    """The header (names made unique), what is left of the block it ended in, and the lines it took (blank lines
+    before it included)."""
+    try:
+        block = blocks.next()
+    except Undecodable as exc:
+        raise encoding_error(exc.line, settings.encoding) from exc
+    if block is None:
+        raise RejectedFile("empty", "The file is empty.")
+    cut = block.find(b"\n", HEADER_BYTES) + 1  # the csv module reads the header from a small piece
+    if cut:
+        blocks.unread(block[cut:])
+        block = block[:cut]
+    lines = Lines(block, blocks, 0, settings.encoding)
+    reader = csv.reader(lines, delimiter=settings.delimiter)
+    for row in records(reader, 0, settings):
+        if any(cell.strip() for cell in row):
+            return _unique_headers(row), b"" if lines.at_block_end else lines.rest(), lines.count
+    raise RejectedFile("empty", "The file is empty.")
+
+
+def read_batches(blocks: Utf8Blocks, block: bytes, line: int, width: int, settings: ReadSettings) -> Iterator[Batch]:
+    """The rows after the header: `block` is the rest of the header's block, `line` the header's last line."""
+    while True:
+        parsed = parse_block(block, line, width, settings) if block and settings.fast_path and width >= 2 else None
+        if parsed is not None:
+            batch, block_lines = parsed
+            yield batch
+            line += block_lines
+        elif block:
+            lines = Lines(block, blocks, line, settings.encoding)
+            yield from csv_batches(lines, width, settings)
+            line += lines.count
+        try:
+            block = blocks.next()
+        except Undecodable as exc:
+            raise encoding_error(line + exc.line, settings.encoding) from exc
+        if block is None:
+            return
+
+
+def csv_batches(lines: Lines, width: int, settings: ReadSettings) -> Iterator[Batch]:
+    """The csv module's rows, until a record ends where a block ends (or the file does)."""
+    reader = csv.reader(lines, delimiter=settings.delimiter)
+    rows: list[list[str]] = []
+    row_lines: list[int] = []
+    wrong: list[int] = []
+    for row in records(reader, lines.first_line, settings):
+        if len(row) >= 2 or (row and row[0].strip()):  # else a blank line (cheap test: this loop is hot)
+            if len(row) != width:
+                wrong.append(lines.first_line + reader.line_num)
+            else:
+                rows.append(row)
+                row_lines.append(lines.first_line + reader.line_num)
+            if len(rows) + len(wrong) >= settings.chunk_rows:
+                yield Batch.from_rows(rows, row_lines, wrong, width)
+                rows, row_lines, wrong = [], [], []
+        if lines.at_block_end:
+            break
+    yield Batch.from_rows(rows, row_lines, wrong, width)
+
+
+def parse_block(block: bytes, line: int, width: int, settings: ReadSettings) -> tuple[Batch, int] | None:
+    """Arrow's rows of one block, numbered from `line` + 1, and the block's line count; None when Arrow's answer
+    might differ from the csv module's."""
+    if b"\r" in block and block.count(b"\r") != block.count(b"\r\n"):
+        return None  # a bare CR ends a line for both parsers, but the line arithmetic below counts LF only
+    quoted = b'"' in block
+    try:
+        if quoted:
+            # A line of its own after the block tells whether the block ends inside a quoted cell: it is then
+            # swallowed by that cell instead of coming back as a row of one cell.
+            table, invalid = _arrow_read(
+                block + (b"" if block.endswith(b"\n") else b"\n") + SENTINEL + b"\n", width, settings.delimiter, quoted=True
+            )
+            if not invalid or invalid[-1] != (table.num_rows + len(invalid), SENTINEL.decode()):
+                return None
+            invalid.pop()
+        else:
+            table, invalid = _arrow_read(block, width, settings.delimiter, quoted=False, threads=True)
+            if invalid:  # read again on one thread, which numbers the rows it skips
+                table, invalid = _arrow_read(block, width, settings.delimiter, quoted=False)
+    except (pa.ArrowInvalid, UnicodeDecodeError):  # not UTF-8, or a record Arrow cannot read: the csv module will say
+        return None
+    if not _plain(table, invalid, settings.max_line_chars):
+        return None
+    return _numbered(block, table, invalid, line, settings.delimiter)
+
+
+def _arrow_read(data: bytes, width: int, delimiter: str, *, quoted: bool, threads: bool = False) -> tuple[pa.Table, list[tuple[int, str]]]:
+    """Every cell as text; the rows of the wrong width skipped and listed (number, text)."""
+    invalid: list[tuple[int, str]] = []
+    names = [column_name(i) for i in range(width)]
+    table = pcsv.read_csv(
+        pa.BufferReader(data),
+        read_options=pcsv.ReadOptions(column_names=names, use_threads=threads, block_size=1 << 20 if threads else len(data) + 1),
+        parse_options=pcsv.ParseOptions(
+            delimiter=delimiter, newlines_in_values=quoted, invalid_row_handler=lambda row: invalid.append((row.number, row.text)) or "skip"
+        ),
+        convert_options=pcsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
+    )
+    return table, invalid
+
+
+def _plain(table: pa.Table, invalid: list[tuple[int, str]], max_chars: int) -> bool:
+    """Every cell within the limit (else the csv module must say where the file fails), every row numbered."""
+    if any(number is None or len(text) > max_chars for number, text in invalid):
+        return False
+    return not table.num_rows or all(
+        pc.max(pc.binary_length(column)).as_py() <= max_chars or pc.max(pc.utf8_length(column)).as_py() <= max_chars
+        for column in table.columns
+    )
+
+
+def _numbered(block: bytes, table: pa.Table, invalid: list[tuple[int, str]], line: int, delimiter: str) -> tuple[Batch, int] | None:
+    """The line each row ends on, as the csv module counts. Arrow numbers the records it reads 1, 2, … skipping
+    empty lines: a record takes one line more for each line break in its quoted cells; with none, the line of record
+    k is the k-th non-empty line."""
+    records = table.num_rows + len(invalid)
+    lines_in_block = block.count(b"\n") + (not block.endswith(b"\n"))
+    bad = np.asarray([number for number, _text in invalid], np.int64)
+    valid = np.ones(records, bool)
+    valid[bad - 1] = False
+    breaks = _line_breaks(table, invalid, valid) if b'"' in block else None
+    if breaks is not None:  # records over several lines: no empty line may be left out in between (else not known where)
+        if records + int(breaks.sum()) != lines_in_block:
+            return None
+        line_of = line + np.cumsum(breaks + 1)
+    elif lines_in_block == records:
+        line_of = np.arange(line + 1, line + 1 + records, dtype=np.int64)
+    else:  # empty lines in between
+        line_of = np.flatnonzero(~_empty_lines(block)) + 1 + line
+        if len(line_of) != records:
+            return None
+    try:
+        blank = np.asarray([_blank(text, delimiter) for _number, text in invalid], bool)
+    except csv.Error:
+        return None
+    return Batch(table, line_of[valid], line_of[bad[~blank] - 1] if len(bad) else bad), lines_in_block
+
+
+def _line_breaks(table: pa.Table, invalid: list[tuple[int, str]], valid: np.ndarray) -> np.ndarray | None:
+    """Line breaks inside each record's cells (CRLF counts once: only LF is counted, as a lone CR is not let in);
+    None when there are none."""
+    inside = np.zeros(len(valid), np.int64)
+    for column in table.columns:
+        if pc.any(pc.match_substring(column, "\n")).as_py():
+            inside[valid] += np.asarray(pc.count_substring(column, "\n"), np.int64)
+    inside[~valid] = [text.count("\n") for _number, text in invalid]
+    return inside if inside.any() else None
+
+
+def _empty_lines(block: bytes) -> np.ndarray:
+    """Whether each line of the block is empty (LF or CRLF alone)."""
+    data = np.frombuffer(block, np.uint8)
+    ends = np.flatnonzero(data == ord("\n"))
+    if not block.endswith(b"\n"):
+        ends = np.append(ends, len(block))
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    length = ends - starts
+    return (length == 0) | ((length == 1) & (data[np.minimum(starts, len(block) - 1)] == ord("\r")))
+
+
+def _blank(text: str, delimiter: str) -> bool:
+    """A line the csv module reads as blank: no cell, or one cell of spaces."""
+    row = next(csv.reader([text], delimiter=delimiter), [])
+    return len(row) < 2 and not (row and row[0].strip())

@@ -1,0 +1,272 @@
+"""The fast path (Arrow's CSV reader, vectorised normalisation) gives exactly what the csv module path gives: the same
+Parquet rows, the same report, the same refusals, on every kind of file the ingest accepts, also when the file is cut
+into many small blocks so that both readers take turns."""
+
+import codecs
+import io
+import random
+import threading
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import analysis.ingest_read
+from analysis.ingest import IngestCancelled, IngestOptions, ingest_csv
+from analysis.ingest_normalise import WHITESPACE, numbers, parse_numbers, parse_timestamps, strip, timestamps
+from analysis.sniffing import RejectedFile, sniff
+
+CASES = {
+    "timestamps in every form": (
+        "user,time\na,2024-05-01T10:00:00+02:00\nb,2024-05-01 08:00:00\nc,1714550400\nd,1714550400000\ne,2025年3月1日\n",
+        "utf-8",
+        {},
+    ),
+    "decimal comma, currency, refunds": (
+        "customer;date;amount\nk1;2024-01-01;1.234,50 €\nk2;2024-01-02;-12,00\nk3;2024-01-03;(5,25)\nk4;2024-01-04;7,5\n",
+        "utf-8",
+        {},
+    ),
+    "rejects of every reason": (
+        "user,time,amount\nu1,2024-01-01,1\n,2024-01-01,1\nu3,not a date,1\nu4,2024-01-01,abc\nu5,2024-01-01\nu6,2024-01-02,2\n",
+        "utf-8",
+        {},
+    ),
+    "hostile values": (
+        'user,time,event\nu1,2024-01-01,"=HYPERLINK(""http://evil"")"\nu2,2024-01-01,+cmd\nu3,2024-01-01,<script>\n',
+        "utf-8",
+        {},
+    ),
+    "quoted newlines, CRLF": (
+        'user,time,event\r\n"u1","2024-01-01","said ""hi, there""\r\nand left"\r\nu2,2024-01-02,buy\r\nu3,2024-01-03\r\nu4,2024-01-04,x\r\n',
+        "utf-8",
+        {},
+    ),
+    "blank and space-only lines": ("\n\nuser,time\n\nu1,2024-01-01\n   \n\nu2,2024-01-02\n,\nu3,2024-01-03\n\n", "utf-8", {}),
+    "CRLF with blank lines": ("user,time\r\n\r\nu1,2024-01-01\r\n\r\n\r\nu2,bad\r\nu3,2024-01-03,extra\r\nu4,2024-01-04", "utf-8", {}),
+    "day first dates": (
+        "user,InvoiceDate,amount\nu1,13/1/2010 8:26,1\nu2,12/1/2010 8:26,2\nu3,1/2/2010 10:00,3\n",
+        "utf-8",
+        {"date_order": "day_first"},
+    ),
+    "month first dates": ("user,InvoiceDate,amount\nu1,12/1/2010 8:26,1\nu2,12/13/2010 8:26,2\n", "utf-8", {"date_order": "month_first"}),
+    "messy headers, extra columns kept": (
+        " User ID ,Time, ,Coupon,Coupon\na,2024-05-01,x,SPRING, \nb,2024-05-02,,,=cmd\nc,2024-05-03, y ,,\n",
+        "utf-8",
+        {"keep_extra": True},
+    ),
+    "extra columns dropped": ("user,time,Coupon\na,2024-05-01,SPRING\n", "utf-8", {}),
+    "BOM": ("user,time,amount\nu1,2024-01-01T10:00:00Z,12.50\nu2,2024-01-02T11:00:00Z,3.00\n", "utf-8-sig", {}),
+    "UTF-16": ("user,time,amount\nu1,2024-01-01T10:00:00Z,12.50\nu2,2024-01-02T11:00:00Z,3.00\n", "utf-16", {}),
+    "GB18030": (
+        "会员,下单时间,实付金额,商品\n" + "".join(f"张{i},2025年3月{i % 28 + 1}日,{i}.50,苹果手机壳\n" for i in range(60)),
+        "gb18030",
+        {},
+    ),
+    "cp1252": ("Client;Date;Montant;Produit\n" + "".join(f"Zoë {i};01/02/2024;{i},50 €;crème brûlée\n" for i in range(60)), "cp1252", {}),
+    "tabs": ("user\ttime\tamount\nu1\t2024-01-01\t1.5\nu2\t2024-01-02\t \n", "utf-8", {}),
+    "pipes and quotes in odd places": (
+        'user|time|event\nu1|2024-01-01|a"b\n"u2"x|2024-01-02|c\nu3| "2024-01-03"|d\nu4|2024-01-04|""\n',
+        "utf-8",
+        {},
+    ),
+    "unicode spaces and numbers": (
+        "user,time,amount,qty\n\u3000u1\xa0,\u20032024-01-01 ,\u00a012.5,１２\nu2,2024-01-02,1e5,3\n",
+        "utf-8",
+        {},
+    ),
+    "odd ISO stamps": (
+        "user,time\nu1,2024-02-30\nu2,2024-01-01T24:00:00\nu3,1899-12-31\nu4,2024-01-01T10:00:00.1234567Z\nu5,2024-01-01T10:00:00.5\n"
+        "u6,2024-01-01T10:00+0530\nu7,2024-1-5\nu8,2024-06-30T23:59:59-11:00\n",
+        "utf-8",
+        {},
+    ),
+    "a line over the limit": ("user,time,note\nu1,2024-01-01,ok\nu2,2024-01-01," + "x" * 500 + "\n", "utf-8", {"max_line_chars": 100}),
+    "too many rejects": ("user,time\nu1,2024-01-01\nu2,nope\nu3,nope\n", "utf-8", {"max_reject_share": 0.2}),
+    "nothing usable": ("user,time\nu1,soon\nu2,later\n", "utf-8", {}),
+    "not the chosen encoding": (None, "utf-8", {}),
+}
+
+
+HEADER = b"user,time,amount\nu1,2024-01-01,1\n"
+
+
+def ingest(data: bytes, tmp_path, name: str, sample: bytes | None = None, **overrides: object):
+    found = sniff(sample or data)
+    options = IngestOptions(
+        **{
+            "encoding": found.encoding,
+            "delimiter": found.delimiter,
+            "mapping": found.mapping,
+            "decimal": found.decimal,
+            "date_order": found.date_order,
+            "max_reject_share": 0.9,
+            "chunk_rows": 3,
+            **overrides,
+        }
+    )
+    destination = tmp_path / f"{name}.parquet"
+    try:
+        report = ingest_csv(io.BytesIO(data), str(destination), options, lambda _bytes, _rows: True)
+    except RejectedFile as exc:
+        return ("refused", exc.code, exc.message)
+    return report.__dict__, pq.read_table(destination)
+
+
+@pytest.fixture
+def arrow_blocks(monkeypatch):
+    """Counts the blocks Arrow read, so that a comparison cannot pass by both runs taking the csv module's path."""
+    taken = []
+    parse = analysis.ingest_read.parse_block
+
+    def counting(*args, **kwargs):
+        result = parse(*args, **kwargs)
+        taken.append(result is not None)
+        return result
+
+    monkeypatch.setattr(analysis.ingest_read, "parse_block", counting)
+    return taken
+
+
+def encoded(text: str | None, encoding: str) -> bytes:
+    if text is None:  # UTF-8 but for one byte of Latin-1 far down
+        return ("user,time\n" + "".join(f"u{i},2024-01-01\n" for i in range(40))).encode() + b"u\xe9,2024-01-01\n"
+    if encoding == "utf-16":
+        return codecs.BOM_UTF16_LE + text.encode("utf-16-le")
+    return text.encode(encoding)
+
+
+@pytest.mark.parametrize("block_bytes", [64, 1 << 20])
+@pytest.mark.parametrize("case", list(CASES))
+def test_arrow_and_the_csv_module_give_the_same_events_and_report(case, block_bytes, tmp_path, monkeypatch, arrow_blocks):
+    text, encoding, overrides = CASES[case]
+    data = encoded(text, encoding)
+    monkeypatch.setattr(analysis.ingest_read, "BLOCK_BYTES", block_bytes)
+
+    fast = ingest(data, tmp_path, "fast", **overrides)
+    reference = ingest(data, tmp_path, "reference", fast_path=False, **overrides)
+
+    assert fast[0] == reference[0]
+    if fast[0] != "refused":
+        assert fast[1].equals(reference[1]), (fast[1].to_pandas(), reference[1].to_pandas())
+    assert any(arrow_blocks) or case in ("quoted newlines, CRLF", "a line over the limit")  # the csv module must say where
+
+
+@pytest.mark.parametrize("fast_path", [True, False])
+def test_rejected_rows_have_their_exact_line_with_and_without_newlines_in_cells(fast_path, tmp_path, monkeypatch, arrow_blocks):
+    plain = "user,time,note\n" + "".join(f"u{i},{'bad' if i % 7 == 3 else '2024-01-01'},n{i}\n" for i in range(40))
+    multiline = "user,time,note\n" + "".join(f'u{i},{"bad" if i % 7 == 3 else "2024-01-01"},"n\n{i}"\n' for i in range(40))
+    monkeypatch.setattr(analysis.ingest_read, "BLOCK_BYTES", 200)
+
+    plain_report, plain_events = ingest(plain.encode(), tmp_path, "plain", fast_path=fast_path)
+    arrow_blocks.clear()
+    multi_report, multi_events = ingest(multiline.encode(), tmp_path, "multi", fast_path=fast_path)
+
+    bad = [i for i in range(40) if i % 7 == 3]
+    assert plain_report["sample_rejected_lines"] == {"unparseable_timestamp": [i + 2 for i in bad]}
+    assert multi_report["sample_rejected_lines"] == {"unparseable_timestamp": [2 * i + 3 for i in bad]}  # a row ends on its 2nd line
+    assert plain_events["line"].to_pylist()[:3] == [2, 3, 4]
+    assert multi_events["line"].to_pylist()[:3] == [3, 5, 7]
+    assert any(arrow_blocks) == fast_path  # Arrow reads cells with line breaks too
+
+
+def test_files_of_random_cells_read_the_same_both_ways(tmp_path, monkeypatch, arrow_blocks):
+    rng = random.Random(7)  # noqa: S311 - reproducible test data
+    pieces = ["u1", "2024-01-01", "12.5", "", " ", ",", '"', '""', "\n", "\r\n", "\n\n", "\r", "x", "(3)", "\t", '"a\nb"', '",\n"']
+    for trial in range(150):
+        body = "".join(rng.choice(pieces) for _ in range(rng.randrange(5, 80)))
+        data = ("user,time,amount\n" + body + "\nu9,2024-01-02,1\n").encode()
+        monkeypatch.setattr(analysis.ingest_read, "BLOCK_BYTES", rng.choice([8, 16, 64, 1 << 20]))
+
+        fast = ingest(data, tmp_path, f"fast{trial}", max_reject_share=1.0, sample=HEADER)
+        reference = ingest(data, tmp_path, f"reference{trial}", max_reject_share=1.0, sample=HEADER, fast_path=False)
+
+        assert fast[0] == reference[0], repr(body)
+        if fast[0] != "refused":
+            assert fast[1].equals(reference[1]), body
+    assert sum(arrow_blocks) > 100
+
+
+def test_arrow_parses_timestamps_and_numbers_as_the_pandas_rules_do():
+    rng = random.Random(3)  # noqa: S311 - reproducible test data
+    stamps = [
+        f"{rng.choice(['1899', '1900', '2024', '2099', '2100'])}-{rng.randrange(0, 14):02d}-{rng.randrange(0, 33):02d}"
+        + rng.choice(["", "T", " "])
+        + rng.choice(
+            [
+                "",
+                f"{rng.randrange(0, 26):02d}:{rng.randrange(0, 61):02d}",
+                f"{rng.randrange(24):02d}:{rng.randrange(60):02d}:{rng.randrange(61):02d}",
+            ]
+        )
+        + rng.choice(["", ".5", ".123456", ".1234567"])
+        + rng.choice(["", "Z", "+02:00", "-11:30", "+0530", "+25:00"])
+        for _ in range(3000)
+    ] + ["", " ", "1714550400", "1714550400123", "2025年3月1日", "12/1/2010 8:26", "nonsense"]
+    amounts = [
+        rng.choice(["", "-", "("])
+        + str(rng.randrange(10 ** rng.randrange(1, 17)))
+        + rng.choice(["", ".", ","])
+        + str(rng.randrange(10 ** rng.randrange(0, 8)))
+        for _ in range(3000)
+    ] + ["", "1e5", "€ 12", "1.234,50", "0.1", "-0.0"]
+
+    for order in ("day_first", "month_first", ""):
+        arrow = timestamps(strip(pa.array(stamps)), order)
+        expected = pa.array(parse_timestamps(pd.Series(stamps, dtype="string"), order), type=arrow.type, from_pandas=True, safe=False)
+        assert arrow.equals(expected), [
+            (s, a, e) for s, a, e in zip(stamps, arrow.to_pylist(), expected.to_pylist(), strict=True) if a != e
+        ][:5]
+    for decimal in (".", ","):
+        arrow = numbers(strip(pa.array(amounts)), decimal).to_numpy(zero_copy_only=False)
+        expected = parse_numbers(pd.Series(amounts, dtype="string"), decimal).to_numpy()
+        np.testing.assert_array_equal(arrow, expected)
+
+
+def test_arrow_trims_the_whitespace_python_strips():
+    assert "".join(chr(code) for code in range(0x110000) if chr(code).isspace()) == WHITESPACE
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "{Y}-{m}-{d}",
+        "{Y}-{m}-{d}T{H}:{M}",
+        "{Y}-{m}-{d} {H}:{M}:{S}",
+        "{Y}-{m}-{d}T{H}:{M}:{S}Z",
+        "{Y}-{m}-{d}T{H}:{M}:{S}.123+{H}:{M}",
+        "{Y}-{m}-{d}T{H}:{M}-{H}:30",
+    ],
+)
+def test_a_chunk_of_stamps_laid_out_alike_parses_as_the_pandas_rules_do(layout):
+    rng = random.Random(5)  # noqa: S311 - reproducible test data
+
+    def stamp(wild: bool) -> str:
+        top = 99 if wild else 0
+        return layout.format(
+            Y=rng.choice(["1899", "1900", "2024", "2099", "2100"] if wild else ["1900", "2024", "2099"]),
+            m=f"{rng.randrange(1, 13 + top):02d}",
+            d=f"{rng.randrange(1, 32 + top):02d}",
+            H=f"{rng.randrange(0, 24 + top):02d}",
+            M=f"{rng.randrange(0, 60 + top):02d}",
+            S=f"{rng.randrange(0, 60 + top):02d}",
+        )
+
+    for wild in (False, True):
+        stamps = [stamp(wild) for _ in range(500)]
+        arrow = timestamps(pa.array(stamps), "")
+        expected = pa.array(parse_timestamps(pd.Series(stamps, dtype="string"), ""), type=arrow.type, from_pandas=True, safe=False)
+        assert arrow.equals(expected)
+
+
+def test_cancelling_stops_the_reading_thread(tmp_path, monkeypatch):
+    monkeypatch.setattr(analysis.ingest_read, "BLOCK_BYTES", 64)
+    data = ("user,time\n" + "".join(f"u{i},2024-01-01\n" for i in range(200))).encode()
+    options = IngestOptions(encoding="utf-8", delimiter=",", mapping={"user_id": "user", "timestamp": "time"}, chunk_rows=5)
+
+    with pytest.raises(IngestCancelled):
+        ingest_csv(io.BytesIO(data), str(tmp_path / "x.parquet"), options, lambda _bytes, rows: rows < 10)
+
+    assert not [thread for thread in threading.enumerate() if thread.name in ("csv-reader", "parquet_0")]
