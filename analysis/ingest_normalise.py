@@ -140,6 +140,9 @@ def properties(columns: dict[str, pa.Array], rows: int) -> pa.Array:
     return pa.MapArray.from_arrays(pa.array(offsets), keys, pc.take(values, pa.array(column * rows + row)), type=kind)
 
 
+STAMP = "datetime64[us, UTC]"  # the Parquet schema's unit: pandas 2 parses to ns, assigned into us it warns
+
+
 def parse_timestamps(raw: pd.Series, date_order: str) -> pd.Series:
     """ISO 8601 (with or without zone; stored as UTC), epoch seconds or milliseconds, dates like 12/1/2010 8:26 in
     the given order, Chinese dates (2025年3月1日). Unparseable → NaT."""
@@ -149,8 +152,8 @@ def parse_timestamps(raw: pd.Series, date_order: str) -> pd.Series:
     if epoch.any():
         parsed_numbers = pd.to_numeric(values[epoch])
         millis = (parsed_numbers > 1e11).reindex(values.index, fill_value=False)
-        result[epoch & millis] = pd.to_datetime(parsed_numbers[millis[epoch]], unit="ms", utc=True)
-        result[epoch & ~millis] = pd.to_datetime(parsed_numbers[~millis[epoch]], unit="s", utc=True)
+        result[epoch & millis] = pd.to_datetime(parsed_numbers[millis[epoch]], unit="ms", utc=True).astype(STAMP)
+        result[epoch & ~millis] = pd.to_datetime(parsed_numbers[~millis[epoch]], unit="s", utc=True).astype(STAMP)
     rest = ~epoch & (values != "").fillna(False).astype(bool)
     if rest.any():
         text = values[rest]
@@ -164,10 +167,12 @@ def parse_timestamps(raw: pd.Series, date_order: str) -> pd.Series:
         parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us, UTC]")
         for part in (zoned, ~zoned):
             if part.any():
-                parsed[part] = pd.to_datetime(text[part], format="ISO8601", utc=True, errors="coerce")
+                parsed[part] = pd.to_datetime(text[part], format="ISO8601", utc=True, errors="coerce").astype(STAMP)
         retry = parsed.isna()
         if retry.any():
-            parsed[retry] = pd.to_datetime(text[retry], format="mixed", dayfirst=date_order == "day_first", utc=True, errors="coerce")
+            parsed[retry] = pd.to_datetime(
+                text[retry], format="mixed", dayfirst=date_order == "day_first", utc=True, errors="coerce"
+            ).astype(STAMP)
         result[rest] = parsed
     return result
 
