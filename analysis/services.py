@@ -26,6 +26,7 @@ from analysis.models import Dataset
 from analysis.sniffing import ROLES, SAMPLE_BYTES, RejectedFile, sniff
 from analysis.summary import dataset_summary
 from core.errors import Conflict, InvalidInput
+from core.files import rows_delete_with_files, storage_delete
 from teams.access import role_require
 from teams.models import Role
 from ventures.models import Venture
@@ -199,16 +200,16 @@ def dataset_ingest_run(*, dataset_id: int, attempt: int) -> str:
     finally:
         os.unlink(temporary)
     with transaction.atomic():
-        current = Dataset.objects.select_for_update().get(pk=dataset_id)
-        if current.attempt != attempt or current.status != Dataset.Status.RUNNING:  # cancelled or re-queued meanwhile
+        current = Dataset.objects.select_for_update().filter(pk=dataset_id).first()
+        if current is None or current.attempt != attempt or current.status != Dataset.Status.RUNNING:
+            # deleted, cancelled or re-queued meanwhile: the new Parquet belongs to no row
             default_storage.delete(name)
-            return current.status
+            return current.status if current else "gone"
         old = current.parquet
         current.parquet, current.report, current.status, current.progress = name, report, Dataset.Status.READY, 100
         current.finished_at = timezone.now()
         current.save()
-    if old:
-        transaction.on_commit(lambda: default_storage.delete(old))
+    storage_delete([old] if old else [])  # the Parquet of the previous ingest, now that nothing points at it
     return Dataset.Status.READY
 
 
@@ -253,11 +254,10 @@ def dataset_cancel(*, user: User, dataset: Dataset) -> Dataset:
 
 @transaction.atomic
 def dataset_delete(*, user: User, dataset: Dataset) -> None:
-    """Delete the dataset and its files (the upload and the Parquet), once the deletion has committed."""
+    """Delete the dataset, its analyses and their files (the upload, the Parquet, segment member tables), the files
+    once the deletion has committed."""
     role_require(user=user, team=dataset.venture.team, minimum=Role.EDITOR)
-    names = [name for name in (dataset.file.name, dataset.parquet) if name]
-    dataset.delete()
-    transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+    rows_delete_with_files(dataset)
 
 
 def datasets_sweep_stale() -> int:
