@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "analysis",
     "evidence",
     "dashboards",
+    "takeout",
     "demo",
 ]
 
