@@ -7,6 +7,7 @@ import os
 import tempfile
 import uuid
 import zipfile
+import zlib
 from typing import BinaryIO
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -42,7 +43,10 @@ def open_decompressed(path_or_file: BinaryIO) -> BinaryIO:
     if head[:2] == b"\x1f\x8b":
         return _Capped(gzip.GzipFile(fileobj=path_or_file), settings.DATASET_MAX_DECOMPRESSED_BYTES)
     if head == b"PK\x03\x04":
-        archive = zipfile.ZipFile(path_or_file)
+        try:
+            archive = zipfile.ZipFile(path_or_file)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
+            raise _corrupt() from exc
         entries = [entry for entry in archive.infolist() if not entry.is_dir()]
         if len(entries) != 1:
             raise RejectedFile(
@@ -57,6 +61,10 @@ def open_decompressed(path_or_file: BinaryIO) -> BinaryIO:
     return path_or_file
 
 
+def _corrupt() -> RejectedFile:
+    return RejectedFile("corrupt_archive", _("This compressed file is damaged or incomplete; compress the CSV again and upload it."))
+
+
 class _Capped:
     """A read-only stream that refuses to yield more than `limit` bytes."""
 
@@ -64,7 +72,10 @@ class _Capped:
         self.stream, self.limit, self.count = stream, limit, 0
 
     def read(self, size: int = -1) -> bytes:
-        data = self.stream.read(size)
+        try:
+            data = self.stream.read(size)
+        except (zipfile.BadZipFile, gzip.BadGzipFile, zlib.error, EOFError, NotImplementedError) as exc:
+            raise _corrupt() from exc  # a truncated or tampered archive (bad CRC, size past its header's, …)
         self.count += len(data)
         if self.count > self.limit:
             raise RejectedFile(
