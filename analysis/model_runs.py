@@ -27,7 +27,7 @@ from analysis.events import dataset_events
 from analysis.jobs import job_beat, job_claim, job_finish, jobs_sweep_stale
 from analysis.models import Analysis, Dataset
 from core.errors import Conflict, InvalidInput
-from core.files import rows_delete_with_files, storage_delete
+from core.files import rows_delete_with_files, storage_delete_on_commit
 from ml.forecast import forecast
 from ml.segmentation import SegmentationError, segment
 from ml.series import SeriesError, build_series, propose_frequency
@@ -191,8 +191,8 @@ def analysis_run(*, analysis_id: int, attempt: int) -> str:
         current.result, current.members, current.status, current.progress = result, members_name, S.SUCCEEDED, 100
         current.finished_at = timezone.now()
         current.save()
-    if old and old != members_name:
-        storage_delete([old])
+    if old != members_name:
+        storage_delete_on_commit([old])
     return S.SUCCEEDED
 
 

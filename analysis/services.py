@@ -27,7 +27,7 @@ from analysis.models import Dataset
 from analysis.sniffing import ROLES, SAMPLE_BYTES, RejectedFile, sniff
 from analysis.summary import dataset_summary
 from core.errors import Conflict, InvalidInput
-from core.files import rows_delete_with_files, storage_delete
+from core.files import rows_delete_with_files, storage_delete_on_commit
 from teams.access import role_require
 from teams.models import Role
 from ventures.models import Venture
@@ -220,7 +220,7 @@ def dataset_ingest_run(*, dataset_id: int, attempt: int) -> str:
         current.parquet, current.report, current.status, current.progress = name, report, Dataset.Status.READY, 100
         current.finished_at = timezone.now()
         current.save()
-    storage_delete([old] if old else [])  # the Parquet of the previous ingest, now that nothing points at it
+    storage_delete_on_commit([old])  # the previous ingest's Parquet, now that nothing points at it
     return Dataset.Status.READY
 
 

@@ -123,12 +123,13 @@ def test_a_rolled_back_delete_keeps_the_files(world, segmented, django_capture_o
     assert owned(dataset, analysis) <= files_under("datasets", "analyses")
 
 
-def test_reingest_replaces_the_parquet_and_leaves_one(world):
+def test_reingest_replaces_the_parquet_and_leaves_one(world, django_capture_on_commit_callbacks):
     dataset = ready_dataset(user=world.editor, venture=world.venture)
     first = dataset.parquet
 
     dataset = dataset_ingest_start(user=world.editor, dataset=dataset, mapping=MAPPING)
-    assert dataset_ingest_run(dataset_id=dataset.pk, attempt=dataset.attempt) == "ready"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert dataset_ingest_run(dataset_id=dataset.pk, attempt=dataset.attempt) == "ready"
     dataset.refresh_from_db()
 
     parquets = {name for name in files_under(f"datasets/{world.venture.pk}") if name.endswith(".parquet")}
