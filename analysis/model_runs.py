@@ -27,6 +27,7 @@ from analysis.events import dataset_events
 from analysis.jobs import job_beat, job_claim, job_finish, jobs_sweep_stale
 from analysis.models import Analysis, Dataset
 from core.errors import Conflict, InvalidInput
+from core.files import rows_delete_with_files, storage_delete_on_commit
 from ml.forecast import forecast
 from ml.segmentation import SegmentationError, segment
 from ml.series import SeriesError, build_series, propose_frequency
@@ -142,11 +143,9 @@ def analysis_cancel(*, user: User, analysis: Analysis) -> Analysis:
 
 @transaction.atomic
 def analysis_delete(*, user: User, analysis: Analysis) -> None:
+    """Delete the run and its segment member table (after the commit)."""
     role_require(user=user, team=analysis.dataset.venture.team, minimum=Role.EDITOR)
-    name = analysis.members
-    analysis.delete()
-    if name:
-        transaction.on_commit(lambda: default_storage.delete(name))
+    rows_delete_with_files(analysis)
 
 
 class _Stopped(Exception):
@@ -183,17 +182,17 @@ def analysis_run(*, analysis_id: int, attempt: int) -> str:
         job_finish(analysis, S.FAILED, error=message, code="internal")
         return S.FAILED
     with transaction.atomic():
-        current = Analysis.objects.select_for_update().get(pk=analysis_id)
-        if current.attempt != attempt or current.status != S.RUNNING:  # cancelled or swept meanwhile
+        current = Analysis.objects.select_for_update().filter(pk=analysis_id).first()
+        if current is None or current.attempt != attempt or current.status != S.RUNNING:  # deleted, cancelled or swept
             if members_name:
                 default_storage.delete(members_name)
-            return current.status
+            return current.status if current else "gone"
         old = current.members
         current.result, current.members, current.status, current.progress = result, members_name, S.SUCCEEDED, 100
         current.finished_at = timezone.now()
         current.save()
-    if old and old != members_name:
-        transaction.on_commit(lambda: default_storage.delete(old))
+    if old != members_name:
+        storage_delete_on_commit([old])
     return S.SUCCEEDED
 
 

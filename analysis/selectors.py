@@ -85,3 +85,21 @@ def segment_members(analysis: Analysis, segment_id: int | None = None) -> pd.Dat
     filters = [("segment_id", "=", segment_id)] if segment_id is not None else None
     with default_storage.open(analysis.members, "rb") as handle:
         return pq.read_table(handle, filters=filters).to_pandas()
+
+
+def analysis_storage_names(*, analyses: QuerySet[Analysis]) -> list[str]:
+    """The files these analyses own in storage: their segment member tables."""
+    return sorted(name for name in analyses.values_list("members", flat=True) if name)
+
+
+def dataset_storage_names(*, datasets: QuerySet[Dataset]) -> list[str]:
+    """The files these datasets own in storage, their analyses' included: the uploads, the Parquet files and the
+    segment member tables. The one answer to "which files go with these rows" (core/files.py asks it on a delete)."""
+    names = {name for pair in datasets.values_list("file", "parquet") for name in pair if name}
+    names.update(analysis_storage_names(analyses=Analysis.objects.filter(dataset__in=datasets)))
+    return sorted(names)
+
+
+def storage_names_referenced() -> set[str]:
+    """Every storage name any dataset or analysis points at (what the orphan sweep must keep)."""
+    return set(dataset_storage_names(datasets=Dataset.objects.all()))

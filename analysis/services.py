@@ -7,6 +7,7 @@ import os
 import tempfile
 import uuid
 import zipfile
+import zlib
 from typing import BinaryIO
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -26,6 +27,7 @@ from analysis.models import Dataset
 from analysis.sniffing import ROLES, SAMPLE_BYTES, RejectedFile, sniff
 from analysis.summary import dataset_summary
 from core.errors import Conflict, InvalidInput
+from core.files import rows_delete_with_files, storage_delete_on_commit
 from teams.access import role_require
 from teams.models import Role
 from ventures.models import Venture
@@ -41,7 +43,10 @@ def open_decompressed(path_or_file: BinaryIO) -> BinaryIO:
     if head[:2] == b"\x1f\x8b":
         return _Capped(gzip.GzipFile(fileobj=path_or_file), settings.DATASET_MAX_DECOMPRESSED_BYTES)
     if head == b"PK\x03\x04":
-        archive = zipfile.ZipFile(path_or_file)
+        try:
+            archive = zipfile.ZipFile(path_or_file)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
+            raise _corrupt() from exc
         entries = [entry for entry in archive.infolist() if not entry.is_dir()]
         if len(entries) != 1:
             raise RejectedFile(
@@ -56,6 +61,10 @@ def open_decompressed(path_or_file: BinaryIO) -> BinaryIO:
     return path_or_file
 
 
+def _corrupt() -> RejectedFile:
+    return RejectedFile("corrupt_archive", _("This compressed file is damaged or incomplete; compress the CSV again and upload it."))
+
+
 class _Capped:
     """A read-only stream that refuses to yield more than `limit` bytes."""
 
@@ -63,7 +72,10 @@ class _Capped:
         self.stream, self.limit, self.count = stream, limit, 0
 
     def read(self, size: int = -1) -> bytes:
-        data = self.stream.read(size)
+        try:
+            data = self.stream.read(size)
+        except (zipfile.BadZipFile, gzip.BadGzipFile, zlib.error, EOFError, NotImplementedError) as exc:
+            raise _corrupt() from exc  # a truncated or tampered archive (bad CRC, size past its header's, …)
         self.count += len(data)
         if self.count > self.limit:
             raise RejectedFile(
@@ -199,16 +211,16 @@ def dataset_ingest_run(*, dataset_id: int, attempt: int) -> str:
     finally:
         os.unlink(temporary)
     with transaction.atomic():
-        current = Dataset.objects.select_for_update().get(pk=dataset_id)
-        if current.attempt != attempt or current.status != Dataset.Status.RUNNING:  # cancelled or re-queued meanwhile
+        current = Dataset.objects.select_for_update().filter(pk=dataset_id).first()
+        if current is None or current.attempt != attempt or current.status != Dataset.Status.RUNNING:
+            # deleted, cancelled or re-queued meanwhile: the new Parquet belongs to no row
             default_storage.delete(name)
-            return current.status
+            return current.status if current else "gone"
         old = current.parquet
         current.parquet, current.report, current.status, current.progress = name, report, Dataset.Status.READY, 100
         current.finished_at = timezone.now()
         current.save()
-    if old:
-        transaction.on_commit(lambda: default_storage.delete(old))
+    storage_delete_on_commit([old])  # the previous ingest's Parquet, now that nothing points at it
     return Dataset.Status.READY
 
 
@@ -253,11 +265,10 @@ def dataset_cancel(*, user: User, dataset: Dataset) -> Dataset:
 
 @transaction.atomic
 def dataset_delete(*, user: User, dataset: Dataset) -> None:
-    """Delete the dataset and its files (the upload and the Parquet), once the deletion has committed."""
+    """Delete the dataset, its analyses and their files (the upload, the Parquet, segment member tables), the files
+    once the deletion has committed."""
     role_require(user=user, team=dataset.venture.team, minimum=Role.EDITOR)
-    names = [name for name in (dataset.file.name, dataset.parquet) if name]
-    dataset.delete()
-    transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+    rows_delete_with_files(dataset)
 
 
 def datasets_sweep_stale() -> int:

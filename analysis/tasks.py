@@ -5,6 +5,7 @@ from django.conf import settings
 
 from analysis.jobs import JobBusy
 from analysis.model_runs import analyses_sweep_stale, analysis_run
+from analysis.orphans import storage_orphans_sweep
 from analysis.services import dataset_ingest_run, datasets_sweep_stale
 
 
@@ -28,3 +29,9 @@ def analysis_run_task(self: Task, analysis_id: int, attempt: int) -> str:
 @shared_task(name="analysis.jobs_sweep_stale")
 def jobs_sweep_stale_task() -> int:
     return datasets_sweep_stale() + analyses_sweep_stale()
+
+
+@shared_task(name="analysis.storage_sweep_orphans")
+def storage_sweep_orphans_task() -> int:
+    """Daily (CELERY_BEAT_SCHEDULE): delete files no row references, older than a day. Returns how many."""
+    return storage_orphans_sweep().deleted

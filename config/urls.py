@@ -10,6 +10,7 @@ from dashboards import urls as dashboards_urls
 from dashboards.views import robots_txt
 from evidence import urls as evidence_urls
 from strategy import urls as strategy_urls
+from takeout import urls as takeout_urls
 from teams import urls as teams_urls
 from ventures import urls as ventures_urls
 from ventures.views import home
@@ -29,6 +30,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include(accounts_urls.urlpatterns)),
     path("teams/", include(teams_urls)),
+    path("teams/", include(takeout_urls)),
     path("ventures/", include(ventures_urls)),
     path("canvases/", include(canvas_urls)),
     path("ventures/", include(strategy_urls)),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.selectors import user_find_by_username
 from core.errors import Conflict, InvalidInput
+from core.files import rows_delete_with_files
 from core.tokens import token_new
 from outbox.services import email_queue
 from teams.access import role_require
@@ -41,9 +42,10 @@ def team_update(*, user: User, team: Team, name: str) -> Team:
 
 @transaction.atomic
 def team_delete(*, user: User, team: Team) -> None:
-    """Delete the team and, through cascades, its ventures and everything in them."""
+    """Delete the team and, through cascades, its ventures and everything in them, files in storage included (after
+    the commit)."""
     role_require(user=user, team=team, minimum=Role.OWNER)
-    team.delete()
+    rows_delete_with_files(team)
 
 
 def _lock_owners(team: Team) -> int:

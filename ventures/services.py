@@ -1,6 +1,7 @@
 from django.db import transaction
 
 from accounts.models import User
+from core.files import rows_delete_with_files
 from teams.access import role_require
 from teams.models import Role, Team
 from ventures.models import Stage, Venture
@@ -33,5 +34,6 @@ def venture_update(*, user: User, venture: Venture, **changes: str) -> Venture:
 
 @transaction.atomic
 def venture_delete(*, user: User, venture: Venture) -> None:
+    """Delete the venture, everything in it and every file its datasets and analyses own (after the commit)."""
     role_require(user=user, team=venture.team, minimum=Role.EDITOR)
-    venture.delete()
+    rows_delete_with_files(venture)

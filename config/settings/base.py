@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "analysis",
     "evidence",
     "dashboards",
+    "takeout",
     "demo",
 ]
 
@@ -265,7 +266,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Jobs whose worker died mid-run are failed by a sweeper (run `celery -A config worker --beat`, or a beat process).
-CELERY_BEAT_SCHEDULE = {"jobs-sweep-stale": {"task": "analysis.jobs_sweep_stale", "schedule": 60.0}}
+# Files no row references (a worker killed between writing and recording one) are deleted once a day.
+CELERY_BEAT_SCHEDULE = {
+    "jobs-sweep-stale": {"task": "analysis.jobs_sweep_stale", "schedule": 60.0},
+    "storage-sweep-orphans": {"task": "analysis.storage_sweep_orphans", "schedule": 24 * 3600.0},
+}
 
 LOGGING = {
     "version": 1,

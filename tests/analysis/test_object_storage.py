@@ -51,3 +51,27 @@ def test_upload_ingest_and_delete_through_object_storage(world, s3, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         dataset_delete(user=world.editor, dataset=dataset)
     assert keys(s3) == []
+
+
+def test_deleting_a_venture_deletes_its_objects_and_the_orphan_sweep_walks_the_bucket(world, s3, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+
+    from analysis.orphans import storage_orphans_sweep
+    from ventures.services import venture_delete
+
+    mapping = json.dumps({"user_id": "Customer ID", "timestamp": "InvoiceDate", "amount": "Amount"})
+    mine = upload(api_as(world.editor), world.venture, mapping=mapping).json()["id"]
+    theirs = upload(api_as(world.other_owner), world.other_venture, mapping=mapping).json()["id"]
+    for dataset_id in (mine, theirs):
+        assert dataset_ingest_run(dataset_id=dataset_id, attempt=1) == "ready"
+    kept = Dataset.objects.get(pk=theirs)
+    orphan = default_storage.save("analyses/77/left-by-a-crash.parquet", ContentFile(b"x"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        venture_delete(user=world.editor, venture=world.venture)
+    swept = storage_orphans_sweep(grace=timedelta(0))
+
+    assert (swept.orphans, swept.deleted, swept.referenced) == ([orphan], 1, 2)
+    assert keys(s3) == sorted([kept.file.name, kept.parquet])
