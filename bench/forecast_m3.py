@@ -2,12 +2,30 @@
 
   python bench/forecast_m3.py              # all 1,428 series (about half an hour on one core; AutoARIMA is most of it)
   python bench/forecast_m3.py --limit 100  # a seeded random sample, for a quick look
+  python bench/forecast_m3.py --sides ours,AutoETS  # only some sides (ratios need the sides they compare)
 
 Each side forecasts the competition's test period (18 months) from its training data, with 80 % and 95 % intervals:
 ours exactly as the app runs it (`ml.forecast.forecast`, n_jobs=1), and AutoETS, AutoTheta, AutoARIMA and
 SeasonalNaive alone through `StatsForecast.forecast`. MASE is scaled by the in-sample seasonal-naive (lag 12) MAE of
 each series' training data, as in the M4 competition; sMAPE in percent; coverage is the share of test points inside
 the interval. CPU is process time, after one warm-up forecast per side so that numba's compilation is not counted.
+
+Full run, 2026-11-24, one core of a shared 2-core machine (`python bench/forecast_m3.py`, about 55 minutes wall):
+
+  M3 monthly: 1428 series, horizon 18
+  side                      MASE   sMAPE    CPU s  cov80 %  cov95 %
+  SeasonalNaive           1.1461  17.234      0.8     80.6     93.1
+  AutoETS                 0.8633  14.160    115.0     74.7     89.7
+  AutoTheta               0.8607  14.968     18.4     71.7     86.1
+  AutoARIMA               0.8757  15.220   1249.1     77.3     91.2
+  ours (ml.forecast)      0.8350  13.535    223.8     82.5     93.2
+  MASE ours / best single (AutoTheta): 0.970  (target ≤ 0.97)
+  sMAPE ours / AutoTheta: 0.904
+  CPU ours / AutoETS: 1.95x  (target ≤ 3x)
+  coverage ours: 80 % → 82.5 %, 95 % → 93.2 %  (target within 5 points)
+
+The MASE target is met only at the printed precision (0.8350 / 0.8607 = 0.9701). A separate `--sides ours,AutoETS`
+run under heavier load gave the same accuracy at 255 s against 115 s CPU (2.2x): process time moves with the load.
 """
 
 import argparse
@@ -113,11 +131,15 @@ def score(forecasts: dict[str, dict[str, np.ndarray]], train: dict[str, np.ndarr
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--limit", type=int, help="a seeded random sample of this many series instead of all 1,428")
+    parser.add_argument(
+        "--sides", default=",".join((*SINGLE_MODELS, "ours")), help="comma-separated: SeasonalNaive,AutoETS,AutoTheta,AutoARIMA,ours"
+    )
     args = parser.parse_args()
+    sides = [OURS if side == "ours" else side for side in args.sides.split(",")]
     frame, train, test = load(args.limit)
     warm = frame[frame["unique_id"] == frame["unique_id"].iloc[0]]
     rows = {}
-    for name in (*SINGLE_MODELS, OURS):
+    for name in sides:
         run = (lambda data: run_ours(data)) if name == OURS else (lambda data, name=name: run_single(name, data))
         run(warm)
         forecasts, cpu = timed(run, frame)
@@ -127,11 +149,15 @@ def main() -> None:
     print(f"{'side':22} {'MASE':>7} {'sMAPE':>7} {'CPU s':>8} {'cov80 %':>8} {'cov95 %':>8}")
     for name, row in rows.items():
         print(f"{name:22} {row['mase']:7.4f} {row['smape']:7.3f} {row['cpu']:8.1f} {row['cov80']:8.1f} {row['cov95']:8.1f}")
-    best = min(SINGLE_MODELS, key=lambda name: rows[name]["mase"])
+    singles = [name for name in SINGLE_MODELS if name in rows]
+    if OURS not in rows or not singles:
+        return
     ours = rows[OURS]
+    best = min(singles, key=lambda name: rows[name]["mase"])
     print(f"MASE ours / best single ({best}): {ours['mase'] / rows[best]['mase']:.3f}  (target ≤ 0.97)")
     print(f"sMAPE ours / {best}: {ours['smape'] / rows[best]['smape']:.3f}")
-    print(f"CPU ours / AutoETS: {ours['cpu'] / rows['AutoETS']['cpu']:.2f}x  (target ≤ 3x)")
+    if "AutoETS" in rows:
+        print(f"CPU ours / AutoETS: {ours['cpu'] / rows['AutoETS']['cpu']:.2f}x  (target ≤ 3x)")
     print(f"coverage ours: 80 % → {ours['cov80']:.1f} %, 95 % → {ours['cov95']:.1f} %  (target within 5 points)")
 
 

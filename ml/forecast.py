@@ -35,6 +35,9 @@ member's own interval ignores the uncertainty about which model is right and is 
 intervals covered 71–74 % on the sample, mean bounds 75 %, the envelope 82 %; 95 %: 86–90 %, 89 %, 93 %).
 For series that cannot go negative (no negative value in the history: counts, quantities, most revenue) the forecast
 and its bounds are clipped at 0.
+
+The design figures above come from a random sample of 300 M3 monthly series; bench/forecast_m3.py measures the
+result on all 1,428 against AutoETS, AutoTheta, AutoARIMA and SeasonalNaive alone.
 """
 
 import warnings
