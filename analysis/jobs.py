@@ -54,6 +54,16 @@ def job_finish(job: Job, status: str, *, error: str = "", code: str = "") -> Non
     )
 
 
+def job_cancel(job: Job) -> None:
+    """Cancel a queued or running job. The attempt goes up, so a worker still running it finds no row at its next
+    beat and stops, and a late delivery of its message finds nothing to claim."""
+    status = type(job).Status
+    type(job).objects.filter(pk=job.pk, status__in=[status.QUEUED, status.RUNNING]).update(
+        status=status.CANCELLED, finished_at=timezone.now(), attempt=F("attempt") + 1
+    )
+    job.refresh_from_db()
+
+
 def jobs_sweep_stale(model: type[Job], *, running: str, failed: str, error: str) -> int:
     """Fail jobs whose worker stopped beating and that no redelivery took over: never stuck at "running". Waits
     three heartbeat windows, so a redelivered message gets its chance first. Returns how many."""

@@ -18,13 +18,12 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from analysis.events import dataset_events
-from analysis.jobs import job_beat, job_claim, job_finish, jobs_sweep_stale
+from analysis.jobs import job_beat, job_cancel, job_claim, job_finish, jobs_sweep_stale
 from analysis.models import Analysis, Dataset
 from core.errors import Conflict, InvalidInput
 from core.files import rows_delete_with_files, storage_delete_on_commit
@@ -134,10 +133,7 @@ def analysis_rerun(*, user: User, analysis: Analysis, params: dict | None = None
 @transaction.atomic
 def analysis_cancel(*, user: User, analysis: Analysis) -> Analysis:
     role_require(user=user, team=analysis.dataset.venture.team, minimum=Role.EDITOR)
-    Analysis.objects.filter(pk=analysis.pk, status__in=[Analysis.Status.QUEUED, Analysis.Status.RUNNING]).update(
-        status=Analysis.Status.CANCELLED, finished_at=timezone.now(), attempt=F("attempt") + 1
-    )
-    analysis.refresh_from_db()
+    job_cancel(analysis)
     return analysis
 
 

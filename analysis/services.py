@@ -16,13 +16,12 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from analysis.ingest import IngestCancelled, IngestOptions, ingest_csv
-from analysis.jobs import job_beat, job_claim, job_finish, jobs_sweep_stale
+from analysis.jobs import job_beat, job_cancel, job_claim, job_finish, jobs_sweep_stale
 from analysis.models import Dataset
 from analysis.sniffing import ROLES, SAMPLE_BYTES, RejectedFile, sniff
 from analysis.summary import dataset_summary
@@ -256,10 +255,7 @@ def _store_parquet(dataset: Dataset, path: str) -> str:
 @transaction.atomic
 def dataset_cancel(*, user: User, dataset: Dataset) -> Dataset:
     role_require(user=user, team=dataset.venture.team, minimum=Role.EDITOR)
-    Dataset.objects.filter(pk=dataset.pk, status__in=[Dataset.Status.QUEUED, Dataset.Status.RUNNING]).update(
-        status=Dataset.Status.CANCELLED, finished_at=timezone.now(), attempt=F("attempt") + 1
-    )
-    dataset.refresh_from_db()
+    job_cancel(dataset)
     return dataset
 
 
