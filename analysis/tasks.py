@@ -1,5 +1,7 @@
 """Celery tasks: take ids, call a service, let the job row record the status."""
 
+from collections.abc import Callable
+
 from celery import Task, shared_task
 from django.conf import settings
 
@@ -9,21 +11,22 @@ from analysis.orphans import storage_orphans_sweep
 from analysis.services import dataset_ingest_run, datasets_sweep_stale
 
 
-@shared_task(bind=True, name="analysis.dataset_ingest", acks_late=True, reject_on_worker_lost=True, max_retries=10)
-def dataset_ingest_task(self: Task, dataset_id: int, attempt: int) -> str:
+def _job_run(task: Task, service: Callable[..., str], **ids: int) -> str:
     try:
-        return dataset_ingest_run(dataset_id=dataset_id, attempt=attempt)
+        return service(**ids)
     except JobBusy as exc:
         # A redelivery while the killed run's heartbeat is still fresh: come back once it has gone stale.
-        raise self.retry(countdown=settings.DATASET_HEARTBEAT_STALE_SECONDS + 1) from exc
+        raise task.retry(countdown=settings.DATASET_HEARTBEAT_STALE_SECONDS + 1) from exc
+
+
+@shared_task(bind=True, name="analysis.dataset_ingest", acks_late=True, reject_on_worker_lost=True, max_retries=10)
+def dataset_ingest_task(self: Task, dataset_id: int, attempt: int) -> str:
+    return _job_run(self, dataset_ingest_run, dataset_id=dataset_id, attempt=attempt)
 
 
 @shared_task(bind=True, name="analysis.analysis_run", acks_late=True, reject_on_worker_lost=True, max_retries=10)
 def analysis_run_task(self: Task, analysis_id: int, attempt: int) -> str:
-    try:
-        return analysis_run(analysis_id=analysis_id, attempt=attempt)
-    except JobBusy as exc:
-        raise self.retry(countdown=settings.DATASET_HEARTBEAT_STALE_SECONDS + 1) from exc
+    return _job_run(self, analysis_run, analysis_id=analysis_id, attempt=attempt)
 
 
 @shared_task(name="analysis.jobs_sweep_stale")
