@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -39,28 +39,28 @@ def analysis_forms(dataset: Dataset, data: dict | None = None, kind: str = "", i
 
 # What the forecaster's notes and reasons (codes, see ml/forecast.py) mean, for the page.
 NOTES = {
-    "short_history": _("Less than two seasons of history: only models without seasonality were tried."),
-    "too_few_points": _("Too few periods to test models on: this is the naive forecast."),
-    "all_zero": _("Every period is zero: this is the naive forecast."),
-    "constant": _("The history is constant: this is the naive forecast."),
-    "long_gap": _("The series has gone quiet (a long run of zeros at the end): this is the naive forecast."),
-    "intermittent": _("Many periods are zero: models for intermittent demand (Croston, ADIDA, IMAPA) were tried too."),
-    "intermittent_short": _("Many periods are zero, but the history is too short for the intermittent-demand models."),
-    "leading_zeros_trimmed": _("Zeros before the first sale were left out (the series had not started)."),
-    "missing_values_zeroed": _("Missing periods were counted as zero."),
-    "model_failed": _("The models failed on this series: this is the naive forecast."),
-    "split_capped": _("Only the largest series were kept; the rest are summed as “other”."),
-    "partial_last_period": _("The last period is incomplete in the data."),
-    "partial_last_period_dropped": _(
+    "short_history": gettext_lazy("Less than two seasons of history: only models without seasonality were tried."),
+    "too_few_points": gettext_lazy("Too few periods to test models on: this is the naive forecast."),
+    "all_zero": gettext_lazy("Every period is zero: this is the naive forecast."),
+    "constant": gettext_lazy("The history is constant: this is the naive forecast."),
+    "long_gap": gettext_lazy("The series has gone quiet (a long run of zeros at the end): this is the naive forecast."),
+    "intermittent": gettext_lazy("Many periods are zero: models for intermittent demand (Croston, ADIDA, IMAPA) were tried too."),
+    "intermittent_short": gettext_lazy("Many periods are zero, but the history is too short for the intermittent-demand models."),
+    "leading_zeros_trimmed": gettext_lazy("Zeros before the first sale were left out (the series had not started)."),
+    "missing_values_zeroed": gettext_lazy("Missing periods were counted as zero."),
+    "model_failed": gettext_lazy("The models failed on this series: this is the naive forecast."),
+    "split_capped": gettext_lazy("Only the largest series were kept; the rest are summed as “other”."),
+    "partial_last_period": gettext_lazy("The last period is incomplete in the data."),
+    "partial_last_period_dropped": gettext_lazy(
         "The data ends part-way through the last period: that period was left out, so it does not read as a fall."
     ),
-    "orders_without_amount": _("No row has an amount: each distinct customer and time counts as one order."),
+    "orders_without_amount": gettext_lazy("No row has an amount: each distinct customer and time counts as one order."),
 }
 
 
 REASONS = {
-    "lowest_backtest_mase": _("the lowest error in the backtest"),
-    "combination_preferred": _(
+    "lowest_backtest_mase": gettext_lazy("the lowest error in the backtest"),
+    "combination_preferred": gettext_lazy(
         "the mean of the best models: a single model did a little better in the backtest, too little to bet on it alone"
     ),
 }

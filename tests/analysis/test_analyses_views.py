@@ -1,0 +1,86 @@
+"""The pages of a model run: started from the dataset's page, then its result in the reader's language."""
+
+import pytest
+
+from analysis.model_runs import analysis_run
+from analysis.models import Analysis
+from tests.analysis.factories import ready_dataset
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dataset(world):
+    return ready_dataset(user=world.editor, venture=world.venture)
+
+
+def test_a_forecast_started_from_the_dataset_page_shows_its_candidates_and_why(client, world, dataset, django_capture_on_commit_callbacks):
+    client.force_login(world.editor)
+    form = {"kind": "forecast", "forecast-metric": "revenue", "forecast-frequency": "W", "forecast-horizon": "4"}
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        started = client.post(f"/datasets/{dataset.pk}/analyses/new/", form)
+    analysis = Analysis.objects.get()
+    analysis_run(analysis_id=analysis.pk, attempt=1)
+    page = client.get(started["Location"]).content.decode()
+
+    assert started["Location"] == f"/analyses/{analysis.pk}/"
+    assert len(callbacks) == 1
+    assert analysis.params == {"metric": "revenue", "frequency": "W", "horizon": 4, "split_by": "", "event": ""}
+    assert 'id="candidates"' in page
+    assert "SeasonalNaive" in page
+    assert "better than seasonal naive" in page
+    assert 'name="forecast-horizon" value="4"' in page  # "run again" starts from this run's parameters
+
+
+def test_the_result_speaks_the_readers_language(client, world, dataset):
+    client.force_login(world.editor)
+    client.post(f"/datasets/{dataset.pk}/analyses/new/", {"kind": "segmentation", "segmentation-k": "3"})
+    analysis = Analysis.objects.get()
+    analysis_run(analysis_id=analysis.pk, attempt=1)
+
+    page = client.get(f"/analyses/{analysis.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "客户细分" in page
+    assert any(segment["name_zh"] in page for segment in Analysis.objects.get().result["segments"])
+
+
+def test_bad_parameters_from_the_form_are_explained_and_nothing_runs(client, world, dataset):
+    client.force_login(world.editor)
+
+    response = client.post(
+        f"/datasets/{dataset.pk}/analyses/new/",
+        {"kind": "forecast", "forecast-metric": "revenue", "forecast-frequency": "D", "forecast-horizon": "999"},
+        follow=True,
+    )
+
+    assert not Analysis.objects.exists()
+    assert "180" in response.content.decode()
+
+
+def test_viewers_see_results_but_no_run_forms(client, world, dataset):
+    client.force_login(world.viewer)
+
+    page = client.get(f"/datasets/{dataset.pk}/").content.decode()
+    response = client.post(f"/datasets/{dataset.pk}/analyses/new/", {"kind": "segmentation"})
+
+    assert 'id="models"' in page
+    assert 'id="segmentation-form"' not in page
+    assert not Analysis.objects.exists()
+    assert response.status_code in (302, 403)
+
+
+def test_the_forecasters_notes_are_in_the_readers_language(client, world, dataset):
+    client.force_login(world.editor)
+    client.post(
+        f"/datasets/{dataset.pk}/analyses/new/",
+        {"kind": "forecast", "forecast-metric": "orders", "forecast-frequency": "W", "forecast-horizon": "4"},
+    )
+    analysis = Analysis.objects.get()
+    analysis_run(analysis_id=analysis.pk, attempt=1)
+
+    page = client.get(f"/analyses/{analysis.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "short_history" in Analysis.objects.get().result["series"][0]["notes"]  # 20 weeks: under two seasons
+    assert "历史数据不足两个季节周期" in page
+    assert "Less than two seasons" not in page
