@@ -4,8 +4,8 @@ from celery import Task, shared_task
 from django.conf import settings
 
 from analysis.jobs import JobBusy
-from analysis.model_runs import analyses_sweep_stale, analysis_run
-from analysis.services import dataset_ingest_run, datasets_sweep_stale
+from analysis.model_runs import analyses_requeue_lost, analyses_sweep_stale, analysis_run
+from analysis.services import dataset_ingest_run, datasets_requeue_lost, datasets_sweep_stale
 
 
 @shared_task(bind=True, name="analysis.dataset_ingest", acks_late=True, reject_on_worker_lost=True, max_retries=10)
@@ -27,4 +27,5 @@ def analysis_run_task(self: Task, analysis_id: int, attempt: int) -> str:
 
 @shared_task(name="analysis.jobs_sweep_stale")
 def jobs_sweep_stale_task() -> int:
-    return datasets_sweep_stale() + analyses_sweep_stale()
+    """Fail jobs whose worker died; send again those whose message the broker lost."""
+    return datasets_sweep_stale() + analyses_sweep_stale() + datasets_requeue_lost() + analyses_requeue_lost()

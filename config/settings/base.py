@@ -264,8 +264,11 @@ CELERY_TASK_IGNORE_RESULT = True  # the job row in the database is the source of
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_DEFAULT_QUEUE = "default"
-# Jobs whose worker died mid-run are failed by a sweeper (run `celery -A config worker --beat`, or a beat process).
-CELERY_BEAT_SCHEDULE = {"jobs-sweep-stale": {"task": "analysis.jobs_sweep_stale", "schedule": 60.0}}
+# Jobs whose worker died mid-run are failed, and jobs queued this long without a worker claiming them (the broker
+# lost the message: Redis restarted without persistence, or was down when the job was queued) are sent again, by a
+# sweeper (run `celery -A config worker --beat`, or a beat process).
+JOB_REQUEUE_SECONDS = env.int("JOB_REQUEUE_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE = {"jobs-sweep-stale": {"task": "analysis.jobs_sweep_stale", "schedule": 30.0}}
 
 LOGGING = {
     "version": 1,
