@@ -8,7 +8,18 @@ from analysis.model_runs import analyses_requeue_lost, analyses_sweep_stale, ana
 from analysis.services import dataset_ingest_run, datasets_requeue_lost, datasets_sweep_stale
 
 
-@shared_task(bind=True, name="analysis.dataset_ingest", acks_late=True, reject_on_worker_lost=True, max_retries=10)
+class JobTask(Task):
+    """Sent without time limits in the message, so the worker's own CELERY_TASK_SOFT_TIME_LIMIT/TIME_LIMIT apply.
+    Celery otherwise stamps the sender's settings on every message and they win over the worker's: a limit changed
+    for the workers alone (bench/faults.py sets 2 s) was silently ignored."""
+
+    def apply_async(self, args: tuple | None = None, kwargs: dict | None = None, **options: object) -> object:
+        options.setdefault("time_limit", None)
+        options.setdefault("soft_time_limit", None)
+        return super().apply_async(args, kwargs, **options)
+
+
+@shared_task(base=JobTask, bind=True, name="analysis.dataset_ingest", acks_late=True, reject_on_worker_lost=True, max_retries=10)
 def dataset_ingest_task(self: Task, dataset_id: int, attempt: int) -> str:
     try:
         return dataset_ingest_run(dataset_id=dataset_id, attempt=attempt)
@@ -17,7 +28,7 @@ def dataset_ingest_task(self: Task, dataset_id: int, attempt: int) -> str:
         raise self.retry(countdown=settings.DATASET_HEARTBEAT_STALE_SECONDS + 1) from exc
 
 
-@shared_task(bind=True, name="analysis.analysis_run", acks_late=True, reject_on_worker_lost=True, max_retries=10)
+@shared_task(base=JobTask, bind=True, name="analysis.analysis_run", acks_late=True, reject_on_worker_lost=True, max_retries=10)
 def analysis_run_task(self: Task, analysis_id: int, attempt: int) -> str:
     try:
         return analysis_run(analysis_id=analysis_id, attempt=attempt)

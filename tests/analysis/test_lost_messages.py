@@ -59,3 +59,16 @@ def test_with_the_broker_down_an_upload_still_succeeds_and_stays_queued(world: T
         dataset = _queued(world)
 
     assert Dataset.objects.get(pk=dataset.pk).status == Dataset.Status.QUEUED
+
+
+def test_job_messages_carry_no_time_limits_so_the_workers_own_apply(monkeypatch):
+    """Celery stamps the sender's limits on a message and they win over the worker's settings; ours send none."""
+    from config.celery import app
+
+    sent_with: list[dict] = []
+    monkeypatch.setattr(app, "send_task", lambda *args, **options: sent_with.append(options))
+
+    tasks.dataset_ingest_task.delay(1, 1)
+    tasks.analysis_run_task.delay(1, 1)
+
+    assert [(options["time_limit"], options["soft_time_limit"]) for options in sent_with] == [(None, None), (None, None)]
