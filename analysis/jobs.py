@@ -2,6 +2,7 @@
 finish, and the sweep of jobs whose worker died. Each step is a compare-and-set UPDATE on the row, so a duplicate,
 outdated or redelivered message can never run a job twice at once or overwrite a newer attempt."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -71,3 +72,17 @@ def jobs_sweep_stale(model: type[Job], *, running: str, failed: str, error: str)
     return model.objects.filter(status=running, heartbeat_at__lt=cutoff).update(
         status=failed, error=error, error_code="worker_lost", finished_at=timezone.now(), attempt=F("attempt") + 1
     )
+
+
+def jobs_requeue_lost(model: type[Job], *, queued: str, send: Callable[[int, int], object]) -> int:
+    """Send the message again for jobs queued longer than JOB_REQUEUE_SECONDS that no worker has claimed: the broker
+    lost it (Redis restarted without persistence) or never got it (down when the job was queued). A second message
+    for a job whose first was only slow is harmless: the claim is a compare-and-set, so the later delivery does
+    nothing. At most one resend per window per job (updated_at marks it). Returns how many were sent again."""
+    cutoff = timezone.now() - timedelta(seconds=settings.JOB_REQUEUE_SECONDS)
+    resent = 0
+    for pk, attempt in model.objects.filter(status=queued, updated_at__lt=cutoff).values_list("pk", "attempt"):
+        if model.objects.filter(pk=pk, attempt=attempt, status=queued, updated_at__lt=cutoff).update(updated_at=timezone.now()):
+            send(pk, attempt)
+            resent += 1
+    return resent

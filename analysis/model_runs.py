@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from analysis.events import dataset_events
-from analysis.jobs import job_beat, job_cancel, job_claim, job_finish, jobs_sweep_stale
+from analysis.jobs import job_beat, job_cancel, job_claim, job_finish, jobs_requeue_lost, jobs_sweep_stale
 from analysis.models import Analysis, Dataset
 from core.errors import Conflict, InvalidInput
 from core.files import rows_delete_with_files, storage_delete_on_commit
@@ -119,7 +119,7 @@ def analysis_create(*, user: User, dataset: Dataset, kind: str, params: dict | N
         raise Conflict(_("The dataset is not ready yet: ingest it first."), code="dataset_not_ready")
     cleaned = PARAMS_CLEAN[kind](dataset, dict(params or {}))
     analysis = Analysis.objects.create(dataset=dataset, kind=kind, params=cleaned, attempt=1, created_by=user)
-    transaction.on_commit(lambda: analysis_run_task.delay(analysis.pk, 1))
+    transaction.on_commit(lambda: analysis_run_task.delay(analysis.pk, 1), robust=True)  # see dataset_ingest_start
     return analysis
 
 
@@ -294,3 +294,10 @@ def analyses_sweep_stale() -> int:
         failed=Analysis.Status.FAILED,
         error=_("The worker stopped while running the model and the job was not picked up again. Run it again."),
     )
+
+
+def analyses_requeue_lost() -> int:
+    """Send again the model runs whose message the broker lost (see analysis.jobs.jobs_requeue_lost)."""
+    from analysis.tasks import analysis_run_task
+
+    return jobs_requeue_lost(Analysis, queued=Analysis.Status.QUEUED, send=analysis_run_task.delay)

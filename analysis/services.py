@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from analysis.ingest import IngestCancelled, IngestOptions, ingest_csv
-from analysis.jobs import job_beat, job_cancel, job_claim, job_finish, jobs_sweep_stale
+from analysis.jobs import job_beat, job_cancel, job_claim, job_finish, jobs_requeue_lost, jobs_sweep_stale
 from analysis.models import Dataset
 from analysis.sniffing import ROLES, SAMPLE_BYTES, RejectedFile, sniff
 from analysis.summary import dataset_summary
@@ -172,7 +172,8 @@ def dataset_ingest_start(
     dataset.attempt += 1
     dataset.save()
     attempt = dataset.attempt
-    transaction.on_commit(lambda: dataset_ingest_task.delay(dataset.pk, attempt))
+    # robust: with the broker down the upload still succeeds; the job stays queued and jobs_requeue_lost sends it later.
+    transaction.on_commit(lambda: dataset_ingest_task.delay(dataset.pk, attempt), robust=True)
     return dataset
 
 
@@ -275,3 +276,10 @@ def datasets_sweep_stale() -> int:
         failed=Dataset.Status.FAILED,
         error=_("The worker stopped while ingesting and the job was not picked up again. Start the ingest again."),
     )
+
+
+def datasets_requeue_lost() -> int:
+    """Send again the ingests whose message the broker lost (see analysis.jobs.jobs_requeue_lost)."""
+    from analysis.tasks import dataset_ingest_task
+
+    return jobs_requeue_lost(Dataset, queued=Dataset.Status.QUEUED, send=dataset_ingest_task.delay)

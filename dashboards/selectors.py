@@ -8,7 +8,7 @@ from django.db.models import Count, Max, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
-from analysis.models import Dataset
+from analysis.models import Analysis, Dataset
 from canvas.models import Canvas
 from core.errors import NotFound
 from core.tokens import token_digest
@@ -95,12 +95,15 @@ def share_link_panels(*, link: ShareLink, language: str) -> list[BuiltPanel]:
 
 def venture_data_version(*, venture: Venture) -> str:
     """A value that changes whenever anything a dashboard shows changes (the venture, its layout, canvases, strategy
-    views, ready datasets): cached renderings are keyed by it, so a shared page is never staler than its cache entry
+    views, ready datasets, successful analyses): cached renderings are keyed by it, so a shared page is never staler than its cache entry
     allows and usually not stale at all."""
     dashboard = Dashboard.objects.filter(venture=venture).values_list("version", "canvas_id").first()
     canvases = Canvas.objects.filter(venture=venture).aggregate(n=Count("id"), v=Sum("version"), t=Max("updated_at"))
     views = StrategyView.objects.filter(venture=venture).aggregate(n=Count("id"), v=Sum("version"))
     datasets = Dataset.objects.filter(venture=venture, status=Dataset.Status.READY).aggregate(n=Count("id"), t=Max("finished_at"))
+    analyses = Analysis.objects.filter(dataset__venture=venture, status=Analysis.Status.SUCCEEDED).aggregate(
+        n=Count("id"), t=Max("finished_at")
+    )
     venture_changed = Venture.objects.filter(pk=venture.pk).values_list("updated_at", flat=True).first()
-    parts = (venture_changed, dashboard, *canvases.values(), *views.values(), *datasets.values())
+    parts = (venture_changed, dashboard, *canvases.values(), *views.values(), *datasets.values(), *analyses.values())
     return "|".join(str(part) for part in parts)

@@ -20,7 +20,7 @@ from canvas.selectors import canvas_list_for_user
 from core.errors import NotFound
 from core.web import get_or_404, service_run
 from dashboards.forms import LayoutForm, ShareLinkForm
-from dashboards.models import ShareLink, ShareTarget
+from dashboards.models import Dashboard, ShareLink, ShareTarget
 from dashboards.selectors import (
     BuiltPanel,
     dashboard_canvas,
@@ -79,6 +79,22 @@ def _canvases(request: HttpRequest, venture: Venture) -> list:
     return list(canvas_list_for_user(user=request.user, venture_id=venture.pk).filter(archived_at__isnull=True))
 
 
+def _data_version_key(venture: Venture) -> str:
+    return hashlib.sha256(venture_data_version(venture=venture).encode()).hexdigest()[:20]
+
+
+def _panels_html(dashboard: Dashboard, language: str) -> str:
+    """The panels as HTML, cached like the shared page (key: venture, language, data version): building the Plotly
+    figures is most of the page's cost, and the panels do not depend on who is looking (no request, no user)."""
+    key = f"dashboards:panels:{dashboard.venture_id}:{language}:{_data_version_key(dashboard.venture)}"
+    html = cache.get(key)
+    if html is None:
+        panels = panels_for_page(dashboard_panels(dashboard=dashboard, language=language))
+        html = render_to_string("dashboards/partials/panels.html", {"venture": dashboard.venture, "panels": panels})
+        cache.set(key, html, settings.SHARE_PAGE_CACHE_SECONDS)
+    return html
+
+
 @login_required
 def dashboard_detail(request: HttpRequest, venture_id: int) -> HttpResponse:
     dashboard = get_or_404(dashboard_get_for_user, user=request.user, venture_id=venture_id)
@@ -92,7 +108,7 @@ def dashboard_detail(request: HttpRequest, venture_id: int) -> HttpResponse:
         "venture": venture,
         "dashboard": dashboard,
         "canvas": dashboard_canvas(dashboard=dashboard),
-        "panels": panels_for_page(dashboard_panels(dashboard=dashboard, language=language)),
+        "panels_html": _panels_html(dashboard, language),
         "can_edit": can_edit(user=request.user, team=venture.team),
         "layout_form": LayoutForm(canvases=canvases, layout=dashboard.layout, chosen_canvas=dashboard.canvas_id),
         "share_form": ShareLinkForm(canvases=canvases),
@@ -189,8 +205,7 @@ def _too_many() -> HttpResponse:
 def _shared_rendering(link: ShareLink, language: str) -> dict:
     """The page's HTML and its figures' JSON, cached briefly per link, language and data version: a change to the
     venture's data makes a new key, and the link row itself is checked on every request before this is used."""
-    version = hashlib.sha256(venture_data_version(venture=link.venture).encode()).hexdigest()[:20]
-    key = f"dashboards:shared:{link.pk}:{language}:{version}"
+    key = f"dashboards:shared:{link.pk}:{language}:{_data_version_key(link.venture)}"
     rendering = cache.get(key)
     if rendering is None:
         panels = panels_for_page(share_link_panels(link=link, language=language))

@@ -265,10 +265,13 @@ CELERY_TASK_IGNORE_RESULT = True  # the job row in the database is the source of
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_DEFAULT_QUEUE = "default"
-# Jobs whose worker died mid-run are failed by a sweeper (run `celery -A config worker --beat`, or a beat process).
-# Files no row references (a worker killed between writing and recording one) are deleted once a day.
+# Jobs whose worker died mid-run are failed, and jobs queued this long without a worker claiming them (the broker
+# lost the message: Redis restarted without persistence, or was down when the job was queued) are sent again, by a
+# sweeper (run `celery -A config worker --beat`, or a beat process). Files no row references (a worker killed
+# between writing and recording one) are deleted once a day.
+JOB_REQUEUE_SECONDS = env.int("JOB_REQUEUE_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
-    "jobs-sweep-stale": {"task": "analysis.jobs_sweep_stale", "schedule": 60.0},
+    "jobs-sweep-stale": {"task": "analysis.jobs_sweep_stale", "schedule": 30.0},
     "storage-sweep-orphans": {"task": "analysis.storage_sweep_orphans", "schedule": 24 * 3600.0},
 }
 

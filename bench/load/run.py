@@ -1,0 +1,157 @@
+"""Load run against gunicorn on PostgreSQL + Redis with a real Celery worker, all in one command:
+
+  python bench/load/run.py                          # 50 users for 5 minutes (the issue's run)
+  python bench/load/run.py --users 20 --duration 1m # shorter
+
+Creates its own database (dropped at the end unless --keep-db), migrates, collects static files, starts a Celery
+worker and gunicorn (production settings, bench.load.settings, which only adds the bare JSON view), seeds teams
+through the services, runs locust headless, then two closed-loop phases of --loop-seconds each (canvas API alone,
+bare view alone, same server, same concurrency) for the throughput ratio. Prints p50/p95/p99 per endpoint, the
+error count (409s on stale edits are expected and counted apart) and the ratio. Locust runs from $LOCUST or the
+`locust` on PATH (pinned in requirements-bench.txt; it may live in its own virtualenv: it is only the client)."""
+
+import argparse
+import csv
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+
+
+def sh(command: list[str], env: dict, **kwargs: object) -> None:
+    subprocess.run(command, env=env, cwd=ROOT, check=True, **kwargs)
+
+
+def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(command, env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def wait_http(url: str, seconds: int = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (localhost)
+                if response.status == 200:
+                    return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def read_stats(prefix: Path) -> list[dict]:
+    with open(f"{prefix}_stats.csv") as handle:
+        return [row for row in csv.DictReader(handle) if row["Name"] != "Aggregated"]
+
+
+def locust(args: argparse.Namespace, env: dict, prefix: Path, users: int, duration: str, classes: list[str]) -> list[dict]:
+    command = [
+        args.locust, "-f", str(ROOT / "bench/load/locustfile.py"), "--headless", "--only-summary",
+        "-u", str(users), "-r", str(max(1, users // 10)), "-t", duration, "--stop-timeout", "10",
+        "--host", f"http://127.0.0.1:{args.port}", "--csv", str(prefix), "--exit-code-on-error", "0", *classes,
+    ]  # fmt: skip
+    subprocess.run(command, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=(prefix.parent / "locust.log").open("a"))
+    return read_stats(prefix)
+
+
+def report(rows: list[dict]) -> None:
+    print(f"{'endpoint':32} {'requests':>9} {'req/s':>7} {'fails':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7}")
+    for row in sorted(rows, key=lambda r: r["Name"]):
+        print(
+            f"{row['Name']:32} {int(row['Request Count']):9d} {float(row['Requests/s']):7.2f} {int(row['Failure Count']):6d} "
+            f"{row['50%']:>7} {row['95%']:>7} {row['99%']:>7} {float(row['Max Response Time']):7.0f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--duration", default="5m", help="locust's --run-time: 5m, 90s…")
+    parser.add_argument("--teams", type=int, default=25)
+    parser.add_argument("--items", type=int, default=30)
+    parser.add_argument("--loop-users", type=int, default=8, help="concurrency of each closed-loop throughput phase")
+    parser.add_argument("--loop-seconds", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (2 cores)")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--db", default="bizcanvas_load")
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379", help="broker on DB 5, cache on DB 6")
+    parser.add_argument("--locust", default=os.environ.get("LOCUST") or shutil.which("locust") or str(BIN / "locust"))
+    parser.add_argument("--keep-db", action="store_true")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="bizcanvas-load-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.load.settings",
+        "SECRET_KEY": "load-run-" + os.urandom(16).hex(),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": f"{args.pg}/{args.db}",
+        "CELERY_BROKER_URL": f"{args.redis}/5",
+        "REDIS_URL": f"{args.redis}/6",
+        "BIZCANVAS_VAR_DIR": str(work / "var"),
+        "SHARE_RATE_LIMIT_PER_MINUTE": "100000",  # every locust user shares one IP
+        "LOG_LEVEL": "WARNING",
+        "BENCH_SEED": str(work / "seed.json"),
+        "PYTHONPATH": str(ROOT),
+    }
+    host = args.pg.rsplit("@", 1)[-1].split(":")[0]
+    subprocess.run([shutil.which("dropdb") or "dropdb", "-h", host, "-U", "postgres", "--if-exists", args.db], check=True)
+    subprocess.run([shutil.which("createdb") or "createdb", "-h", host, "-U", "postgres", args.db], check=True)
+    subprocess.run([str(BIN / "celery"), "-A", "config", "purge", "-f"], env=env, cwd=ROOT, check=False, capture_output=True)
+    processes = []
+    try:
+        sh([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env)
+        sh([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+        processes.append(
+            start([str(BIN / "celery"), "-A", "config", "worker", "--concurrency=1", "--loglevel=WARNING"], env, work / "worker.log")
+        )
+        gunicorn = [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers)]
+        processes.append(start([*gunicorn, "--access-logfile", str(work / "access.log")], env, work / "gunicorn.log"))
+        sh([PYTHON, "bench/load/seed.py", "--teams", str(args.teams), "--items", str(args.items), "--out", env["BENCH_SEED"]], env)
+        wait_http(f"http://127.0.0.1:{args.port}/healthz")
+
+        print(f"\n== mixed scenario: {args.users} users for {args.duration} (gunicorn {args.workers} workers, 1 Celery worker) ==")
+        rows = locust(args, env, work / "mixed", args.users, args.duration, ["TeamMember"])
+        report(rows)
+        conflicts = sum(int(r["Request Count"]) for r in rows if r["Name"].startswith("conflict"))
+        errors = sum(int(r["Failure Count"]) for r in rows)
+        print(f"errors: {errors} (expected 409s on stale edits, not errors: {conflicts})")
+
+        loops = {}
+        for name, user_class in (("canvas API GET", "CanvasApiLoop"), ("bare JSON view", "BareLoop")):
+            row = locust(args, env, work / user_class, args.loop_users, f"{args.loop_seconds}s", [user_class])[0]
+            loops[name] = row
+        print(f"\n== throughput, closed loop, {args.loop_users} users, {args.loop_seconds} s each, same server ==")
+        report(list(loops.values()))
+        ratio = float(loops["canvas API GET"]["Requests/s"]) / float(loops["bare JSON view"]["Requests/s"])
+        print(f"canvas API throughput / bare view throughput: {ratio:.3f}")
+        print(f"\nlogs and CSVs in {work}")
+    finally:
+        for process in reversed(processes):
+            stop(process)
+        if not args.keep_db:
+            subprocess.run([shutil.which("dropdb") or "dropdb", "-h", host, "-U", "postgres", "--if-exists", args.db], check=False)
+
+
+if __name__ == "__main__":
+    main()

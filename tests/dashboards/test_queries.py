@@ -1,0 +1,68 @@
+"""What the dashboard page costs in queries, counted (never timed): the panels are built once per change of the
+venture's data and then served from the cache, and no count grows with the amount of data shown."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from analysis.model_runs import analysis_create, analysis_run
+from canvas.blueprints import BUSINESS_MODEL
+from canvas.services import canvas_create, item_add
+from tests.analysis.factories import ready_dataset
+from tests.conftest import TeamWorld
+from tests.dashboards.factories import ShareLinkFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def _fill(world: TeamWorld, canvas: object, items: int) -> None:
+    for index in range(items):
+        item_add(user=world.owner, canvas=canvas, block=BUSINESS_MODEL.keys[index % 9], text=f"Note {index}")
+        if index % 2:
+            ShareLinkFactory(venture=world.venture, created_by=world.owner, canvas=canvas, target="canvas")
+        else:
+            ShareLinkFactory(venture=world.venture, created_by=world.owner)
+
+
+def test_the_panels_are_built_once_then_served_from_the_cache(client, world: TeamWorld):
+    canvas = canvas_create(user=world.owner, venture=world.venture, kind="business_model", title="Plan")
+    _fill(world, canvas, 3)
+    client.force_login(world.viewer)
+    url = f"/ventures/{world.venture.pk}/dashboard/"
+
+    first, second = _queries(client, url), _queries(client, url)
+
+    # Session, user, venture, dashboard, canvases, shown canvas, the data version (6 aggregates), membership, links.
+    assert second == 14
+    assert first > second + 10  # every panel's reads (canvas items, datasets, analyses, strategy views…)
+
+
+def test_no_query_count_grows_with_the_data(client, world: TeamWorld):
+    canvas = canvas_create(user=world.owner, venture=world.venture, kind="business_model", title="Plan")
+    _fill(world, canvas, 2)
+    client.force_login(world.viewer)
+    url = f"/ventures/{world.venture.pk}/dashboard/"
+    small = (_queries(client, url), _queries(client, url))
+
+    _fill(world, canvas, 20)
+    large = (_queries(client, url), _queries(client, url))
+
+    assert large == small
+
+
+def test_a_finished_analysis_shows_at_once_despite_the_cache(client, world: TeamWorld):
+    dataset = ready_dataset(user=world.editor, venture=world.venture)
+    client.force_login(world.viewer)
+    url = f"/ventures/{world.venture.pk}/dashboard/"
+    assert "No segmentation yet" in client.get(url).content.decode()  # cached now
+
+    analysis = analysis_create(user=world.editor, dataset=dataset, kind="segmentation", params={"k": 3})
+    assert analysis_run(analysis_id=analysis.pk, attempt=1) == "succeeded"
+
+    assert "No segmentation yet" not in client.get(url).content.decode()
