@@ -103,7 +103,7 @@ def ingest_csv(source: BinaryIO, destination: str, options: IngestOptions, progr
     users: set[str] = set()
     writer = pq.ParquetWriter(destination, SCHEMA, compression="zstd")
     try:
-        header = _header(reader)
+        header = _header(reader, options)
         index = {role: header.index(column) for role, column in options.mapping.items() if column in header and role in ROLES}
         absent = [column for role, column in options.mapping.items() if column not in header]
         if absent:
@@ -138,8 +138,10 @@ def ingest_csv(source: BinaryIO, destination: str, options: IngestOptions, progr
     return report
 
 
-def _header(reader: csv.reader) -> list[str]:
-    for row in reader:
+def _header(reader: csv.reader, options: IngestOptions) -> list[str]:
+    # hardening-fuzz fix: read through _records, so that a decoding error in the first buffer (which the header read
+    # decodes) is a RejectedFile("encoding") like one further on, not an unexpected failure.
+    for row in _records(reader, options):
         if any(cell.strip() for cell in row):
             return _unique_headers(row)
     raise RejectedFile("empty", "The file is empty.")

@@ -7,6 +7,7 @@ import os
 import tempfile
 import uuid
 import zipfile
+import zlib
 from typing import BinaryIO
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -41,7 +42,10 @@ def open_decompressed(path_or_file: BinaryIO) -> BinaryIO:
     if head[:2] == b"\x1f\x8b":
         return _Capped(gzip.GzipFile(fileobj=path_or_file), settings.DATASET_MAX_DECOMPRESSED_BYTES)
     if head == b"PK\x03\x04":
-        archive = zipfile.ZipFile(path_or_file)
+        try:
+            archive = zipfile.ZipFile(path_or_file)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise _corrupt() from exc
         entries = [entry for entry in archive.infolist() if not entry.is_dir()]
         if len(entries) != 1:
             raise RejectedFile(
@@ -56,6 +60,10 @@ def open_decompressed(path_or_file: BinaryIO) -> BinaryIO:
     return path_or_file
 
 
+def _corrupt() -> RejectedFile:
+    return RejectedFile("corrupt_archive", _("This compressed file is damaged or incomplete: compress it again, or upload the CSV itself."))
+
+
 class _Capped:
     """A read-only stream that refuses to yield more than `limit` bytes."""
 
@@ -63,7 +71,10 @@ class _Capped:
         self.stream, self.limit, self.count = stream, limit, 0
 
     def read(self, size: int = -1) -> bytes:
-        data = self.stream.read(size)
+        try:
+            data = self.stream.read(size)
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:  # truncated or damaged gzip/zip
+            raise _corrupt() from exc
         self.count += len(data)
         if self.count > self.limit:
             raise RejectedFile(
@@ -123,10 +134,14 @@ def dataset_upload(
         created_by=user,
     )
     dataset.file.save("upload", upload, save=False)
-    dataset.full_clean()
-    dataset.save()
-    if mapping is not None or auto_ingest:
-        return dataset_ingest_start(user=user, dataset=dataset, mapping=mapping or detected["mapping"])
+    try:
+        dataset.full_clean()
+        dataset.save()
+        if mapping is not None or auto_ingest:
+            return dataset_ingest_start(user=user, dataset=dataset, mapping=mapping or detected["mapping"])
+    except BaseException:  # the row is rolled back: so goes the stored file (e.g. a mapping that cannot be used)
+        default_storage.delete(dataset.file.name)
+        raise
     return dataset
 
 
