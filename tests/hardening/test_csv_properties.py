@@ -9,6 +9,7 @@ import csv
 import gzip
 import io
 import os
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -135,6 +136,8 @@ def test_any_csv_is_stored_and_ingested_or_refused_with_a_reason_and_never_half_
         if dataset.status == Dataset.Status.FAILED:
             assert dataset.error
             assert dataset.error_code not in ("", "internal"), dataset.error
+            if dataset.error_code in ("too_many_rejects", "unparseable_timestamp", "missing_user", "line_too_long", "malformed"):
+                assert re.search(r"[Ll]ines? \d+", dataset.error), dataset.error  # row-level: which lines
             assert dataset.parquet == ""
             assert files == {dataset.file.name}
         else:
