@@ -69,6 +69,8 @@ class AnalysisRerunInputSerializer(serializers.Serializer):
 
 
 class AnalysisListApi(APIView):
+    pagination_class = StandardPagination  # documents the page envelope and the page parameters
+
     @extend_schema(
         parameters=[OpenApiParameter("dataset", int), OpenApiParameter("venture", int)],
         responses={200: AnalysisOutputSerializer(many=True)},

@@ -86,6 +86,7 @@ def _too_large(request: Request) -> TooLarge:
 
 
 class DatasetListApi(APIView):
+    pagination_class = StandardPagination  # documents the page envelope and the page parameters
     parser_classes = [MultiPartParser, FormParser]
 
     def initial(self, request: Request, *args: object, **kwargs: object) -> None:

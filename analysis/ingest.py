@@ -349,10 +349,23 @@ def _judge(report: IngestReport, options: IngestOptions) -> None:
         raise RejectedFile("header_only", "The file has a header row but no data rows.")
     if report.rejects_by_reason.get("unparseable_timestamp", 0) + report.rejects_by_reason.get("missing_user", 0) == report.rows_read:
         reason = "unparseable_timestamp" if report.rejects_by_reason.get("unparseable_timestamp") else "missing_user"
-        raise RejectedFile(reason, "No row has a usable user and timestamp: check the column mapping and the date format.")
+        raise RejectedFile(
+            reason,
+            "No row has a usable user and timestamp: check the column mapping and the date format "
+            f"(e.g. {_lines(report.sample_rejected_lines.get(reason, []))}).",
+        )
     share = report.rows_rejected / report.rows_read
     if share > options.max_reject_share:
-        reasons = ", ".join(f"{reason} ({count})" for reason, count in sorted(report.rejects_by_reason.items(), key=lambda kv: -kv[1]))
+        reasons = ", ".join(
+            f"{reason} ({count}: {_lines(report.sample_rejected_lines.get(reason, []))})"
+            for reason, count in sorted(report.rejects_by_reason.items(), key=lambda kv: -kv[1])
+        )
         raise RejectedFile(
             "too_many_rejects", f"{share:.0%} of the rows were rejected (at most {options.max_reject_share:.0%} allowed): {reasons}."
         )
+
+
+def _lines(numbers: list[int]) -> str:
+    """A failed ingest keeps no report, so its message names the first rejected lines."""
+    shown = ", ".join(str(number) for number in numbers[:5])
+    return f"line {shown}" if len(numbers) == 1 else f"lines {shown}{', …' if len(numbers) > 5 else ''}"

@@ -134,10 +134,14 @@ def dataset_upload(
         created_by=user,
     )
     dataset.file.save("upload", upload, save=False)
-    dataset.full_clean()
-    dataset.save()
-    if mapping is not None or auto_ingest:
-        return dataset_ingest_start(user=user, dataset=dataset, mapping=mapping or detected["mapping"])
+    try:
+        dataset.full_clean()
+        dataset.save()
+        if mapping is not None or auto_ingest:
+            return dataset_ingest_start(user=user, dataset=dataset, mapping=mapping or detected["mapping"])
+    except BaseException:  # the row is rolled back: so goes the stored file (e.g. a mapping that cannot be used)
+        default_storage.delete(dataset.file.name)
+        raise
     return dataset
 
 

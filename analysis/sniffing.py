@@ -160,7 +160,10 @@ def sniff(sample: bytes) -> Sniffed:
     if len(sample) >= SAMPLE_BYTES and lines:
         text = text[: len(text) - len(lines[-1])]  # drop a last line cut by the sample's end
     delimiter = _delimiter(text)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as exc:  # e.g. a field longer than the limit (csv.field_size_limit, set by the ingest)
+        raise RejectedFile("malformed", f"The start of the file cannot be read as CSV: {exc}.") from exc
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
         raise RejectedFile("empty", "The file is empty.")
@@ -187,7 +190,10 @@ def _delimiter(text: str) -> str:
     head = "\n".join(text.splitlines()[:50])
     best, best_score = ",", -1
     for candidate in DELIMITERS:
-        counts = [len(row) for row in csv.reader(io.StringIO(head), delimiter=candidate) if row]
+        try:
+            counts = [len(row) for row in csv.reader(io.StringIO(head), delimiter=candidate) if row]
+        except csv.Error:  # this candidate makes a field run past the limit: not the delimiter
+            continue
         if not counts or counts[0] < 2:
             continue
         consistent = sum(1 for count in counts if count == counts[0]) / len(counts)

@@ -136,6 +136,8 @@ class CanvasListFilterSerializer(serializers.Serializer):
 
 
 class CanvasListApi(APIView):
+    pagination_class = StandardPagination  # documents the page envelope and the page parameters
+
     @extend_schema(parameters=[CanvasListFilterSerializer], responses={200: CanvasOutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
         filters = CanvasListFilterSerializer(data=request.query_params)
@@ -322,6 +324,8 @@ class VersionNameInputSerializer(serializers.Serializer):
 
 
 class CanvasVersionListApi(APIView):
+    pagination_class = StandardPagination  # documents the page envelope and the page parameters
+
     @extend_schema(responses={200: VersionOutputSerializer(many=True)})
     def get(self, request: Request, canvas_id: int) -> Response:
         canvas = canvas_get_for_user(user=request.user, canvas_id=canvas_id)
@@ -408,7 +412,15 @@ class ExportQuerySerializer(serializers.Serializer):
 
 
 class CanvasExportApi(APIView):
-    @extend_schema(parameters=[ExportQuerySerializer], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        parameters=[ExportQuerySerializer],
+        responses={  # one media type per `format` (canvas/exports.py EXPORT_TYPES)
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+        },
+    )
     def get(self, request: Request, canvas_id: int) -> HttpResponse:
         canvas = canvas_get_for_user(user=request.user, canvas_id=canvas_id)
         query = ExportQuerySerializer(data=request.query_params)

@@ -110,6 +110,8 @@ class ShareLinkInputSerializer(serializers.Serializer):
 
 
 class ShareLinkListApi(APIView):
+    pagination_class = StandardPagination  # documents the page envelope and the page parameters
+
     @extend_schema(
         parameters=[OpenApiParameter("venture", int, description="Only the links of this venture.")],
         responses={200: ShareLinkOutputSerializer(many=True)},

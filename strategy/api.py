@@ -85,6 +85,8 @@ class ResourceApiMixin:
 
 
 class RowListApi(ResourceApiMixin, APIView):
+    pagination_class = StandardPagination  # documents the page envelope and the page parameters
+
     def get(self, request: Request, venture_id: int) -> Response:
         rows = rows_for_user(user=request.user, venture_id=venture_id, resource=self.resource).order_by("pk")
         paginator = StandardPagination()
@@ -155,6 +157,8 @@ class FiveForcesScoresApi(APIView):
 
 
 class ViewVersionListApi(APIView):
+    pagination_class = StandardPagination  # documents the page envelope and the page parameters
+
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, venture_id: int, kind: str) -> Response:
         view = _view(request, venture_id, kind)

@@ -39,6 +39,8 @@ def _team_output(request: Request, team_id: int) -> dict:
 
 
 class TeamListApi(APIView):
+    pagination_class = StandardPagination  # documents the page envelope and the page parameters
+
     @extend_schema(responses={200: TeamOutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
         paginator = StandardPagination()
@@ -88,6 +90,8 @@ class MemberAddInputSerializer(serializers.Serializer):
 
 
 class MemberListApi(APIView):
+    pagination_class = StandardPagination  # documents the page envelope and the page parameters
+
     @extend_schema(responses={200: MemberOutputSerializer(many=True)})
     def get(self, request: Request, team_id: int) -> Response:
         team = team_get_for_user(user=request.user, team_id=team_id)
@@ -151,6 +155,8 @@ class InvitationCreateInputSerializer(serializers.Serializer):
 
 
 class InvitationListApi(APIView):
+    pagination_class = StandardPagination  # documents the page envelope and the page parameters
+
     @extend_schema(responses={200: InvitationOutputSerializer(many=True)})
     def get(self, request: Request, team_id: int) -> Response:
         team = team_get_for_user(user=request.user, team_id=team_id)

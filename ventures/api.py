@@ -41,6 +41,8 @@ class VentureListFilterSerializer(serializers.Serializer):
 
 
 class VentureListApi(APIView):
+    pagination_class = StandardPagination  # documents the page envelope and the page parameters
+
     @extend_schema(
         parameters=[OpenApiParameter("team", int, description="Only ventures of this team.")],
         responses={200: VentureOutputSerializer(many=True)},
