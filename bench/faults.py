@@ -27,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.server_env import server_env  # noqa: E402
+
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 DEADLINE = 120  # seconds: the bound the issue sets
@@ -43,19 +45,13 @@ def parse() -> argparse.Namespace:
 
 ARGS = parse()
 WORK = Path(tempfile.mkdtemp(prefix="bizcanvas-faults-"))
-ENV = {
-    **os.environ,
-    "DJANGO_SETTINGS_MODULE": "config.settings.prod",
-    "SECRET_KEY": "faults-run-" + os.urandom(16).hex(),
-    "ALLOWED_HOSTS": "127.0.0.1,localhost",
-    "SECURE_SSL_REDIRECT": "false",
-    "DATABASE_URL": f"{ARGS.pg}/{ARGS.db}",
-    "CELERY_BROKER_URL": f"redis://127.0.0.1:{ARGS.redis_port}/0",
-    "REDIS_URL": f"redis://127.0.0.1:{ARGS.redis_port}/1",
-    "BIZCANVAS_VAR_DIR": str(WORK / "var"),
-    "LOG_LEVEL": "WARNING",
-    "PYTHONPATH": str(ROOT),
-}
+ENV = server_env(
+    settings="config.settings.prod",
+    database_url=f"{ARGS.pg}/{ARGS.db}",
+    broker_url=f"redis://127.0.0.1:{ARGS.redis_port}/0",
+    cache_url=f"redis://127.0.0.1:{ARGS.redis_port}/1",
+    var_dir=WORK / "var",
+)
 os.environ.update(ENV)
 PG_HOST = ARGS.pg.rsplit("@", 1)[-1].split(":")[0]
 

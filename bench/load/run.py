@@ -23,6 +23,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from bench.server_env import server_env  # noqa: E402
+
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 
@@ -99,21 +102,15 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bizcanvas-load-"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.load.settings",
-        "SECRET_KEY": "load-run-" + os.urandom(16).hex(),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": f"{args.pg}/{args.db}",
-        "CELERY_BROKER_URL": f"{args.redis}/5",
-        "REDIS_URL": f"{args.redis}/6",
-        "BIZCANVAS_VAR_DIR": str(work / "var"),
-        "SHARE_RATE_LIMIT_PER_MINUTE": "100000",  # every locust user shares one IP
-        "LOG_LEVEL": "WARNING",
-        "BENCH_SEED": str(work / "seed.json"),
-        "PYTHONPATH": str(ROOT),
-    }
+    env = server_env(
+        settings="bench.load.settings",
+        database_url=f"{args.pg}/{args.db}",
+        broker_url=f"{args.redis}/5",
+        cache_url=f"{args.redis}/6",
+        var_dir=work / "var",
+        SHARE_RATE_LIMIT_PER_MINUTE="100000",  # every locust user shares one IP
+        BENCH_SEED=str(work / "seed.json"),
+    )
     host = args.pg.rsplit("@", 1)[-1].split(":")[0]
     subprocess.run([shutil.which("dropdb") or "dropdb", "-h", host, "-U", "postgres", "--if-exists", args.db], check=True)
     subprocess.run([shutil.which("createdb") or "createdb", "-h", host, "-U", "postgres", args.db], check=True)
