@@ -49,6 +49,9 @@ class Panel:
     title: Promise
     build: Callable[[PanelSource], PanelContent]
     wide: bool = False  # spans the whole width of the grid
+    # What the panel reads (see dashboards.selectors.panel_source_versions): its rendering is cached under the
+    # versions of these only, so an edit on the canvas does not rebuild the strategy charts.
+    reads: tuple[str, ...] = ()
 
 
 def _figure_panel(kind: str) -> Callable[[PanelSource], PanelContent]:
@@ -179,14 +182,14 @@ def register(panel: Panel) -> Panel:
     return panel
 
 
-register(Panel("key_numbers", gettext_lazy("Key numbers"), _key_numbers, wide=True))
-register(Panel("canvas", gettext_lazy("Canvas"), _canvas, wide=True))
-register(Panel("swot", gettext_lazy("SWOT"), _swot, wide=True))
-register(Panel("five_forces", gettext_lazy("Five forces"), _five_forces))
-register(Panel("value_chain", gettext_lazy("Value chain"), _figure_panel("value_chain")))
-register(Panel("risk_matrix", gettext_lazy("Risk matrix"), _figure_panel("risk_matrix")))
-register(Panel("forecast", gettext_lazy("Forecast"), _forecast, wide=True))
-register(Panel("segmentation", gettext_lazy("Customer segments"), _segmentation, wide=True))
+register(Panel("key_numbers", gettext_lazy("Key numbers"), _key_numbers, wide=True, reads=("datasets", "analyses", "canvas")))
+register(Panel("canvas", gettext_lazy("Canvas"), _canvas, wide=True, reads=("canvas",)))
+register(Panel("swot", gettext_lazy("SWOT"), _swot, wide=True, reads=("strategy",)))
+register(Panel("five_forces", gettext_lazy("Five forces"), _five_forces, reads=("strategy",)))
+register(Panel("value_chain", gettext_lazy("Value chain"), _figure_panel("value_chain"), reads=("strategy",)))
+register(Panel("risk_matrix", gettext_lazy("Risk matrix"), _figure_panel("risk_matrix"), reads=("strategy",)))
+register(Panel("forecast", gettext_lazy("Forecast"), _forecast, wide=True, reads=("analyses",)))
+register(Panel("segmentation", gettext_lazy("Customer segments"), _segmentation, wide=True, reads=("analyses",)))
 
 DEFAULT_LAYOUT = ("key_numbers", "canvas", "forecast", "segmentation", "swot", "five_forces", "value_chain", "risk_matrix")
 MAX_PANELS = len(PANELS)

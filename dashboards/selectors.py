@@ -93,17 +93,17 @@ def share_link_panels(*, link: ShareLink, language: str) -> list[BuiltPanel]:
     return dashboard_panels(dashboard=dashboard_for_venture(venture=link.venture), language=language)
 
 
-def venture_data_version(*, venture: Venture) -> str:
-    """A value that changes whenever anything a dashboard shows changes (the venture, its layout, canvases, strategy
-    views, ready datasets, successful analyses): cached renderings are keyed by it, so a shared page is never staler than its cache entry
-    allows and usually not stale at all."""
-    dashboard = Dashboard.objects.filter(venture=venture).values_list("version", "canvas_id").first()
-    canvases = Canvas.objects.filter(venture=venture).aggregate(n=Count("id"), v=Sum("version"), t=Max("updated_at"))
+def panel_source_versions(*, venture: Venture, canvas: Canvas | None) -> dict[str, str]:
+    """For each kind of data a panel can read, a value that changes whenever that data changes: the venture itself,
+    the canvas shown, the strategy views, the ready datasets, the successful analyses. Panels are cached under the
+    versions of what they read (Panel.reads), so a cached panel is never staler than its cache entry allows and
+    usually not stale at all; one indexed aggregate per kind."""
     views = StrategyView.objects.filter(venture=venture).aggregate(n=Count("id"), v=Sum("version"))
     datasets = Dataset.objects.filter(venture=venture, status=Dataset.Status.READY).aggregate(n=Count("id"), t=Max("finished_at"))
     analyses = Analysis.objects.filter(dataset__venture=venture, status=Analysis.Status.SUCCEEDED).aggregate(
         n=Count("id"), t=Max("finished_at")
     )
+    shown = Canvas.objects.filter(pk=canvas.pk).values_list("pk", "version", "updated_at").first() if canvas else None
     venture_changed = Venture.objects.filter(pk=venture.pk).values_list("updated_at", flat=True).first()
-    parts = (venture_changed, dashboard, *canvases.values(), *views.values(), *datasets.values(), *analyses.values())
-    return "|".join(str(part) for part in parts)
+    parts = {"venture": venture_changed, "canvas": shown, "strategy": views, "datasets": datasets, "analyses": analyses}
+    return {source: str(value) for source, value in parts.items()}

@@ -16,21 +16,23 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from canvas.models import Canvas
 from canvas.selectors import canvas_list_for_user
 from core.errors import NotFound
 from core.web import get_or_404, service_run
 from dashboards.forms import LayoutForm, ShareLinkForm
 from dashboards.models import Dashboard, ShareLink, ShareTarget
+from dashboards.panels import PANELS
 from dashboards.selectors import (
     BuiltPanel,
     dashboard_canvas,
+    dashboard_for_venture,
     dashboard_get_for_user,
-    dashboard_panels,
+    panel_source_versions,
+    panels_build,
     share_link_find,
     share_link_get_for_user,
     share_link_list_for_user,
-    share_link_panels,
-    venture_data_version,
 )
 from dashboards.services import dashboard_layout_save, share_link_create, share_link_revoke, share_link_view_record
 from dashboards.throttle import share_rate_exceeded
@@ -79,20 +81,35 @@ def _canvases(request: HttpRequest, venture: Venture) -> list:
     return list(canvas_list_for_user(user=request.user, venture_id=venture.pk).filter(archived_at__isnull=True))
 
 
-def _data_version_key(venture: Venture) -> str:
-    return hashlib.sha256(venture_data_version(venture=venture).encode()).hexdigest()[:20]
+def _stamp(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:20]
+
+
+def panels_cached(*, keys: list[str] | tuple[str, ...], venture: Venture, canvas: Canvas | None, language: str) -> list[dict]:
+    """The panels as templates use them, each cached under the versions of what it reads (venture, language and
+    `Panel.reads`): building the Plotly figures is most of a dashboard's cost, a panel does not depend on who is
+    looking, and a change to one kind of data (a canvas edit, an ingest) rebuilds only the panels that read it."""
+    versions = panel_source_versions(venture=venture, canvas=canvas)
+    result = []
+    for key in keys:
+        panel = PANELS.get(key)
+        if panel is None:
+            continue
+        stamp = _stamp("|".join(versions[source] for source in ("venture", *panel.reads)))
+        cache_key = f"dashboards:panel:{venture.pk}:{key}:{language}:{stamp}"
+        item = cache.get(cache_key)
+        if item is None:
+            item = panels_for_page(panels_build(keys=[key], venture=venture, canvas=canvas, language=language))[0]
+            cache.set(cache_key, item, settings.SHARE_PAGE_CACHE_SECONDS)
+        result.append(item)
+    return result
 
 
 def _panels_html(dashboard: Dashboard, language: str) -> str:
-    """The panels as HTML, cached like the shared page (key: venture, language, data version): building the Plotly
-    figures is most of the page's cost, and the panels do not depend on who is looking (no request, no user)."""
-    key = f"dashboards:panels:{dashboard.venture_id}:{language}:{_data_version_key(dashboard.venture)}"
-    html = cache.get(key)
-    if html is None:
-        panels = panels_for_page(dashboard_panels(dashboard=dashboard, language=language))
-        html = render_to_string("dashboards/partials/panels.html", {"venture": dashboard.venture, "panels": panels})
-        cache.set(key, html, settings.SHARE_PAGE_CACHE_SECONDS)
-    return html
+    panels = panels_cached(
+        keys=dashboard.layout, venture=dashboard.venture, canvas=dashboard_canvas(dashboard=dashboard), language=language
+    )
+    return render_to_string("dashboards/partials/panels.html", {"venture": dashboard.venture, "panels": panels})
 
 
 @login_required
@@ -203,25 +220,25 @@ def _too_many() -> HttpResponse:
 
 
 def _shared_rendering(link: ShareLink, language: str) -> dict:
-    """The page's HTML and its figures' JSON, cached briefly per link, language and data version: a change to the
-    venture's data makes a new key, and the link row itself is checked on every request before this is used."""
-    key = f"dashboards:shared:{link.pk}:{language}:{_data_version_key(link.venture)}"
-    rendering = cache.get(key)
-    if rendering is None:
-        panels = panels_for_page(share_link_panels(link=link, language=language))
-        context = {
-            "venture": link.venture,
-            "link_target": link.target,
-            "canvas": link.canvas if link.target == ShareTarget.CANVAS else None,
-            "panels": panels,
-            "now": timezone.now(),
-        }
-        rendering = {
-            "html": render_to_string("dashboards/shared.html", context),  # no request: no CSRF token, no user
-            "figures": {figure["name"]: json.dumps(figure["json"]) for panel in panels for figure in panel["figures"]},
-        }
-        cache.set(key, rendering, settings.SHARE_PAGE_CACHE_SECONDS)
-    return rendering
+    """The page's HTML and its figures' JSON, from panels cached under the versions of what they read (a change to
+    the venture's data makes new keys); the link row itself is checked on every request before this is used."""
+    if link.target == ShareTarget.CANVAS:
+        keys, canvas = ["canvas"], link.canvas
+    else:
+        dashboard = dashboard_for_venture(venture=link.venture)
+        keys, canvas = dashboard.layout, dashboard_canvas(dashboard=dashboard)
+    panels = panels_cached(keys=keys, venture=link.venture, canvas=canvas, language=language)
+    context = {
+        "venture": link.venture,
+        "link_target": link.target,
+        "canvas": link.canvas if link.target == ShareTarget.CANVAS else None,
+        "panels": panels,
+        "now": timezone.now(),
+    }
+    return {
+        "html": render_to_string("dashboards/shared.html", context),  # no request: no CSRF token, no user
+        "figures": {figure["name"]: json.dumps(figure["json"]) for panel in panels for figure in panel["figures"]},
+    }
 
 
 @require_safe
