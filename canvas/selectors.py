@@ -90,8 +90,7 @@ def item_snapshot(item: CanvasItem) -> dict:
         "group": item.block,
         "position": item.position,
         "version": item.version,
-        # Left out when empty, so snapshots from before the field existed compare equal.
-        **{name: getattr(item, name) for name in ITEM_CONTENT_FIELDS if name != "evidence_figure" or item.evidence_figure},
+        **{name: getattr(item, name) for name in ITEM_CONTENT_FIELDS},
     }
 
 

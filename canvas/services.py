@@ -251,7 +251,7 @@ def canvas_version_restore(*, user: User, canvas: Canvas, version: Version) -> C
             item = CanvasItem(canvas=canvas, created_by=user, pk=None if item_id in taken_elsewhere else item_id)
         item.block, item.position, item.version = entry["group"], entry["position"], next_version
         for name in ITEM_CONTENT_FIELDS:
-            setattr(item, name, entry.get(name, CanvasItem._meta.get_field(name).get_default()))
+            setattr(item, name, _snapshot_value(entry, name))
         item.full_clean(exclude=["canvas", "created_by"])
         item.save(force_insert=item.pk is not None and item_id not in existing)
     canvas.title = version.snapshot["fields"]["title"]
@@ -260,7 +260,14 @@ def canvas_version_restore(*, user: User, canvas: Canvas, version: Version) -> C
 
 def _same_place_and_content(item: CanvasItem, entry: dict) -> bool:
     now = item_snapshot(item)
-    return all(now.get(key) == entry.get(key) for key in ("group", "position", *ITEM_CONTENT_FIELDS))
+    return (now["group"], now["position"]) == (entry["group"], entry["position"]) and all(
+        now[name] == _snapshot_value(entry, name) for name in ITEM_CONTENT_FIELDS
+    )
+
+
+def _snapshot_value(entry: dict, name: str) -> object:
+    """A content field of a snapshot; one the model gained after the snapshot was taken reads as its default."""
+    return entry.get(name, CanvasItem._meta.get_field(name).get_default())
 
 
 @transaction.atomic

@@ -38,7 +38,8 @@ class SnapshotDiff:
 
 
 def snapshot_diff(before: dict, after: dict, *, groups: tuple[str, ...] = ()) -> SnapshotDiff:
-    """Items are matched by id. An item that moved to another group is "changed" in its new group."""
+    """Items are matched by id. An item that moved to another group is "changed" in its new group. Only fields both
+    snapshots have are compared: a field the model gained after the older snapshot was taken is no change."""
     old = {item["id"]: item for item in before.get("items", [])}
     new = {item["id"]: item for item in after.get("items", [])}
     order = list(groups) + sorted({item["group"] for item in [*old.values(), *new.values()]} - set(groups))
@@ -48,9 +49,7 @@ def snapshot_diff(before: dict, after: dict, *, groups: tuple[str, ...] = ()) ->
         if item_id not in old:
             by_group[item["group"]].added.append(item)
             continue
-        differing = tuple(
-            key for key in sorted(set(item) | set(old[item_id])) if key not in IGNORED and item.get(key) != old[item_id].get(key)
-        )
+        differing = tuple(key for key in sorted(set(item) & set(old[item_id])) if key not in IGNORED and item[key] != old[item_id][key])
         if differing:
             by_group[item["group"]].changed.append(ItemChange(before=old[item_id], after=item, fields=differing))
     for item_id, item in old.items():
