@@ -241,14 +241,22 @@ def _shared_rendering(link: ShareLink, language: str) -> dict:
     }
 
 
-@require_safe
-def shared_page(request: HttpRequest, token: str) -> HttpResponse:
+def _shared_link(request: HttpRequest, token: str) -> ShareLink | HttpResponse:
+    """The live link behind a token, or the answer to give instead: 429 past the rate limit, the plain 404 for an
+    unknown, revoked or expired one."""
     if share_rate_exceeded(request):
         return _too_many()
     try:
-        link = share_link_find(token=token)
+        return share_link_find(token=token)
     except NotFound:
         return _not_found()
+
+
+@require_safe
+def shared_page(request: HttpRequest, token: str) -> HttpResponse:
+    link = _shared_link(request, token)
+    if isinstance(link, HttpResponse):
+        return link
     if request.method == "GET":
         share_link_view_record(link=link)
     rendering = _shared_rendering(link, translation.get_language())
@@ -258,12 +266,9 @@ def shared_page(request: HttpRequest, token: str) -> HttpResponse:
 @require_safe
 def shared_figure(request: HttpRequest, token: str, name: str) -> HttpResponse:
     """One figure of a shared page as Plotly JSON (the page itself carries them inline: this is for scripts)."""
-    if share_rate_exceeded(request):
-        return _too_many()
-    try:
-        link = share_link_find(token=token)
-    except NotFound:
-        return _not_found()
+    link = _shared_link(request, token)
+    if isinstance(link, HttpResponse):
+        return link
     figure = _shared_rendering(link, translation.get_language())["figures"].get(name)
     if figure is None:
         return _not_found()

@@ -3,6 +3,7 @@ the embedded defaults) and the test database, as a worker in production would.""
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -41,6 +42,14 @@ def start_worker(tmp_path: Path, *arguments: str, **environment: str) -> subproc
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+
+
+def kill_pool_processes(process: subprocess.Popen) -> None:
+    """SIGKILL a prefork worker's pool processes (the ones running tasks), as the OOM killer would."""
+    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True, check=False).stdout.split()
+    assert children, "the prefork worker has a pool process"
+    for pid in children:
+        os.kill(int(pid), signal.SIGKILL)
 
 
 def stop_worker(process: subprocess.Popen) -> None:

@@ -2,10 +2,7 @@
 Its message is redelivered and the run taken over once the dead run's heartbeat (beaten from a side thread) is
 stale, or the sweeper fails it with a reason; a result is stored whole or not at all."""
 
-import os
 import random
-import signal
-import subprocess
 from datetime import date, timedelta
 
 import pytest
@@ -14,7 +11,7 @@ from analysis.model_runs import analyses_sweep_stale, analysis_create
 from analysis.models import Analysis
 from tests.analysis.factories import ready_dataset
 from tests.waiting import wait_until
-from tests.worker import start_worker, stop_worker
+from tests.worker import kill_pool_processes, start_worker, stop_worker
 
 PRODUCTS = 24
 
@@ -54,10 +51,7 @@ def test_a_worker_killed_mid_forecast_leaves_no_run_stuck_running(world, tmp_pat
             return analysis.status == Analysis.Status.RUNNING and analysis.progress > 10
 
         wait_until(modelling, timeout=90, what="the forecast to be under way", interval=0.05)
-        children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True, check=False).stdout.split()
-        assert children, "the prefork worker has a pool process"
-        for pid in children:
-            os.kill(int(pid), signal.SIGKILL)
+        kill_pool_processes(process)
 
         def ended() -> bool:
             analyses_sweep_stale()

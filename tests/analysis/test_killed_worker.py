@@ -2,10 +2,6 @@
 redelivered (acks_late + reject_on_worker_lost) and, once the dead run's heartbeat is stale, taken over and
 finished; were it not redelivered, the sweeper fails it with a reason. Either way the data is whole or absent."""
 
-import os
-import signal
-import subprocess
-
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from analysis.models import Dataset
 from analysis.services import dataset_upload, datasets_sweep_stale
 from tests.waiting import wait_until
-from tests.worker import start_worker, stop_worker
+from tests.worker import kill_pool_processes, start_worker, stop_worker
 
 ROWS = 600_000
 
@@ -39,10 +35,7 @@ def test_a_worker_killed_mid_ingest_leaves_no_job_stuck_running(world, tmp_path,
             return dataset.status == Dataset.Status.RUNNING and dataset.rows_processed > 0
 
         wait_until(running_with_progress, timeout=60, what="the ingest to be under way", interval=0.05)
-        children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True, check=False).stdout.split()
-        assert children, "the prefork worker has a pool process"
-        for pid in children:
-            os.kill(int(pid), signal.SIGKILL)
+        kill_pool_processes(process)
 
         def ended() -> bool:
             datasets_sweep_stale()
