@@ -74,7 +74,9 @@ class _Capped:
         try:
             data = self.stream.read(size)
         except (zipfile.BadZipFile, gzip.BadGzipFile, zlib.error, EOFError, NotImplementedError) as exc:
-            raise _corrupt() from exc  # a truncated or tampered archive (bad CRC, size past its header's, …)
+            # a truncated or tampered archive (bad CRC, size past its header's, …); NotImplementedError is zipfile's
+            # answer to a compression method it cannot unpack
+            raise _corrupt() from exc
         self.count += len(data)
         if self.count > self.limit:
             raise RejectedFile(

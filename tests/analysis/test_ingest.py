@@ -7,23 +7,12 @@ import pytest
 
 from analysis.ingest import IngestCancelled, IngestOptions, ingest_csv
 from analysis.sniffing import RejectedFile, sniff
+from tests.analysis.ingesting import sniffed_options
 
 
 def run(text: str, tmp_path, encoding: str = "utf-8", **overrides: object):
     data = text.encode(encoding)
-    found = sniff(data)
-    options = IngestOptions(
-        **{
-            "encoding": found.encoding,
-            "delimiter": found.delimiter,
-            "mapping": found.mapping,
-            "decimal": found.decimal,
-            "date_order": found.date_order,
-            "max_reject_share": 0.9,
-            "chunk_rows": 3,
-            **overrides,
-        }
-    )
+    options = sniffed_options(data, **overrides)
     destination = str(tmp_path / "events.parquet")
     report = ingest_csv(io.BytesIO(data), destination, options, lambda _bytes, _rows: True)
     return report, pq.read_table(destination).to_pandas()

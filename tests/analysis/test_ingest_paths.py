@@ -16,7 +16,8 @@ import pytest
 import analysis.ingest_read
 from analysis.ingest import IngestCancelled, IngestOptions, ingest_csv
 from analysis.ingest_normalise import WHITESPACE, numbers, parse_numbers, parse_timestamps, strip, timestamps
-from analysis.sniffing import RejectedFile, sniff
+from analysis.sniffing import RejectedFile
+from tests.analysis.ingesting import sniffed_options
 
 CASES = {
     "timestamps in every form": (
@@ -94,19 +95,7 @@ HEADER = b"user,time,amount\nu1,2024-01-01,1\n"
 
 
 def ingest(data: bytes, tmp_path, name: str, sample: bytes | None = None, **overrides: object):
-    found = sniff(sample or data)
-    options = IngestOptions(
-        **{
-            "encoding": found.encoding,
-            "delimiter": found.delimiter,
-            "mapping": found.mapping,
-            "decimal": found.decimal,
-            "date_order": found.date_order,
-            "max_reject_share": 0.9,
-            "chunk_rows": 3,
-            **overrides,
-        }
-    )
+    options = sniffed_options(data, sample, **overrides)
     destination = tmp_path / f"{name}.parquet"
     try:
         report = ingest_csv(io.BytesIO(data), str(destination), options, lambda _bytes, _rows: True)
