@@ -24,7 +24,7 @@ def _number(value: float, digits: int = 0) -> str:
 
 def analysis_items(analysis: Analysis, *, language: str) -> tuple[str, list[dict]]:
     """The block and the items (text, note, evidence) an analysis contributes to a canvas."""
-    page = f"{analysis.get_absolute_url()}"
+    page = analysis.get_absolute_url()
     if analysis.kind == Analysis.Kind.SEGMENTATION:
         figure = f"/api/v1/analyses/{analysis.pk}/figures/segments/"
         items = []
