@@ -4,7 +4,8 @@ by its token for the public page."""
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Aggregate, Count, Max, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from accounts.models import User
@@ -93,17 +94,37 @@ def share_link_panels(*, link: ShareLink, language: str) -> list[BuiltPanel]:
     return dashboard_panels(dashboard=dashboard_for_venture(venture=link.venture), language=language)
 
 
+def _summary(rows: QuerySet, **aggregates: Aggregate) -> Subquery:
+    """`aggregates` over `rows` (already filtered on the outer venture) as one scalar subquery: a JSON object."""
+    return Subquery(rows.order_by().annotate(_all=Value(1)).values("_all").annotate(_summary=JSONObject(**aggregates)).values("_summary"))
+
+
 def panel_source_versions(*, venture: Venture, canvas: Canvas | None) -> dict[str, str]:
     """For each kind of data a panel can read, a value that changes whenever that data changes: the venture itself,
     the canvas shown, the strategy views, the ready datasets, the successful analyses. Panels are cached under the
-    versions of what they read (Panel.reads), so a cached panel is never staler than its cache entry allows and
-    usually not stale at all; one indexed aggregate per kind."""
-    views = StrategyView.objects.filter(venture=venture).aggregate(n=Count("id"), v=Sum("version"))
-    datasets = Dataset.objects.filter(venture=venture, status=Dataset.Status.READY).aggregate(n=Count("id"), t=Max("finished_at"))
-    analyses = Analysis.objects.filter(dataset__venture=venture, status=Analysis.Status.SUCCEEDED).aggregate(
-        n=Count("id"), t=Max("finished_at")
-    )
-    shown = Canvas.objects.filter(pk=canvas.pk).values_list("pk", "version", "updated_at").first() if canvas else None
-    venture_changed = Venture.objects.filter(pk=venture.pk).values_list("updated_at", flat=True).first()
-    parts = {"venture": venture_changed, "canvas": shown, "strategy": views, "datasets": datasets, "analyses": analyses}
+    versions of what they read (Panel.reads), so a cached panel is never staler than the rows read in this request.
+    The venture and canvas are the instances this request read; the rest is one query."""
+    venture_rows = OuterRef("pk")
+    summaries = (
+        Venture.objects.filter(pk=venture.pk)
+        .annotate(
+            strategy_summary=_summary(StrategyView.objects.filter(venture=venture_rows), n=Count("id"), v=Sum("version")),
+            datasets_summary=_summary(
+                Dataset.objects.filter(venture=venture_rows, status=Dataset.Status.READY), n=Count("id"), t=Max("finished_at")
+            ),
+            analyses_summary=_summary(
+                Analysis.objects.filter(dataset__venture=venture_rows, status=Analysis.Status.SUCCEEDED),
+                n=Count("id"),
+                t=Max("finished_at"),
+            ),
+        )
+        .values_list("strategy_summary", "datasets_summary", "analyses_summary")
+        .first()
+    ) or (None, None, None)
+    shown = (canvas.pk, canvas.version, canvas.updated_at) if canvas else None
+    parts = {
+        "venture": (venture.pk, venture.updated_at),
+        "canvas": shown,
+        **dict(zip(("strategy", "datasets", "analyses"), summaries, strict=True)),
+    }
     return {source: str(value) for source, value in parts.items()}

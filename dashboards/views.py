@@ -40,30 +40,33 @@ from teams.access import can_edit
 from ventures.models import Venture
 
 NEW_LINK_SESSION_KEY = "dashboards:new_link"
+PANEL_CACHE_SHAPE = 2  # part of the panel cache's keys: change it with what `panel_for_page` returns
 
 
-def panels_for_page(panels: list[BuiltPanel]) -> list[dict]:
-    """Panels as templates use them: figures as Plotly JSON (their own titles dropped: the panel's heading says it)."""
-    result = []
-    for built in panels:
-        figures = []
-        for name, figure in built.content.figures:
-            data = json.loads(figure.to_json())
-            data["layout"].pop("title", None)
-            data["layout"].setdefault("margin", {})["t"] = 40
-            figures.append({"name": name, "dom_id": f"figure-{name}", "json": data})
-        result.append(
-            {
-                "key": built.key,
-                "title": str(built.panel.title),
-                "wide": built.panel.wide,
-                "template": f"dashboards/panels/{built.content.template}",
-                "context": built.content.context,
-                "empty": built.content.empty,
-                "figures": figures,
-            }
-        )
-    return result
+def panel_for_page(built: BuiltPanel, venture: Venture) -> dict:
+    """A panel as pages use it: its rendered section, and its figures as Plotly JSON by name (their own titles dropped:
+    the panel's heading says it). Built from plain data and rendered without a request, so it is the same for every
+    viewer and can be cached."""
+    figures = []
+    for name, figure in built.content.figures:
+        data = json.loads(figure.to_json())
+        data["layout"].pop("title", None)
+        data["layout"].setdefault("margin", {})["t"] = 40
+        figures.append({"name": name, "dom_id": f"figure-{name}", "json": data})
+    panel = {
+        "key": built.key,
+        "title": str(built.panel.title),
+        "wide": built.panel.wide,
+        "template": f"dashboards/panels/{built.content.template}",
+        "context": built.content.context,
+        "empty": built.content.empty,
+        "figures": figures,
+    }
+    return {
+        "key": built.key,
+        "html": render_to_string("dashboards/partials/panel.html", {"venture": venture, "panel": panel}),
+        "figures": {figure["name"]: json.dumps(figure["json"]) for figure in figures},
+    }
 
 
 # --- the team's page -----------------------------------------------------------------------------------------------
@@ -86,9 +89,11 @@ def _stamp(value: str) -> str:
 
 
 def panels_cached(*, keys: list[str] | tuple[str, ...], venture: Venture, canvas: Canvas | None, language: str) -> list[dict]:
-    """The panels as templates use them, each cached under the versions of what it reads (venture, language and
-    `Panel.reads`): building the Plotly figures is most of a dashboard's cost, a panel does not depend on who is
-    looking, and a change to one kind of data (a canvas edit, an ingest) rebuilds only the panels that read it."""
+    """The panels as pages use them (`panel_for_page`), each cached under the versions of what it reads (venture,
+    language and `Panel.reads`): building the Plotly figures and rendering the panels is most of a dashboard's cost,
+    a panel does not depend on who is looking, and a change to one kind of data (a canvas edit, an ingest) rebuilds
+    only the panels that read it. The key changes with the data, so an entry is never stale: its lifetime
+    (`DASHBOARD_PANEL_CACHE_SECONDS`) only bounds how long the output of older code lingers after a deploy."""
     versions = panel_source_versions(venture=venture, canvas=canvas)
     result = []
     for key in keys:
@@ -96,19 +101,17 @@ def panels_cached(*, keys: list[str] | tuple[str, ...], venture: Venture, canvas
         if panel is None:
             continue
         stamp = _stamp("|".join(versions[source] for source in ("venture", *panel.reads)))
-        cache_key = f"dashboards:panel:{venture.pk}:{key}:{language}:{stamp}"
+        cache_key = f"dashboards:panel:{PANEL_CACHE_SHAPE}:{venture.pk}:{key}:{language}:{stamp}"
         item = cache.get(cache_key)
         if item is None:
-            item = panels_for_page(panels_build(keys=[key], venture=venture, canvas=canvas, language=language))[0]
-            cache.set(cache_key, item, settings.SHARE_PAGE_CACHE_SECONDS)
+            item = panel_for_page(panels_build(keys=[key], venture=venture, canvas=canvas, language=language)[0], venture)
+            cache.set(cache_key, item, settings.DASHBOARD_PANEL_CACHE_SECONDS)
         result.append(item)
     return result
 
 
-def _panels_html(dashboard: Dashboard, language: str) -> str:
-    panels = panels_cached(
-        keys=dashboard.layout, venture=dashboard.venture, canvas=dashboard_canvas(dashboard=dashboard), language=language
-    )
+def _panels_html(dashboard: Dashboard, canvas: Canvas | None, language: str) -> str:
+    panels = panels_cached(keys=dashboard.layout, venture=dashboard.venture, canvas=canvas, language=language)
     return render_to_string("dashboards/partials/panels.html", {"venture": dashboard.venture, "panels": panels})
 
 
@@ -118,14 +121,15 @@ def dashboard_detail(request: HttpRequest, venture_id: int) -> HttpResponse:
     venture = dashboard.venture
     language = translation.get_language()
     canvases = _canvases(request, venture)
+    canvas = dashboard_canvas(dashboard=dashboard)
     new_link = request.session.pop(NEW_LINK_SESSION_KEY, None)  # shown once (post/redirect/get), then gone
     if new_link and new_link.get("venture") != venture.pk:
         new_link = None
     context = {
         "venture": venture,
         "dashboard": dashboard,
-        "canvas": dashboard_canvas(dashboard=dashboard),
-        "panels_html": _panels_html(dashboard, language),
+        "canvas": canvas,
+        "panels_html": _panels_html(dashboard, canvas, language),
         "can_edit": can_edit(user=request.user, team=venture.team),
         "layout_form": LayoutForm(canvases=canvases, layout=dashboard.layout, chosen_canvas=dashboard.canvas_id),
         "share_form": ShareLinkForm(canvases=canvases),
@@ -237,7 +241,7 @@ def _shared_rendering(link: ShareLink, language: str) -> dict:
     }
     return {
         "html": render_to_string("dashboards/shared.html", context),  # no request: no CSRF token, no user
-        "figures": {figure["name"]: json.dumps(figure["json"]) for panel in panels for figure in panel["figures"]},
+        "figures": {name: figure for panel in panels for name, figure in panel["figures"].items()},
     }
 
 

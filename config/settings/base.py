@@ -167,9 +167,11 @@ JOB_HEARTBEAT_SECONDS = env.int("JOB_HEARTBEAT_SECONDS", default=10)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads stream to a temporary file
 
 # --- Share links -------------------------------------------------------------------------------------------------
-# Requests per minute and IP on the public share pages (/s/…), counted in the cache; rendered pages kept this long.
+# Requests per minute and IP on the public share pages (/s/…), counted in the cache.
 SHARE_RATE_LIMIT_PER_MINUTE = env.int("SHARE_RATE_LIMIT_PER_MINUTE", default=120)
-SHARE_PAGE_CACHE_SECONDS = env.int("SHARE_PAGE_CACHE_SECONDS", default=60)
+# Rendered dashboard panels are cached under the versions of the data they show (a change makes a new key), so this
+# only bounds how long panels rendered by the previous release can show after a deploy.
+DASHBOARD_PANEL_CACHE_SECONDS = env.int("DASHBOARD_PANEL_CACHE_SECONDS", default=900)
 
 # --- Security headers -----------------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
