@@ -95,19 +95,20 @@ def panels_cached(*, keys: list[str] | tuple[str, ...], venture: Venture, canvas
     only the panels that read it. The key changes with the data, so an entry is never stale: its lifetime
     (`DASHBOARD_PANEL_CACHE_SECONDS`) only bounds how long the output of older code lingers after a deploy."""
     versions = panel_source_versions(venture=venture, canvas=canvas)
-    result = []
-    for key in keys:
-        panel = PANELS.get(key)
-        if panel is None:
-            continue
-        stamp = _stamp("|".join(versions[source] for source in ("venture", *panel.reads)))
-        cache_key = f"dashboards:panel:{PANEL_CACHE_SHAPE}:{venture.pk}:{key}:{language}:{stamp}"
-        item = cache.get(cache_key)
-        if item is None:
-            item = panel_for_page(panels_build(keys=[key], venture=venture, canvas=canvas, language=language)[0], venture)
-            cache.set(cache_key, item, settings.DASHBOARD_PANEL_CACHE_SECONDS)
-        result.append(item)
-    return result
+    cache_keys = {
+        key: f"dashboards:panel:{PANEL_CACHE_SHAPE}:{venture.pk}:{key}:{language}:"
+        + _stamp("|".join(versions[source] for source in ("venture", *PANELS[key].reads)))
+        for key in keys
+        if key in PANELS
+    }
+    found = cache.get_many(cache_keys.values())  # one round trip for the page
+    missing = [key for key, cache_key in cache_keys.items() if cache_key not in found]
+    if missing:
+        built = panels_build(keys=missing, venture=venture, canvas=canvas, language=language)
+        made = {cache_keys[panel.key]: panel_for_page(panel, venture) for panel in built}
+        cache.set_many(made, settings.DASHBOARD_PANEL_CACHE_SECONDS)
+        found.update(made)
+    return [found[cache_key] for cache_key in cache_keys.values()]
 
 
 def _panels_html(dashboard: Dashboard, canvas: Canvas | None, language: str) -> str:
