@@ -288,30 +288,28 @@ class _Normaliser:
         amounts = {role: (strip(cells[role]), None) for role in ("amount", "quantity") if role in cells}
         amounts = {role: (given, numbers(given, self.options.decimal)) for role, (given, _none) in amounts.items()}
         accepted = self._reject(batch.lines, user, timestamp, amounts)
-        if not pc.any(accepted).as_py():
+        if not accepted.any():
             return
-        user, timestamp = user.filter(accepted), timestamp.filter(accepted)
+        kept = _Kept(accepted)
+        user, timestamp = kept(user), kept(timestamp)
         columns = {
             "user_id": user,
             "timestamp": timestamp,
-            "event": self._text(cells, "event", accepted),
-            "amount": amounts["amount"][1].filter(accepted) if "amount" in amounts else pa.nulls(len(user), pa.float64()),
-            "quantity": amounts["quantity"][1].filter(accepted) if "quantity" in amounts else pa.nulls(len(user), pa.float64()),
-            "product": self._text(cells, "product", accepted),
-            "channel": self._text(cells, "channel", accepted),
-            "line": pa.array(batch.lines[np.asarray(accepted)], pa.int64()),
+            "event": self._text(cells, "event", kept),
+            "amount": kept(amounts["amount"][1]) if "amount" in amounts else pa.nulls(len(user), pa.float64()),
+            "quantity": kept(amounts["quantity"][1]) if "quantity" in amounts else pa.nulls(len(user), pa.float64()),
+            "product": self._text(cells, "product", kept),
+            "channel": self._text(cells, "channel", kept),
+            "line": pa.array(kept(batch.lines), pa.int64()),
             "properties": properties(
-                {
-                    name: batch.table.column(column_name(position)).combine_chunks().filter(accepted)
-                    for name, position in self.extra.items()
-                },
+                {name: kept(batch.table.column(column_name(position)).combine_chunks()) for name, position in self.extra.items()},
                 len(user),
             ),
         }
         self.writer.write_table(pa.table(columns, schema=SCHEMA))
         self._count(user, timestamp)
 
-    def _reject(self, lines: np.ndarray, user: pa.Array, timestamp: pa.Array, amounts: dict[str, tuple[pa.Array, pa.Array]]) -> pa.Array:
+    def _reject(self, lines: np.ndarray, user: pa.Array, timestamp: pa.Array, amounts: dict[str, tuple[pa.Array, pa.Array]]) -> np.ndarray:
         """Record each rejected row under its first reason (reasons in order of first appearance); the accepted mask."""
         reasons = [("missing_user", pc.equal(user, "")), ("unparseable_timestamp", pc.is_null(timestamp))]
         reasons += [
@@ -326,11 +324,11 @@ class _Normaliser:
                 taken |= hit
         for _first, name, rejected in sorted(found):
             self.report.reject(name, rejected)
-        return pa.array(~taken)
+        return ~taken
 
     @staticmethod
-    def _text(cells: dict[str, pa.Array], role: str, accepted: pa.Array) -> pa.Array:
-        return strip(cells[role]).filter(accepted) if role in cells else pa.nulls(pc.sum(accepted).as_py(), pa.string())
+    def _text(cells: dict[str, pa.Array], role: str, kept: "_Kept") -> pa.Array:
+        return kept(strip(cells[role])) if role in cells else pa.nulls(kept.count, pa.string())
 
     def _count(self, user: pa.Array, timestamp: pa.Array) -> None:
         report = self.report
@@ -342,6 +340,20 @@ class _Normaliser:
 
     def close(self) -> None:
         self.report.users = self.writer.distinct_users()
+
+
+class _Kept:
+    """Keeps the accepted rows of an array (Arrow or numpy): the array itself, not a copy, when all are accepted."""
+
+    def __init__(self, accepted: np.ndarray) -> None:
+        self.count = int(accepted.sum())
+        self.accepted = None if self.count == len(accepted) else accepted
+        self.mask = None if self.accepted is None else pa.array(accepted)
+
+    def __call__(self, values: "pa.Array | np.ndarray") -> "pa.Array | np.ndarray":
+        if self.accepted is None:
+            return values
+        return values[self.accepted] if isinstance(values, np.ndarray) else values.filter(self.mask)
 
 
 def _judge(report: IngestReport, options: IngestOptions) -> None:
