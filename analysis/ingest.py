@@ -1,8 +1,8 @@
 """Stream a CSV into normalised events in Parquet, a block at a time: Arrow's CSV reader where it provably reads the
 file as the csv module would, the csv module elsewhere (analysis/ingest_read.py: exact line numbers for every row
 either way); cells normalised with vectorised pyarrow.compute (analysis/ingest_normalise.py); chunks appended to a
-Parquet file. Three stages overlap: reading and parsing (a thread), normalising (the caller's thread, which also
-reports progress), writing Parquet (a thread); each hands on at most two batches, so memory stays bounded by the
+Parquet file. Three stages overlap: reading and parsing (a thread), normalising and counting distinct users (the
+caller's thread, which also reports progress), writing Parquet (a thread); each hands on at most two batches, so memory stays bounded by the
 block and chunk sizes whatever the file size. Pure apart from the files it is handed: no Django."""
 
 import csv
@@ -189,8 +189,8 @@ class _ReadAhead:
 
 
 class _ParquetAppender:
-    """Appends tables of events to a Parquet file, and counts their distinct users, on a thread of its own (Arrow
-    lets go of the GIL), so that this overlaps reading and normalising the next chunk; at most one chunk waits."""
+    """Appends tables of events to a Parquet file on a thread of its own (Arrow lets go of the GIL), so that this
+    overlaps reading and normalising the next chunk; at most one chunk waits."""
 
     def __init__(self, destination: str) -> None:
         self.writer = pq.ParquetWriter(
@@ -200,37 +200,21 @@ class _ParquetAppender:
             # Dictionaries only where values repeat; ascending numbers as deltas: a third faster and a third smaller.
             use_dictionary=["event", "product", "channel"],
             column_encoding={"timestamp": "DELTA_BINARY_PACKED", "line": "DELTA_BINARY_PACKED"},
+            # Minimum and maximum of the numbers only, which readers can skip row groups by: those of the text
+            # columns cost a tenth of the writing.
+            write_statistics=["timestamp", "amount", "quantity", "line"],
         )
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet")
         self.pending: Future | None = None
-        self.users: list[pa.Array] = []  # distinct users per chunk, merged now and then
-        self.users_held = 0
 
     def write_table(self, table: pa.Table) -> None:
         self._wait()
-        self.pending = self.thread.submit(self._append, table)
-
-    def _append(self, table: pa.Table) -> None:
-        self.writer.write_table(table)
-        self.users.append(pc.unique(table.column("user_id")))
-        self.users_held += len(self.users[-1])
-        if self.users_held > 4 * len(self.users[0]) + 1_000_000:
-            self._merge_users()
-
-    def _merge_users(self) -> None:
-        self.users = [pc.unique(pa.concat_arrays(self.users))]
-        self.users_held = len(self.users[0])
+        self.pending = self.thread.submit(self.writer.write_table, table)
 
     def _wait(self) -> None:
         if self.pending is not None:
             pending, self.pending = self.pending, None
             pending.result()  # re-raises what went wrong on the thread
-
-    def distinct_users(self) -> int:
-        self._wait()
-        if self.users:
-            self._merge_users()
-        return self.users_held
 
     def close(self) -> None:
         try:
@@ -238,6 +222,30 @@ class _ParquetAppender:
         finally:
             self.thread.shutdown()
             self.writer.close()
+
+
+class _DistinctUsers:
+    """Counts distinct users: the distinct ones of each chunk, merged now and then (memory stays bounded by the
+    number of users, not of rows). On the normalising thread, while the Parquet thread writes the chunk."""
+
+    def __init__(self) -> None:
+        self.users: list[pa.Array] = []
+        self.held = 0
+
+    def add(self, user: pa.Array) -> None:
+        self.users.append(pc.unique(user))
+        self.held += len(self.users[-1])
+        if self.held > 4 * len(self.users[0]) + 1_000_000:
+            self._merge()
+
+    def _merge(self) -> None:
+        self.users = [pc.unique(pa.concat_arrays(self.users))]
+        self.held = len(self.users[0])
+
+    def count(self) -> int:
+        if len(self.users) > 1:
+            self._merge()
+        return self.held
 
 
 class _Chunks:
@@ -275,6 +283,7 @@ class _Normaliser:
         self, index: dict[str, int], extra: dict[str, int], options: IngestOptions, report: IngestReport, writer: "_ParquetAppender"
     ) -> None:
         self.index, self.extra, self.options, self.report, self.writer = index, extra, options, report, writer
+        self.users = _DistinctUsers()
 
     def write(self, batch: Batch) -> None:
         report = self.report
@@ -288,30 +297,28 @@ class _Normaliser:
         amounts = {role: (strip(cells[role]), None) for role in ("amount", "quantity") if role in cells}
         amounts = {role: (given, numbers(given, self.options.decimal)) for role, (given, _none) in amounts.items()}
         accepted = self._reject(batch.lines, user, timestamp, amounts)
-        if not pc.any(accepted).as_py():
+        if not accepted.any():
             return
-        user, timestamp = user.filter(accepted), timestamp.filter(accepted)
+        kept = _Kept(accepted)
+        user, timestamp = kept(user), kept(timestamp)
         columns = {
             "user_id": user,
             "timestamp": timestamp,
-            "event": self._text(cells, "event", accepted),
-            "amount": amounts["amount"][1].filter(accepted) if "amount" in amounts else pa.nulls(len(user), pa.float64()),
-            "quantity": amounts["quantity"][1].filter(accepted) if "quantity" in amounts else pa.nulls(len(user), pa.float64()),
-            "product": self._text(cells, "product", accepted),
-            "channel": self._text(cells, "channel", accepted),
-            "line": pa.array(batch.lines[np.asarray(accepted)], pa.int64()),
+            "event": self._text(cells, "event", kept),
+            "amount": kept(amounts["amount"][1]) if "amount" in amounts else pa.nulls(len(user), pa.float64()),
+            "quantity": kept(amounts["quantity"][1]) if "quantity" in amounts else pa.nulls(len(user), pa.float64()),
+            "product": self._text(cells, "product", kept),
+            "channel": self._text(cells, "channel", kept),
+            "line": pa.array(kept(batch.lines), pa.int64()),
             "properties": properties(
-                {
-                    name: batch.table.column(column_name(position)).combine_chunks().filter(accepted)
-                    for name, position in self.extra.items()
-                },
+                {name: kept(batch.table.column(column_name(position)).combine_chunks()) for name, position in self.extra.items()},
                 len(user),
             ),
         }
         self.writer.write_table(pa.table(columns, schema=SCHEMA))
         self._count(user, timestamp)
 
-    def _reject(self, lines: np.ndarray, user: pa.Array, timestamp: pa.Array, amounts: dict[str, tuple[pa.Array, pa.Array]]) -> pa.Array:
+    def _reject(self, lines: np.ndarray, user: pa.Array, timestamp: pa.Array, amounts: dict[str, tuple[pa.Array, pa.Array]]) -> np.ndarray:
         """Record each rejected row under its first reason (reasons in order of first appearance); the accepted mask."""
         reasons = [("missing_user", pc.equal(user, "")), ("unparseable_timestamp", pc.is_null(timestamp))]
         reasons += [
@@ -326,22 +333,38 @@ class _Normaliser:
                 taken |= hit
         for _first, name, rejected in sorted(found):
             self.report.reject(name, rejected)
-        return pa.array(~taken)
+        return ~taken
 
     @staticmethod
-    def _text(cells: dict[str, pa.Array], role: str, accepted: pa.Array) -> pa.Array:
-        return strip(cells[role]).filter(accepted) if role in cells else pa.nulls(pc.sum(accepted).as_py(), pa.string())
+    def _text(cells: dict[str, pa.Array], role: str, kept: "_Kept") -> pa.Array:
+        return kept(strip(cells[role])) if role in cells else pa.nulls(kept.count, pa.string())
 
     def _count(self, user: pa.Array, timestamp: pa.Array) -> None:
         report = self.report
         report.rows_accepted += len(user)
+        self.users.add(user)
         bounds = pc.min_max(timestamp)
         first, last = bounds["min"].as_py().isoformat(), bounds["max"].as_py().isoformat()
         report.first_timestamp = min(filter(None, [report.first_timestamp, first]))
         report.last_timestamp = max(filter(None, [report.last_timestamp, last]))
 
     def close(self) -> None:
-        self.report.users = self.writer.distinct_users()
+        """Counts the users while the last chunk is still being written."""
+        self.report.users = self.users.count()
+
+
+class _Kept:
+    """Keeps the accepted rows of an array (Arrow or numpy): the array itself, not a copy, when all are accepted."""
+
+    def __init__(self, accepted: np.ndarray) -> None:
+        self.count = int(accepted.sum())
+        self.accepted = None if self.count == len(accepted) else accepted
+        self.mask = None if self.accepted is None else pa.array(accepted)
+
+    def __call__(self, values: "pa.Array | np.ndarray") -> "pa.Array | np.ndarray":
+        if self.accepted is None:
+            return values
+        return values[self.accepted] if isinstance(values, np.ndarray) else values.filter(self.mask)
 
 
 def _judge(report: IngestReport, options: IngestOptions) -> None:

@@ -27,17 +27,32 @@ def strip(values: pa.Array) -> pa.Array:
     return pc.utf8_trim(values, characters=WHITESPACE)
 
 
+def _utf8_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
+    """A string array's offsets and the bytes of its values, without copying; (None, None) when empty or with nulls."""
+    if not len(values) or values.null_count or values.type != pa.string():
+        return None, None
+    offsets = np.frombuffer(values.buffers()[1], np.int32, len(values) + 1, values.offset * 4)
+    start, data = int(offsets[0]), values.buffers()[2]
+    return offsets, np.frombuffer(data, np.uint8, int(offsets[-1]) - start, start) if data is not None else np.zeros(0, np.uint8)
+
+
 def timestamps(values: pa.Array, date_order: str) -> pa.Array:
     """Stripped text → timestamp[us, UTC]; null where unparseable (see parse_timestamps for the forms)."""
-    iso, zoned = _iso_layout(values) or _iso_each(values)
+    zoned_layout = _iso_layout(values)
+    if zoned_layout is not None:  # the common case: one ISO layout throughout, cast as a whole
+        try:
+            return _cast_stamps(values, zoned_layout)
+        except pa.ArrowInvalid:
+            pass  # an impossible date such as 2024-02-30: found value by value below
+    iso, zoned = _iso_each(values)
     naive = pc.and_not(iso, zoned)
     result = pa.nulls(len(values), TIMESTAMP)
     slow = pc.invert(iso)
-    for mask, kind in ((naive, pa.timestamp("us")), (zoned, TIMESTAMP)):
+    for mask, is_zoned in ((naive, False), (zoned, True)):
         if not pc.any(mask).as_py():
             continue
         try:
-            parsed = pc.cast(pc.cast(values.filter(mask), kind), TIMESTAMP)
+            parsed = _cast_stamps(values.filter(mask), is_zoned)
         except pa.ArrowInvalid:  # an impossible date such as 2024-02-30: the whole group goes the slow way
             slow = pc.or_(slow, mask)
             continue
@@ -51,6 +66,11 @@ def timestamps(values: pa.Array, date_order: str) -> pa.Array:
     return result
 
 
+def _cast_stamps(values: pa.Array, zoned: bool) -> pa.Array:
+    """ISO stamps (all with a zone, or all without: then read as UTC) → timestamp[us, UTC]."""
+    return pc.cast(values, TIMESTAMP) if zoned else pc.cast(pc.cast(values, pa.timestamp("us")), TIMESTAMP)
+
+
 def _iso_each(values: pa.Array) -> tuple[pa.Array, pa.Array]:
     """Which values are ISO stamps the fast path takes, and which of those have a zone."""
     iso = pc.match_substring_regex(values, ISO_TIMESTAMP)
@@ -62,35 +82,52 @@ def _iso_each(values: pa.Array) -> tuple[pa.Array, pa.Array]:
 _LAYOUT = re.compile(r"\d{4}-\d\d-\d\d(?:([T ])\d\d:\d\d(:\d\d(?:\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)?)?", re.ASCII)
 
 
-def _iso_layout(values: pa.Array) -> tuple[pa.Array, pa.Array] | None:
+def _iso_layout(values: pa.Array) -> bool | None:
     """The common case without a regex: every value as long as the first and laid out like it (an ISO stamp the
-    regex would take), checked column by column on the bytes; None when that is not so (then value by value)."""
-    if not len(values) or values.null_count:
+    regex would take), checked column by column on the bytes; then whether they have a zone; None when that is not so
+    (then value by value)."""
+    offsets, data = _utf8_buffers(values)
+    if offsets is None:
         return None
-    offsets = np.frombuffer(values.buffers()[1], np.int32, len(values) + 1, values.offset * 4)
     width = int(offsets[1] - offsets[0])
     match = _LAYOUT.fullmatch(values[0].as_py())
-    if not match or int(offsets[-1] - offsets[0]) != width * len(values) or not np.all(np.diff(offsets) == width):
+    if not match or len(data) != width * len(values) or not np.all(np.diff(offsets) == width):
         return None
-    text = np.frombuffer(values.buffers()[2], np.uint8, width * len(values), int(offsets[0])).reshape(len(values), width)
+    text = data.reshape(len(values), width)
     if not (_shaped_like(text, match) and _fields_in_range(text, match)):
         return None
-    return pa.array(np.ones(len(values), bool)), pa.array(np.full(len(values), match.group(3) is not None))
+    return match.group(3) is not None
 
 
 def _shaped_like(text: np.ndarray, match: re.Match) -> bool:
     """Digits where the template has digits, its separators elsewhere ("T" or " " between date and time, "+" or "-"
     before an offset)."""
-    template = match.group(0).encode()
+    template = np.frombuffer(match.group(0).encode(), np.uint8)
     either = {10: b"T ", match.start(3): b"+-"} if match.group(3) not in (None, "Z") else {10: b"T "}
-    digits = [i for i, char in enumerate(template) if chr(char).isdigit()]
-    literal = [i for i, char in enumerate(template) if not chr(char).isdigit() and i not in either]
-    choices = [np.isin(text[:, i], list(allowed)).all() for i, allowed in either.items() if i < len(template)]
-    return bool(
-        ((text[:, digits] >= ord("0")) & (text[:, digits] <= ord("9"))).all()
-        and (text[:, literal] == np.frombuffer(template, np.uint8)[literal]).all()
-        and all(choices)
+    either = {position: allowed for position, allowed in either.items() if position < len(template)}
+    digit = (template >= ord("0")) & (template <= ord("9"))
+    low = np.where(digit, ord("0"), template).astype(np.uint8)
+    span = np.where(digit, 9, 0).astype(np.uint8)  # highest - lowest
+    for position, allowed in either.items():
+        low[position], span[position] = min(allowed), max(allowed) - min(allowed)
+    return _within(text, low, span) and all(
+        ((text[:, position] == allowed[0]) | (text[:, position] == allowed[1])).all() for position, allowed in either.items()
     )
+
+
+def _within(text: np.ndarray, low: np.ndarray, span: np.ndarray) -> bool:
+    """Whether every row's byte at each position lies in [low, low + span] (uint8 arithmetic: a byte below low wraps
+    round to above span). Many rows to a line and a few lines at a time: numpy is slow on short lines, and on large
+    temporaries (measured: ten times slower either way)."""
+    rows, width = text.shape
+    many = max(1, 8192 // width)
+    whole = rows // many * many
+    lines = text[:whole].reshape(-1, many * width)
+    low_line, span_line = np.tile(low, many), np.tile(span, many)
+    for start in range(0, len(lines), 8):
+        if not ((lines[start : start + 8] - low_line) <= span_line).all():
+            return False
+    return bool(((text[whole:] - low) <= span).all())
 
 
 def _fields_in_range(text: np.ndarray, match: re.Match) -> bool:
@@ -111,19 +148,56 @@ def _fields_in_range(text: np.ndarray, match: re.Match) -> bool:
 
 def numbers(values: pa.Array, decimal: str) -> pa.Array:
     """Stripped text → float64; null where empty or unparseable (see parse_numbers for the forms)."""
+    plain = _plain_or_empty(values, decimal)
+    if plain is not None:  # the common case: no value needs the regex
+        try:
+            return _cast_plain(values, pa.array(plain), decimal)
+        except pa.ArrowInvalid:  # two decimal marks in a value ("1.2.3"): the regex finds which
+            pass
     plain = pc.and_(pc.match_substring_regex(values, PLAIN_NUMBER[decimal]), pc.less_equal(pc.binary_length(values), PLAIN_NUMBER_CHARS))
-    result = pa.nulls(len(values), pa.float64())
-    if pc.any(plain).as_py():
-        text = values.filter(plain)
-        if decimal == ",":
-            text = pc.replace_substring(text, ",", ".")
-        result = pc.replace_with_mask(result, plain, pc.cast(text, pa.float64()))
+    result = _cast_plain(values, plain, decimal)
     slow = pc.and_(pc.invert(plain), pc.not_equal(values, ""))
     if pc.any(slow).as_py():
         subset = pd.Series(values.filter(slow).to_pylist(), dtype="string")
         parsed = pa.array(parse_numbers(subset, decimal).to_numpy(), type=pa.float64(), from_pandas=True)
         result = pc.replace_with_mask(result, slow, parsed)
     return result
+
+
+def _cast_plain(values: pa.Array, plain: pa.Array, decimal: str) -> pa.Array:
+    """The `plain` values as numbers, the others null; no copies when all are plain."""
+    every = pc.all(plain).as_py()
+    if not every and not pc.any(plain).as_py():
+        return pa.nulls(len(values), pa.float64())
+    text = values if every else values.filter(plain)
+    parsed = pc.cast(pc.replace_substring(text, ",", ".") if decimal == "," else text, pa.float64())
+    return parsed if every else pc.replace_with_mask(pa.nulls(len(values), pa.float64()), plain, parsed)
+
+
+def _plain_or_empty(values: pa.Array, decimal: str) -> np.ndarray | None:
+    """Which values are not empty, when each of those may be plain (PLAIN_NUMBER, at most PLAIN_NUMBER_CHARS
+    characters); else None (then the regex says which are). Checked on the bytes, far cheaper than the regex: only
+    digits, "-", ".", "/" and ","; a digit last; a digit or "-" first, and after a "-" a digit. Of such values Arrow's
+    cast to a number takes exactly the plain ones (it refuses "1/2", "1-2", "1.2.3"): the caller casts them."""
+    offsets, data = _utf8_buffers(values)
+    if offsets is None or not len(data):
+        return None
+    lengths = np.diff(offsets)
+    if lengths.max() > PLAIN_NUMBER_CHARS or data.min() < ord(",") or data.max() > ord("9"):
+        return None
+    if decimal == "," and pc.any(pc.match_substring(values, ".")).as_py():
+        return None  # a thousands separator: the cast would read it as the decimal mark
+    starts = offsets[:-1] - offsets[0]  # an empty value's first byte is the next value's, its last the previous one's
+    first, last = data[np.minimum(starts, len(data) - 1)], data[starts + lengths - 1]
+    signed = starts[first == ord("-")]
+    digit = ord("0"), ord("9")
+    if not (_all_within(last, *digit) and _all_within(first[first != ord("-")], *digit) and _all_within(data[signed + 1], *digit)):
+        return None
+    return lengths > 0
+
+
+def _all_within(values: np.ndarray, lowest: int, highest: int) -> bool:
+    return not len(values) or bool(values.min() >= lowest and values.max() <= highest)
 
 
 def properties(columns: dict[str, pa.Array], rows: int) -> pa.Array:

@@ -214,6 +214,20 @@ def test_arrow_parses_timestamps_and_numbers_as_the_pandas_rules_do():
         np.testing.assert_array_equal(arrow, expected)
 
 
+@pytest.mark.parametrize("decimal", [".", ","])
+@pytest.mark.parametrize(
+    "odd",
+    ["", ".5", "5.", "-.5", "-5.", "-", ".", "--5", "5-", "1-2", "1/2", "1.2.3", "1,2,3", "1.234,5", "1,234.5", "0.1", "-0,0", "9" * 16],
+)
+def test_a_column_of_plain_numbers_with_one_odd_value_parses_as_the_pandas_rules_do(odd, decimal):
+    """A column of plain numbers is cast as a whole after a check of its bytes; one odd value must still be found."""
+    plain = [f"{sign}{whole}{decimal}{cents:02d}" for sign in ("", "-") for whole in (0, 7, 1234) for cents in (0, 5, 99)]
+    for values in ([*plain, odd], [odd, *plain], [*plain[:5], odd, *plain[5:]], [odd], [odd, ""], ["", *plain, odd, ""]):
+        arrow = numbers(pa.array(values), decimal).to_numpy(zero_copy_only=False)
+        expected = parse_numbers(pd.Series(values, dtype="string"), decimal).to_numpy()
+        np.testing.assert_array_equal(arrow, expected, err_msg=repr(values))
+
+
 def test_arrow_trims_the_whitespace_python_strips():
     assert "".join(chr(code) for code in range(0x110000) if chr(code).isspace()) == WHITESPACE
 
@@ -248,6 +262,17 @@ def test_a_chunk_of_stamps_laid_out_alike_parses_as_the_pandas_rules_do(layout):
         arrow = timestamps(pa.array(stamps), "")
         expected = pa.array(parse_timestamps(pd.Series(stamps, dtype="string"), ""), type=arrow.type, from_pandas=True, safe=False)
         assert arrow.equals(expected)
+
+
+@pytest.mark.parametrize("odd", ["2024-13-01T10:00:00Z", "2024/01/01T10:00:00Z", "2024-01-01T10:00:00+", "2024-02-30T10:00:00Z"])
+@pytest.mark.parametrize("where", [0, 12_345, 19_999])
+def test_one_odd_stamp_in_a_large_chunk_laid_out_alike_is_found(odd, where):
+    """The layout check reads many rows at a time: an odd stamp anywhere in a large chunk is still found."""
+    stamps = [f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00Z" for i in range(20_000)]
+    stamps[where] = odd
+    arrow = timestamps(pa.array(stamps), "")
+    expected = pa.array(parse_timestamps(pd.Series(stamps, dtype="string"), ""), type=arrow.type, from_pandas=True, safe=False)
+    assert arrow.equals(expected)
 
 
 def test_cancelling_stops_the_reading_thread(tmp_path, monkeypatch):
