@@ -24,6 +24,12 @@ PLAIN_NUMBER_CHARS = 15
 
 
 def strip(values: pa.Array) -> pa.Array:
+    """Without the characters str.strip() takes off either end. A column none of whose bytes can belong to such a
+    character (each is below "!" or not ASCII) is handed back as it is: two passes over its bytes instead of a copy of
+    every value (a third of the normalising)."""
+    offsets, data = _utf8_buffers(values)
+    if offsets is not None and (not len(data) or (data.min() > ord(" ") and data.max() < 0x80)):
+        return values
     return pc.utf8_trim(values, characters=WHITESPACE)
 
 

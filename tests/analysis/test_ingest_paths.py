@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+import analysis.ingest
 import analysis.ingest_read
 from analysis.ingest import IngestCancelled, IngestOptions, ingest_csv
 from analysis.ingest_normalise import WHITESPACE, numbers, parse_numbers, parse_timestamps, strip, timestamps
@@ -230,6 +231,35 @@ def test_a_column_of_plain_numbers_with_one_odd_value_parses_as_the_pandas_rules
 
 def test_arrow_trims_the_whitespace_python_strips():
     assert "".join(chr(code) for code in range(0x110000) if chr(code).isspace()) == WHITESPACE
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["u1", "u2", "~x!"],  # no byte of a space: handed back as it is
+        ["", ""],
+        ["u1", " u2"],
+        ["u1", "u2\x1f"],
+        ["\x7f", "a b"],
+        ["é", "u1\xa0"],
+        ["u1", "\u3000u2\u2003"],
+        ["u1\x00", "\x00"],
+    ],
+)
+def test_strip_takes_off_what_python_strips(values):
+    for array in (pa.array(values), pa.array(["pad", *values]).slice(1)):
+        assert strip(array).to_pylist() == [value.strip() for value in values]
+
+
+def test_distinct_users_are_counted_across_merges(tmp_path, monkeypatch):
+    """The users of several chunks are hashed together now and then; the count is that of the whole file."""
+    monkeypatch.setattr(analysis.ingest._DistinctUsers, "HELD_ROWS", 4)
+    users = [f"u{i * 7 % 13}" for i in range(60)]
+    data = ("user,time\n" + "".join(f"{user},2024-01-01\n" for user in users)).encode()
+
+    report, _events = ingest(data, tmp_path, "users")
+
+    assert report["users"] == len(set(users))
 
 
 @pytest.mark.parametrize(
