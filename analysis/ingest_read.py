@@ -22,7 +22,9 @@ import pyarrow.csv as pcsv
 
 from analysis.sniffing import RejectedFile, _unique_headers
 
-BLOCK_BYTES = 16 << 20
+# Measured against 16 MB (1 M and 5 M rows, interleaved runs): the first rows reach the normalising thread sooner, and
+# the copies of a block stay in the cache: about a tenth less wall and CPU time.
+BLOCK_BYTES = 4 << 20
 HEADER_BYTES = 64 << 10
 SENTINEL = b"\x01"  # neither a quote nor a delimiter
 
