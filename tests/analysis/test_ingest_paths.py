@@ -85,6 +85,36 @@ CASES = {
         "utf-8",
         {},
     ),
+    # Odd values, one at a time, in the middle of columns of plain numbers and alike stamps: forms Arrow's own CSV
+    # conversion would take differently (exponents, NaN, inf, signs, spaces, 7+ decimals, offsets, years out of range).
+    "odd values among plain ones": (
+        "user,time,amount\n"
+        + "".join(
+            f"u{i},2024-03-{1 + i % 28:02d}T{i % 24:02d}:00:00{stamp},{amount}\n"
+            for i, (stamp, amount) in enumerate(
+                [("Z", f"{i}.50") for i in range(20)]
+                + [
+                    ("Z", " 12.5 "),
+                    ("Z", "+5"),
+                    ("Z", "1e3"),
+                    ("Z", "NaN"),
+                    ("Z", "inf"),
+                    ("Z", "-0"),
+                    ("Z", "1 000"),
+                    (".1234567Z", "1"),
+                    ("+05:30", "2"),
+                    ("+05", "3"),
+                    ("-11:00", "4"),
+                    (" ", "5"),
+                    ("Z ", "6"),
+                ]
+                + [("Z", f"{i}.25") for i in range(20)]
+            )
+        )
+        + "u99,0001-01-01T00:00:00Z,7\nu98,2024-03-01T10Z,8\nu97,2024-03-01T23:59:60Z,9\n",
+        "utf-8",
+        {},
+    ),
     "a line over the limit": ("user,time,note\nu1,2024-01-01,ok\nu2,2024-01-01," + "x" * 500 + "\n", "utf-8", {"max_line_chars": 100}),
     "too many rejects": ("user,time\nu1,2024-01-01\nu2,nope\nu3,nope\n", "utf-8", {"max_reject_share": 0.2}),
     "nothing usable": ("user,time\nu1,soon\nu2,later\n", "utf-8", {}),
