@@ -1,9 +1,11 @@
 """Stream a CSV into normalised events in Parquet, a block at a time: Arrow's CSV reader where it provably reads the
 file as the csv module would, the csv module elsewhere (analysis/ingest_read.py: exact line numbers for every row
-either way); cells normalised with vectorised pyarrow.compute (analysis/ingest_normalise.py); chunks appended to a
-Parquet file. Three stages overlap: reading and parsing (a thread), normalising and counting distinct users (the
-caller's thread, which also reports progress), writing Parquet (a thread); each hands on at most two batches, so memory stays bounded by the
-block and chunk sizes whatever the file size. Pure apart from the files it is handed: no Django."""
+either way), as text cells: Arrow's own typed conversion takes forms our rules read otherwise ("1e3", "NaN", "+05")
+and would save little (bench/ingest.py); cells normalised with vectorised pyarrow.compute
+(analysis/ingest_normalise.py); chunks appended to a Parquet file. Three stages overlap: reading and parsing (a
+thread), normalising and counting distinct users (the caller's thread, which also reports progress), writing Parquet
+(a thread); each hands on at most two batches, so memory stays bounded by the block and chunk sizes whatever the file
+size. Pure apart from the files it is handed: no Django."""
 
 import csv
 import io

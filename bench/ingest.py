@@ -7,12 +7,24 @@
 Each side runs in its own process, so peak RSS is that side's alone. The machine may be shared: compare the ratio,
 which both sides measured in the same run share, rather than seconds across runs.
 
-Measured on the shared 2-core machine (other benchmarks running; median of 3, the spread in brackets):
-  --rows 1000000 --repeat 3: pyarrow 0.14 s (0.14 CPU s), ours 1.03 s (0.63 CPU s): 0.16x (0.13-0.20); CPU 0.20x
-  --rows 5000000 --repeat 3: pyarrow 1.39 s (1.38 CPU s), ours 3.23 s (2.89 CPU s): 0.43x (0.42-0.60); CPU 0.48x
-  peak RSS: pyarrow 205 MB / 708 MB, ours 410 MB / 503 MB
-Ours spends its CPU (1 M rows, in-process) on: Arrow's parse into text cells and the block bookkeeping ~0.15-0.19 s
-(pyarrow's whole read is 0.13-0.15 s), normalising ~0.11 s, the distinct users ~0.11 s, Parquet (zstd) ~0.17 s.
+Measured on the shared 2-core machine (load 3.5-4.5 from other benchmarks; two runs of each command, median of 3 each,
+the spread in brackets):
+  --rows 1000000 --repeat 3: pyarrow 0.16 / 0.33 s (0.17 / 0.22 CPU s), ours 0.60 / 0.76 s (0.59 / 0.49 CPU s):
+    0.27x (0.26-0.53) / 0.48x (0.28-0.72); CPU 0.29x / 0.49x
+  --rows 5000000 --repeat 3: pyarrow 2.52 / 2.20 s (1.69 / 1.46 CPU s), ours 3.06 / 3.53 s (2.27 / 2.42 CPU s):
+    0.93x (0.40-1.07) / 0.55x (0.46-0.77); CPU 0.77x / 0.59x
+  peak RSS: pyarrow 210 MB / 710 MB, ours 300-310 MB / 330-335 MB
+Ours spends its CPU (1 M rows, in-process, per thread): Arrow's parse into text cells ~0.09 s and the block bookkeeping
+~0.05 s; normalising ~0.07 s (stamps 0.03, amounts 0.02, trimming 0.004: a column without a byte of a space is not
+copied) and the distinct users 0.05-0.09 s; Parquet (zstd) 0.16-0.18 s. Parse and Parquet alone are twice pyarrow's
+quiet 0.12-0.14 s: at 1 M rows the CPU ratio stays below 0.35x on a quiet machine, the ratio of seconds reaches 0.5x
+only when the three threads run on both cores while pyarrow's do not.
+Measured and not taken: Arrow's own typed conversion (ConvertOptions.column_types) saves at most 0.03 CPU s of 1 M rows
+(its typed read costs 0.025 s more than the text one; our casts and checks 0.06 s) but takes forms ours reads otherwise
+and cannot be told apart once typed ("1e3" is 1000 for Arrow, 13 by our rules; "NaN" null, "inf", years 0001-9999,
+"+05" offsets); dictionary columns in the reader (+0.07 s, and 200 000 distinct users of 1 M hash no cheaper);
+zstd level -1 (-0.012 s, +12 % size); write_batch_size, data page size or version (no change); the Parquet writer's
+column threads are not exposed by pyarrow.
 pyarrow's CPU grows faster than its rows (1 M → 5 M rows: ×10): it holds the whole table; ours streams."""
 
 import argparse
