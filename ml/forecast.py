@@ -47,7 +47,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from statsforecast import StatsForecast
-from statsforecast.models import ADIDA, IMAPA, AutoETS, AutoTheta, CrostonOptimized, DynamicOptimizedTheta, SeasonalNaive
+from statsforecast.models import (
+    ADIDA,
+    IMAPA,
+    AutoARIMA,
+    AutoCES,
+    AutoETS,
+    CrostonOptimized,
+    DynamicOptimizedTheta,
+    SeasonalNaive,
+)
 from statsforecast.utils import ConformalIntervals
 
 from ml.accuracy import NIL, mase, smape
@@ -61,7 +70,12 @@ SINGLE_MODEL_MARGIN = 0.5
 CONFORMAL_WINDOWS = 5
 BATCH_SIZE = 50
 LEVELS = (80, 95)
-ROLLING_MODELS = (NAIVE, "AutoETS", "AutoTheta", "DynamicOptimizedTheta")  # can roll a fit forward (refit=False)
+# The candidates that can roll a fit forward (refit=False): always, and also when the analyst asks for `thorough`.
+CANDIDATES = (NAIVE, "AutoETS", "DynamicOptimizedTheta", "AutoCES")
+THOROUGH_CANDIDATES = ("AutoARIMA",)
+# In a combination these give their point forecast only: AutoCES's intervals are simulated (5,000 paths per series,
+# about as much CPU as all of AutoETS) and too narrow on their own (see Intervals above).
+POINT_ONLY = ("AutoCES",)
 
 
 @dataclass(frozen=True)
@@ -111,11 +125,13 @@ def forecast(
     levels: Iterable[int] = LEVELS,
     progress: Callable[[float], None] | None = None,
     n_jobs: int = 1,
+    thorough: bool = False,
 ) -> list[SeriesForecast]:
     """Forecast every series of a long (unique_id, ds, y) frame `horizon` periods ahead, in the input's key order.
 
     `freq` is "D", "W" or "M" (as `ml.series` builds them). `levels` must be (80, 95): ForecastPoint has a field
     for each. `progress`, when given, is called with non-decreasing fractions from 0.0 to 1.0 as batches complete.
+    `thorough` adds AutoARIMA to the candidates (more accurate on some series, several times slower: see above).
     """
     if tuple(sorted(levels)) != LEVELS:
         raise ValueError("levels must be (80, 95): ForecastPoint has fields for exactly these two.")
@@ -132,7 +148,7 @@ def forecast(
     done = len(results)
     total = max(len(prepared), 1)
     report(done / total)
-    runner = _Runner(freq=freq, horizon=horizon, n_jobs=n_jobs)
+    runner = _Runner(freq=freq, horizon=horizon, n_jobs=n_jobs, candidates=CANDIDATES + (THOROUGH_CANDIDATES if thorough else ()))
     for batch in _batches(modelled, BATCH_SIZE):
         scores = runner.backtest(batch)
         report((done + 0.5 * len(batch)) / total)
@@ -164,12 +180,14 @@ class _Runner:
     freq: str
     horizon: int
     n_jobs: int
+    candidates: tuple[str, ...]
 
     def backtest(self, batch: list[PreparedSeries]) -> dict[str, _Scores]:
         scores: dict[str, _Scores] = {}
         for plan, items in _group_by(batch, lambda item: item.plan).items():
             frame = _long_frame(items)
-            cv = self._cross_validation(frame, plan, _rolling_models(plan), refit=False)
+            rolling = [_model(name, plan.season_length, None) for name in self.candidates]
+            cv = self._cross_validation(frame, plan, rolling, refit=False)
             if plan.intermittent:
                 croston = self._cross_validation(frame, plan, _intermittent_models(None), refit=True)
                 cv = cv.merge(croston.drop(columns="y"), on=["unique_id", "ds", "cutoff"])
@@ -181,12 +199,17 @@ class _Runner:
         results: dict[str, SeriesForecast] = {}
         for members, items in _group_by(batch, lambda item: tuple(sorted(scores[item.key].chosen))).items():
             plan_items = _group_by(items, lambda item: item.plan.season_length)
+            with_intervals = [name for name in members if len(members) == 1 or name not in POINT_ONLY]
+            point_only = [name for name in members if name not in with_intervals]
             for season_length, same_season in plan_items.items():
-                models = [_model(name, season_length, self.horizon) for name in members]
-                frame = self._forecast(_long_frame(same_season), models)
+                history = _long_frame(same_season)
+                frame = self._forecast(history, [_model(name, season_length, self.horizon) for name in with_intervals], LEVELS)
+                if point_only:
+                    points = self._forecast(history, [_model(name, season_length, None) for name in point_only], ())
+                    frame = frame.merge(points, on=["unique_id", "ds"])
                 for item in same_season:
                     rows = frame[frame["unique_id"] == item.key]
-                    results[item.key] = _assemble(item, scores[item.key], rows, list(members), self.horizon, self.freq)
+                    results[item.key] = _assemble(item, scores[item.key], rows, list(members), with_intervals, self.horizon, self.freq)
         return results
 
     def _cross_validation(self, frame: pd.DataFrame, plan: BacktestPlan, models: list, *, refit: bool) -> pd.DataFrame:
@@ -195,15 +218,11 @@ class _Runner:
             warnings.simplefilter("ignore")
             return engine.cross_validation(df=frame, h=plan.cv_horizon, n_windows=2, step_size=plan.step, refit=refit)
 
-    def _forecast(self, frame: pd.DataFrame, models: list) -> pd.DataFrame:
+    def _forecast(self, frame: pd.DataFrame, models: list, levels: tuple[int, ...]) -> pd.DataFrame:
         engine = StatsForecast(models=models, freq=statsforecast_freq(self.freq), n_jobs=self.n_jobs, fallback_model=SeasonalNaive(1))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return engine.forecast(df=frame, h=self.horizon, level=list(LEVELS))
-
-
-def _rolling_models(plan: BacktestPlan) -> list:
-    return [_model(name, plan.season_length, None) for name in ROLLING_MODELS]
+            return engine.forecast(df=frame, h=self.horizon, level=list(levels) or None)
 
 
 def _intermittent_models(horizon: int | None) -> list:
@@ -212,15 +231,19 @@ def _intermittent_models(horizon: int | None) -> list:
     return [CrostonOptimized(prediction_intervals=intervals), ADIDA(prediction_intervals=intervals), IMAPA(prediction_intervals=intervals)]
 
 
-def _model(name: str, season_length: int, horizon: int | None):
-    if name == NAIVE:
-        return SeasonalNaive(season_length, alias=NAIVE)
-    if name == "AutoETS":
-        return AutoETS(season_length=season_length)
-    if name == "AutoTheta":
-        return AutoTheta(season_length=season_length)
-    if name == "DynamicOptimizedTheta":
-        return DynamicOptimizedTheta(season_length=season_length)
+_FACTORIES: dict[str, Callable[[int], object]] = {
+    NAIVE: lambda season_length: SeasonalNaive(season_length, alias=NAIVE),
+    "AutoETS": lambda season_length: AutoETS(season_length=season_length),
+    "DynamicOptimizedTheta": lambda season_length: DynamicOptimizedTheta(season_length=season_length),
+    "AutoCES": lambda season_length: AutoCES(season_length=season_length, alias="AutoCES"),
+    "AutoARIMA": lambda season_length: AutoARIMA(season_length=season_length),
+}
+
+
+def _model(name: str, season_length: int, horizon: int | None) -> object:
+    """A fresh model by its name in the results; the Croston family's with conformal intervals for `horizon`."""
+    if name in _FACTORIES:
+        return _FACTORIES[name](season_length)
     return next(model for model in _intermittent_models(horizon) if repr(model) == name)
 
 
@@ -253,14 +276,18 @@ def _window_scores(windows: list, predict: Callable[[dict], np.ndarray], season_
     return float(np.mean(mases)), float(np.mean(smapes))
 
 
-def _assemble(item: PreparedSeries, scores: _Scores, rows: pd.DataFrame, members: list[str], horizon: int, freq: str) -> SeriesForecast:
+def _assemble(
+    item: PreparedSeries, scores: _Scores, rows: pd.DataFrame, members: list[str], with_intervals: list[str], horizon: int, freq: str
+) -> SeriesForecast:
+    """The forecast: the mean of the members, in the envelope of the intervals of those that give one here."""
+
     def column(member: str, suffix: str) -> np.ndarray:
         return rows[member + suffix].to_numpy(dtype="float64")
 
     values = {"yhat": np.mean([column(member, "") for member in members], axis=0)}
-    for level in LEVELS:  # the envelope of the members' intervals
-        values[f"lo{level}"] = np.min([column(member, f"-lo-{level}") for member in members], axis=0)
-        values[f"hi{level}"] = np.max([column(member, f"-hi-{level}") for member in members], axis=0)
+    for level in LEVELS:
+        values[f"lo{level}"] = np.min([column(member, f"-lo-{level}") for member in with_intervals], axis=0)
+        values[f"hi{level}"] = np.max([column(member, f"-hi-{level}") for member in with_intervals], axis=0)
     notes = list(item.notes)
     model = COMBINATION if len(members) > 1 else members[0]
     if not all(np.isfinite(array).all() for array in values.values()):
