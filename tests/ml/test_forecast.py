@@ -122,7 +122,7 @@ def test_results_are_plain_json_without_nan(monthly):
 
 
 def test_the_default_candidates_leave_autoarima_out(monthly):
-    assert {NAIVE, "AutoETS", "DynamicOptimizedTheta", "AutoCES"} <= set(monthly["random_walk"].backtest)
+    assert {NAIVE, "AutoETS", "DynamicOptimizedTheta", "OptimizedTheta", "AutoCES"} <= set(monthly["random_walk"].backtest)
     assert "AutoARIMA" not in monthly["random_walk"].backtest
 
 
