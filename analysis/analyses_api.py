@@ -60,7 +60,8 @@ class AnalysisCreateInputSerializer(serializers.Serializer):
         required=False,
         default=dict,
         help_text="forecast: {metric: orders|revenue|quantity|active_users|event_count, frequency?: D|W|M, horizon?, "
-        "split_by?: channel|product, event? (for event_count)}; segmentation: {k?: 2–10, else chosen automatically}",
+        "split_by?: channel|product, event? (for event_count), thorough?: bool (also try AutoARIMA: slower, see "
+        "ml/forecast.py)}; segmentation: {k?: 2–10, else chosen automatically}",
     )
 
 

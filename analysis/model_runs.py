@@ -76,7 +76,23 @@ def forecast_params_clean(dataset: Dataset, params: dict) -> dict:
         raise _problem(_("A forecast can be split by channel or product only."))
     if split_by and split_by not in dataset.mapping:
         raise _problem(_("This dataset has no %(role)s column to split by.") % {"role": split_by})
-    return {"metric": metric, "frequency": frequency, "horizon": horizon, "split_by": split_by, "event": event}
+    return {
+        "metric": metric,
+        "frequency": frequency,
+        "horizon": horizon,
+        "split_by": split_by,
+        "event": event,
+        "thorough": _thorough_clean(params.get("thorough")),
+    }
+
+
+def _thorough_clean(value: object) -> bool:
+    """Whether to also try AutoARIMA (slower; see ml/forecast.py): a JSON boolean, absent meaning no."""
+    if value in (None, ""):
+        return False
+    if not isinstance(value, bool):
+        raise _problem(_("“thorough” must be true or false (true also tries AutoARIMA, which is slower)."))
+    return value
 
 
 def segmentation_params_clean(dataset: Dataset, params: dict) -> dict:
@@ -250,7 +266,13 @@ def _forecast(analysis: Analysis, progress: Callable[[float], None]) -> dict:
     )
     del events
     progress(0.05)
-    forecasts = forecast(series.frame, params["frequency"], params["horizon"], progress=lambda fraction: progress(0.05 + 0.95 * fraction))
+    forecasts = forecast(
+        series.frame,
+        params["frequency"],
+        params["horizon"],
+        thorough=bool(params.get("thorough")),  # runs stored before the parameter existed lack it
+        progress=lambda fraction: progress(0.05 + 0.95 * fraction),
+    )
     return {
         "metric": params["metric"],
         "frequency": params["frequency"],

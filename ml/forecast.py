@@ -8,36 +8,64 @@ How a series is forecast (`forecast` runs this for every series, in batches):
    seasonal period (7 daily, 52 weekly, 12 monthly; 1 with the note "short_history" when the history holds fewer than
    two seasons plus a backtest), the backtest horizon and the step between the two windows.
 2. Backtest: statsforecast's `cross_validation`, two windows (origins `step` apart), each model fitted once on the
-   first window's training data and rolled forward to the second (`refit=False`; the Croston family cannot roll
-   forward and is refitted). Each window's errors are scaled by the seasonal-naive MAE of that window's training data
-   (MASE); sMAPE is reported beside it.
-3. Choose: the candidates are SeasonalNaive (the baseline, always scored), AutoETS, AutoTheta and
-   DynamicOptimizedTheta, plus CrostonOptimized, ADIDA and IMAPA when at least 30 % of the periods are zero; and the
-   combination (the mean) of the best `COMBINATION_SIZE` non-baseline candidates by backtest MASE. The combination
-   is kept unless a single model's backtest MASE is below `1 - SINGLE_MODEL_MARGIN` times the combination's. Two
-   windows are a small sample: on 300 M3 monthly series, picking the lowest backtest MASE outright gave a test MASE
-   of 0.88, always combining 0.83, and this margin 0.83 while still dropping a combination that the backtest shows
-   to be clearly worse (e.g. when SeasonalNaive is far ahead on a stable seasonal series).
+   first window's training data and rolled forward to the second (`refit=False`). AutoCES and the Croston family are
+   refitted for the second window instead (`REFIT_CANDIDATES`: AutoCES's roll forward is broken in statsforecast
+   2.1.1 — backtest MASE in the thousands on about 10 % of M3 series, which made the combination's backtest look
+   hopeless; the Croston family cannot roll forward). Each window's errors are scaled by the seasonal-naive MAE of
+   that window's training data (MASE); sMAPE is reported beside it.
+3. Choose: the candidates (`CANDIDATES`) are SeasonalNaive (the baseline, always scored), AutoETS,
+   DynamicOptimizedTheta, OptimizedTheta and AutoCES, plus CrostonOptimized, ADIDA and IMAPA when at least 30 % of the
+   periods are zero, plus AutoARIMA when the analyst asks for a `thorough` forecast; and the combination (the mean) of
+   the best `COMBINATION_SIZE` non-baseline candidates by backtest MASE. The combination is kept unless a single
+   model's backtest MASE is below `1 - SINGLE_MODEL_MARGIN` times the combination's. Two windows are a small sample:
+   on 300 M3 monthly series, picking the lowest backtest MASE outright gave a test MASE of 0.88 and combining 0.83;
+   the margin still drops a combination that the backtest shows to be clearly worse (e.g. when SeasonalNaive is far
+   ahead on a stable seasonal series).
 4. Forecast: the chosen model(s) are refitted on the whole history (rolling the backtest fit forward instead was
    cheaper but much less accurate: test MASE 0.92 against 0.84 on the same sample).
 
-AutoARIMA is not a candidate: on that sample its test MASE (0.93, with a reduced search) was worse than every other
-candidate's, adding it to the combination made the combination worse, and even a reduced search costs 3.4 times
-AutoETS's CPU time per fit (the full search 9 times), which the forecast's CPU budget (3 times AutoETS alone) cannot
-hold. DynamicOptimizedTheta is the theta variant AutoTheta most often should have chosen (test MASE 0.85 against
-AutoTheta's 0.87); both are cheap, so both are candidates.
+How the candidates were chosen (test MASE of the forecaster on the seeded sample of 300 M3 monthly series / on all
+1,428, each variant replayed from one cache of every model's backtest and final forecast, so the variants differ
+only in the rule; chosen on the sample, then checked on all series):
 
-Intervals: AutoETS, the theta models and SeasonalNaive give their own. The Croston family has none, so it gets
-statsforecast's conformal intervals (`ConformalIntervals`: the distribution of absolute errors of up to
+  AutoETS, AutoTheta, DynamicOptimizedTheta, best 3 (the previous default)        0.8244 / 0.8350
+  AutoETS, DynamicOptimizedTheta, AutoCES (refitted in the backtest), best 3      0.8112 / 0.8305
+  + OptimizedTheta, best 4 (now)                                                   0.8096 / 0.8283
+  the same, always combining (no single model ever chosen)                         0.8115 / 0.8271
+  the median of the members instead of the mean (AutoETS, DOT, AutoCES)            +0.005 / +0.004 worse
+  members weighted by 1 / backtest MASE                                            −0.002 / −0.0005 (not worth it)
+  members only within 1.2–3 times the best member's backtest MASE                  no better than all of them
+
+AutoTheta left the candidates: its usual choice, DynamicOptimizedTheta, is one (test MASE 0.837 against AutoTheta's
+0.856 on the sample, 0.850 against 0.861 on all series), and with both the combination counted theta twice. Holt,
+HoltWinters, Theta, DynamicTheta, the airline model ARIMA(0,1,1)(0,1,1)12 and a damped AutoETS did not make the
+combination better on the sample (DampedETS also costs half of AutoETS's CPU).
+
+AutoARIMA is only a candidate when asked for (`thorough=True`; "Also try AutoARIMA" in the form). With statsforecast's
+full stepwise search it is the slowest model by far: alone it took 1,249 s of CPU on all 1,428 series against
+AutoETS's 115 s (11 times), and it was the least accurate of the single models there (MASE 0.876; AutoETS 0.863,
+AutoTheta 0.861). A reduced search (p, q ≤ 2, P, Q ≤ 1) was no cheaper in the backtest (2.9 times AutoETS's CPU for
+the backtest alone, 4.1 times for the final fit) and less accurate still (0.894 on the sample). Either would break
+the default's budget (3 times AutoETS's CPU), so the default leaves it out. Asked for, it joins the
+backtest and can be chosen or combined like the others; on the sample it made the forecast slower and no better:
+test MASE 0.8144 against the default's 0.8096, sMAPE 13.71 against 13.64, 327 s of CPU against 42 s (7.8 times;
+16 times AutoETS alone), coverage 85.1 / 94.4 % against 83.8 / 93.3 % (`bench/forecast_m3.py --limit 300`).
+
+Intervals: AutoETS, the theta models, AutoARIMA and SeasonalNaive give their own. The Croston family has none, so it
+gets statsforecast's conformal intervals (`ConformalIntervals`: the distribution of absolute errors of up to
 `CONFORMAL_WINDOWS` backtests of the full horizon), and is a candidate only when the history holds two such windows.
-The combination's interval is the envelope of its members' intervals (lowest lower bound, highest upper bound): each
-member's own interval ignores the uncertainty about which model is right and is too narrow out of sample (80 %
-intervals covered 71–74 % on the sample, mean bounds 75 %, the envelope 82 %; 95 %: 86–90 %, 89 %, 93 %).
-For series that cannot go negative (no negative value in the history: counts, quantities, most revenue) the forecast
-and its bounds are clipped at 0.
+AutoCES's intervals are simulated (5,000 paths per series: as much CPU as all of AutoETS's fits) and too narrow
+(80 % intervals covered 67 %, 95 % 80 % on the sample), so inside a combination it gives its point forecast only
+(`POINT_ONLY`); alone it keeps them. The combination's interval is the envelope of its members' intervals (lowest
+lower bound, highest upper bound): each member's own interval ignores the uncertainty about which model is right and
+is too narrow out of sample (80 % intervals covered 71–76 % on the sample, mean bounds 75 %, the envelope 82–84 %;
+95 %: 86–90 %, 89 %, 93 %). For series that cannot go negative (no negative value in the history: counts,
+quantities, most revenue) the forecast and its bounds are clipped at 0.
 
-The design figures above come from a random sample of 300 M3 monthly series; bench/forecast_m3.py measures the
-result on all 1,428 against AutoETS, AutoTheta, AutoARIMA and SeasonalNaive alone.
+bench/forecast_m3.py measures the result on all 1,428 series against AutoETS, AutoTheta, AutoARIMA and SeasonalNaive
+alone. Its full run (2026-11-24, shared 2-core machine, load average about 4): ours 0.8283 MASE against the best
+single model's 0.8607 (AutoTheta; ratio 0.962, target ≤ 0.97), 2.15 times AutoETS's CPU (target ≤ 3), 80 / 95 %
+intervals covering 83.3 / 93.5 %. On the sample: 0.8096 against AutoETS's 0.8511 (0.951), 2.09 times its CPU.
 """
 
 import warnings
@@ -47,7 +75,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from statsforecast import StatsForecast
-from statsforecast.models import ADIDA, IMAPA, AutoETS, AutoTheta, CrostonOptimized, DynamicOptimizedTheta, SeasonalNaive
+from statsforecast.models import (
+    ADIDA,
+    IMAPA,
+    AutoARIMA,
+    AutoCES,
+    AutoETS,
+    CrostonOptimized,
+    DynamicOptimizedTheta,
+    OptimizedTheta,
+    SeasonalNaive,
+)
 from statsforecast.utils import ConformalIntervals
 
 from ml.accuracy import NIL, mase, smape
@@ -56,12 +94,20 @@ from ml.series import statsforecast_freq
 
 NAIVE = "SeasonalNaive"
 COMBINATION = "Combination"
-COMBINATION_SIZE = 3
+COMBINATION_SIZE = 4
 SINGLE_MODEL_MARGIN = 0.5
 CONFORMAL_WINDOWS = 5
 BATCH_SIZE = 50
 LEVELS = (80, 95)
-ROLLING_MODELS = (NAIVE, "AutoETS", "AutoTheta", "DynamicOptimizedTheta")  # can roll a fit forward (refit=False)
+# The candidates: always, and also when the analyst asks for `thorough`.
+CANDIDATES = (NAIVE, "AutoETS", "DynamicOptimizedTheta", "OptimizedTheta", "AutoCES")
+THOROUGH_CANDIDATES = ("AutoARIMA",)
+# Refitted for the backtest's second window instead of rolled forward: AutoCES's roll forward (`forward`) is broken in
+# statsforecast 2.1.1 (backtest MASE in the thousands on about 10 % of M3 series); refitting it is cheap.
+REFIT_CANDIDATES = ("AutoCES",)
+# In a combination these give their point forecast only: AutoCES's intervals are simulated (5,000 paths per series,
+# about as much CPU as all of AutoETS) and too narrow on their own (see Intervals above).
+POINT_ONLY = ("AutoCES",)
 
 
 @dataclass(frozen=True)
@@ -111,11 +157,13 @@ def forecast(
     levels: Iterable[int] = LEVELS,
     progress: Callable[[float], None] | None = None,
     n_jobs: int = 1,
+    thorough: bool = False,
 ) -> list[SeriesForecast]:
     """Forecast every series of a long (unique_id, ds, y) frame `horizon` periods ahead, in the input's key order.
 
     `freq` is "D", "W" or "M" (as `ml.series` builds them). `levels` must be (80, 95): ForecastPoint has a field
     for each. `progress`, when given, is called with non-decreasing fractions from 0.0 to 1.0 as batches complete.
+    `thorough` adds AutoARIMA to the candidates (more accurate on some series, several times slower: see above).
     """
     if tuple(sorted(levels)) != LEVELS:
         raise ValueError("levels must be (80, 95): ForecastPoint has fields for exactly these two.")
@@ -132,7 +180,7 @@ def forecast(
     done = len(results)
     total = max(len(prepared), 1)
     report(done / total)
-    runner = _Runner(freq=freq, horizon=horizon, n_jobs=n_jobs)
+    runner = _Runner(freq=freq, horizon=horizon, n_jobs=n_jobs, candidates=CANDIDATES + (THOROUGH_CANDIDATES if thorough else ()))
     for batch in _batches(modelled, BATCH_SIZE):
         scores = runner.backtest(batch)
         report((done + 0.5 * len(batch)) / total)
@@ -164,15 +212,18 @@ class _Runner:
     freq: str
     horizon: int
     n_jobs: int
+    candidates: tuple[str, ...]
 
     def backtest(self, batch: list[PreparedSeries]) -> dict[str, _Scores]:
         scores: dict[str, _Scores] = {}
         for plan, items in _group_by(batch, lambda item: item.plan).items():
             frame = _long_frame(items)
-            cv = self._cross_validation(frame, plan, _rolling_models(plan), refit=False)
-            if plan.intermittent:
-                croston = self._cross_validation(frame, plan, _intermittent_models(None), refit=True)
-                cv = cv.merge(croston.drop(columns="y"), on=["unique_id", "ds", "cutoff"])
+            rolling = [_model(name, plan.season_length, None) for name in self.candidates if name not in REFIT_CANDIDATES]
+            refitted = [_model(name, plan.season_length, None) for name in self.candidates if name in REFIT_CANDIDATES]
+            refitted += _intermittent_models(None) if plan.intermittent else []
+            cv = self._cross_validation(frame, plan, rolling, refit=False)
+            if refitted:
+                cv = cv.merge(self._cross_validation(frame, plan, refitted, refit=True).drop(columns="y"), on=["unique_id", "ds", "cutoff"])
             for item in items:
                 scores[item.key] = _score(item, cv[cv["unique_id"] == item.key], plan)
         return scores
@@ -181,12 +232,17 @@ class _Runner:
         results: dict[str, SeriesForecast] = {}
         for members, items in _group_by(batch, lambda item: tuple(sorted(scores[item.key].chosen))).items():
             plan_items = _group_by(items, lambda item: item.plan.season_length)
+            with_intervals = [name for name in members if len(members) == 1 or name not in POINT_ONLY]
+            point_only = [name for name in members if name not in with_intervals]
             for season_length, same_season in plan_items.items():
-                models = [_model(name, season_length, self.horizon) for name in members]
-                frame = self._forecast(_long_frame(same_season), models)
+                history = _long_frame(same_season)
+                frame = self._forecast(history, [_model(name, season_length, self.horizon) for name in with_intervals], LEVELS)
+                if point_only:
+                    points = self._forecast(history, [_model(name, season_length, None) for name in point_only], ())
+                    frame = frame.merge(points, on=["unique_id", "ds"])
                 for item in same_season:
                     rows = frame[frame["unique_id"] == item.key]
-                    results[item.key] = _assemble(item, scores[item.key], rows, list(members), self.horizon, self.freq)
+                    results[item.key] = _assemble(item, scores[item.key], rows, list(members), with_intervals, self.horizon, self.freq)
         return results
 
     def _cross_validation(self, frame: pd.DataFrame, plan: BacktestPlan, models: list, *, refit: bool) -> pd.DataFrame:
@@ -195,15 +251,11 @@ class _Runner:
             warnings.simplefilter("ignore")
             return engine.cross_validation(df=frame, h=plan.cv_horizon, n_windows=2, step_size=plan.step, refit=refit)
 
-    def _forecast(self, frame: pd.DataFrame, models: list) -> pd.DataFrame:
+    def _forecast(self, frame: pd.DataFrame, models: list, levels: tuple[int, ...]) -> pd.DataFrame:
         engine = StatsForecast(models=models, freq=statsforecast_freq(self.freq), n_jobs=self.n_jobs, fallback_model=SeasonalNaive(1))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return engine.forecast(df=frame, h=self.horizon, level=list(LEVELS))
-
-
-def _rolling_models(plan: BacktestPlan) -> list:
-    return [_model(name, plan.season_length, None) for name in ROLLING_MODELS]
+            return engine.forecast(df=frame, h=self.horizon, level=list(levels) or None)
 
 
 def _intermittent_models(horizon: int | None) -> list:
@@ -212,15 +264,20 @@ def _intermittent_models(horizon: int | None) -> list:
     return [CrostonOptimized(prediction_intervals=intervals), ADIDA(prediction_intervals=intervals), IMAPA(prediction_intervals=intervals)]
 
 
-def _model(name: str, season_length: int, horizon: int | None):
-    if name == NAIVE:
-        return SeasonalNaive(season_length, alias=NAIVE)
-    if name == "AutoETS":
-        return AutoETS(season_length=season_length)
-    if name == "AutoTheta":
-        return AutoTheta(season_length=season_length)
-    if name == "DynamicOptimizedTheta":
-        return DynamicOptimizedTheta(season_length=season_length)
+_FACTORIES: dict[str, Callable[[int], object]] = {
+    NAIVE: lambda season_length: SeasonalNaive(season_length, alias=NAIVE),
+    "AutoETS": lambda season_length: AutoETS(season_length=season_length),
+    "DynamicOptimizedTheta": lambda season_length: DynamicOptimizedTheta(season_length=season_length),
+    "OptimizedTheta": lambda season_length: OptimizedTheta(season_length=season_length),
+    "AutoCES": lambda season_length: AutoCES(season_length=season_length, alias="AutoCES"),
+    "AutoARIMA": lambda season_length: AutoARIMA(season_length=season_length),
+}
+
+
+def _model(name: str, season_length: int, horizon: int | None) -> object:
+    """A fresh model by its name in the results; the Croston family's with conformal intervals for `horizon`."""
+    if name in _FACTORIES:
+        return _FACTORIES[name](season_length)
     return next(model for model in _intermittent_models(horizon) if repr(model) == name)
 
 
@@ -253,14 +310,18 @@ def _window_scores(windows: list, predict: Callable[[dict], np.ndarray], season_
     return float(np.mean(mases)), float(np.mean(smapes))
 
 
-def _assemble(item: PreparedSeries, scores: _Scores, rows: pd.DataFrame, members: list[str], horizon: int, freq: str) -> SeriesForecast:
+def _assemble(
+    item: PreparedSeries, scores: _Scores, rows: pd.DataFrame, members: list[str], with_intervals: list[str], horizon: int, freq: str
+) -> SeriesForecast:
+    """The forecast: the mean of the members, in the envelope of the intervals of those that give one here."""
+
     def column(member: str, suffix: str) -> np.ndarray:
         return rows[member + suffix].to_numpy(dtype="float64")
 
     values = {"yhat": np.mean([column(member, "") for member in members], axis=0)}
-    for level in LEVELS:  # the envelope of the members' intervals
-        values[f"lo{level}"] = np.min([column(member, f"-lo-{level}") for member in members], axis=0)
-        values[f"hi{level}"] = np.max([column(member, f"-hi-{level}") for member in members], axis=0)
+    for level in LEVELS:
+        values[f"lo{level}"] = np.min([column(member, f"-lo-{level}") for member in with_intervals], axis=0)
+        values[f"hi{level}"] = np.max([column(member, f"-hi-{level}") for member in with_intervals], axis=0)
     notes = list(item.notes)
     model = COMBINATION if len(members) > 1 else members[0]
     if not all(np.isfinite(array).all() for array in values.values()):

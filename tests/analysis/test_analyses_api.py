@@ -41,7 +41,7 @@ def test_a_forecast_runs_and_reads_back_in_the_contract_shape(world, dataset, dj
     body = client.get(f"/api/v1/analyses/{created.json()['id']}/").json()
 
     assert (body["status"], body["progress"], body["error"]) == ("succeeded", 100, "")
-    assert body["params"] == {"metric": "revenue", "frequency": "W", "horizon": 6, "split_by": "", "event": ""}
+    assert body["params"] == {"metric": "revenue", "frequency": "W", "horizon": 6, "split_by": "", "event": "", "thorough": False}
     [series] = body["result"]["series"]
     assert series["horizon"] == 6
     assert len(series["forecast"]) == 6
@@ -50,6 +50,17 @@ def test_a_forecast_runs_and_reads_back_in_the_contract_shape(world, dataset, dj
     assert "SeasonalNaive" in series["backtest"]
     assert series["model"] in series["backtest"] or series["reason"].startswith("fallback")
     assert set(series["backtest"]["SeasonalNaive"]) == {"mase", "smape"}
+
+
+def test_a_thorough_forecast_also_backtests_autoarima(world, dataset):
+    client = api_as(world.editor)
+    created = finish(start(client, dataset, "forecast", metric="revenue", frequency="W", horizon=4, thorough=True))
+    body = client.get(f"/api/v1/analyses/{created.json()['id']}/").json()
+
+    assert body["params"]["thorough"] is True
+    for series in body["result"]["series"]:
+        assert set(series["backtest"]["AutoARIMA"]) == {"mase", "smape"}
+        assert series["model"] in series["backtest"]
 
 
 def test_a_split_forecast_has_one_series_per_channel_and_a_figure_for_each(world, dataset):
@@ -117,6 +128,8 @@ def test_member_ids_that_look_like_formulas_are_neutralised(world):
         ({"metric": "orders", "frequency": "D", "horizon": 999}, "between 1 and 180"),
         ({"metric": "orders", "split_by": "product"}, "no product column"),
         ({"metric": "orders", "split_by": "user_id"}, "channel or product"),
+        ({"metric": "orders", "thorough": "yes"}, "true or false"),
+        ({"metric": "orders", "thorough": 1}, "true or false"),
     ],
 )
 def test_bad_forecast_parameters_are_refused_before_anything_runs(world, dataset, params, fragment):

@@ -26,11 +26,25 @@ def test_a_forecast_started_from_the_dataset_page_shows_its_candidates_and_why(c
 
     assert started["Location"] == f"/analyses/{analysis.pk}/"
     assert len(callbacks) == 1
-    assert analysis.params == {"metric": "revenue", "frequency": "W", "horizon": 4, "split_by": "", "event": ""}
+    assert analysis.params == {"metric": "revenue", "frequency": "W", "horizon": 4, "split_by": "", "event": "", "thorough": False}
     assert 'id="candidates"' in page
     assert "SeasonalNaive" in page
     assert "better than seasonal naive" in page
     assert 'name="forecast-horizon" value="4"' in page  # "run again" starts from this run's parameters
+
+
+def test_the_forecast_form_offers_autoarima_and_passes_the_choice_on(client, world, dataset):
+    client.force_login(world.editor)
+    page = client.get(f"/datasets/{dataset.pk}/").content.decode()
+
+    client.post(
+        f"/datasets/{dataset.pk}/analyses/new/",
+        {"kind": "forecast", "forecast-metric": "orders", "forecast-frequency": "W", "forecast-horizon": "4", "forecast-thorough": "on"},
+    )
+
+    assert 'name="forecast-thorough"' in page
+    assert "Also try AutoARIMA (slower)" in page
+    assert Analysis.objects.get().params["thorough"] is True
 
 
 def test_the_result_speaks_the_readers_language(client, world, dataset):

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ml.forecast import NAIVE, SeriesForecast, forecast, improvement_over_naive
+from ml.forecast import COMBINATION, NAIVE, SeriesForecast, forecast, improvement_over_naive
 
 HORIZON = 6
 MONTHS = pd.date_range("2019-01-01", periods=72, freq="MS")
@@ -119,6 +119,46 @@ def test_results_are_plain_json_without_nan(monthly):
     for result in monthly.values():
         payload = json.dumps(dataclasses.asdict(result), allow_nan=False)
         assert json.loads(payload)["key"] == result.key
+
+
+def test_the_default_candidates_leave_autoarima_out(monthly):
+    assert {NAIVE, "AutoETS", "DynamicOptimizedTheta", "OptimizedTheta", "AutoCES"} <= set(monthly["random_walk"].backtest)
+    assert "AutoARIMA" not in monthly["random_walk"].backtest
+
+
+def test_a_combination_with_autoces_keeps_intervals_from_the_other_members():
+    """AutoCES gives only its point forecast inside a combination; the other members' intervals bound it."""
+    rng = np.random.default_rng(3)
+    frame = pd.concat(
+        [series(f"s{index}", SEASONAL_SHAPE[: len(MONTHS)] * (1 + index / 10) + rng.normal(0, 4, len(MONTHS))) for index in range(4)]
+    )
+
+    results = forecast(frame, "M", HORIZON)
+
+    combined = [result for result in results if result.model == COMBINATION]
+    assert combined  # noisy seasonal series: the combination is kept
+    for result in combined:
+        for point in result.forecast:
+            assert point.lo95 <= point.lo80 < point.yhat < point.hi80 <= point.hi95
+
+
+def test_thorough_adds_autoarima_to_the_backtest_and_the_choice():
+    rng = np.random.default_rng(5)
+    noise = rng.normal(0, 1, len(MONTHS) + 2)
+    ar2 = np.zeros(len(MONTHS) + 2)
+    for index in range(2, len(ar2)):  # an AR(2) process: ARIMA's home ground
+        ar2[index] = 1.2 * ar2[index - 1] - 0.5 * ar2[index - 2] + noise[index]
+    frame = pd.concat([series("ar2", 50 + ar2[2:]), series("seasonal", SEASONAL_SHAPE[: len(MONTHS)])])
+
+    results = {result.key: result for result in forecast(frame, "M", HORIZON, thorough=True)}
+
+    for result in results.values():
+        scores = result.backtest["AutoARIMA"]
+        assert np.isfinite(scores["mase"])
+        assert np.isfinite(scores["smape"])
+        assert result.model in result.backtest
+        assert len(result.forecast) == HORIZON
+    assert results["ar2"].backtest["AutoARIMA"]["mase"] < results["ar2"].backtest[NAIVE]["mase"]
 
 
 def test_progress_rises_to_one():
