@@ -26,4 +26,4 @@ RUN DJANGO_SETTINGS_MODULE=config.settings.dev BIZCANVAS_VAR_DIR=/tmp/build-var 
 USER bizcanvas
 ENV DJANGO_SETTINGS_MODULE=config.settings.prod STATIC_ROOT=/app/staticfiles
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi", "--config", "config/gunicorn.py"]

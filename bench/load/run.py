@@ -4,14 +4,15 @@
   python bench/load/run.py --users 20 --duration 1m # shorter
 
 Creates its own database (dropped at the end unless --keep-db), migrates, collects static files, starts a Celery
-worker and gunicorn (production settings, bench.load.settings, which only adds the bare JSON view), seeds teams
-through the services, runs locust headless, then two closed-loop phases of --loop-seconds each (canvas API alone,
+worker and gunicorn (production settings, bench.load.settings, which only adds the bare JSON view; production's
+config/gunicorn.py), seeds teams through the services, opens each team's pages once (see `warm_up`), runs locust headless, then two closed-loop phases of --loop-seconds each (canvas API alone,
 bare view alone, same server, same concurrency) for the throughput ratio. Prints p50/p95/p99 per endpoint, the
 error count (409s on stale edits are expected and counted apart) and the ratio. Locust runs from $LOCUST or the
 `locust` on PATH (pinned in requirements-bench.txt; it may live in its own virtualenv: it is only the client)."""
 
 import argparse
 import csv
+import json
 import os
 import shutil
 import signal
@@ -58,6 +59,31 @@ def wait_http(url: str, seconds: int = 60) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
+
+
+def warm_up(port: int, seed: Path) -> None:
+    """Open each team's dashboard, canvas page and share links once before the run, as a server that has been up
+    would have: a dashboard's first view builds and caches its panels. Those first views are timed and printed here,
+    apart from the run's percentiles, which measure the server in use (each later change rebuilds only the panels
+    that read what changed, and that is in the run)."""
+    first_views = []
+    for team in json.loads(seed.read_text())["teams"]:
+        cookie = {"Cookie": f"sessionid={team['users'][0]['session']}"}
+        paths = [(f"/ventures/{team['venture']}/dashboard/", cookie), (f"/canvases/{team['canvas']}/", cookie)]
+        paths += [(f"/s/{token}/", {}) for token in team["share_tokens"]]
+        for path, headers in paths:
+            started = time.perf_counter()
+            url = f"http://127.0.0.1:{port}{path}"
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers)) as response:  # errors raise
+                if response.url != url:  # redirected, e.g. to the login page: the seeded session did not work
+                    sys.exit(f"warm-up: {path} redirected to {response.url}")
+            if "/dashboard/" in path:
+                first_views.append((time.perf_counter() - started) * 1000)
+    first_views.sort()
+    print(
+        f"warm-up: each team's pages opened once; a dashboard's first view (panels built): median {first_views[len(first_views) // 2]:.0f} ms, "
+        f"max {first_views[-1]:.0f} ms over {len(first_views)} dashboards"
+    )
 
 
 def read_stats(prefix: Path) -> list[dict]:
@@ -122,10 +148,12 @@ def main() -> None:
         processes.append(
             start([str(BIN / "celery"), "-A", "config", "worker", "--concurrency=1", "--loglevel=WARNING"], env, work / "worker.log")
         )
-        gunicorn = [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers)]
-        processes.append(start([*gunicorn, "--access-logfile", str(work / "access.log")], env, work / "gunicorn.log"))
+        gunicorn = [str(BIN / "gunicorn"), "config.wsgi", "--config", "config/gunicorn.py"]  # production's, on our port:
+        gunicorn += ["--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers), "--access-logfile", str(work / "access.log")]
+        processes.append(start(gunicorn, env, work / "gunicorn.log"))
         sh([PYTHON, "bench/load/seed.py", "--teams", str(args.teams), "--items", str(args.items), "--out", env["BENCH_SEED"]], env)
         wait_http(f"http://127.0.0.1:{args.port}/healthz")
+        warm_up(args.port, Path(env["BENCH_SEED"]))
 
         print(f"\n== mixed scenario: {args.users} users for {args.duration} (gunicorn {args.workers} workers, 1 Celery worker) ==")
         rows = locust(args, env, work / "mixed", args.users, args.duration, ["TeamMember"])
