@@ -199,7 +199,8 @@ def profile_segments(features: UserFeatures, scores: pd.DataFrame, labels: np.nd
     sizes = np.bincount(labels, minlength=k)
     revenue = np.bincount(labels, weights=raw["monetary"].to_numpy(dtype="float64"), minlength=k)
     total_revenue = revenue.sum()
-    means = raw.groupby(labels).mean().reindex(range(k), fill_value=0.0)
+    sums = np.column_stack([np.bincount(labels, weights=raw[column].to_numpy(dtype="float64"), minlength=k) for column in raw.columns])
+    means = sums / np.maximum(sizes, 1)[:, None]  # an empty cluster's profile is all 0
     rfm_codes = scores["rfm_segment"].cat.codes.to_numpy(dtype="int64")
     crosstab = np.bincount(labels * len(RFM_SEGMENTS) + rfm_codes, minlength=k * len(RFM_SEGMENTS)).reshape(k, len(RFM_SEGMENTS))
     used: dict[str, int] = {}
@@ -217,7 +218,7 @@ def profile_segments(features: UserFeatures, scores: pd.DataFrame, labels: np.nd
                 size=int(sizes[label]),
                 share=float(sizes[label] / users),
                 revenue_share=float(revenue[label] / total_revenue) if total_revenue > 0 else 0.0,
-                profile={column: float(value) for column, value in means.loc[label].items()},
+                profile={column: float(value) for column, value in zip(raw.columns, means[label], strict=True)},
             )
         )
     return segments
