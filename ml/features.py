@@ -37,6 +37,8 @@ LOG_FEATURES = ("recency", "frequency", "monetary", "tenure", "average_order_val
 # A column whose interquartile range is tiny (a rare event type, a handful of whales) would otherwise reach values in
 # the hundreds after robust scaling and dominate the Euclidean distances k-means works with.
 SCALED_CLIP = 5.0
+CHUNK_ROWS = 1 << 20  # events at a time for a temporary that would otherwise be as long as the whole log
+BLOCK_ROWS = 1 << 14  # users at a time when writing the scaled matrix: 16,384 × 20 float64 is 2.6 MB, in cache
 
 
 @dataclass(frozen=True)
@@ -60,12 +62,13 @@ class UserFeatures:
 def user_features(events: pd.DataFrame) -> UserFeatures:
     """Compute the per-user features of a normalised events frame (rows without a user or timestamp are ignored).
 
-    Pass `user_id`, `event` and `channel` as categoricals for speed: see the module docstring."""
+    Pass `user_id`, `event` and `channel` as categoricals for speed: see the module docstring. Every array as long as
+    the events is costly to create (on two shared cores, page faults of fresh memory took as long as the arithmetic),
+    so there are few: the user codes, one scratch buffer for all value columns, the rows with an amount."""
     codes, users = user_codes(events["user_id"])
     timestamps, ticks_per_day, unit = _ticks(events["timestamp"])
-    usable = (codes >= 0) & (timestamps != NAT)
-    if not usable.all():
-        return user_features(events[usable])  # copied only when some rows are unusable
+    if len(codes) and (codes.min() < 0 or timestamps.min() == NAT):
+        return user_features(events[(codes >= 0) & (timestamps != NAT)])  # copied only when some rows are unusable
     n_users = len(users)
     end = int(timestamps.max()) + ticks_per_day if n_users else 0
 
@@ -81,17 +84,16 @@ def user_features(events: pd.DataFrame) -> UserFeatures:
     money, has_amounts = amount_features(amounts, codes, n_users)
     columns |= money
 
-    share_groups = []
-    for column in ("event", "channel"):
-        if column in events:
-            shares = value_shares(events[column], codes, n_users, prefix=f"{column}_share__")
-            columns |= shares
-            share_groups.append(list(shares))
-
-    matrix = np.empty((n_users, len(columns)), order="F")  # column by column; a frame's block is its transpose
-    for position, values in enumerate(columns.values()):
-        matrix[:, position] = values
-    raw = pd.DataFrame(matrix, index=pd.Index(users, name="user_id", dtype=object), columns=list(columns), copy=False)
+    scratch = np.empty(len(codes), dtype=np.intp)  # one buffer for every value column
+    tables = [
+        value_counts(events[column], codes, n_users, prefix=f"{column}_share__", scratch=scratch)
+        for column in ("event", "channel")
+        if column in events
+    ]
+    del scratch
+    share_tables = [(names, table) for names, table in tables if names]
+    raw = _raw_frame(users, columns, share_tables)
+    share_groups = [names for names, _table in share_tables]
     scaled, kept = scale(raw, share_groups)
     return UserFeatures(raw=raw, scaled=scaled, columns=kept, has_amounts=has_amounts, end=pd.Timestamp(end, unit=unit, tz="UTC"))
 
@@ -122,7 +124,9 @@ def user_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(values.dtype, pd.CategoricalDtype):
         return codes.astype(np.intp, copy=False), labels  # pd.factorize numbers by first appearance
     first_row = np.full(len(labels) + 1, len(codes))  # the extra slot, at index -1, gathers the missing
-    np.minimum.at(first_row, codes, np.arange(len(codes)))
+    for start in range(0, len(codes), CHUNK_ROWS):  # row numbers a chunk at a time: no array of all of them
+        chunk = codes[start : start + CHUNK_ROWS]
+        np.minimum.at(first_row, chunk, np.arange(start, start + len(chunk)))
     used = np.flatnonzero(first_row[:-1] < len(codes))
     used = used[np.argsort(first_row[used], kind="stable")]
     number = np.full(len(labels) + 1, -1, dtype=np.intp)
@@ -130,20 +134,22 @@ def user_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return number[codes], labels[used]
 
 
-def value_shares(values: pd.Series, codes: np.ndarray, n_users: int, *, prefix: str) -> dict[str, np.ndarray]:
-    """Per user, the share of rows with each of the TOP_VALUES most common values, and of all the others together.
+def value_counts(values: pd.Series, codes: np.ndarray, n_users: int, *, prefix: str, scratch: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Column names and a (bucket, user) table of row counts for the shares of one column (see the module docstring):
+    a bucket for each of the TOP_VALUES most common values, one for all the others; rows without a value are left out.
+    No names and an empty table when the column holds no value.
 
-    Shares are over the user's rows where the value is known; a user with none has 0 everywhere. No columns when the
-    column holds no value at all. One integer buffer, rewritten in place, holds each row's value code, then its
-    bucket, then its (bucket, user) cell for one bincount: no other copy of the rows. The cells are bucket-major, so
-    each bucket's per-user counts come out contiguous, as the raw frame stores its columns."""
+    `scratch`, an intp array as long as `codes`, is rewritten in place: each row's value code, then its bucket, then
+    its (bucket, user) cell for one bincount. Bucket-major cells give each bucket's per-user counts contiguous, as the
+    raw frame stores its columns."""
     value_codes, labels = _value_codes(values)
-    cells = value_codes.astype(np.intp)  # a copy, whatever the codes' type
+    cells = scratch
+    cells[:] = value_codes
     cells += 1  # 0: no value
     counts = np.bincount(cells, minlength=len(labels) + 1)[1:]
     present = np.flatnonzero(counts)
     if not len(present):
-        return {}
+        return [], np.empty((0, n_users), dtype=np.int64)
     by_label = present[np.argsort(labels[present].astype(str), kind="stable")]
     ranked = by_label[np.argsort(-counts[by_label], kind="stable")]  # most common first, ties by value
     top = ranked[:TOP_VALUES]
@@ -151,38 +157,45 @@ def value_shares(values: pd.Series, codes: np.ndarray, n_users: int, *, prefix: 
     buckets = len(top) + has_other
     bucket_of_cell = np.full(len(labels) + 1, len(top), dtype=np.intp)  # outside the top: "other"
     bucket_of_cell[top + 1] = np.arange(len(top))
-    bucket_of_cell[0] = buckets  # no value: a bucket of its own, left out of the shares
+    bucket_of_cell[0] = buckets  # no value: a bucket of its own, dropped below
     np.take(bucket_of_cell, cells, out=cells, mode="clip")  # in place: each element reads its index, then is written
     cells *= n_users
     cells += codes
     table = np.bincount(cells, minlength=(buckets + 1) * n_users).reshape(buckets + 1, n_users)[:buckets]
-    totals = table.sum(axis=0)
-    shares = np.divide(table, totals, out=np.zeros(table.shape), where=totals > 0)
     names = [f"{prefix}{labels[index]}" for index in top] + ([f"{prefix}{OTHER}"] if has_other else [])
-    return dict(zip(names, shares, strict=True))
+    return names, table
 
 
 def scale(raw: pd.DataFrame, share_groups: list[list[str]]) -> tuple[np.ndarray, list[str]]:
     """The clustering matrix of `raw`: see UserFeatures. Columns that do not vary are left out.
 
-    Built column by column in Fortran order (each column contiguous) and transposed once at the end: scikit-learn's
-    RobustScaler takes 0.4–0.7 s on 1,000,000 × 20 for its column-by-column nanmedian and nanpercentile."""
+    Each column's median and quartiles first (after log1p where heavy-tailed), from one partial sort: scikit-learn's
+    RobustScaler took 0.4–0.7 s on 1,000,000 × 20 for its column-by-column nanmedian and nanpercentile. Then the
+    matrix a block of rows at a time, so that turning the frame's columns into the rows KMeans wants happens in
+    cache, with no full-size intermediate."""
     varies = [name for name in raw.columns if len(raw) and np.ptp(raw[name].to_numpy()) > 0]
-    group_size = {name: sum(member in varies for member in group) for group in share_groups for name in group}
-    matrix = np.empty((len(raw), len(varies)), order="F")
+    logged = np.array([position for position, name in enumerate(varies) if name in LOG_FEATURES], dtype=np.intp)
+    centre, spread = np.zeros(len(varies)), np.ones(len(varies))
     for position, name in enumerate(varies):
-        column = matrix[:, position]  # a view: the work is done in place
-        if name in LOG_FEATURES:
-            np.log1p(raw[name].to_numpy(dtype="float64"), out=column)
-        else:
-            column[:] = raw[name].to_numpy(dtype="float64")
-        low, median, high = quartiles(column)
-        column -= median
-        column /= high - low if high - low >= 10 * np.finfo("float64").eps else 1.0  # as RobustScaler: no spread, no scaling
-        np.clip(column, -SCALED_CLIP, SCALED_CLIP, out=column)
-        if name in group_size:
-            column /= np.sqrt(group_size[name])
-    return np.ascontiguousarray(matrix), varies
+        column = raw[name].to_numpy(dtype="float64")
+        low, centre[position], high = quartiles(np.log1p(column) if name in LOG_FEATURES else column)
+        if high - low >= 10 * np.finfo("float64").eps:  # as RobustScaler: no spread, no scaling
+            spread[position] = high - low
+    group_size = {name: sum(member in varies for member in group) for group in share_groups for name in group}
+    weight = np.sqrt([group_size.get(name, 1) for name in varies])
+
+    values = raw.to_numpy(dtype="float64")
+    positions = np.array([raw.columns.get_loc(name) for name in varies], dtype=np.intp)
+    matrix = np.empty((len(raw), len(varies)))
+    for start in range(0, len(raw), BLOCK_ROWS):
+        block = matrix[start : start + BLOCK_ROWS]
+        np.take(values[start : start + BLOCK_ROWS], positions, axis=1, out=block, mode="clip")
+        block[:, logged] = np.log1p(block[:, logged])
+        block -= centre
+        block /= spread
+        np.clip(block, -SCALED_CLIP, SCALED_CLIP, out=block)
+        block /= weight
+    return matrix, varies
 
 
 def quartiles(values: np.ndarray) -> tuple[float, float, float]:
@@ -200,6 +213,22 @@ def quartiles(values: np.ndarray) -> tuple[float, float, float]:
     interpolated = np.where(fraction >= 0.5, high - difference * (1 - fraction), low + difference * fraction)
     median = interpolated[1] if last % 2 == 0 else (low[1] + high[1]) / 2
     return float(interpolated[0]), float(median), float(interpolated[2])
+
+
+def _raw_frame(users: np.ndarray, columns: dict[str, np.ndarray], share_tables: list[tuple[list[str], np.ndarray]]) -> pd.DataFrame:
+    """The raw features frame: `columns`, then the shares of each (names, (value, user) table of counts), written
+    column by column into one Fortran-ordered matrix, which the frame holds as its block without a copy."""
+    names = list(columns) + [name for group, _table in share_tables for name in group]
+    matrix = np.empty((len(users), len(names)), order="F")
+    for position, values in enumerate(columns.values()):
+        matrix[:, position] = values
+    position = len(columns)
+    for group, table in share_tables:
+        # Counts divided by each user's total straight into the share columns, whose transpose is C-contiguous like
+        # the table. A user without any known value has 0 / 1 = 0 everywhere.
+        np.divide(table, np.maximum(table.sum(axis=0), 1), out=matrix[:, position : position + len(group)].T)
+        position += len(group)
+    return pd.DataFrame(matrix, index=pd.Index(users, name="user_id", dtype=object), columns=names, copy=False)
 
 
 def _value_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
