@@ -205,3 +205,9 @@ def test_quartiles_equal_numpys(size: int) -> None:
 
         assert (low, high) == tuple(np.percentile(values, [25, 75]))
         assert median == np.median(values)
+
+
+def test_quartiles_of_a_non_decreasing_transform_are_those_of_the_transformed_values() -> None:
+    values = np.random.default_rng(0).lognormal(3, 2, size=1_000)
+
+    assert quartiles(values.copy(), np.log1p) == quartiles(np.log1p(values))
