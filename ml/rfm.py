@@ -64,24 +64,31 @@ def quintile_scores(values: np.ndarray, tie_breaker: np.ndarray | None = None) -
 
     Ties go by `tie_breaker` (higher first gets the higher rank), then by position. A rank r (0-based) of n scores
     ceil(5 r / (n - 1)), at least 1 — pd.qcut(ranks, 5)'s bins — so only the four ranks where the score steps up
-    matter: the values there come from one partial sort, a value above a step's value passes the step, and only the
-    users tied with a step's value are ordered, by tie-breaker and position: 0.02–0.07 s per measure on a million
-    users, against 0.14–0.19 s to sort them all by value, tie-breaker and position (np.lexsort)."""
+    matter: the values there come from one partial sort, a value above a step's value passes the step, and of the
+    users tied with a step's value, those last by tie-breaker and position (another partial sort): 0.02–0.03 s per
+    measure on a million users, against 0.14–0.19 s to sort them all by value, tie-breaker and position (np.lexsort)."""
     scores = np.ones(len(values), dtype="int8")
     steps = [rank for rank in ((score - 1) * max(len(values) - 1, 1) // 5 + 1 for score in range(2, 6)) if rank < len(values)]
     if not steps:
         return scores
-    ties: dict[float, tuple[np.ndarray, int]] = {}  # a step's value: its users by (tie-breaker, position), users below it
+    ties: dict[float, tuple[np.ndarray, int]] = {}  # a step's value: the users tied at it, the users below it
     for step, value in zip(steps, np.partition(values, steps)[steps], strict=True):
         scores += values > value
         if value not in ties:
-            tied = np.flatnonzero(values == value)
-            if tie_breaker is not None:
-                tied = tied[np.argsort(tie_breaker[tied], kind="stable")]
-            ties[value] = (tied, int(np.count_nonzero(values < value)))
+            ties[value] = (np.flatnonzero(values == value), int(np.count_nonzero(values < value)))
         tied, below = ties[value]
-        scores[tied[step - below :]] += 1  # the tied user at position j has rank below + j
+        scores[_last(tied, tie_breaker, len(tied) - (step - below))] += 1  # the tied users of rank `step` and up
     return scores
+
+
+def _last(positions: np.ndarray, tie_breaker: np.ndarray | None, count: int) -> np.ndarray:
+    """The `count` of `positions` (ascending) that come last in (tie-breaker, position) order."""
+    if tie_breaker is None:
+        return positions[len(positions) - count :]
+    keys = tie_breaker[positions]
+    threshold = np.partition(keys, len(positions) - count)[len(positions) - count]
+    above, at = positions[keys > threshold], positions[keys == threshold]
+    return np.concatenate([above, at[len(at) - (count - len(above)) :]])
 
 
 def segment_codes(r: np.ndarray, f: np.ndarray) -> pd.Categorical:
