@@ -137,7 +137,9 @@ def segment(
     elif silhouette_by_k[chosen] < max(silhouette_by_k.values()):
         notes.append(f"Silhouettes within {SILHOUETTE_MARGIN} of the best: k = {chosen} was chosen as nearest the elbow of inertia.")
 
-    final = KMeans(n_clusters=chosen, init=search[chosen].cluster_centers_, n_init=1, random_state=seed).fit(features.scaled)
+    # copy_x=False: KMeans centres the matrix in place and restores it, to within rounding, instead of copying all of
+    # it; nothing reads it afterwards (the sample matrix is a copy). The same algorithm as the default otherwise.
+    final = KMeans(n_clusters=chosen, init=search[chosen].cluster_centers_, n_init=1, random_state=seed, copy_x=False).fit(features.scaled)
     labels = _relabel_by_size(final.labels_, chosen)
     report(0.8)
     with threadpool_limits(limits=1):
