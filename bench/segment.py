@@ -16,15 +16,16 @@ clear_refs). Each time is the best of --repeat runs in that process; the sides t
 each ratio is against the bare fit of the same round: load from others sharing the machine moves every figure.
 
 Figures (two shared vCPUs; `python bench/segment.py`, three rounds of the best of three, November 2026). 1,000,000
-customers, 11.3 M events, k = 3, read as categoricals: ours 1.4–1.6 s against 0.38 s for the bare fit, 3.7–4.3 times
-(median of the rounds; 2.6 times in a run where load from others slowed the bare fit to 0.58 s). By stage: features
-0.75–0.95 s, RFM and sample 0.12, k search 0.21, final fit 0.24, stability 0.04, profiles 0.07 — so the feature step
-alone is twice the bare fit, and everything after it 1.8 times. Peak RSS 760–800 MB above the input, against 970 MB
-before. Before this work, in the same harness and hour: 3.3 s, 8.5 times (features 1.8 s, RFM and sample 0.48, k
-search 0.54); in a loaded run at the start of the work 7.7 s, 11.5 times. CDNOW (23,570 customers, k = 2): ours 0.26
-s, almost all the k search (nine candidate k on 5,000 customers, four k-means++ starts each, and their silhouettes),
-against a bare fit of 0.03–0.26 s — two OpenMP threads on a 23,570 × 5 matrix wait on each other when the cores are
-shared — so the ratio there runs from 2.5 to 11 times; it was 31–41 times (1.5–1.9 s) before."""
+customers, 11.3 M events, k = 3, read as categoricals: ours 1.4–1.75 s against 0.38–0.45 s for the bare fit, 3.7–4.3
+times (median of the rounds; 2.6 times in a run where load from others slowed the bare fit to 0.58 s). By stage:
+features 0.75–1.0 s, RFM and sample 0.12, k search 0.21, final fit 0.24, stability 0.04, profiles 0.07 — so the
+feature step alone is twice the bare fit, and everything after it 1.6–1.9 times. Peak RSS 760–800 MB above the input,
+against 970 MB before. Before this work, in the same harness and hour: 3.3 s, 8.5 times (features 1.8 s, RFM and
+sample 0.48, k search 0.54); in a loaded run at the start of the work 7.7 s, 11.5 times. CDNOW (23,570 customers, k =
+2): ours 0.25 s, almost all the k search (nine candidate k on 5,000 customers, four k-means++ starts each, and their
+silhouettes), against a bare fit of 0.01–0.26 s (two OpenMP threads on a 23,570 × 5 matrix wait on each other when the
+cores are busy), so the ratio there runs from 2.5 to 42 times, 32 in the quietest run: a fixed cost a single fit at a
+known k does not pay. It was 1.5–1.9 s, 31–41 times a bare fit of 0.05 s, before."""
 
 import argparse
 import json
