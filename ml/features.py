@@ -40,6 +40,13 @@ LOG_FEATURES = ("recency", "frequency", "monetary", "tenure", "average_order_val
 SCALED_CLIP = 5.0
 CHUNK_ROWS = 1 << 20  # events at a time for a temporary that would otherwise be as long as the whole log
 BLOCK_ROWS = 1 << 14  # users at a time when writing the scaled matrix: 16,384 × 20 float64 is 2.6 MB, in cache
+# Users whose values give the scaling statistics (median and quartiles) when there are more: a fixed-seed random
+# sample, as a quantile of 200,000 draws has a standard error of about 0.002 interquartile ranges (for the median of a
+# normal column: 1.25 sd / sqrt(n), against an IQR of 1.35 sd) — nothing against the spread the scaling divides by,
+# at a quarter of the partial sorts' cost on 1,000,000 users (0.22 s to 0.06 s for 20 columns). Up to this many
+# users, every user counts and the statistics are exact.
+SCALING_SAMPLE = 200_000
+SCALING_SEED = 0
 
 
 @dataclass(frozen=True)
@@ -167,18 +174,22 @@ def value_counts(values: pd.Series, codes: np.ndarray, n_users: int, *, prefix: 
     return names, table
 
 
-def scale(raw: pd.DataFrame, share_groups: list[list[str]]) -> tuple[np.ndarray, list[str]]:
+def scale(raw: pd.DataFrame, share_groups: list[list[str]], *, sample_size: int = SCALING_SAMPLE) -> tuple[np.ndarray, list[str]]:
     """The clustering matrix of `raw`: see UserFeatures. Columns that do not vary are left out.
 
-    Each column's median and quartiles first (of its log1p where heavy-tailed), from one partial sort: scikit-learn's
-    RobustScaler took 0.4–0.7 s on 1,000,000 × 20 for its column-by-column nanmedian and nanpercentile. Then the
+    Each column's median and quartiles first (of its log1p where heavy-tailed), from one partial sort of the values of
+    at most `sample_size` users (a fixed random sample when there are more; see SCALING_SAMPLE): scikit-learn's RobustScaler
+    took 0.4–0.7 s on 1,000,000 × 20 for its column-by-column nanmedian and nanpercentile of every user. Whether a
+    column varies is decided on all users: a rare value left out of the sample still separates someone. Then the
     matrix a block of rows at a time, so that turning the frame's columns into the rows KMeans wants happens in
     cache, with no full-size intermediate."""
     varies = [name for name in raw.columns if len(raw) and np.ptp(raw[name].to_numpy()) > 0]
     logged = np.array([position for position, name in enumerate(varies) if name in LOG_FEATURES], dtype=np.intp)
     centre, spread = np.zeros(len(varies)), np.ones(len(varies))
+    rows = scaling_rows(len(raw), sample_size)
     for position, name in enumerate(varies):
-        low, centre[position], high = quartiles(raw[name].to_numpy(dtype="float64"), np.log1p if name in LOG_FEATURES else None)
+        values = raw[name].to_numpy(dtype="float64")
+        low, centre[position], high = quartiles(values if rows is None else values[rows], np.log1p if name in LOG_FEATURES else None)
         if high - low >= 10 * np.finfo("float64").eps:  # as RobustScaler: no spread, no scaling
             spread[position] = high - low
     group_size = {name: sum(member in varies for member in group) for group in share_groups for name in group}
@@ -196,6 +207,14 @@ def scale(raw: pd.DataFrame, share_groups: list[list[str]]) -> tuple[np.ndarray,
         np.clip(block, -SCALED_CLIP, SCALED_CLIP, out=block)
         block /= weight
     return matrix, varies
+
+
+def scaling_rows(users: int, sample_size: int = SCALING_SAMPLE) -> np.ndarray | None:
+    """The rows (sorted, for a gather in memory order) of the users whose values give the scaling statistics, or None
+    for all of them when there are at most `sample_size`."""
+    if users <= sample_size:
+        return None
+    return np.sort(np.random.default_rng(SCALING_SEED).choice(users, size=sample_size, replace=False))
 
 
 def quartiles(values: np.ndarray, transform: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[float, float, float]:
