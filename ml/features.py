@@ -24,7 +24,9 @@ Users are numbered in the order of their first row, however the ids are encoded,
 column give the same frame.
 """
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +42,10 @@ LOG_FEATURES = ("recency", "frequency", "monetary", "tenure", "average_order_val
 SCALED_CLIP = 5.0
 CHUNK_ROWS = 1 << 20  # events at a time for a temporary that would otherwise be as long as the whole log
 BLOCK_ROWS = 1 << 14  # users at a time when writing the scaled matrix: 16,384 × 20 float64 is 2.6 MB, in cache
+# Threads for the scaling statistics and the scaled matrix, each thread THREAD_ROWS users at a time: on two shared
+# cores, 0.06 s to 0.03 s for the quartiles and 0.10 s to 0.06 s for the matrix on 1,000,000 users.
+THREADS = min(4, os.cpu_count() or 1)
+THREAD_ROWS = 4 * BLOCK_ROWS
 # Users whose values give the scaling statistics (median and quartiles) when there are more: a fixed-seed random
 # sample, as a quantile of 200,000 draws has a standard error of about 0.002 interquartile ranges (for the median of a
 # normal column: 1.25 sd / sqrt(n), against an IQR of 1.35 sd) — nothing against the spread the scaling divides by,
@@ -182,14 +188,20 @@ def scale(raw: pd.DataFrame, share_groups: list[list[str]], *, sample_size: int 
     took 0.4–0.7 s on 1,000,000 × 20 for its column-by-column nanmedian and nanpercentile of every user. Whether a
     column varies is decided on all users: a rare value left out of the sample still separates someone. Then the
     matrix a block of rows at a time, so that turning the frame's columns into the rows KMeans wants happens in
-    cache, with no full-size intermediate."""
+    cache, with no full-size intermediate. Both steps run on THREADS threads (numpy's partial sort, gathers and
+    arithmetic release the GIL; each element is computed as on one thread, so the result is the same)."""
     varies = [name for name in raw.columns if len(raw) and np.ptp(raw[name].to_numpy()) > 0]
     logged = np.array([position for position, name in enumerate(varies) if name in LOG_FEATURES], dtype=np.intp)
     centre, spread = np.zeros(len(varies)), np.ones(len(varies))
     rows = scaling_rows(len(raw), sample_size)
-    for position, name in enumerate(varies):
+
+    def column_quartiles(name: str) -> tuple[float, float, float]:
         values = raw[name].to_numpy(dtype="float64")
-        low, centre[position], high = quartiles(values if rows is None else values[rows], np.log1p if name in LOG_FEATURES else None)
+        return quartiles(values if rows is None else values[rows], np.log1p if name in LOG_FEATURES else None)
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        statistics = list(pool.map(column_quartiles, varies))
+    for position, (low, centre[position], high) in enumerate(statistics):
         if high - low >= 10 * np.finfo("float64").eps:  # as RobustScaler: no spread, no scaling
             spread[position] = high - low
     group_size = {name: sum(member in varies for member in group) for group in share_groups for name in group}
@@ -198,14 +210,20 @@ def scale(raw: pd.DataFrame, share_groups: list[list[str]], *, sample_size: int 
     values = raw.to_numpy(dtype="float64")
     positions = np.array([raw.columns.get_loc(name) for name in varies], dtype=np.intp)
     matrix = np.empty((len(raw), len(varies)))
-    for start in range(0, len(raw), BLOCK_ROWS):
-        block = matrix[start : start + BLOCK_ROWS]
-        np.take(values[start : start + BLOCK_ROWS], positions, axis=1, out=block, mode="clip")
-        block[:, logged] = np.log1p(block[:, logged])
-        block -= centre
-        block /= spread
-        np.clip(block, -SCALED_CLIP, SCALED_CLIP, out=block)
-        block /= weight
+
+    def write(start: int) -> None:
+        """Rows start.. of the matrix, a block at a time, up to THREAD_ROWS of them."""
+        for offset in range(start, min(start + THREAD_ROWS, len(raw)), BLOCK_ROWS):
+            block = matrix[offset : offset + BLOCK_ROWS]
+            np.take(values[offset : offset + BLOCK_ROWS], positions, axis=1, out=block, mode="clip")
+            block[:, logged] = np.log1p(block[:, logged])
+            block -= centre
+            block /= spread
+            np.clip(block, -SCALED_CLIP, SCALED_CLIP, out=block)
+            block /= weight
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        list(pool.map(write, range(0, len(raw), THREAD_ROWS)))
     return matrix, varies
 
 
