@@ -78,7 +78,7 @@ def user_features(events: pd.DataFrame) -> UserFeatures:
 
     Pass `user_id`, `event` and `channel` as categoricals for speed: see the module docstring. Every array as long as
     the events is costly to create (on two shared cores, page faults of fresh memory took as long as the arithmetic),
-    so there are few: the user codes, one scratch buffer for all value columns, the rows with an amount."""
+    so there are few: the user codes, a scratch buffer per value column, the rows with an amount."""
     codes, users = user_codes(events["user_id"])
     timestamps, ticks_per_day, unit = _ticks(events["timestamp"])
     if len(codes) and (codes.min() < 0 or timestamps.min() == NAT):
@@ -95,16 +95,18 @@ def user_features(events: pd.DataFrame) -> UserFeatures:
     columns["tenure"] = (end - first) / ticks_per_day
 
     amounts = events["amount"].to_numpy(dtype="float64", na_value=np.nan) if "amount" in events else np.full(len(events), np.nan)
-    money, has_amounts = amount_features(amounts, codes, n_users)
-    columns |= money
 
-    scratch = np.empty(len(codes), dtype=np.intp)  # one buffer for every value column
-    tables = [
-        value_counts(events[column], codes, n_users, prefix=f"{column}_share__", scratch=scratch)
-        for column in ("event", "channel")
-        if column in events
-    ]
-    del scratch
+    def shares(column: str) -> tuple[list[str], np.ndarray]:
+        scratch = np.empty(len(codes), dtype=np.intp)
+        return value_counts(events[column], codes, n_users, prefix=f"{column}_share__", scratch=scratch)
+
+    # The amounts and each value column on threads of their own (numpy's group-bys release the GIL): on two shared
+    # cores 0.23 s to 0.15–0.2 s on 1,000,000 customers, for a scratch buffer as long as the log per value column.
+    with ThreadPoolExecutor(THREADS) as pool:
+        money_future = pool.submit(amount_features, amounts, codes, n_users)
+        tables = list(pool.map(shares, [column for column in ("event", "channel") if column in events]))
+        money, has_amounts = money_future.result()
+    columns |= money
     share_tables = [(names, table) for names, table in tables if names]
     raw = _raw_frame(users, columns, share_tables)
     share_groups = [names for names, _table in share_tables]
