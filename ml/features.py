@@ -24,13 +24,14 @@ Users are numbered in the order of their first row, however the ids are encoded,
 column give the same frame.
 """
 
-import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from ml.parallel import THREADS
 
 NAT = np.iinfo("int64").min  # NaT as int64, in every unit
 TOP_VALUES = 8
@@ -42,9 +43,8 @@ LOG_FEATURES = ("recency", "frequency", "monetary", "tenure", "average_order_val
 SCALED_CLIP = 5.0
 CHUNK_ROWS = 1 << 20  # events at a time for a temporary that would otherwise be as long as the whole log
 BLOCK_ROWS = 1 << 14  # users at a time when writing the scaled matrix: 16,384 × 20 float64 is 2.6 MB, in cache
-# Threads for the scaling statistics and the scaled matrix, each thread THREAD_ROWS users at a time: on two shared
-# cores, 0.06 s to 0.03 s for the quartiles and 0.10 s to 0.06 s for the matrix on 1,000,000 users.
-THREADS = min(4, os.cpu_count() or 1)
+# The scaled matrix is written on THREADS threads (ml.parallel), THREAD_ROWS users at a time: on two shared cores,
+# 0.10 s to 0.06 s on 1,000,000 users (and 0.06 s to 0.03 s for the quartiles, a column per thread).
 THREAD_ROWS = 4 * BLOCK_ROWS
 # Users whose values give the scaling statistics (median and quartiles) when there are more: a fixed-seed random
 # sample, as a quantile of 200,000 draws has a standard error of about 0.002 interquartile ranges (for the median of a
