@@ -20,10 +20,13 @@ hibernating in the ten-segment map — are lost.
   R=1   lost         lost                 at_risk              at_risk      cant_lose
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from ml.parallel import THREADS
 
 
 @dataclass(frozen=True)
@@ -62,13 +65,33 @@ for _r, _row in _ROWS.items():
 def quintile_scores(values: np.ndarray, tie_breaker: np.ndarray | None = None) -> np.ndarray:
     """Scores 1–5 by equal-count bins of the rank of `values` (higher value, higher score).
 
-    Ties go by `tie_breaker` (higher first gets the higher rank), then by position."""
-    keys = (np.arange(len(values)), values) if tie_breaker is None else (np.arange(len(values)), tie_breaker, values)
-    order = np.lexsort(keys)
-    ranks = np.empty(len(values), dtype="int64")
-    ranks[order] = np.arange(len(values))
-    # pd.qcut(ranks, 5)'s bins: rank r (0-based) of n scores ceil(5 r / (n - 1)), the lowest rank 1.
-    return np.maximum(1, -(-ranks * 5 // max(len(values) - 1, 1))).astype("int8")
+    Ties go by `tie_breaker` (higher first gets the higher rank), then by position. A rank r (0-based) of n scores
+    ceil(5 r / (n - 1)), at least 1 — pd.qcut(ranks, 5)'s bins — so only the four ranks where the score steps up
+    matter: the values there come from one partial sort, a value above a step's value passes the step, and of the
+    users tied with a step's value, those last by tie-breaker and position (another partial sort): 0.02–0.03 s per
+    measure on a million users, against 0.14–0.19 s to sort them all by value, tie-breaker and position (np.lexsort)."""
+    scores = np.ones(len(values), dtype="int8")
+    steps = [rank for rank in ((score - 1) * max(len(values) - 1, 1) // 5 + 1 for score in range(2, 6)) if rank < len(values)]
+    if not steps:
+        return scores
+    ties: dict[float, tuple[np.ndarray, int]] = {}  # a step's value: the users tied at it, the users below it
+    for step, value in zip(steps, np.partition(values, steps)[steps], strict=True):
+        scores += values > value
+        if value not in ties:
+            ties[value] = (np.flatnonzero(values == value), int(np.count_nonzero(values < value)))
+        tied, below = ties[value]
+        scores[_last(tied, tie_breaker, len(tied) - (step - below))] += 1  # the tied users of rank `step` and up
+    return scores
+
+
+def _last(positions: np.ndarray, tie_breaker: np.ndarray | None, count: int) -> np.ndarray:
+    """The `count` of `positions` (ascending) that come last in (tie-breaker, position) order."""
+    if tie_breaker is None:
+        return positions[len(positions) - count :]
+    keys = tie_breaker[positions]
+    threshold = np.partition(keys, len(positions) - count)[len(positions) - count]
+    above, at = positions[keys > threshold], positions[keys == threshold]
+    return np.concatenate([above, at[len(at) - (count - len(above)) :]])
 
 
 def segment_codes(r: np.ndarray, f: np.ndarray) -> pd.Categorical:
@@ -83,9 +106,12 @@ def rfm_scores(raw: pd.DataFrame, *, has_amounts: bool) -> pd.DataFrame:
     recency = raw["recency"].to_numpy(dtype="float64")
     frequency = raw["frequency"].to_numpy(dtype="float64")
     monetary = raw["monetary"].to_numpy(dtype="float64")
-    r = quintile_scores(-recency, tie_breaker=frequency)
-    f = quintile_scores(frequency, tie_breaker=monetary)
-    m = quintile_scores(monetary, tie_breaker=frequency)
+    # The three scores side by side on threads (ml.parallel: their partial sorts release the GIL), each as on its own.
+    with ThreadPoolExecutor(THREADS) as pool:
+        r, f, m = pool.map(
+            lambda values_and_tie_breaker: quintile_scores(values_and_tie_breaker[0], tie_breaker=values_and_tie_breaker[1]),
+            [(-recency, frequency), (frequency, monetary), (monetary, frequency)],
+        )
     return pd.DataFrame(
         {
             "r": pd.array(r, dtype="Int8"),

@@ -96,3 +96,18 @@ def test_segment_table_has_stable_codes_and_names_in_both_languages() -> None:
     assert RFM_SEGMENT_BY_CODE["cant_lose"].name == "Can't lose"
     assert RFM_SEGMENT_BY_CODE["cant_lose"].name_zh == "不能失去的客户"
     assert all(segment.name and segment.name_zh for segment in RFM_SEGMENTS)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_quintiles_equal_a_full_sort_by_value_tie_breaker_and_position(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    users = int(rng.integers(5, 3_000))
+    values = rng.integers(0, int(rng.integers(1, 8)), users).astype("float64")  # few distinct values: many ties
+    tie_breaker = rng.integers(0, 3, users).astype("float64")
+
+    order = np.lexsort((np.arange(users), tie_breaker, values))
+    ranks = np.empty(users, dtype="int64")
+    ranks[order] = np.arange(users)
+    expected = pd.qcut(ranks, 5, labels=[1, 2, 3, 4, 5]).astype(int)
+
+    assert quintile_scores(values, tie_breaker).tolist() == list(expected)

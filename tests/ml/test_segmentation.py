@@ -251,3 +251,18 @@ def test_automatic_k_keeps_segments_big_enough_to_act_on():
     result, _members = segment(events)
 
     assert result.k <= 4  # 40 customers: at most 4 segments of 10 on average
+
+
+def test_profiles_are_the_mean_raw_features_of_each_cluster_and_zero_for_an_empty_one() -> None:
+    events, _truth = grouped_events(THREE_GROUPS, seed=3)
+    features = user_features(events)
+    scores = rfm_scores(features.raw, has_amounts=True)
+    labels = np.random.default_rng(0).integers(0, 3, len(features.raw))  # cluster 3 is empty
+
+    segments = profile_segments(features, scores, labels, 4)
+
+    expected = features.raw.groupby(labels).mean()
+    for label in range(3):
+        assert segments[label].profile == pytest.approx(expected.loc[label].to_dict(), rel=1e-12)
+    assert segments[3].size == 0
+    assert set(segments[3].profile.values()) == {0.0}
