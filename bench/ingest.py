@@ -14,6 +14,12 @@ the spread in brackets):
   --rows 5000000 --repeat 3: pyarrow 2.52 / 2.20 s (1.69 / 1.46 CPU s), ours 3.06 / 3.53 s (2.27 / 2.42 CPU s):
     0.93x (0.40-1.07) / 0.55x (0.46-0.77); CPU 0.77x / 0.59x
   peak RSS: pyarrow 210 MB / 710 MB, ours 300-310 MB / 330-335 MB
+On the same machine with nothing else running (load average ~1), the same day — the figures to go by:
+  --rows 1000000 --repeat 5: pyarrow 0.11 s (0.22 CPU s, 9.0 M rows/s), ours 0.29 s (0.46 CPU s, 3.4 M rows/s):
+    0.35x (0.26-0.99); CPU 0.43x; peak RSS 212 / 296 MB
+  --rows 5000000 --repeat 3: pyarrow 0.52 s (0.95 CPU s, 9.6 M rows/s), ours 1.34 s (2.16 CPU s, 3.7 M rows/s):
+    0.39x (0.36-0.81); CPU 0.45x; peak RSS 715 / 324 MB
+  (a busy machine slows pyarrow's two threads more than ours, which flatters the loaded figures above)
 Ours spends its CPU (1 M rows, in-process, per thread): Arrow's parse into text cells ~0.09 s and the block bookkeeping
 ~0.05 s; normalising ~0.07 s (stamps 0.03, amounts 0.02, trimming 0.004: a column without a byte of a space is not
 copied) and the distinct users 0.05-0.09 s; Parquet (zstd) 0.16-0.18 s. Parse and Parquet alone are twice pyarrow's
