@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.server_env import server_env  # noqa: E402
+from bench.server_env import pg_database, process_group_stop, server_env  # noqa: E402
 
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
@@ -53,11 +53,6 @@ ENV = server_env(
     var_dir=WORK / "var",
 )
 os.environ.update(ENV)
-PG_HOST = ARGS.pg.rsplit("@", 1)[-1].split(":")[0]
-
-
-def pg(command: str, *arguments: str, check: bool = True) -> None:
-    subprocess.run([shutil.which(command) or command, "-h", PG_HOST, "-U", "postgres", *arguments], check=check)
 
 
 # --- redis-server of our own ----------------------------------------------------------------------------------------
@@ -107,16 +102,6 @@ def worker_start(name: str, **environment: str) -> subprocess.Popen:
     )
 
 
-def worker_stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -139,8 +124,8 @@ def write_csv(path: Path, rows: int) -> None:
 
 
 def main() -> None:  # noqa: C901 (one scenario after another, in order)
-    pg("dropdb", "--if-exists", ARGS.db)
-    pg("createdb", ARGS.db)
+    pg_database("dropdb", ARGS.pg, ARGS.db)
+    pg_database("createdb", ARGS.pg, ARGS.db)
     redis_start()
     workers: list[subprocess.Popen] = []
     try:
@@ -210,7 +195,7 @@ def main() -> None:  # noqa: C901 (one scenario after another, in order)
             )
         )
         for process in workers:
-            worker_stop(process)
+            process_group_stop(process, timeout=60)
 
         # 2. Redis killed and restarted (no persistence) while ingests are queued and no worker is consuming.
         queued = [upload(small) for _ in range(3)]
@@ -250,7 +235,7 @@ def main() -> None:  # noqa: C901 (one scenario after another, in order)
             )
         )
         for process in workers:
-            worker_stop(process)
+            process_group_stop(process, timeout=60)
 
         # 4. An ingest longer than the soft time limit (2 s for this worker).
         workers.append(worker_start("limit", CELERY_TASK_SOFT_TIME_LIMIT="2", CELERY_TASK_TIME_LIMIT="30"))
@@ -267,13 +252,13 @@ def main() -> None:  # noqa: C901 (one scenario after another, in order)
         print(f"\nworker logs in {WORK}")
     finally:
         for process in workers:
-            worker_stop(process)
+            process_group_stop(process, timeout=60)
         if (WORK / "redis.pid").exists():
             redis_kill()
         from django.db import connections
 
         connections.close_all()
-        pg("dropdb", "--if-exists", ARGS.db, check=False)
+        pg_database("dropdb", ARGS.pg, ARGS.db, check=False)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ import csv
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from bench.server_env import server_env  # noqa: E402
+from bench.server_env import pg_database, process_group_stop, server_env  # noqa: E402
 
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
@@ -37,15 +36,6 @@ def sh(command: list[str], env: dict, **kwargs: object) -> None:
 
 def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
     return subprocess.Popen(command, env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
 
 
 def wait_http(url: str, seconds: int = 60) -> None:
@@ -137,9 +127,8 @@ def main() -> None:
         SHARE_RATE_LIMIT_PER_MINUTE="100000",  # every locust user shares one IP
         BENCH_SEED=str(work / "seed.json"),
     )
-    host = args.pg.rsplit("@", 1)[-1].split(":")[0]
-    subprocess.run([shutil.which("dropdb") or "dropdb", "-h", host, "-U", "postgres", "--if-exists", args.db], check=True)
-    subprocess.run([shutil.which("createdb") or "createdb", "-h", host, "-U", "postgres", args.db], check=True)
+    pg_database("dropdb", args.pg, args.db)
+    pg_database("createdb", args.pg, args.db)
     subprocess.run([str(BIN / "celery"), "-A", "config", "purge", "-f"], env=env, cwd=ROOT, check=False, capture_output=True)
     processes = []
     try:
@@ -173,9 +162,9 @@ def main() -> None:
         print(f"\nlogs and CSVs in {work}")
     finally:
         for process in reversed(processes):
-            stop(process)
+            process_group_stop(process, timeout=30)
         if not args.keep_db:
-            subprocess.run([shutil.which("dropdb") or "dropdb", "-h", host, "-U", "postgres", "--if-exists", args.db], check=False)
+            pg_database("dropdb", args.pg, args.db, check=False)
 
 
 if __name__ == "__main__":
