@@ -8,6 +8,12 @@ class AnalysisConfig(AppConfig):
     verbose_name = _("Datasets and analyses")
 
     def ready(self) -> None:
+        from analysis.arrow_memory import arrow_memory_pool_configure
+
+        arrow_memory_pool_configure()  # before any dataset is read or written in this process
+        self._register_owned_files()
+
+    def _register_owned_files(self) -> None:
         """Tell core/files.py which files rows own, so that deleting a team, a venture, a dataset or an analysis
         removes them (teams and ventures sit below analysis and cannot ask it directly)."""
         from core.files import owned_files_register

@@ -27,13 +27,13 @@ def strip(values: pa.Array) -> pa.Array:
     """Without the characters str.strip() takes off either end. A column none of whose bytes can belong to such a
     character (each is below "!" or not ASCII) is handed back as it is: two passes over its bytes instead of a copy of
     every value (a third of the normalising)."""
-    offsets, data = _utf8_buffers(values)
+    offsets, data = utf8_buffers(values)
     if offsets is not None and (not len(data) or (data.min() > ord(" ") and data.max() < 0x80)):
         return values
     return pc.utf8_trim(values, characters=WHITESPACE)
 
 
-def _utf8_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
+def utf8_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
     """A string array's offsets and the bytes of its values, without copying; (None, None) when empty or with nulls."""
     if not len(values) or values.null_count or values.type != pa.string():
         return None, None
@@ -92,7 +92,7 @@ def _iso_layout(values: pa.Array) -> bool | None:
     """The common case without a regex: every value as long as the first and laid out like it (an ISO stamp the
     regex would take), checked column by column on the bytes; then whether they have a zone; None when that is not so
     (then value by value)."""
-    offsets, data = _utf8_buffers(values)
+    offsets, data = utf8_buffers(values)
     if offsets is None:
         return None
     width = int(offsets[1] - offsets[0])
@@ -185,7 +185,7 @@ def _plain_or_empty(values: pa.Array, decimal: str) -> np.ndarray | None:
     characters); else None (then the regex says which are). Checked on the bytes, far cheaper than the regex: only
     digits, "-", ".", "/" and ","; a digit last; a digit or "-" first, and after a "-" a digit. Of such values Arrow's
     cast to a number takes exactly the plain ones (it refuses "1/2", "1-2", "1.2.3"): the caller casts them."""
-    offsets, data = _utf8_buffers(values)
+    offsets, data = utf8_buffers(values)
     if offsets is None or not len(data):
         return None
     lengths = np.diff(offsets)

@@ -75,7 +75,10 @@ def measure(side: str, path: str) -> None:
         start, cpu = time.perf_counter(), time.process_time()
         rows = pyarrow.csv.read_csv(path).num_rows
     else:
+        from analysis.arrow_memory import arrow_memory_pool_configure
         from analysis.ingest import IngestOptions, ingest_csv
+
+        arrow_memory_pool_configure()  # as the app does at start-up (analysis/apps.py)
         from analysis.sniffing import sniff
 
         with open(path, "rb") as handle:  # sniffed at upload, before the ingest

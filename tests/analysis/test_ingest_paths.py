@@ -281,15 +281,28 @@ def test_strip_takes_off_what_python_strips(values):
         assert strip(array).to_pylist() == [value.strip() for value in values]
 
 
-def test_distinct_users_are_counted_across_merges(tmp_path, monkeypatch):
-    """The users of several chunks are hashed together now and then; the count is that of the whole file."""
-    monkeypatch.setattr(analysis.ingest._DistinctUsers, "HELD_ROWS", 4)
+def test_distinct_users_are_counted_across_merges_and_halves(tmp_path, monkeypatch):
+    """Users are split by their last byte into two halves, each hashed on its own thread, merging the users it holds
+    now and then (every 4 rows here); the count is that of the whole file."""
+    merges = []
+    merge = analysis.ingest._UserSet._merge
+    monkeypatch.setattr(analysis.ingest._UserSet, "HELD_ROWS", 4)
+    monkeypatch.setattr(analysis.ingest._UserSet, "_merge", lambda self: merges.append(id(self)) or merge(self))
     users = [f"u{i * 7 % 13}" for i in range(60)]
     data = ("user,time\n" + "".join(f"{user},2024-01-01\n" for user in users)).encode()
 
     report, _events = ingest(data, tmp_path, "users")
 
     assert report["users"] == len(set(users))
+    assert len(set(merges)) == 2
+    assert len(merges) >= 6
+
+
+def test_a_users_half_depends_on_nothing_but_the_user():
+    values = ["a", "b", "", "ab", "ba", "é", "", "z"]
+    expected = [bool(value) and value.encode()[-1] % 2 == 1 for value in values]
+    for array in (pa.array(values), pa.array(["pad", "", *values]).slice(2)):
+        assert analysis.ingest._last_byte_odd(array).tolist() == expected
 
 
 @pytest.mark.parametrize(

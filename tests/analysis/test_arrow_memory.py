@@ -1,0 +1,18 @@
+import pyarrow as pa
+
+from analysis.arrow_memory import arrow_memory_pool_configure
+
+
+def test_the_app_allocates_arrow_memory_with_jemalloc():
+    """Set when Django starts (analysis/apps.py): mimalloc's huge pages made the ingest a fifth slower."""
+    assert pa.default_memory_pool().backend_name == "jemalloc"
+
+
+def test_a_build_without_jemalloc_keeps_its_default_pool(monkeypatch):
+    before = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    monkeypatch.setattr(pa, "supported_memory_backends", lambda: ["mimalloc", "system"])
+    try:
+        assert arrow_memory_pool_configure() == "system"
+    finally:
+        pa.set_memory_pool(before)
