@@ -402,6 +402,8 @@ class _Normaliser:
         taken = np.zeros(len(lines), bool)
         found = []
         for name, condition in reasons:
+            if not pc.any(condition).as_py():  # as most chunks: no row turned into numpy's booleans
+                continue
             hit = np.asarray(condition) & ~taken
             if hit.any():
                 found.append((int(np.argmax(hit)), name, lines[hit].tolist()))

@@ -137,7 +137,9 @@ def _within(text: np.ndarray, low: np.ndarray, span: np.ndarray) -> bool:
 
 
 def _fields_in_range(text: np.ndarray, match: re.Match) -> bool:
-    """Century 19 or 20, month, day, hour, minute, second and offset within their ranges (as the regex says)."""
+    """Century 19 or 20, month, day, hour, minute, second and offset within their ranges (as the regex says). Each
+    field's two bytes are read as one big-endian 16-bit number: between digits (_shaped_like has checked them), their
+    order is that of the values ("09" < "10"), and no byte is converted."""
     ranges = [(0, 19, 20), (5, 1, 12), (8, 1, 31)]  # (position of a two-digit field, lowest, highest)
     if match.group(1):
         ranges += [(11, 0, 23), (14, 0, 59)]
@@ -146,10 +148,14 @@ def _fields_in_range(text: np.ndarray, match: re.Match) -> bool:
     if match.group(3) not in (None, "Z"):
         ranges += [(match.start(3) + 1, 0, 23), (match.start(3) + 4, 0, 59)]
     for position, lowest, highest in ranges:
-        number = text[:, position].astype(np.int16) * 10 + text[:, position + 1] - 11 * ord("0")
-        if not ((number >= lowest) & (number <= highest)).all():
+        pair = text[:, position : position + 2].view(">u2")
+        if pair.min() < _two_digits(lowest) or pair.max() > _two_digits(highest):
             return False
     return True
+
+
+def _two_digits(number: int) -> int:
+    return int.from_bytes(f"{number:02d}".encode(), "big")
 
 
 def numbers(values: pa.Array, decimal: str) -> pa.Array:

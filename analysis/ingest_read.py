@@ -99,17 +99,30 @@ class Utf8Blocks:
         self.eof = False
 
     def next(self) -> bytes | None:
-        """The next block, or None at the end. Raises Undecodable (with the line in the pending data) on bad bytes."""
-        while not self.eof and (len(self.pending) < self.size or self.pending.rfind(b"\n") < 0):
-            self.pending += self._read()
-        cut = len(self.pending) if self.eof else self.pending.rfind(b"\n") + 1
-        block, self.pending = self.pending[:cut], self.pending[cut:]
+        """The next block, or None at the end. Raises Undecodable (with the line in the pending data) on bad bytes.
+        The pieces read are joined once (memoryviews: slicing bytes would copy each block a second time)."""
+        pieces = [self.pending]
+        size = len(self.pending)
+        while not self.eof and (size < self.size or not any(b"\n" in piece for piece in pieces)):
+            pieces.append(self._read(pieces))
+            size += len(pieces[-1])
+        last = pieces.pop()
+        cut = last.rfind(b"\n") + 1
+        if self.eof:
+            block, self.pending = b"".join([*pieces, last]), b""
+        elif cut:
+            block, self.pending = b"".join([*pieces, memoryview(last)[:cut]]), last[cut:]
+        else:  # a long line: the last piece has no line break, an earlier one has
+            joined = b"".join([*pieces, last])
+            cut = joined.rfind(b"\n") + 1
+            block, self.pending = joined[:cut], joined[cut:]
         return block or None
 
     def unread(self, data: bytes) -> None:
         self.pending = data + self.pending
 
-    def _read(self) -> bytes:
+    def _read(self, before: list[bytes]) -> bytes:
+        """The next piece, UTF-8; `before` are the pieces of the block so far, to number the line of a bad byte."""
         data = self.raw.read(self.size)
         self.eof = not data
         if self.bom and data.startswith(self.bom):
@@ -121,7 +134,7 @@ class Utf8Blocks:
             return self.decoder.decode(data, final=self.eof).encode("utf-8")
         except UnicodeDecodeError as exc:
             prefix = self.decoder.decode(data[: exc.start]) if exc.start else ""
-            raise Undecodable(self.pending.count(b"\n") + prefix.count("\n") + 1) from exc
+            raise Undecodable(sum(piece.count(b"\n") for piece in before) + prefix.count("\n") + 1) from exc
 
 
 class Lines:

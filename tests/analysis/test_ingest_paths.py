@@ -357,3 +357,32 @@ def test_cancelling_stops_the_reading_thread(tmp_path, monkeypatch):
         ingest_csv(io.BytesIO(data), str(tmp_path / "x.parquet"), options, lambda _bytes, rows: rows < 10)
 
     assert not [thread for thread in threading.enumerate() if thread.name in ("csv-reader", "parquet_0")]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_blocks_end_at_line_breaks_and_add_up_to_the_file(seed):
+    """Lines of 0 to 40 bytes, blocks of 1 to 32 bytes, with and without a last line break, and a header read first
+    (its block's rest put back): every block but the last ends with a line break, and together they are the file."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data
+    data = b"".join(bytes([rng.choice(b"ab,\r")]) * rng.randrange(41) + b"\n" for _ in range(rng.randrange(1, 30)))
+    data = data[: -1 if seed % 2 else None]
+    blocks = analysis.ingest_read.Utf8Blocks(io.BytesIO(data), "utf-8", size=rng.randrange(1, 33))
+    first = blocks.next()
+    blocks.unread(first[3:])
+    read = [first[:3]]
+    while (block := blocks.next()) is not None:
+        read.append(block)
+    assert b"".join(read) == data
+    assert all(block.endswith(b"\n") for block in read[1:-1])
+
+
+@pytest.mark.parametrize("block_bytes", [5, 16, 64, 1 << 20])
+def test_a_byte_the_encoding_lacks_is_reported_on_its_line(block_bytes, tmp_path, monkeypatch):
+    """cp1252 has no character for byte 0x81: the refusal names its line, whichever piece of a block it is read in."""
+    monkeypatch.setattr(analysis.ingest_read, "BLOCK_BYTES", block_bytes)
+    data = ("user,time\n" + "".join(f"u{i},2024-01-01\n" for i in range(30))).encode("cp1252") + b"u\x81,2024-01-01\n"
+
+    refused, code, message = ingest(data, tmp_path, "bad", encoding="cp1252")
+
+    assert (refused, code) == ("refused", "encoding")
+    assert "Near line 32 " in message
