@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from analysis.ingest_normalise import numbers, parse_numbers, parse_timestamps, properties, strip, timestamps, utf8_buffers
+from analysis.ingest_normalise import numbers, parse_numbers, parse_timestamps, properties, strip, timestamps
 from analysis.ingest_read import Batch, ReadSettings, Utf8Blocks, column_name, read_batches, read_header
 from analysis.sniffing import ROLES, RejectedFile
 
@@ -249,48 +249,18 @@ class _ParquetAppender:
 
 
 class _DistinctUsers:
-    """Counts distinct users exactly, on two threads of their own: one takes the users whose last byte is even, the
-    other those whose last byte is odd. The two cannot share a user, so their counts add up, and the hashing left
-    after the last chunk takes half as long (it ran alone on one core for 0.05-0.1 s of 1 M rows: bench/ingest.py)."""
+    """Counts distinct users exactly, on a thread of its own: the users of many chunks are held and hashed at once
+    (memory stays bounded by the number of users and of HELD_ROWS, not of the file's rows). Merging each chunk into the
+    users so far instead hashed the users so far again each time: three times the CPU. Hashing does not run faster on
+    two threads here (split by the users' last byte, two halves took as long as one whole: bench/ingest.py)."""
+
+    HELD_ROWS = 1_000_000
 
     def __init__(self) -> None:
-        self.halves = (_UserSet("users-even"), _UserSet("users-odd"))
-
-    def add(self, user: pa.Array) -> None:
-        odd = pa.array(_last_byte_odd(user))
-        self.halves[0].add(user.filter(pc.invert(odd)))
-        self.halves[1].add(user.filter(odd))
-
-    def count(self) -> int:
-        return sum(half.count() for half in self.halves)
-
-    def close(self) -> None:
-        with ExitStack() as cleanup:
-            for half in self.halves:
-                cleanup.callback(half.close)
-
-
-def _last_byte_odd(values: pa.Array) -> np.ndarray:
-    """Whether each value's last byte is odd (an empty value's counts as even)."""
-    offsets, data = utf8_buffers(values)
-    if offsets is None:  # empty or with nulls: no user is either
-        return np.zeros(len(values), bool)
-    ends = offsets[1:] - offsets[0]
-    return (ends > offsets[:-1] - offsets[0]) & (data[np.maximum(ends - 1, 0)] & 1).astype(bool)
-
-
-class _UserSet:
-    """The distinct users among those added, hashed on a thread of its own: the users of many chunks are held and
-    hashed at once (memory stays bounded by the number of users and of HELD_ROWS, not of the file's rows). Merging
-    each chunk into the users so far instead hashed the users so far again each time: three times the CPU."""
-
-    HELD_ROWS = 500_000
-
-    def __init__(self, name: str) -> None:
         self.users: list[pa.Array] = []  # the distinct users so far first, then the chunks' users not yet merged
         self.distinct = 0
         self.raw = 0  # rows not yet merged
-        self.worker = _Worker(name)
+        self.worker = _Worker("users")
 
     def add(self, user: pa.Array) -> None:
         self.worker.submit(self._hold, user)
