@@ -16,3 +16,13 @@ def test_a_build_without_jemalloc_keeps_its_default_pool(monkeypatch):
         assert arrow_memory_pool_configure() == "system"
     finally:
         pa.set_memory_pool(before)
+
+
+def test_the_pool_the_environment_chooses_is_kept(monkeypatch):
+    before = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "system")
+    try:
+        assert arrow_memory_pool_configure() == "system"
+    finally:
+        pa.set_memory_pool(before)
