@@ -1,10 +1,15 @@
 import io
+from datetime import UTC, datetime, timedelta
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from analysis.figures import build_counts_figure
-from analysis.ingest import IngestOptions, ingest_csv
-from analysis.summary import dataset_summary
+from analysis.ingest import SCHEMA, IngestOptions, ingest_csv
+from analysis.summary import TOP, dataset_summary
 
 
 @pytest.fixture
@@ -39,3 +44,72 @@ def test_counts_figure_escapes_user_text():
     figure = build_counts_figure({"name": ["<a href=x>win</a>"], "count": [3]}, "Top events")
 
     assert figure.data[0].y[0] == "&lt;a href=x&gt;win&lt;/a&gt;"
+
+
+def reference_summary(parquet_path: str) -> dict:
+    """The plain pandas statements the summary was first written as (ties among the top values by value)."""
+    events = pq.read_table(parquet_path, columns=["user_id", "timestamp", "event", "amount", "channel"]).to_pandas()
+    if events.empty:
+        return {}
+    utc = events["timestamp"].dt.tz_convert("UTC").dt.tz_localize(None)
+    daily = events.assign(day=utc.dt.floor("D")).groupby("day").agg(events=("user_id", "size"), revenue=("amount", "sum"))
+    week = utc.dt.to_period("W").dt.start_time
+    first_week = week.groupby(events["user_id"]).transform("min")
+    active = pd.DataFrame({"week": week, "user": events["user_id"], "new": week == first_week}).drop_duplicates(["week", "user"])
+    weekly = active.groupby("week")["new"].agg(new="sum", total="size")
+
+    def counts(values: pd.Series) -> dict:
+        counted = values.dropna().value_counts()
+        top = sorted(zip(-counted.to_numpy(), counted.index, strict=True))[:TOP]
+        return {"name": [str(name) for _count, name in top], "count": [int(-count) for count, _name in top]}
+
+    return {
+        "daily": {
+            "day": [value.strftime("%Y-%m-%d") for value in daily.index],
+            "events": daily["events"].astype(int).tolist(),
+            "revenue": daily["revenue"].fillna(0).round(2).tolist(),
+        },
+        "top_events": counts(events["event"]),
+        "channels": counts(events["channel"]),
+        "weekly_users": {
+            "week": [value.strftime("%Y-%m-%d") for value in weekly.index],
+            "new": weekly["new"].astype(int).tolist(),
+            "returning": (weekly["total"] - weekly["new"]).astype(int).tolist(),
+        },
+    }
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_summary_is_what_the_plain_pandas_statements_give(seed, tmp_path):
+    """Random logs: users that come back weeks later, stamps before 1970 and across years, Sunday/Monday edges,
+    missing and negative amounts, missing and empty events, ties among the most common values, several row groups."""
+    rng = np.random.default_rng(seed)
+    rows = int(rng.integers(1, 3000))
+    start = datetime(1969, 12, 20, tzinfo=UTC) if seed % 2 else datetime(2023, 12, 30, 23, tzinfo=UTC)
+    stamps = [start + timedelta(minutes=int(minutes)) for minutes in rng.integers(0, 60 * 24 * 400, rows)]
+    amounts = rng.normal(20, 30, rows).round(2)
+    table = pa.table(
+        {
+            "user_id": [f"ü{user}" for user in rng.integers(0, max(1, rows // 5), rows)],
+            "timestamp": stamps,
+            "event": pa.array([None if e == 12 else f"e{e}" if e else "" for e in rng.integers(0, 13, rows)], pa.string()),
+            "amount": pa.array(amounts, mask=rng.random(rows) < 0.2),
+            "quantity": pa.nulls(rows, pa.float64()),
+            "product": pa.nulls(rows, pa.string()),
+            "channel": pa.array([["web", "app", "shop"][c % 3] if c < 6 else None for c in rng.integers(0, 7, rows)], pa.string()),
+            "line": np.arange(rows) + 2,
+            "properties": pa.nulls(rows, SCHEMA.field("properties").type),
+        },
+        schema=SCHEMA,
+    )
+    path = str(tmp_path / "events.parquet")
+    pq.write_table(table, path, row_group_size=max(1, rows // 3))
+
+    assert dataset_summary(path) == reference_summary(path)
+
+
+def test_an_empty_dataset_has_no_summary(tmp_path):
+    path = str(tmp_path / "empty.parquet")
+    pq.write_table(SCHEMA.empty_table(), path)
+
+    assert dataset_summary(path) == {} == reference_summary(path)
