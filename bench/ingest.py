@@ -60,9 +60,10 @@ def generate(path: Path, rows: int) -> None:
             )
 
 
-def run_side(side: str, path: str) -> dict:
-    """Run one side in a child process; return its seconds, rows and peak RSS (measured by the child itself)."""
-    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from bench.ingest import measure; measure({side!r}, {path!r})"
+def run_side(side: str, path: str, module: str = "bench.ingest") -> dict:
+    """Run one side (`module`.measure) in a child process; return what it prints last: its seconds, rows and peak
+    RSS, measured by the child itself."""
+    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from {module} import measure; measure({side!r}, {path!r})"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 

@@ -7,6 +7,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+import analysis.summary
 from analysis.figures import build_counts_figure
 from analysis.ingest import SCHEMA, IngestOptions, ingest_csv
 from analysis.summary import TOP, dataset_summary
@@ -79,10 +80,14 @@ def reference_summary(parquet_path: str) -> dict:
     }
 
 
+@pytest.mark.parametrize("batch_rows", [1_000_000, 97, 7])
 @pytest.mark.parametrize("seed", range(8))
-def test_summary_is_what_the_plain_pandas_statements_give(seed, tmp_path):
+def test_summary_is_what_the_plain_pandas_statements_give(seed, batch_rows, tmp_path, monkeypatch):
     """Random logs: users that come back weeks later, stamps before 1970 and across years, Sunday/Monday edges,
-    missing and negative amounts, missing and empty events, ties among the most common values, several row groups."""
+    missing and negative amounts, missing and empty events, ties among the most common values, several row groups;
+    read whole or in batches of a few rows, the (week, user) pairs merged every few batches."""
+    monkeypatch.setattr(analysis.summary, "BATCH_ROWS", batch_rows)
+    monkeypatch.setattr(analysis.summary._UserWeeks, "HELD_PAIRS", 50)
     rng = np.random.default_rng(seed)
     rows = int(rng.integers(1, 3000))
     start = datetime(1969, 12, 20, tzinfo=UTC) if seed % 2 else datetime(2023, 12, 30, 23, tzinfo=UTC)
