@@ -133,8 +133,17 @@ class Utf8Blocks:
         try:
             return self.decoder.decode(data, final=self.eof).encode("utf-8")
         except UnicodeDecodeError as exc:
-            prefix = self.decoder.decode(data[: exc.start]) if exc.start else ""
-            raise Undecodable(sum(piece.count(b"\n") for piece in before) + prefix.count("\n") + 1) from exc
+            raise Undecodable(sum(piece.count(b"\n") for piece in before) + _lines_before(data, exc) + 1) from exc
+
+
+def _lines_before(data: bytes, error: UnicodeDecodeError) -> int:
+    """The line breaks in `data` before the bad byte, as near as can be told: a multibyte decoder counts `start` from
+    the bytes it held back from the piece before, and those may not decode on their own (then 0: the piece's first
+    line)."""
+    try:
+        return codecs.decode(data[: error.start], error.encoding).count("\n")
+    except (UnicodeDecodeError, LookupError):
+        return 0
 
 
 class Lines:

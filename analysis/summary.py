@@ -27,12 +27,12 @@ CODE_BITS = 32
 
 def dataset_summary(parquet_path: str) -> dict:
     # Without pre-buffering: with it, reading batch by batch held the file's column chunks (0.6 GB more for 2 GB).
-    parquet = pq.ParquetFile(parquet_path, pre_buffer=False)
-    if not parquet.metadata.num_rows:
-        return {}
-    summary = _Summary()
-    for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=COLUMNS):
-        summary.add(batch)
+    with pq.ParquetFile(parquet_path, pre_buffer=False) as parquet:
+        if not parquet.metadata.num_rows:
+            return {}
+        summary = _Summary()
+        for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=COLUMNS):
+            summary.add(batch)
     return summary.result()
 
 
@@ -67,18 +67,32 @@ class _Summary:
 class _UserWeeks:
     """Per week (Monday to Sunday) with events: the users active in it for the first time, and the others. Users are
     numbered as they first appear (Arrow's index_in against the users so far), each user's first week is kept by
-    number, and the distinct (week, user) pairs as one integer each."""
+    number, and the distinct (week, user) pairs as one integer each. index_in hashes all the users so far again at
+    each call, so batches are numbered together until they hold as many rows as there are users so far: with 5 M
+    users, numbering each 1 M-row batch took 1.75 s. (Grouping by user and week with Arrow instead took twice the time
+    and memory of 1 M rows.)"""
 
     HELD_PAIRS = 4_000_000
 
     def __init__(self) -> None:
-        self.known = pa.array([], pa.string())
+        self.known = pa.array([], pa.large_string())  # more than 2 GB of user ids in all
         self.first_monday = np.zeros(0, np.int64)
+        self.waiting: list[tuple[pa.Array, np.ndarray]] = []  # batches not yet numbered
+        self.waiting_rows = 0
         self.pairs: list[np.ndarray] = []  # the distinct pairs so far first, then those of batches not yet merged
         self.distinct = 0
         self.raw = 0
 
     def add(self, user: pa.Array, monday: np.ndarray) -> None:
+        self.waiting.append((user, monday))
+        self.waiting_rows += len(user)
+        if self.waiting_rows >= len(self.known):
+            self._number()
+
+    def _number(self) -> None:
+        user = pa.concat_arrays([user.cast(pa.large_string()) for user, _monday in self.waiting])
+        monday = np.concatenate([monday for _user, monday in self.waiting])
+        self.waiting, self.waiting_rows = [], 0
         codes = pc.index_in(user, value_set=self.known)
         if codes.null_count:  # users not seen before: numbered after the others
             new = pc.unique(user.filter(pc.is_null(codes)))
@@ -97,6 +111,8 @@ class _UserWeeks:
         self.pairs, self.distinct, self.raw = [merged], len(merged), 0
 
     def result(self) -> dict:
+        if self.waiting:
+            self._number()
         self._merge()
         pairs = self.pairs[0]
         monday, code = (pairs >> CODE_BITS) - DAY_OFFSET, pairs & ((1 << CODE_BITS) - 1)
@@ -112,5 +128,5 @@ def _top(counts: Counter) -> dict:
     return {"name": [name for _count, name in top], "count": [-count for count, _name in top]}
 
 
-def _dates(days: "np.ndarray | pd.Index") -> list[str]:
+def _dates(days: np.ndarray | pd.Index) -> list[str]:
     return np.datetime_as_string(np.asarray(days, np.int64).astype("datetime64[D]")).tolist()

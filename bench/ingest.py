@@ -78,9 +78,9 @@ def measure(side: str, path: str) -> None:
     else:
         from analysis.arrow_memory import arrow_memory_pool_configure
         from analysis.ingest import IngestOptions, ingest_csv
+        from analysis.sniffing import sniff
 
         arrow_memory_pool_configure()  # as the app does at start-up (analysis/apps.py)
-        from analysis.sniffing import sniff
 
         with open(path, "rb") as handle:  # sniffed at upload, before the ingest
             found = sniff(handle.read(1_000_000))

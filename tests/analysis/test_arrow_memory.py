@@ -1,8 +1,15 @@
+import os
+
 import pyarrow as pa
+import pytest
 
 from analysis.arrow_memory import arrow_memory_pool_configure
 
 
+@pytest.mark.skipif(
+    "jemalloc" not in pa.supported_memory_backends() or bool(os.environ.get("ARROW_DEFAULT_MEMORY_POOL")),
+    reason="this pyarrow build has no jemalloc (ARM Linux, macOS) or the environment chose the pool",
+)
 def test_the_app_allocates_arrow_memory_with_jemalloc():
     """Set when Django starts (analysis/apps.py): mimalloc's huge pages made the ingest a fifth slower."""
     assert pa.default_memory_pool().backend_name == "jemalloc"

@@ -282,8 +282,8 @@ def test_strip_takes_off_what_python_strips(values):
 
 
 def test_distinct_users_are_counted_across_merges(tmp_path, monkeypatch):
-    """The users held are hashed together now and then (every 4 rows here), on a thread of their own; the count is
-    that of the whole file."""
+    """The users held are hashed together now and then (once 4 rows, then 4 times the distinct users so far, are
+    held), on a thread of their own; the count is that of the whole file."""
     merges = []
     merge = analysis.ingest._DistinctUsers._merge
     monkeypatch.setattr(analysis.ingest._DistinctUsers, "HELD_ROWS", 4)
@@ -350,7 +350,7 @@ def test_one_odd_stamp_in_a_large_chunk_laid_out_alike_is_found(odd, where):
     assert arrow.equals(expected)
 
 
-def test_cancelling_stops_the_reading_thread(tmp_path, monkeypatch):
+def test_cancelling_stops_the_ingests_threads(tmp_path, monkeypatch):
     monkeypatch.setattr(analysis.ingest_read, "BLOCK_BYTES", 64)
     data = ("user,time\n" + "".join(f"u{i},2024-01-01\n" for i in range(200))).encode()
     options = IngestOptions(encoding="utf-8", delimiter=",", mapping={"user_id": "user", "timestamp": "time"}, chunk_rows=5)
@@ -358,7 +358,7 @@ def test_cancelling_stops_the_reading_thread(tmp_path, monkeypatch):
     with pytest.raises(IngestCancelled):
         ingest_csv(io.BytesIO(data), str(tmp_path / "x.parquet"), options, lambda _bytes, rows: rows < 10)
 
-    assert not [thread for thread in threading.enumerate() if thread.name in ("csv-reader", "parquet_0")]
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith(("csv-reader", "parquet", "users"))]
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -388,3 +388,23 @@ def test_a_byte_the_encoding_lacks_is_reported_on_its_line(block_bytes, tmp_path
 
     assert (refused, code) == ("refused", "encoding")
     assert "Near line 32 " in message
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_bad_byte_in_a_multibyte_encoding_is_refused_as_an_encoding_error(seed):
+    """Shift JIS reads two bytes for one character, and its decoder holds a lead byte back from one piece to the next:
+    a bad byte in any piece is refused as undecodable (with a line near it), never a raw decoding error."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data
+    for _ in range(25):
+        characters = [rng.choice(["a", "ー", "漢", "\n", ","]).encode("shift_jis") for _ in range(rng.randrange(5, 40))]
+        characters.insert(rng.randrange(len(characters)), rng.choice([b"\x81\x20", b"\x82\x0a", b"\xfd"]))  # no character
+        data = b"".join(characters)
+        blocks = analysis.ingest_read.Utf8Blocks(io.BytesIO(data), "shift_jis", size=rng.randrange(1, 9))
+        with pytest.raises(analysis.ingest_read.Undecodable) as refused:
+            read_all(blocks)
+        assert 1 <= refused.value.line <= data.count(b"\n") + 1
+
+
+def read_all(blocks: analysis.ingest_read.Utf8Blocks) -> None:
+    while blocks.next() is not None:
+        pass
