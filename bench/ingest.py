@@ -7,30 +7,32 @@
 Each side runs in its own process, so peak RSS is that side's alone. The machine may be shared: compare the ratio,
 which both sides measured in the same run share, rather than seconds across runs.
 
-Measured on the shared 2-core machine (load 3.5-4.5 from other benchmarks; two runs of each command, median of 3 each,
-the spread in brackets):
-  --rows 1000000 --repeat 3: pyarrow 0.16 / 0.33 s (0.17 / 0.22 CPU s), ours 0.60 / 0.76 s (0.59 / 0.49 CPU s):
-    0.27x (0.26-0.53) / 0.48x (0.28-0.72); CPU 0.29x / 0.49x
-  --rows 5000000 --repeat 3: pyarrow 2.52 / 2.20 s (1.69 / 1.46 CPU s), ours 3.06 / 3.53 s (2.27 / 2.42 CPU s):
-    0.93x (0.40-1.07) / 0.55x (0.46-0.77); CPU 0.77x / 0.59x
-  peak RSS: pyarrow 210 MB / 710 MB, ours 300-310 MB / 330-335 MB
-On the same machine with nothing else running (load average ~1), the same day — the figures to go by:
-  --rows 1000000 --repeat 5: pyarrow 0.11 s (0.22 CPU s, 9.0 M rows/s), ours 0.29 s (0.46 CPU s, 3.4 M rows/s):
-    0.35x (0.26-0.99); CPU 0.43x; peak RSS 212 / 296 MB
-  --rows 5000000 --repeat 3: pyarrow 0.52 s (0.95 CPU s, 9.6 M rows/s), ours 1.34 s (2.16 CPU s, 3.7 M rows/s):
-    0.39x (0.36-0.81); CPU 0.45x; peak RSS 715 / 324 MB
-  (a busy machine slows pyarrow's two threads more than ours, which flatters the loaded figures above)
-Ours spends its CPU (1 M rows, in-process, per thread): Arrow's parse into text cells ~0.09 s and the block bookkeeping
-~0.05 s; normalising ~0.07 s (stamps 0.03, amounts 0.02, trimming 0.004: a column without a byte of a space is not
-copied) and the distinct users 0.05-0.09 s; Parquet (zstd) 0.16-0.18 s. Parse and Parquet alone are twice pyarrow's
-quiet 0.12-0.14 s: at 1 M rows the CPU ratio stays below 0.35x on a quiet machine, the ratio of seconds reaches 0.5x
-only when the three threads run on both cores while pyarrow's do not.
-Measured and not taken: Arrow's own typed conversion (ConvertOptions.column_types) saves at most 0.03 CPU s of 1 M rows
-(its typed read costs 0.025 s more than the text one; our casts and checks 0.06 s) but takes forms ours reads otherwise
-and cannot be told apart once typed ("1e3" is 1000 for Arrow, 13 by our rules; "NaN" null, "inf", years 0001-9999,
-"+05" offsets); dictionary columns in the reader (+0.07 s, and 200 000 distinct users of 1 M hash no cheaper);
-zstd level -1 (-0.012 s, +12 % size); write_batch_size, data page size or version (no change); the Parquet writer's
-column threads are not exposed by pyarrow.
+Measured on the 2-core machine with nothing else running (load average ~0.7), session 4 (jemalloc pool, LZ4 Parquet,
+distinct users on a thread of their own):
+  --rows 1000000 --repeat 9: pyarrow 0.10 s (0.20 CPU s, 9.8 M rows/s), ours 0.27 s (0.44 CPU s, 3.7 M rows/s):
+    0.37x (0.30-0.88); CPU 0.44x; peak RSS 208 / 264 MB
+  --rows 5000000 --repeat 5: pyarrow 0.61 s (1.15 CPU s, 8.2 M rows/s), ours 1.23 s (2.02 CPU s, 4.1 M rows/s):
+    0.52x (0.42-0.78); CPU 0.58x; peak RSS 713 / 311 MB
+  a 2.1 GB file (45 M rows), --repeat 1: pyarrow 10.5 s, 5.7 GB; ours 12.5 s, 328 MB: 0.84x
+  This code and session 3's in interleaved runs (10-12 rounds each, 1 M rows): 0.28-0.31 s against
+  0.31-0.42 s. Loaded machines move the ratio both ways (0.35-0.69x at 1 M rows the same day): pyarrow's two threads
+  suffer more from a busy neighbour.
+Ours spends its CPU (perf, 1 M rows): Arrow's parse into text cells ~19 %; LZ4 10 %; the distinct-user hash 9 %;
+Parquet's encoders 10 %; the casts of stamps and numbers 6 %; copies 6 %; the kernel 13 % (page faults, reading the
+file); Python and numpy ~10 %. Parse and Parquet alone cost more CPU than pyarrow's whole read, and on two cores the
+ratio of seconds cannot pass the CPU ratio by much: 0.5x at 1 M rows would need about a quarter less CPU. Dropping
+compression (-13 % time, files 2.3x larger) or the distinct-user count (-17 %, but the report needs it) were measured
+and not taken.
+Measured and not taken, this session: normalising on two threads (same time, +10 % CPU: the Parquet writer is then
+the slowest stage, and pyarrow does not expose its column threads); hashing users in two halves split by last byte,
+or merging every chunk's users as it comes, or once the file is read (no faster: hashing did not run faster on two
+threads here, and merging more often hashes the users so far again); 100 000-row chunks (-3 %, within noise);
+MIMALLOC_PURGE_DELAY or ALLOW_THP (the jemalloc pool is set in code, analysis/arrow_memory.py); zstd level -1,
+plain timestamps, plain event and channel, BYTE_STREAM_SPLIT amounts (each <= 0.01 s, files larger).
+Sessions 2-3: Arrow's own typed conversion (ConvertOptions.column_types) saves at most 0.03 CPU s of 1 M rows but takes
+forms ours reads otherwise and cannot be told apart once typed ("1e3" is 1000 for Arrow, 13 by our rules; "NaN" null,
+"inf", years 0001-9999, "+05" offsets); dictionary columns in the reader (+0.07 s); write_batch_size, data page size
+or version (no change).
 pyarrow's CPU grows faster than its rows (1 M → 5 M rows: ×10): it holds the whole table; ours streams."""
 
 import argparse
