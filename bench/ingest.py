@@ -46,6 +46,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from analysis.ingest import IngestOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -79,14 +83,10 @@ def measure(side: str, path: str) -> None:
         rows = pyarrow.csv.read_csv(path).num_rows
     else:
         from analysis.arrow_memory import arrow_memory_pool_configure
-        from analysis.ingest import IngestOptions, ingest_csv
-        from analysis.sniffing import sniff
+        from analysis.ingest import ingest_csv
 
         arrow_memory_pool_configure()  # as the app does at start-up (analysis/apps.py)
-
-        with open(path, "rb") as handle:  # sniffed at upload, before the ingest
-            found = sniff(handle.read(1_000_000))
-        options = IngestOptions(encoding=found.encoding, delimiter=found.delimiter, mapping=found.mapping, decimal=found.decimal)
+        options = sniffed_options(path)  # sniffed at upload, before the ingest
         start, cpu = time.perf_counter(), time.process_time()
         with tempfile.TemporaryDirectory() as folder, open(path, "rb") as handle:
             rows = ingest_csv(handle, os.path.join(folder, "out.parquet"), options, lambda _bytes, _rows: True).rows_accepted
@@ -99,21 +99,48 @@ def median_run(runs: list[dict]) -> dict:
     return sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]
 
 
-def main() -> None:
+def sniffed_options(path: str) -> "IngestOptions":
+    """The ingest's options as the upload's sniff finds them (from the first megabyte)."""
+    from analysis.ingest import IngestOptions
+    from analysis.sniffing import sniff
+
+    with open(path, "rb") as handle:
+        found = sniff(handle.read(1_000_000))
+    return IngestOptions(encoding=found.encoding, delimiter=found.delimiter, mapping=found.mapping, decimal=found.decimal)
+
+
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--file")
     parser.add_argument("--repeat", type=int, default=1)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def event_log(args: argparse.Namespace, folder: str) -> Path:
+    """The file given, or an event log of --rows rows generated in `folder`."""
+    if args.file:
+        return Path(args.file)
+    path = Path(folder) / "events.csv"
+    generate(path, args.rows)
+    return path
+
+
+def alternate(sides: list[str], path: str, repeat: int, module: str = "bench.ingest") -> dict[str, list[dict]]:
+    """Each side `repeat` times, alternating, each run in a process of its own."""
+    runs: dict[str, list[dict]] = {side: [] for side in sides}
+    for _ in range(repeat):
+        for side in sides:
+            runs[side].append(run_side(side, path, module))
+    return runs
+
+
+def main() -> None:
+    args = arguments()
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(args.file) if args.file else Path(folder) / "events.csv"
-        if not args.file:
-            generate(path, args.rows)
+        path = event_log(args, folder)
         size_mb = path.stat().st_size / 1024**2
-        runs: dict[str, list[dict]] = {"pyarrow": [], "ours": []}
-        for _ in range(args.repeat):
-            for side in runs:
-                runs[side].append(run_side(side, str(path)))
+        runs = alternate(["pyarrow", "ours"], str(path), args.repeat)
     baseline, ours = median_run(runs["pyarrow"]), median_run(runs["ours"])
     ratios = [b["seconds"] / o["seconds"] for b, o in zip(runs["pyarrow"], runs["ours"], strict=True)]
     print(f"file: {size_mb:.0f} MB, {ours['rows']} rows; {args.repeat} run(s) per side, median shown")

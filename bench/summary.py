@@ -3,12 +3,11 @@ pandas statements it is tested against (tests/analysis/test_summary.py), on the 
 own process, in one run.
 
   python bench/summary.py --rows 1000000             # an event log of that many rows, ingested first (not timed)
-  python bench/summary.py --csv path/to/export.csv   # or any file the ingest reads
+  python bench/summary.py --file path/to/export.csv  # or any file the ingest reads
   python bench/summary.py --rows 1000000 --repeat 3  # each side 3 times, alternating; the median run is reported
 
 Compare the ratio, which both sides measured in the same run share, rather than seconds across runs."""
 
-import argparse
 import json
 import os
 import resource
@@ -20,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.ingest import generate, median_run, run_side  # noqa: E402
+from bench.ingest import alternate, arguments, event_log, median_run, sniffed_options  # noqa: E402
 
 
 def measure(side: str, path: str) -> None:
@@ -39,34 +38,16 @@ def measure(side: str, path: str) -> None:
     print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "weeks": weeks, "peak_rss_mb": peak_mb}))
 
 
-def ingested(csv_path: Path, parquet_path: Path) -> int:
-    from analysis.ingest import IngestOptions, ingest_csv
-    from analysis.sniffing import sniff
-
-    with csv_path.open("rb") as handle:
-        found = sniff(handle.read(1_000_000))
-    options = IngestOptions(encoding=found.encoding, delimiter=found.delimiter, mapping=found.mapping, decimal=found.decimal)
-    with csv_path.open("rb") as handle:
-        return ingest_csv(handle, str(parquet_path), options, lambda _bytes, _rows: True).rows_accepted
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--csv")
-    parser.add_argument("--repeat", type=int, default=1)
-    args = parser.parse_args()
+    from analysis.ingest import ingest_csv
+
+    args = arguments()
     with tempfile.TemporaryDirectory() as folder:
-        csv_path = Path(args.csv) if args.csv else Path(folder) / "events.csv"
-        if not args.csv:
-            generate(csv_path, args.rows)
-        parquet_path = Path(folder) / "events.parquet"
-        rows = ingested(csv_path, parquet_path)
+        path, parquet_path = event_log(args, folder), Path(folder) / "events.parquet"
+        with path.open("rb") as handle:
+            rows = ingest_csv(handle, str(parquet_path), sniffed_options(str(path)), lambda _bytes, _rows: True).rows_accepted
         size_mb = os.path.getsize(parquet_path) / 1024**2
-        runs: dict[str, list[dict]] = {"pandas": [], "ours": []}
-        for _ in range(args.repeat):
-            for side in runs:
-                runs[side].append(run_side(side, str(parquet_path), module="bench.summary"))
+        runs = alternate(["pandas", "ours"], str(parquet_path), args.repeat, module="bench.summary")
     print(f"Parquet: {size_mb:.0f} MB, {rows} rows; {args.repeat} run(s) per side, median shown")
     print(f"{'side':40} {'seconds':>8} {'CPU s':>8} {'peak RSS MB':>12}")
     baseline, ours = median_run(runs["pandas"]), median_run(runs["ours"])
