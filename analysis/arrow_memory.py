@@ -14,9 +14,9 @@ import pyarrow as pa
 
 def arrow_memory_pool_configure() -> str:
     """Make jemalloc Arrow's default pool when this pyarrow build has it (the x86-64 Linux wheels do; the ARM Linux and
-    macOS wheels do not, and keep mimalloc) and the
-    environment does not choose one (Arrow's own ARROW_DEFAULT_MEMORY_POOL); else leave the default. Call it once at
-    start-up, before Arrow allocates. Returns the pool's backend name."""
+    macOS wheels do not, and keep mimalloc) and the environment does not choose one (Arrow's own
+    ARROW_DEFAULT_MEMORY_POOL); else leave the default. Call it once at start-up, before Arrow allocates. Returns the
+    pool's backend name."""
     if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL") and "jemalloc" in pa.supported_memory_backends():
         pa.set_memory_pool(pa.jemalloc_memory_pool())
     return pa.default_memory_pool().backend_name

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from analysis.distinct import HeldDistinct
 from analysis.ingest_normalise import numbers, parse_numbers, parse_timestamps, properties, strip, timestamps
 from analysis.ingest_read import Batch, ReadSettings, Utf8Blocks, column_name, read_batches, read_header
 from analysis.sniffing import ROLES, RejectedFile
@@ -250,40 +251,23 @@ class _ParquetAppender:
 
 
 class _DistinctUsers:
-    """Counts distinct users exactly, on a thread of its own: the users of many chunks are held and hashed at once
-    (memory stays bounded by the number of users and of HELD_ROWS, not of the file's rows). Merging each chunk into the
-    users so far instead hashed the users so far again each time: three times the CPU. Hashing does not run faster on
-    two threads here (split by the users' last byte, two halves took as long as one whole: bench/ingest.py)."""
+    """Counts distinct users exactly, on a thread of its own, holding the users of many chunks and hashing them at
+    once (analysis/distinct.py). Hashing does not run faster on two threads here (split by the users' last byte, two
+    halves took as long as one whole: bench/ingest.py)."""
 
     HELD_ROWS = 1_000_000
 
     def __init__(self) -> None:
-        self.users: list[pa.Array] = []  # the distinct users so far first, then the chunks' users not yet merged
-        self.distinct = 0
-        self.raw = 0  # rows not yet merged
+        self.users = HeldDistinct(lambda users: pc.unique(pa.chunked_array(users, pa.string())), held=self.HELD_ROWS, factor=4)
         self.worker = _Worker("users")
 
     def add(self, user: pa.Array) -> None:
-        self.worker.submit(self._hold, user)
-
-    def _hold(self, user: pa.Array) -> None:
-        self.users.append(user)
-        self.raw += len(user)
-        if self.raw >= max(self.HELD_ROWS, 4 * self.distinct):
-            self._merge()
-
-    def _merge(self) -> None:
-        merged = pc.unique(pa.chunked_array(self.users, pa.string()))
-        self.users, self.distinct, self.raw = [merged], len(merged), 0
+        self.worker.submit(self.users.add, user)
 
     def count(self) -> int:
-        self.worker.submit(self._merge_held)
+        self.worker.submit(self.users.values)
         self.worker.wait()
-        return self.distinct
-
-    def _merge_held(self) -> None:
-        if self.raw:
-            self._merge()
+        return self.users.distinct
 
     def close(self) -> None:
         self.worker.close()

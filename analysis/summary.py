@@ -16,6 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from analysis.distinct import HeldDistinct
+
 TOP = 10
 BATCH_ROWS = 1_000_000
 COLUMNS = ["user_id", "timestamp", "event", "amount", "channel"]
@@ -79,9 +81,7 @@ class _UserWeeks:
         self.first_monday = np.zeros(0, np.int64)
         self.waiting: list[tuple[pa.Array, np.ndarray]] = []  # batches not yet numbered
         self.waiting_rows = 0
-        self.pairs: list[np.ndarray] = []  # the distinct pairs so far first, then those of batches not yet merged
-        self.distinct = 0
-        self.raw = 0
+        self.pairs = HeldDistinct(lambda pairs: pd.unique(np.concatenate(pairs)), held=self.HELD_PAIRS, factor=1)
 
     def add(self, user: pa.Array, monday: np.ndarray) -> None:
         self.waiting.append((user, monday))
@@ -101,20 +101,12 @@ class _UserWeeks:
             codes = pc.index_in(user, value_set=self.known)
         codes = np.asarray(codes, np.int64)
         np.minimum.at(self.first_monday, codes, monday)
-        self.pairs.append(pd.unique((monday + DAY_OFFSET) << CODE_BITS | codes))
-        self.raw += len(self.pairs[-1])
-        if self.raw >= max(self.HELD_PAIRS, self.distinct):
-            self._merge()
-
-    def _merge(self) -> None:
-        merged = pd.unique(np.concatenate(self.pairs))
-        self.pairs, self.distinct, self.raw = [merged], len(merged), 0
+        self.pairs.add(pd.unique((monday + DAY_OFFSET) << CODE_BITS | codes))
 
     def result(self) -> dict:
         if self.waiting:
             self._number()
-        self._merge()
-        pairs = self.pairs[0]
+        pairs = self.pairs.values()
         monday, code = (pairs >> CODE_BITS) - DAY_OFFSET, pairs & ((1 << CODE_BITS) - 1)
         weeks, week_of_pair = np.unique(monday, return_inverse=True)
         total = np.bincount(week_of_pair)

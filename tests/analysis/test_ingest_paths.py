@@ -15,6 +15,7 @@ import pytest
 
 import analysis.ingest
 import analysis.ingest_read
+from analysis.distinct import HeldDistinct
 from analysis.ingest import IngestCancelled, IngestOptions, ingest_csv
 from analysis.ingest_normalise import WHITESPACE, numbers, parse_numbers, parse_timestamps, strip, timestamps
 from analysis.sniffing import RejectedFile
@@ -285,9 +286,9 @@ def test_distinct_users_are_counted_across_merges(tmp_path, monkeypatch):
     """The users held are hashed together now and then (once 4 rows, then 4 times the distinct users so far, are
     held), on a thread of their own; the count is that of the whole file."""
     merges = []
-    merge = analysis.ingest._DistinctUsers._merge
+    merge = HeldDistinct._merge
     monkeypatch.setattr(analysis.ingest._DistinctUsers, "HELD_ROWS", 4)
-    monkeypatch.setattr(analysis.ingest._DistinctUsers, "_merge", lambda self: merges.append(self.raw) or merge(self))
+    monkeypatch.setattr(HeldDistinct, "_merge", lambda self: merges.append(self.raw) or merge(self))
     users = [f"u{i * 7 % 13}" for i in range(60)]
     data = ("user,time\n" + "".join(f"{user},2024-01-01\n" for user in users)).encode()
 

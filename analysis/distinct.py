@@ -1,0 +1,34 @@
+"""The distinct values of a stream of arrays (Arrow or numpy), in memory bounded by them rather than by the stream.
+Pure: no Django, no files."""
+
+from collections.abc import Callable
+from typing import Any
+
+
+class HeldDistinct:
+    """The arrays added are held and deduplicated together with the distinct values so far once at least
+    max(`held`, `factor` × distinct so far) values wait. Deduplicating each array against the distinct values so far
+    hashed those again each time: three times the CPU (bench/ingest.py). A larger factor hashes less and holds more.
+    `deduplicate` takes a list of arrays and returns one array of their distinct values."""
+
+    def __init__(self, deduplicate: Callable[[list[Any]], Any], *, held: int, factor: int) -> None:
+        self.deduplicate, self.held, self.factor = deduplicate, held, factor
+        self.parts: list[Any] = []  # the distinct values so far first, then the arrays not yet merged
+        self.distinct = 0
+        self.raw = 0  # values not yet merged
+
+    def add(self, values: Any) -> None:
+        self.parts.append(values)
+        self.raw += len(values)
+        if self.raw >= max(self.held, self.factor * self.distinct):
+            self._merge()
+
+    def values(self) -> Any:
+        """The distinct values of all added (None when nothing was)."""
+        if self.raw:
+            self._merge()
+        return self.parts[0] if self.parts else None
+
+    def _merge(self) -> None:
+        merged = self.deduplicate(self.parts)
+        self.parts, self.distinct, self.raw = [merged], len(merged), 0
