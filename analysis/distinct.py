@@ -7,12 +7,12 @@ from typing import Any
 
 class HeldDistinct:
     """The arrays added are held and deduplicated together with the distinct values so far once at least
-    max(`held`, `factor` × distinct so far) values wait. Deduplicating each array against the distinct values so far
-    hashed those again each time: three times the CPU (bench/ingest.py). A larger factor hashes less and holds more.
+    max(`held`, distinct so far) values wait: each value is hashed a bounded number of times. Deduplicating each array
+    against the distinct values so far hashed those again each time: three times the CPU (bench/ingest.py).
     `deduplicate` takes a list of arrays and returns one array of their distinct values."""
 
-    def __init__(self, deduplicate: Callable[[list[Any]], Any], *, held: int, factor: int) -> None:
-        self.deduplicate, self.held, self.factor = deduplicate, held, factor
+    def __init__(self, deduplicate: Callable[[list[Any]], Any], *, held: int) -> None:
+        self.deduplicate, self.held = deduplicate, held
         self.parts: list[Any] = []  # the distinct values so far first, then the arrays not yet merged
         self.distinct = 0
         self.raw = 0  # values not yet merged
@@ -20,7 +20,7 @@ class HeldDistinct:
     def add(self, values: Any) -> None:
         self.parts.append(values)
         self.raw += len(values)
-        if self.raw >= max(self.held, self.factor * self.distinct):
+        if self.raw >= max(self.held, self.distinct):
             self._merge()
 
     def values(self) -> Any:

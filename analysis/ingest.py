@@ -2,10 +2,12 @@
 file as the csv module would, the csv module elsewhere (analysis/ingest_read.py: exact line numbers for every row
 either way), as text cells: Arrow's own typed conversion takes forms our rules read otherwise ("1e3", "NaN", "+05")
 and would save little (bench/ingest.py); cells normalised with vectorised pyarrow.compute
-(analysis/ingest_normalise.py); chunks appended to a Parquet file. Four stages overlap: reading and parsing (a
-thread), normalising (the caller's thread, which also reports progress), counting distinct users (a thread), writing
-Parquet (a thread); each hands on at most two batches, so memory stays bounded by the block and chunk sizes (and the
-distinct users) whatever the file size. Pure apart from the files it is handed: no Django."""
+(analysis/ingest_normalise.py); chunks appended to a Parquet file. Three stages overlap: reading and parsing (a
+thread), normalising (the caller's thread, which also reports progress), writing Parquet (a thread); each hands on at
+most two batches, so memory stays bounded by the block and chunk sizes whatever the file size. Distinct users are
+counted afterwards by the summary (analysis/summary.py), which numbers them anyway: counting them here too hashed every
+user twice and, at the end, held up the job (a fifth of 1 M rows' time). Pure apart from the files it is handed: no
+Django."""
 
 import csv
 import io
@@ -22,7 +24,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from analysis.distinct import HeldDistinct
 from analysis.ingest_normalise import numbers, parse_numbers, parse_timestamps, properties, strip, timestamps
 from analysis.ingest_read import Batch, ReadSettings, Utf8Blocks, column_name, read_batches, read_header
 from analysis.sniffing import ROLES, RejectedFile
@@ -72,7 +73,6 @@ class IngestReport:
     rows_rejected: int = 0
     rejects_by_reason: dict[str, int] = field(default_factory=dict)
     sample_rejected_lines: dict[str, list[int]] = field(default_factory=dict)
-    users: int = 0
     first_timestamp: str | None = None
     last_timestamp: str | None = None
     columns_dropped: list[str] = field(default_factory=list)
@@ -125,8 +125,6 @@ def ingest_csv(source: BinaryIO, destination: str, options: IngestOptions, progr
         cleanup.callback(csv.field_size_limit, csv.field_size_limit(options.max_line_chars))  # process-wide: put back
         writer = _ParquetAppender(destination)
         cleanup.callback(writer.close)
-        users = _DistinctUsers()
-        cleanup.callback(users.close)
         header, rest, header_lines = read_header(blocks, settings)
         absent = [column for column in options.mapping.values() if column not in header]
         if absent:
@@ -137,7 +135,7 @@ def ingest_csv(source: BinaryIO, destination: str, options: IngestOptions, progr
             report.columns_dropped, extra = list(extra), {}
         report.columns_kept = list(extra)
         chunks = _Chunks(
-            _Normaliser(index, extra, options, report, writer, users),
+            _Normaliser(index, extra, options, report, writer),
             options.chunk_rows,
             lambda: progress(counter.bytes_read, report.rows_read),
         )
@@ -250,29 +248,6 @@ class _ParquetAppender:
             self.writer.close()
 
 
-class _DistinctUsers:
-    """Counts distinct users exactly, on a thread of its own, holding the users of many chunks and hashing them at
-    once (analysis/distinct.py). Hashing does not run faster on two threads here (split by the users' last byte, two
-    halves took as long as one whole: bench/ingest.py)."""
-
-    HELD_ROWS = 1_000_000
-
-    def __init__(self) -> None:
-        self.users = HeldDistinct(lambda users: pc.unique(pa.chunked_array(users, pa.string())), held=self.HELD_ROWS, factor=4)
-        self.worker = _Worker("users")
-
-    def add(self, user: pa.Array) -> None:
-        self.worker.submit(self.users.add, user)
-
-    def count(self) -> int:
-        self.worker.submit(self.users.values)
-        self.worker.wait()
-        return self.users.distinct
-
-    def close(self) -> None:
-        self.worker.close()
-
-
 class _Chunks:
     """Regroups the reader's batches into chunks of `size` counted rows: each is normalised and written, then
     progress is reported (False cancels); after the last one it is reported once more."""
@@ -296,7 +271,6 @@ class _Chunks:
     def finish(self) -> None:
         if self.pending:
             self.normaliser.write(Batch.concat(self.pending))
-        self.normaliser.close()
         self.progress()
 
 
@@ -311,9 +285,8 @@ class _Normaliser:
         options: IngestOptions,
         report: IngestReport,
         writer: _ParquetAppender,
-        users: _DistinctUsers,
     ) -> None:
-        self.index, self.extra, self.options, self.report, self.writer, self.users = index, extra, options, report, writer, users
+        self.index, self.extra, self.options, self.report, self.writer = index, extra, options, report, writer
 
     def write(self, batch: Batch) -> None:
         report = self.report
@@ -346,7 +319,7 @@ class _Normaliser:
             ),
         }
         self.writer.write_table(pa.table(columns, schema=SCHEMA))
-        self._count(user, timestamp)
+        self._count(timestamp)
 
     def _reject(self, lines: np.ndarray, user: pa.Array, timestamp: pa.Array, amounts: dict[str, tuple[pa.Array, pa.Array]]) -> np.ndarray:
         """Record each rejected row under its first reason (reasons in order of first appearance); the accepted mask."""
@@ -371,18 +344,13 @@ class _Normaliser:
     def _text(cells: dict[str, pa.Array], role: str, kept: "_Kept") -> pa.Array:
         return kept(strip(cells[role])) if role in cells else pa.nulls(kept.count, pa.string())
 
-    def _count(self, user: pa.Array, timestamp: pa.Array) -> None:
+    def _count(self, timestamp: pa.Array) -> None:
         report = self.report
-        report.rows_accepted += len(user)
-        self.users.add(user)
+        report.rows_accepted += len(timestamp)
         bounds = pc.min_max(timestamp)
         first, last = bounds["min"].as_py().isoformat(), bounds["max"].as_py().isoformat()
         report.first_timestamp = min(filter(None, [report.first_timestamp, first]))
         report.last_timestamp = max(filter(None, [report.last_timestamp, last]))
-
-    def close(self) -> None:
-        """Counts the users while the last chunk is still being written."""
-        self.report.users = self.users.count()
 
 
 class _Kept:

@@ -250,7 +250,8 @@ def _ingest(dataset: Dataset, destination: str) -> dict:
 
     with dataset.file.open("rb") as upload:
         report = ingest_csv(open_decompressed(upload), destination, options, progress)
-    return {**report.__dict__, "summary": dataset_summary(destination)}
+    summary = dataset_summary(destination)
+    return {**report.__dict__, "users": summary.pop("users"), "summary": summary}
 
 
 def _store_parquet(dataset: Dataset, path: str) -> str:

@@ -15,7 +15,6 @@ import pytest
 
 import analysis.ingest
 import analysis.ingest_read
-from analysis.distinct import HeldDistinct
 from analysis.ingest import IngestCancelled, IngestOptions, ingest_csv
 from analysis.ingest_normalise import WHITESPACE, numbers, parse_numbers, parse_timestamps, strip, timestamps
 from analysis.sniffing import RejectedFile
@@ -282,22 +281,6 @@ def test_strip_takes_off_what_python_strips(values):
         assert strip(array).to_pylist() == [value.strip() for value in values]
 
 
-def test_distinct_users_are_counted_across_merges(tmp_path, monkeypatch):
-    """The users held are hashed together now and then (once 4 rows, then 4 times the distinct users so far, are
-    held), on a thread of their own; the count is that of the whole file."""
-    merges = []
-    merge = HeldDistinct._merge
-    monkeypatch.setattr(analysis.ingest._DistinctUsers, "HELD_ROWS", 4)
-    monkeypatch.setattr(HeldDistinct, "_merge", lambda self: merges.append(self.raw) or merge(self))
-    users = [f"u{i * 7 % 13}" for i in range(60)]
-    data = ("user,time\n" + "".join(f"{user},2024-01-01\n" for user in users)).encode()
-
-    report, _events = ingest(data, tmp_path, "users")
-
-    assert report["users"] == len(set(users))
-    assert len(merges) >= 3
-
-
 @pytest.mark.parametrize(
     "layout",
     [
@@ -359,7 +342,7 @@ def test_cancelling_stops_the_ingests_threads(tmp_path, monkeypatch):
     with pytest.raises(IngestCancelled):
         ingest_csv(io.BytesIO(data), str(tmp_path / "x.parquet"), options, lambda _bytes, rows: rows < 10)
 
-    assert not [thread for thread in threading.enumerate() if thread.name.startswith(("csv-reader", "parquet", "users"))]
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith(("csv-reader", "parquet"))]
 
 
 @pytest.mark.parametrize("seed", range(20))

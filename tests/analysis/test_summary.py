@@ -51,7 +51,7 @@ def reference_summary(parquet_path: str) -> dict:
     """The plain pandas statements the summary was first written as (ties among the top values by value)."""
     events = pq.read_table(parquet_path, columns=["user_id", "timestamp", "event", "amount", "channel"]).to_pandas()
     if events.empty:
-        return {}
+        return {"users": 0}
     utc = events["timestamp"].dt.tz_convert("UTC").dt.tz_localize(None)
     daily = events.assign(day=utc.dt.floor("D")).groupby("day").agg(events=("user_id", "size"), revenue=("amount", "sum"))
     week = utc.dt.to_period("W").dt.start_time
@@ -65,6 +65,7 @@ def reference_summary(parquet_path: str) -> dict:
         return {"name": [str(name) for _count, name in top], "count": [int(-count) for count, _name in top]}
 
     return {
+        "users": events["user_id"].nunique(),
         "daily": {
             "day": [value.strftime("%Y-%m-%d") for value in daily.index],
             "events": daily["events"].astype(int).tolist(),
@@ -120,4 +121,4 @@ def test_an_empty_dataset_has_no_summary(tmp_path):
     path = str(tmp_path / "empty.parquet")
     pq.write_table(SCHEMA.empty_table(), path)
 
-    assert dataset_summary(path) == {} == reference_summary(path)
+    assert dataset_summary(path) == {"users": 0} == reference_summary(path)
