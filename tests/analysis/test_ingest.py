@@ -99,6 +99,19 @@ def test_cancelling_stops_between_chunks(tmp_path):
         ingest_csv(io.BytesIO(data), str(tmp_path / "x.parquet"), options, lambda _bytes, rows: rows < 10)
 
 
+def test_chunks_grow_from_an_eighth_of_the_chunk_size(tmp_path):
+    """Small first chunks, so that writing starts soon; then chunks (Parquet row groups) of the size set."""
+    data = ("user,time\n" + "".join(f"u{i},2024-01-01\n" for i in range(100))).encode()
+    found = sniff(data)
+    options = IngestOptions(encoding=found.encoding, delimiter=",", mapping=found.mapping, chunk_rows=16)
+    destination = tmp_path / "x.parquet"
+
+    ingest_csv(io.BytesIO(data), str(destination), options, lambda _bytes, _rows: True)
+
+    metadata = pq.ParquetFile(destination).metadata
+    assert [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)] == [2, 4, 8, 16, 16, 16, 16, 16, 6]
+
+
 def test_extra_columns_are_kept_as_properties_when_chosen(tmp_path):
     text = "user,time,Coupon,Device\na,2024-05-01,SPRING,ios\nb,2024-05-02,,=cmd\n"
 

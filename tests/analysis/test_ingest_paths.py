@@ -362,6 +362,18 @@ def test_blocks_end_at_line_breaks_and_add_up_to_the_file(seed):
     assert all(block.endswith(b"\n") for block in read[1:-1])
 
 
+def test_blocks_grow_from_the_first_block_size(monkeypatch):
+    monkeypatch.setattr(analysis.ingest_read, "FIRST_BLOCK_BYTES", 10)
+    data = b"".join(b"%03d\n" % i for i in range(100))  # lines of 4 bytes
+    blocks = analysis.ingest_read.Utf8Blocks(io.BytesIO(data), "utf-8", size=64)
+
+    sizes = [len(block) for block in iter(blocks.next, None)]
+
+    assert sizes[:4] == [8, 20, 40, 64]  # reads of 10, 20, 40 and 64 bytes, each block to its last line break
+    assert set(sizes[4:-1]) == {64}
+    assert sum(sizes) == len(data)
+
+
 @pytest.mark.parametrize("block_bytes", [5, 16, 64, 1 << 20])
 def test_a_byte_the_encoding_lacks_is_reported_on_its_line(block_bytes, tmp_path, monkeypatch):
     """cp1252 has no character for byte 0x81: the refusal names its line, whichever piece of a block it is read in."""
