@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from analysis.ingest_normalise import numbers, parse_numbers, parse_timestamps, properties, strip, timestamps
+from analysis.ingest_normalise import Column, numbers, parse_numbers, parse_timestamps, properties, strip, timestamps
 from analysis.ingest_read import Batch, ReadSettings, Utf8Blocks, column_name, read_batches, read_header
 from analysis.sniffing import ROLES, RejectedFile
 
@@ -297,7 +297,7 @@ class _Normaliser:
         report.reject("wrong_column_count", batch.wrong.tolist())
         if not batch.table.num_rows:
             return
-        cells = {role: batch.table.column(column_name(position)).combine_chunks() for role, position in self.index.items()}
+        cells = {role: batch.table.column(column_name(position)) for role, position in self.index.items()}
         user = strip(cells["user_id"])
         timestamp = timestamps(strip(cells["timestamp"]), self.options.date_order)
         amounts = {role: (strip(cells[role]), None) for role in ("amount", "quantity") if role in cells}
@@ -324,7 +324,7 @@ class _Normaliser:
         self.writer.write_table(pa.table(columns, schema=SCHEMA))
         self._count(timestamp)
 
-    def _reject(self, lines: np.ndarray, user: pa.Array, timestamp: pa.Array, amounts: dict[str, tuple[pa.Array, pa.Array]]) -> np.ndarray:
+    def _reject(self, lines: np.ndarray, user: Column, timestamp: Column, amounts: dict[str, tuple[Column, Column]]) -> np.ndarray:
         """Record each rejected row under its first reason (reasons in order of first appearance); the accepted mask."""
         reasons = [("missing_user", pc.equal(user, "")), ("unparseable_timestamp", pc.is_null(timestamp))]
         reasons += [
@@ -344,10 +344,10 @@ class _Normaliser:
         return ~taken
 
     @staticmethod
-    def _text(cells: dict[str, pa.Array], role: str, kept: "_Kept") -> pa.Array:
+    def _text(cells: dict[str, Column], role: str, kept: "_Kept") -> Column:
         return kept(strip(cells[role])) if role in cells else pa.nulls(kept.count, pa.string())
 
-    def _count(self, timestamp: pa.Array) -> None:
+    def _count(self, timestamp: Column) -> None:
         report = self.report
         report.rows_accepted += len(timestamp)
         bounds = pc.min_max(timestamp)
@@ -364,7 +364,7 @@ class _Kept:
         self.accepted = None if self.count == len(accepted) else accepted
         self.mask = None if self.accepted is None else pa.array(accepted)
 
-    def __call__(self, values: "pa.Array | np.ndarray") -> "pa.Array | np.ndarray":
+    def __call__(self, values: "Column | np.ndarray") -> "Column | np.ndarray":
         if self.accepted is None:
             return values
         return values[self.accepted] if isinstance(values, np.ndarray) else values.filter(self.mask)

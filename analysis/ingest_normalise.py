@@ -1,6 +1,8 @@
 """Normalise cells to typed values, vectorised with pyarrow.compute. The common, unambiguous forms (ISO 8601
 timestamps, plain decimal numbers) are parsed by Arrow; every other value goes through the pandas parsers below,
 which define the rules: both give the same answer for every value Arrow takes (tests/analysis/test_ingest_paths.py).
+Columns may come as a ChunkedArray (the reader's blocks, not copied into one array: a tenth of the normalising): the
+common forms are checked piece by piece and cast as they are; the rare ones (the regex, pandas) take one array.
 Pure: no Django, no files."""
 
 import re
@@ -22,15 +24,30 @@ ZONED_MIN_CHARS = len("2024-01-01T10:00+02:00")  # in shorter ISO stamps the 6th
 PLAIN_NUMBER = {".": r"^-?\d+(?:\.\d+)?$", ",": r"^-?\d+(?:,\d+)?$"}
 PLAIN_NUMBER_CHARS = 15
 
+Column = pa.Array | pa.ChunkedArray
 
-def strip(values: pa.Array) -> pa.Array:
+
+def pieces(values: Column) -> list[pa.Array]:
+    """The column's arrays, empty ones left out."""
+    return [piece for piece in (values.chunks if isinstance(values, pa.ChunkedArray) else [values]) if len(piece)]
+
+
+def whole(values: Column) -> pa.Array:
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def strip(values: Column) -> Column:
     """Without the characters str.strip() takes off either end. A column none of whose bytes can belong to such a
     character (each is below "!" or not ASCII) is handed back as it is: two passes over its bytes instead of a copy of
     every value (a third of the normalising)."""
-    offsets, data = utf8_buffers(values)
-    if offsets is not None and (not len(data) or (data.min() > ord(" ") and data.max() < 0x80)):
+    if all(_untrimmed(piece) for piece in pieces(values)):
         return values
     return pc.utf8_trim(values, characters=WHITESPACE)
+
+
+def _untrimmed(values: pa.Array) -> bool:
+    offsets, data = utf8_buffers(values)
+    return offsets is not None and (not len(data) or (data.min() > ord(" ") and data.max() < 0x80))
 
 
 def utf8_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
@@ -42,7 +59,7 @@ def utf8_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray] | tuple[None
     return offsets, np.frombuffer(data, np.uint8, int(offsets[-1]) - start, start) if data is not None else np.zeros(0, np.uint8)
 
 
-def timestamps(values: pa.Array, date_order: str) -> pa.Array:
+def timestamps(values: Column, date_order: str) -> Column:
     """Stripped text → timestamp[us, UTC]; null where unparseable (see parse_timestamps for the forms)."""
     zoned_layout = _iso_layout(values)
     if zoned_layout is not None:  # the common case: one ISO layout throughout, cast as a whole
@@ -50,6 +67,7 @@ def timestamps(values: pa.Array, date_order: str) -> pa.Array:
             return _cast_stamps(values, zoned_layout)
         except pa.ArrowInvalid:
             pass  # an impossible date such as 2024-02-30: found value by value below
+    values = whole(values)
     iso, zoned = _iso_each(values)
     naive = pc.and_not(iso, zoned)
     result = pa.nulls(len(values), TIMESTAMP)
@@ -72,7 +90,7 @@ def timestamps(values: pa.Array, date_order: str) -> pa.Array:
     return result
 
 
-def _cast_stamps(values: pa.Array, zoned: bool) -> pa.Array:
+def _cast_stamps(values: Column, zoned: bool) -> Column:
     """ISO stamps (all with a zone, or all without: then read as UTC) → timestamp[us, UTC]."""
     return pc.cast(values, TIMESTAMP) if zoned else pc.cast(pc.cast(values, pa.timestamp("us")), TIMESTAMP)
 
@@ -88,21 +106,24 @@ def _iso_each(values: pa.Array) -> tuple[pa.Array, pa.Array]:
 _LAYOUT = re.compile(r"\d{4}-\d\d-\d\d(?:([T ])\d\d:\d\d(:\d\d(?:\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)?)?", re.ASCII)
 
 
-def _iso_layout(values: pa.Array) -> bool | None:
+def _iso_layout(values: Column) -> bool | None:
     """The common case without a regex: every value as long as the first and laid out like it (an ISO stamp the
     regex would take), checked column by column on the bytes; then whether they have a zone; None when that is not so
     (then value by value)."""
-    offsets, data = utf8_buffers(values)
-    if offsets is None:
-        return None
-    width = int(offsets[1] - offsets[0])
-    match = _LAYOUT.fullmatch(values[0].as_py())
-    if not match or len(data) != width * len(values) or not np.all(np.diff(offsets) == width):
-        return None
-    text = data.reshape(len(values), width)
-    if not (_shaped_like(text, match) and _century_in_range(text)):
+    arrays = pieces(values)
+    match = _LAYOUT.fullmatch(arrays[0][0].as_py() or "") if arrays and not arrays[0].null_count else None
+    if not match or not all(_laid_out_like(piece, match) for piece in arrays):
         return None
     return match.group(3) is not None
+
+
+def _laid_out_like(values: pa.Array, match: re.Match) -> bool:
+    offsets, data = utf8_buffers(values)
+    width = len(match.group(0))
+    if offsets is None or len(data) != width * len(values) or not np.all(np.diff(offsets) == width):
+        return False
+    text = data.reshape(len(values), width)
+    return _shaped_like(text, match) and _century_in_range(text)
 
 
 def _shaped_like(text: np.ndarray, match: re.Match) -> bool:
@@ -150,7 +171,7 @@ def _two_digits(number: int) -> int:
     return int.from_bytes(f"{number:02d}".encode(), "big")
 
 
-def numbers(values: pa.Array, decimal: str) -> pa.Array:
+def numbers(values: Column, decimal: str) -> Column:
     """Stripped text → float64; null where empty or unparseable (see parse_numbers for the forms)."""
     plain = _plain_or_empty(values, decimal)
     if plain is not None:  # the common case: no value needs the regex
@@ -158,6 +179,7 @@ def numbers(values: pa.Array, decimal: str) -> pa.Array:
             return _cast_plain(values, pa.array(plain), decimal)
         except pa.ArrowInvalid:  # two decimal marks in a value ("1.2.3"): the regex finds which
             pass
+    values = whole(values)
     plain = pc.and_(pc.match_substring_regex(values, PLAIN_NUMBER[decimal]), pc.less_equal(pc.binary_length(values), PLAIN_NUMBER_CHARS))
     result = _cast_plain(values, plain, decimal)
     slow = pc.and_(pc.invert(plain), pc.not_equal(values, ""))
@@ -168,17 +190,28 @@ def numbers(values: pa.Array, decimal: str) -> pa.Array:
     return result
 
 
-def _cast_plain(values: pa.Array, plain: pa.Array, decimal: str) -> pa.Array:
+def _cast_plain(values: Column, plain: pa.Array, decimal: str) -> Column:
     """The `plain` values as numbers, the others null; no copies when all are plain."""
     every = pc.all(plain).as_py()
     if not every and not pc.any(plain).as_py():
         return pa.nulls(len(values), pa.float64())
     text = values if every else values.filter(plain)
     parsed = pc.cast(pc.replace_substring(text, ",", ".") if decimal == "," else text, pa.float64())
-    return parsed if every else pc.replace_with_mask(pa.nulls(len(values), pa.float64()), plain, parsed)
+    return parsed if every else pc.replace_with_mask(pa.nulls(len(values), pa.float64()), plain, whole(parsed))
 
 
-def _plain_or_empty(values: pa.Array, decimal: str) -> np.ndarray | None:
+def _plain_or_empty(values: Column, decimal: str) -> np.ndarray | None:
+    """Which values are not empty, when each of those may be plain (see _plain_or_empty_piece); else None."""
+    arrays = pieces(values)
+    masks = [_plain_or_empty_piece(piece) for piece in arrays]
+    if not arrays or any(mask is None for mask in masks):
+        return None
+    if decimal == "," and pc.any(pc.match_substring(values, ".")).as_py():
+        return None  # a thousands separator: the cast would read it as the decimal mark
+    return np.concatenate(masks)
+
+
+def _plain_or_empty_piece(values: pa.Array) -> np.ndarray | None:
     """Which values are not empty, when each of those may be plain (PLAIN_NUMBER, at most PLAIN_NUMBER_CHARS
     characters); else None (then the regex says which are). Checked on the bytes, far cheaper than the regex: only
     digits, "-", ".", "/" and ","; a digit last; a digit or "-" first, and after a "-" a digit. Of such values Arrow's
@@ -189,8 +222,6 @@ def _plain_or_empty(values: pa.Array, decimal: str) -> np.ndarray | None:
     lengths = np.diff(offsets)
     if lengths.max() > PLAIN_NUMBER_CHARS or data.min() < ord(",") or data.max() > ord("9"):
         return None
-    if decimal == "," and pc.any(pc.match_substring(values, ".")).as_py():
-        return None  # a thousands separator: the cast would read it as the decimal mark
     starts = offsets[:-1] - offsets[0]  # an empty value's first byte is the next value's, its last the previous one's
     first, last = data[np.minimum(starts, len(data) - 1)], data[starts + lengths - 1]
     signed = starts[first == ord("-")]

@@ -4,6 +4,7 @@ into many small blocks so that both readers take turns."""
 
 import codecs
 import io
+import itertools
 import random
 import threading
 
@@ -16,7 +17,7 @@ import pytest
 import analysis.ingest
 import analysis.ingest_read
 from analysis.ingest import IngestCancelled, IngestOptions, ingest_csv
-from analysis.ingest_normalise import WHITESPACE, numbers, parse_numbers, parse_timestamps, strip, timestamps
+from analysis.ingest_normalise import WHITESPACE, numbers, parse_numbers, parse_timestamps, strip, timestamps, whole
 from analysis.sniffing import RejectedFile
 from tests.analysis.ingesting import sniffed_options
 
@@ -209,6 +210,14 @@ def test_files_of_random_cells_read_the_same_both_ways(tmp_path, monkeypatch, ar
     assert sum(arrow_blocks) > 100
 
 
+def columns(values: list[str], seed: int) -> list[pa.Array | pa.ChunkedArray]:
+    """The values as one array, and in pieces as the reader's blocks give them (some maybe empty)."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data
+    bounds = [0, *sorted(rng.randrange(len(values) + 1) for _ in range(3)), len(values)]
+    pieces = [pa.array(values[start:end], pa.string()) for start, end in itertools.pairwise(bounds)]
+    return [pa.array(values, pa.string()), pa.chunked_array(pieces, pa.string())]
+
+
 def test_arrow_parses_timestamps_and_numbers_as_the_pandas_rules_do():
     rng = random.Random(3)  # noqa: S311 - reproducible test data
     stamps = [
@@ -233,14 +242,14 @@ def test_arrow_parses_timestamps_and_numbers_as_the_pandas_rules_do():
         for _ in range(3000)
     ] + ["", "1e5", "€ 12", "1.234,50", "0.1", "-0.0"]
 
-    for order in ("day_first", "month_first", ""):
-        arrow = timestamps(strip(pa.array(stamps)), order)
+    for order, column in itertools.product(("day_first", "month_first", ""), columns(stamps, 1)):
+        arrow = whole(timestamps(strip(column), order))
         expected = pa.array(parse_timestamps(pd.Series(stamps, dtype="string"), order), type=arrow.type, from_pandas=True, safe=False)
         assert arrow.equals(expected), [
             (s, a, e) for s, a, e in zip(stamps, arrow.to_pylist(), expected.to_pylist(), strict=True) if a != e
         ][:5]
-    for decimal in (".", ","):
-        arrow = numbers(strip(pa.array(amounts)), decimal).to_numpy(zero_copy_only=False)
+    for decimal, column in itertools.product((".", ","), columns(amounts, 2)):
+        arrow = whole(numbers(strip(column), decimal)).to_numpy(zero_copy_only=False)
         expected = parse_numbers(pd.Series(amounts, dtype="string"), decimal).to_numpy()
         np.testing.assert_array_equal(arrow, expected)
 
@@ -254,9 +263,10 @@ def test_a_column_of_plain_numbers_with_one_odd_value_parses_as_the_pandas_rules
     """A column of plain numbers is cast as a whole after a check of its bytes; one odd value must still be found."""
     plain = [f"{sign}{whole}{decimal}{cents:02d}" for sign in ("", "-") for whole in (0, 7, 1234) for cents in (0, 5, 99)]
     for values in ([*plain, odd], [odd, *plain], [*plain[:5], odd, *plain[5:]], [odd], [odd, ""], ["", *plain, odd, ""]):
-        arrow = numbers(pa.array(values), decimal).to_numpy(zero_copy_only=False)
         expected = parse_numbers(pd.Series(values, dtype="string"), decimal).to_numpy()
-        np.testing.assert_array_equal(arrow, expected, err_msg=repr(values))
+        for seed, column in enumerate(columns(values, len(values)) + columns(values, 7)):
+            arrow = whole(numbers(column, decimal)).to_numpy(zero_copy_only=False)
+            np.testing.assert_array_equal(arrow, expected, err_msg=f"{values!r} {seed}")
 
 
 def test_arrow_trims_the_whitespace_python_strips():
@@ -277,7 +287,7 @@ def test_arrow_trims_the_whitespace_python_strips():
     ],
 )
 def test_strip_takes_off_what_python_strips(values):
-    for array in (pa.array(values), pa.array(["pad", *values]).slice(1)):
+    for array in (*columns(values, 1), *columns(values, 2), pa.array(["pad", *values]).slice(1)):
         assert strip(array).to_pylist() == [value.strip() for value in values]
 
 
@@ -308,9 +318,10 @@ def test_a_chunk_of_stamps_laid_out_alike_parses_as_the_pandas_rules_do(layout):
 
     for wild in (False, True):
         stamps = [stamp(wild) for _ in range(500)]
-        arrow = timestamps(pa.array(stamps), "")
-        expected = pa.array(parse_timestamps(pd.Series(stamps, dtype="string"), ""), type=arrow.type, from_pandas=True, safe=False)
-        assert arrow.equals(expected)
+        for column in columns(stamps, 3):
+            arrow = whole(timestamps(column, ""))
+            expected = pa.array(parse_timestamps(pd.Series(stamps, dtype="string"), ""), type=arrow.type, from_pandas=True, safe=False)
+            assert arrow.equals(expected)
 
 
 ODD_STAMPS = ["2024-13-01T10:00:00Z", "2024/01/01T10:00:00Z", "2024-01-01T10:00:00+", "2024-02-30T10:00:00Z"]
@@ -329,9 +340,9 @@ def test_one_odd_stamp_in_a_large_chunk_laid_out_alike_is_found(odd, where):
         f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}{':00' if zone == 'Z' else ''}{zone}" for i in range(20_000)
     ]
     stamps[where] = odd
-    arrow = timestamps(pa.array(stamps), "")
-    expected = pa.array(parse_timestamps(pd.Series(stamps, dtype="string"), ""), type=arrow.type, from_pandas=True, safe=False)
-    assert arrow.equals(expected)
+    expected = pa.array(parse_timestamps(pd.Series(stamps, dtype="string"), ""), type=pa.timestamp("us", tz="UTC"), from_pandas=True)
+    for column in columns(stamps, where):
+        assert whole(timestamps(column, "")).equals(expected)
 
 
 def test_cancelling_stops_the_ingests_threads(tmp_path, monkeypatch):
