@@ -62,7 +62,9 @@ class IngestOptions:
     keep_extra: bool = False  # the columns no role uses: kept as properties, or dropped
     max_line_chars: int = 100_000
     max_reject_share: float = 0.2
-    chunk_rows: int = 200_000  # rows normalised and written at a time (a Parquet row group); progress after each chunk
+    # Rows normalised and written at a time (a Parquet row group); progress after each chunk. 100 000 rather than
+    # 200 000: the stages wait less for each other (2-3 % less time at 1 M and 5 M rows, interleaved runs), less memory.
+    chunk_rows: int = 100_000
     fast_path: bool = True  # False: the csv module reads every block (the reference the tests compare Arrow with)
 
 
