@@ -397,6 +397,22 @@ def test_a_byte_the_encoding_lacks_is_reported_on_its_line(block_bytes, tmp_path
     assert "Near line 32 " in message
 
 
+@pytest.mark.parametrize("quote", ["", '"'])
+def test_a_byte_that_is_not_utf8_is_refused_on_its_line(quote, tmp_path, monkeypatch, arrow_blocks):
+    """Arrow's parse is told not to check UTF-8 (the reader checks each block whole): a stray Latin-1 byte in a file
+    sniffed as UTF-8 must still be refused, with its line, on either of Arrow's paths, in a block after the header's."""
+    monkeypatch.setattr(analysis.ingest_read, "FIRST_BLOCK_BYTES", 64)
+    monkeypatch.setattr(analysis.ingest_read, "BLOCK_BYTES", 256)
+    rows = "".join(f"u{i},{quote}2024-01-01{quote}\n" for i in range(30))
+    data = ("user,time\n" + rows).encode() + b"caf\xe9,2024-01-01\n" + rows.encode()
+
+    refused, code, message = ingest(data, tmp_path, "bad", encoding="utf-8")
+
+    assert (refused, code) == ("refused", "encoding")
+    assert "Near line 32 " in message
+    assert True in arrow_blocks  # the blocks before it took Arrow's path
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_a_bad_byte_in_a_multibyte_encoding_is_refused_as_an_encoding_error(seed):
     """Shift JIS reads two bytes for one character, and its decoder holds a lead byte back from one piece to the next:
