@@ -41,10 +41,13 @@ SCHEMA = pa.schema(
         ("product", pa.string()),
         ("channel", pa.string()),
         pa.field("line", pa.int64(), nullable=False),
-        # The file's other columns, when the user chose to keep them (column → text; empty cells left out).
+        # The file's other columns, when the user chose to keep them (column → text; empty cells left out). Only in
+        # the files of datasets that keep some: a column of nulls costs the Parquet writer a tenth of its time (a map
+        # has two leaves, and each null row is levelled in both), and no reader needs it there.
         ("properties", pa.map_(pa.string(), pa.string())),
     ]
 )
+WITHOUT_PROPERTIES = SCHEMA.remove(SCHEMA.get_field_index("properties"))
 SAMPLE_LINES_PER_REASON = 10
 
 
@@ -125,8 +128,6 @@ def ingest_csv(source: BinaryIO, destination: str, options: IngestOptions, progr
     report = IngestReport()
     with ExitStack() as cleanup:  # every callback runs, in reverse order, even when one of them raises
         cleanup.callback(csv.field_size_limit, csv.field_size_limit(options.max_line_chars))  # process-wide: put back
-        writer = _ParquetAppender(destination)
-        cleanup.callback(writer.close)
         header, rest, header_lines = read_header(blocks, settings)
         absent = [column for column in options.mapping.values() if column not in header]
         if absent:
@@ -136,6 +137,8 @@ def ingest_csv(source: BinaryIO, destination: str, options: IngestOptions, progr
         if not options.keep_extra:
             report.columns_dropped, extra = list(extra), {}
         report.columns_kept = list(extra)
+        writer = _ParquetAppender(destination, SCHEMA if extra else WITHOUT_PROPERTIES)
+        cleanup.callback(writer.close)
         chunks = _Chunks(
             _Normaliser(index, extra, options, report, writer),
             options.chunk_rows,
@@ -223,10 +226,11 @@ class _ParquetAppender:
     """Appends tables of events to a Parquet file on a thread of its own, so that this overlaps reading and
     normalising the next chunk; at most one chunk waits."""
 
-    def __init__(self, destination: str) -> None:
+    def __init__(self, destination: str, schema: pa.Schema = SCHEMA) -> None:
+        self.schema = schema
         self.writer = pq.ParquetWriter(
             destination,
-            SCHEMA,
+            schema,
             # LZ4: a quarter less CPU than zstd for the whole write (the writer is the busiest of the stages), files
             # about a third larger (bench/ingest.py). Written as the LZ4_RAW codec the Parquet format recommends
             # (pyarrow maps "lz4" and "lz4_raw" alike: codec 7 in the file's footer), not the deprecated Hadoop LZ4.
@@ -319,15 +323,14 @@ class _Normaliser:
             "product": self._text(cells, "product", kept),
             "channel": self._text(cells, "channel", kept),
             "line": pa.array(kept(batch.lines), pa.int64()),
-            "properties": properties(
+        }
+        if self.extra:
+            columns["properties"] = properties(
                 {name: kept(batch.table.column(column_name(position)).combine_chunks()) for name, position in self.extra.items()},
                 kept.count,
             )
-            if self.extra
-            else None,
-        }
         columns = {name: self._absent(name, kept.count) if column is None else column for name, column in columns.items()}
-        self.writer.write_table(pa.table(columns, schema=SCHEMA))
+        self.writer.write_table(pa.table(columns, schema=self.writer.schema))
         self._count(timestamp)
 
     def _reject(self, lines: np.ndarray, user: Column, timestamp: Column, amounts: dict[str, tuple[Column, Column]]) -> np.ndarray:
