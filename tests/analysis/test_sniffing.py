@@ -1,11 +1,12 @@
 """What an upload looks like: every case generated here, no committed binaries."""
 
 import codecs
+import csv
 import zlib
 
 import pytest
 
-from analysis.sniffing import RejectedFile, sniff
+from analysis.sniffing import SNIFFED_ROWS, RejectedFile, sniff
 
 ROWS = "user_id,timestamp,amount\nu1,2024-01-01T10:00:00Z,12.50\nu2,2024-01-02T11:00:00Z,3.00\n"
 
@@ -99,3 +100,16 @@ def test_what_cannot_be_a_table_is_refused_with_a_reason(data, code):
 
     assert refused.value.code == code
     assert refused.value.message
+
+
+def test_the_whole_sample_must_read_as_csv_not_only_the_rows_the_guesses_look_at():
+    """A field past the csv module's limit far down the sample is refused at upload, as one on the first lines is."""
+    rows = "".join(f"u{i},2024-01-01\n" for i in range(SNIFFED_ROWS + 500))
+    limit = csv.field_size_limit(1000)
+    try:
+        with pytest.raises(RejectedFile) as refused:
+            sniff(f"user,time\n{rows}u,{'x' * 2000}\n".encode())
+    finally:
+        csv.field_size_limit(limit)
+
+    assert refused.value.code == "malformed"
