@@ -7,33 +7,45 @@
 Each side runs in its own process, so peak RSS is that side's alone. The machine may be shared: compare the ratio,
 which both sides measured in the same run share, rather than seconds across runs.
 
-Measured on the 2-core machine with nothing else running (load average ~0.7), session 4 (jemalloc pool, LZ4 Parquet,
-distinct users on a thread of their own):
-  --rows 1000000 --repeat 9: pyarrow 0.10 s (0.20 CPU s, 9.8 M rows/s), ours 0.27 s (0.44 CPU s, 3.7 M rows/s):
-    0.37x (0.30-0.88); CPU 0.44x; peak RSS 208 / 264 MB
-  --rows 5000000 --repeat 5: pyarrow 0.61 s (1.15 CPU s, 8.2 M rows/s), ours 1.23 s (2.02 CPU s, 4.1 M rows/s):
-    0.52x (0.42-0.78); CPU 0.58x; peak RSS 713 / 311 MB
-  a 2.1 GB file (45 M rows), --repeat 1: pyarrow 10.5 s, 5.7 GB; ours 12.5 s, 328 MB: 0.84x
-  This code and session 3's in interleaved runs (10-12 rounds each, 1 M rows): 0.28-0.31 s against
-  0.31-0.42 s. Loaded machines move the ratio both ways (0.35-0.69x at 1 M rows the same day): pyarrow's two threads
-  suffer more from a busy neighbour.
-Ours spends its CPU (perf, 1 M rows): Arrow's parse into text cells ~19 %; LZ4 10 %; the distinct-user hash 9 %;
-Parquet's encoders 10 %; the casts of stamps and numbers 6 %; copies 6 %; the kernel 13 % (page faults, reading the
-file); Python and numpy ~10 %. Parse and Parquet alone cost more CPU than pyarrow's whole read, and on two cores the
-ratio of seconds cannot pass the CPU ratio by much: 0.5x at 1 M rows would need about a quarter less CPU. Dropping
-compression (-13 % time, files 2.3x larger) or the distinct-user count (-17 %, but the report needs it) were measured
-and not taken.
-Measured and not taken, this session: normalising on two threads (same time, +10 % CPU: the Parquet writer is then
-the slowest stage, and pyarrow does not expose its column threads); hashing users in two halves split by last byte,
-or merging every chunk's users as it comes, or once the file is read (no faster: hashing did not run faster on two
-threads here, and merging more often hashes the users so far again); 100 000-row chunks (-3 %, within noise);
-MIMALLOC_PURGE_DELAY or ALLOW_THP (the jemalloc pool is set in code, analysis/arrow_memory.py); zstd level -1,
-plain timestamps, plain event and channel, BYTE_STREAM_SPLIT amounts (each <= 0.01 s, files larger).
+Measured on the 2-core machine (load average 0.2-1.1: a shared machine), session 6 (jemalloc pool, LZ4 Parquet,
+100 000-row chunks, distinct users counted by the summary, not here):
+  --rows 1000000 --repeat 15, three runs: 0.51x, 0.53x, 0.54x (per run 0.36-1.24); pyarrow 0.11-0.14 s
+    (0.21-0.27 CPU s), ours 0.21-0.26 s (0.33-0.42 CPU s); fastest run of each side 0.082 / 0.197 s: 0.42x;
+    CPU 0.63-0.66x; peak RSS 211 / 210 MB
+  --rows 5000000 --repeat 5: 0.81x (0.42-1.34); pyarrow 0.68 s (1.28 CPU s), ours 0.83 s (1.40 CPU s); fastest
+    0.351 / 0.799 s: 0.44x; CPU 0.88x; peak RSS 718 / 240 MB
+  a 2.0 GB file (45 M rows), --repeat 1: pyarrow 10.4 s (19.4 CPU s), 5.7 GB; ours 8.6 s (14.3 CPU s), 274 MB: 1.21x
+  Session 4's code, for comparison: 0.37x at 1 M rows, 0.52x at 5 M, 12.5 s and 328 MB for 2.1 GB. This session's code
+  against the last session's, interleaved (20 rounds, 1 M rows): 0.219 s against 0.228 s median, 0.339 against 0.357
+  CPU s. pyarrow's two threads suffer more from a busy neighbour: its fastest run is its best case, and it moves the
+  per-run ratio both ways.
+Where ours spends its CPU (1 M rows, thread CPU time, session 6): reading 120 ms (Arrow's parse into text cells 76,
+the block's UTF-8 check 3.6, numbering lines 8, the cell-length check 3.7, the rest reading and joining blocks),
+normalising 60 ms (timestamps 28, of which Arrow's cast ~15; numbers 21, cast ~10; the rest stripping, rejecting,
+counting), writing Parquet 110 ms (per column, with LZ4: user_id 24, timestamp 26, amount 20, event and channel
+13 each for their dictionaries, line 5). Parse and Parquet alone cost more CPU than pyarrow's whole read, so on two
+cores the seconds' ratio cannot pass the CPU ratio by much. What is left of the time beyond CPU / 2 (about 30 ms):
+the reader alone at the start (~15 ms, before the first chunk is whole) and the writer alone at the end (~28 ms).
+Taken in session 6: the properties column only in datasets that keep columns (a map of nulls cost the writer 13.6 ms);
+UTF-8 checked once per block instead of cell by cell (1.0 of Arrow's 5.4 ms per 4 MB).
+Measured and not taken, session 6: Arrow's CSV reader dictionary-encoding event and channel (+25 ms of parse, more
+than the writer's 27 ms of hashing they save), or the normaliser doing it (+30 ms for the writer's -16 ms); user_id
+with a dictionary (+55 ms of writing); LZ4 on user_id only (-10 ms, files 19.8 instead of 14.6 MB per 1 M rows);
+uncompressed Parquet (-12 % time, files 24.7 MB: a choice for the team, not made here); largest blocks of 1, 2 or 3 MB
+instead of 4, read-ahead of 1 or 3 blocks instead of 2 (all within 2 %); counting line feeds by bytes.count, in slices
+or with Arrow (numpy's whole-block count is the fastest); page size, data page version.
+Session 5: users' hashing removed from the ingest (-50 ms at the end); blocks and chunks that grow from small ones
+(the writer starts after 11 ms instead of 39); the normaliser taking the reader's pieces without copying them.
+Measured and not taken then: Parquet worker queue of 2; thread priorities (a niced reader made it slower);
+sys.setswitchinterval; jemalloc decay, huge pages or glibc malloc tunables; DELTA_LENGTH/DELTA_BYTE_ARRAY user ids;
+BYTE_STREAM_SPLIT amounts, plain timestamps (each about -8 ms, files 2-3 MB larger; real logs are sorted in time,
+where deltas shrink far more); snappy, zstd at -1, -5, 1.
+Session 4: normalising on two threads (same time, +10 % CPU: pyarrow does not expose the Parquet writer's column
+threads).
 Sessions 2-3: Arrow's own typed conversion (ConvertOptions.column_types) saves at most 0.03 CPU s of 1 M rows but takes
 forms ours reads otherwise and cannot be told apart once typed ("1e3" is 1000 for Arrow, 13 by our rules; "NaN" null,
-"inf", years 0001-9999, "+05" offsets); dictionary columns in the reader (+0.07 s); write_batch_size, data page size
-or version (no change).
-pyarrow's CPU grows faster than its rows (1 M → 5 M rows: ×10): it holds the whole table; ours streams."""
+"inf", years 0001-9999, "+05" offsets); write_batch_size (no change).
+pyarrow's CPU grows faster than its rows (1 M → 5 M rows: ×6, 45 M: ×88): it holds the whole table; ours streams."""
 
 import argparse
 import json
