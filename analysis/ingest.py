@@ -226,7 +226,7 @@ class _ParquetAppender:
     """Appends tables of events to a Parquet file on a thread of its own, so that this overlaps reading and
     normalising the next chunk; at most one chunk waits."""
 
-    def __init__(self, destination: str, schema: pa.Schema = SCHEMA) -> None:
+    def __init__(self, destination: str, schema: pa.Schema) -> None:
         self.schema = schema
         self.writer = pq.ParquetWriter(
             destination,

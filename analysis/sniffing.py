@@ -5,8 +5,8 @@ import codecs
 import collections
 import csv
 import io
-import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from charset_normalizer import from_bytes
@@ -165,10 +165,8 @@ def sniff(sample: bytes) -> Sniffed:
     delimiter = _delimiter(text)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
-        # The rows the guesses below look at (the header and up to SNIFFED_ROWS more); the rest of the sample is only
-        # checked to read as CSV, without keeping its rows (a 1 MB sample: 30 → 12 ms of each upload).
-        rows = list(itertools.islice((row for row in reader if any(cell.strip() for cell in row)), SNIFFED_ROWS + 1))
-        collections.deque(reader, maxlen=0)
+        rows = _sniffed_rows(reader)
+        collections.deque(reader, maxlen=0)  # the rest of the sample must read as CSV too; its rows are not kept
     except csv.Error as exc:  # e.g. a field longer than the limit (csv.field_size_limit, set by the ingest)
         raise RejectedFile("malformed", f"The start of the file cannot be read as CSV: {exc}.") from exc
     if not rows:
@@ -189,6 +187,20 @@ def sniff(sample: bytes) -> Sniffed:
         ),
         mapping=mapping,
     )
+
+
+def _sniffed_rows(reader: Iterator[list[str]]) -> list[list[str]]:
+    """The non-blank rows the guesses below look at: the header, then rows until SNIFFED_ROWS of them are as wide as
+    the header (the rows _date_order reads). Keeping every row of a 1 MB sample made the sniff 30 ms instead of 14."""
+    rows: list[list[str]] = []
+    wide = 0
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            rows.append(row)
+            wide += len(row) == len(rows[0])
+            if wide > SNIFFED_ROWS:  # the header counts itself
+                break
+    return rows
 
 
 def _delimiter(text: str) -> str:

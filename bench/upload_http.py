@@ -47,8 +47,12 @@ def curl(*arguments: str) -> tuple[float, str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=5, help="requests of each kind, alternating; the medians are shown")
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="requests of each kind, alternating; the medians are shown (each upload is kept: disk)"
+    )
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     with tempfile.TemporaryDirectory() as folder:
         env = {
             **os.environ,

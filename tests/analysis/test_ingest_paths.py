@@ -398,13 +398,15 @@ def test_a_byte_the_encoding_lacks_is_reported_on_its_line(block_bytes, tmp_path
 
 
 @pytest.mark.parametrize("quote", ["", '"'])
-def test_a_byte_that_is_not_utf8_is_refused_on_its_line(quote, tmp_path, monkeypatch, arrow_blocks):
+@pytest.mark.parametrize("bad_line", [b"caf\xe9,2024-01-01,x\n", b"u,2024-01-01,caf\xe9\n"], ids=["read_column", "dropped_column"])
+def test_a_byte_that_is_not_utf8_is_refused_on_its_line(quote, bad_line, tmp_path, monkeypatch, arrow_blocks):
     """Arrow's parse is told not to check UTF-8 (the reader checks each block whole): a stray Latin-1 byte in a file
-    sniffed as UTF-8 must still be refused, with its line, on either of Arrow's paths, in a block after the header's."""
+    sniffed as UTF-8 must still be refused, with its line, on either of Arrow's paths, in a block after the header's,
+    also in a column the ingest drops (no later step would notice it there)."""
     monkeypatch.setattr(analysis.ingest_read, "FIRST_BLOCK_BYTES", 64)
     monkeypatch.setattr(analysis.ingest_read, "BLOCK_BYTES", 256)
-    rows = "".join(f"u{i},{quote}2024-01-01{quote}\n" for i in range(30))
-    data = ("user,time\n" + rows).encode() + b"caf\xe9,2024-01-01\n" + rows.encode()
+    rows = "".join(f"u{i},{quote}2024-01-01{quote},x\n" for i in range(30))
+    data = ("user,time,note\n" + rows).encode() + bad_line + rows.encode()
 
     refused, code, message = ingest(data, tmp_path, "bad", encoding="utf-8")
 

@@ -113,3 +113,10 @@ def test_the_whole_sample_must_read_as_csv_not_only_the_rows_the_guesses_look_at
         csv.field_size_limit(limit)
 
     assert refused.value.code == "malformed"
+
+
+def test_rows_of_another_width_do_not_shorten_what_the_date_order_is_guessed_from():
+    """The guess reads SNIFFED_ROWS rows as wide as the header, however many narrower or wider rows come first."""
+    data = "user,time\n" + "a,b,c\n" * 50 + "u,1/2/2020\n" * (SNIFFED_ROWS - 1) + "u,13/2/2020\n"
+
+    assert sniff(data.encode()).date_order == "day_first"

@@ -9,7 +9,7 @@ import pytest
 
 import analysis.summary
 from analysis.figures import build_counts_figure
-from analysis.ingest import SCHEMA, IngestOptions, _ParquetAppender, ingest_csv
+from analysis.ingest import SCHEMA, WITHOUT_PROPERTIES, IngestOptions, _ParquetAppender, ingest_csv
 from analysis.summary import TOP, dataset_summary
 
 
@@ -104,12 +104,11 @@ def test_summary_is_what_the_plain_pandas_statements_give(seed, batch_rows, tmp_
             "product": pa.nulls(rows, pa.string()),
             "channel": pa.array([["web", "app", "shop"][c % 3] if c < 6 else None for c in rng.integers(0, 7, rows)], pa.string()),
             "line": np.arange(rows) + 2,
-            "properties": pa.nulls(rows, SCHEMA.field("properties").type),
         },
-        schema=SCHEMA,
+        schema=WITHOUT_PROPERTIES,
     )
     path = str(tmp_path / "events.parquet")
-    writer = _ParquetAppender(path)  # as the ingest writes: LZ4, dictionaries, deltas, a row group per chunk
+    writer = _ParquetAppender(path, WITHOUT_PROPERTIES)  # as the ingest writes: LZ4, dictionaries, deltas, a row group per chunk
     for start in range(0, rows, max(1, rows // 3)):
         writer.write_table(table.slice(start, max(1, rows // 3)))
     writer.close()
