@@ -9,11 +9,12 @@ which both sides measured in the same run share, rather than seconds across runs
 
 Measured on the 2-core machine (load average 0.2-1.1: a shared machine), session 6 (jemalloc pool, LZ4 Parquet,
 100 000-row chunks, distinct users counted by the summary, not here):
-  --rows 1000000 --repeat 15, three runs: 0.51x, 0.53x, 0.54x (per run 0.36-1.24); pyarrow 0.11-0.14 s
-    (0.21-0.27 CPU s), ours 0.21-0.26 s (0.33-0.42 CPU s); fastest run of each side 0.082 / 0.197 s: 0.42x;
-    CPU 0.63-0.66x; peak RSS 211 / 210 MB
-  --rows 5000000 --repeat 5: 0.81x (0.42-1.34); pyarrow 0.68 s (1.28 CPU s), ours 0.83 s (1.40 CPU s); fastest
-    0.351 / 0.799 s: 0.44x; CPU 0.88x; peak RSS 718 / 240 MB
+  --rows 1000000 --repeat 15, four runs: 0.51x, 0.53x, 0.54x, 0.52x (per run 0.35-1.46); pyarrow 0.11-0.14 s
+    (0.20-0.27 CPU s), ours 0.21-0.26 s (0.33-0.42 CPU s); fastest run of each side 0.080-0.082 / 0.193-0.197 s:
+    0.41-0.42x; CPU 0.62-0.66x; peak RSS 207-213 / 210-218 MB
+  --rows 5000000 --repeat 5, two runs: 0.81x, 0.75x (per run 0.38-1.34); pyarrow 0.65-0.68 s (1.24-1.28 CPU s), ours
+    0.83-0.88 s (1.40-1.47 CPU s); fastest 0.347-0.351 / 0.799-0.819 s: 0.42-0.44x (pyarrow's fastest 5 M run is
+    one of two modes: most of its runs take 0.65 s); CPU 0.87-0.88x; peak RSS 718-720 / 240-246 MB
   a 2.0 GB file (45 M rows), --repeat 1: pyarrow 10.4 s (19.4 CPU s), 5.7 GB; ours 8.6 s (14.3 CPU s), 274 MB: 1.21x
   Session 4's code, for comparison: 0.37x at 1 M rows, 0.52x at 5 M, 12.5 s and 328 MB for 2.1 GB. This session's code
   against the last session's, interleaved (20 rounds, 1 M rows): 0.219 s against 0.228 s median, 0.339 against 0.357
