@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
 import numpy as np
@@ -137,6 +137,8 @@ def ingest_csv(source: BinaryIO, destination: str, options: IngestOptions, progr
         if not options.keep_extra:
             report.columns_dropped, extra = list(extra), {}
         report.columns_kept = list(extra)
+        kept = sorted({*index.values(), *extra.values()})
+        settings = replace(settings, kept=None if len(kept) == len(header) else tuple(kept))
         writer = _ParquetAppender(destination, SCHEMA if extra else WITHOUT_PROPERTIES)
         cleanup.callback(writer.close)
         chunks = _Chunks(

@@ -67,15 +67,19 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def generate(path: Path, rows: int) -> None:
+def generate(path: Path, rows: int, extra_columns: int = 0) -> None:
+    """An event log of `rows` rows; `extra_columns` more columns no role uses (as wide exports have: order numbers,
+    addresses, tax lines), which the ingest drops."""
     rng = random.Random(1)
     events = ["view", "add_to_cart", "purchase", "refund"]
+    extra_names = "".join(f",field_{k}" for k in range(extra_columns))
     with path.open("w") as handle:
-        handle.write("user_id,timestamp,event,amount,channel\n")
+        handle.write(f"user_id,timestamp,event,amount,channel{extra_names}\n")
         for index in range(rows):
+            extra = "".join(f",v{(index * (k + 7)) % 1000}" for k in range(extra_columns))
             handle.write(
                 f"u{rng.randrange(200_000)},2024-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}T{index % 24:02d}:{index % 60:02d}:00Z,"
-                f"{events[index % 4]},{rng.randrange(1, 50000) / 100:.2f},{'web' if index % 3 else 'app'}\n"
+                f"{events[index % 4]},{rng.randrange(1, 50000) / 100:.2f},{'web' if index % 3 else 'app'}{extra}\n"
             )
 
 
@@ -125,6 +129,7 @@ def sniffed_options(path: str) -> "IngestOptions":
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--extra-columns", type=int, default=0, help="columns no role uses, added to the generated log")
     parser.add_argument("--file")
     parser.add_argument("--repeat", type=int, default=1)
     return parser.parse_args()
@@ -135,7 +140,7 @@ def event_log(args: argparse.Namespace, folder: str) -> Path:
     if args.file:
         return Path(args.file)
     path = Path(folder) / "events.csv"
-    generate(path, args.rows)
+    generate(path, args.rows, args.extra_columns)
     return path
 
 

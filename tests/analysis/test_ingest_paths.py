@@ -433,3 +433,77 @@ def test_a_bad_byte_in_a_multibyte_encoding_is_refused_as_an_encoding_error(seed
 def read_all(blocks: analysis.ingest_read.Utf8Blocks) -> None:
     while blocks.next() is not None:
         pass
+
+
+@pytest.fixture
+def arrow_columns(monkeypatch):
+    """The columns each of Arrow's reads turned into text (None: all)."""
+    asked = []
+    read = analysis.ingest_read._arrow_read
+
+    def spying(data, width, delimiter, converted, **kwargs):
+        asked.append(converted)
+        return read(data, width, delimiter, converted, **kwargs)
+
+    monkeypatch.setattr(analysis.ingest_read, "_arrow_read", spying)
+    return asked
+
+
+def wide_log(rows: int, note: str = "fine", start: int = 0) -> str:
+    """user, time, amount among columns no role uses (the 2nd, 4th and 6th of eight); every line of 64 bytes (the
+    first cell padded), so that blocks of a multiple of 64 bytes end where a record does."""
+    header = "ref,user,shop,time,note,amount,tax,device".ljust(63, "_") + "\n"
+    lines = []
+    for i in range(start, start + rows):
+        rest = f",u{i % 7},s{i % 3},2024-01-{1 + i % 28:02d},{note},{i}.5,0.{i % 10},ios\n"
+        lines.append(f"r{i}".ljust(64 - len(rest), "x") + rest)
+    return header + "".join(lines)
+
+
+@pytest.mark.parametrize("keep_extra", [False, True])
+def test_arrow_turns_only_the_kept_columns_into_text(keep_extra, tmp_path, monkeypatch, arrow_columns):
+    monkeypatch.setattr(analysis.ingest_read, "BLOCK_BYTES", 512)
+    data = wide_log(200).encode()
+
+    fast = ingest(data, tmp_path, "fast", keep_extra=keep_extra)
+    reference = ingest(data, tmp_path, "reference", keep_extra=keep_extra, fast_path=False)
+
+    assert fast[0] == reference[0]
+    assert fast[1].equals(reference[1])
+    assert len(arrow_columns) > 3  # every block after the header's
+    assert set(arrow_columns) == ({None} if keep_extra else {(1, 3, 5)})
+
+
+def test_line_breaks_in_a_dropped_column_make_arrow_turn_every_column_from_then_on(tmp_path, monkeypatch, arrow_columns, arrow_blocks):
+    """The numbering counts the line breaks in the cells it has: a block whose dropped cells hold some is read again
+    with every column, and so is every block after it, on Arrow's path still."""
+    monkeypatch.setattr(analysis.ingest_read, "FIRST_BLOCK_BYTES", 512)
+    monkeypatch.setattr(analysis.ingest_read, "BLOCK_BYTES", 512)  # 8 records a block
+    data = (wide_log(40) + wide_log(40, note='"two\nlines"', start=40).split("\n", 1)[1]).encode()
+
+    fast = ingest(data, tmp_path, "fast")
+    reference = ingest(data, tmp_path, "reference", fast_path=False)
+
+    assert fast[0] == reference[0]
+    assert fast[1].equals(reference[1])
+    assert fast[1]["line"].to_pylist()[-1] == 1 + 40 + 2 * 40  # the last row ends on the file's last line
+    first_all = arrow_columns.index(None)
+    assert set(arrow_columns[:first_all]) == {(1, 3, 5)}
+    assert set(arrow_columns[first_all:]) == {None}
+    assert arrow_blocks[first_all - 1] is False  # the block read with the kept columns alone, given up
+    assert all(arrow_blocks[: first_all - 1])
+    assert all(arrow_blocks[first_all:])
+    assert len(arrow_blocks[first_all:]) >= 4
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_a_block_is_never_said_to_have_its_lines_within_the_limit_when_one_is_over(seed):
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data
+    for _ in range(50):
+        block = b"".join(rng.choice([b"\n", b"x", b"xxxxxxxx", b"\r\n", b"y" * rng.randrange(1, 60)]) for _ in range(rng.randrange(1, 40)))
+        limit = rng.randrange(1, 80)
+        longest = max(len(line) for line in block.split(b"\n"))
+        if analysis.ingest_read._lines_within(block, limit):
+            assert longest <= limit, (block, limit)
+        if longest < limit // 2:
+            assert analysis.ingest_read._lines_within(block, limit)  # short lines always pass
