@@ -28,6 +28,8 @@ ROLE_NAMES = {
         "memberid",
         "member",
         "accountid",
+        "email",
+        "customeremail",
         "buyerid",
         "kunde",
         "kundennummer",
@@ -83,7 +85,19 @@ ROLE_NAMES = {
         "订单金额",
     ),
     "quantity": ("quantity", "qty", "units", "count", "数量", "件数"),
-    "product": ("product", "productid", "productname", "sku", "item", "itemid", "stockcode", "商品", "商品名称", "产品"),
+    "product": (
+        "product",
+        "productid",
+        "productname",
+        "sku",
+        "item",
+        "itemid",
+        "lineitem",
+        "stockcode",
+        "商品",
+        "商品名称",
+        "产品",
+    ),
     "channel": ("channel", "source", "medium", "platform", "渠道", "来源", "平台"),
 }
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -233,20 +247,31 @@ def _unique_headers(header: list[str]) -> list[str]:
 
 
 def propose_mapping(columns: list[str], rows: list[list[str]]) -> dict[str, str]:
-    """Role → column by header name (exact synonym first, then containing one)."""
+    """Role → column by header name: an exact synonym first, then a header that contains one, as whole words for
+    Latin names ("Lineitem quantity", "UnitPrice"; not "Country" or "Discount" for "count"), anywhere for Chinese ones
+    ("下单时间"), which are not written in words."""
     mapping: dict[str, str] = {}
     normalised = {column: normalise_header(column) for column in columns}
+    spans = {column: _word_spans(column) for column in columns}
     for role in ROLES:
         names = ROLE_NAMES[role]
         exact = [column for column, norm in normalised.items() if norm in names and column not in mapping.values()]
         partial = [
             column
             for column, norm in normalised.items()
-            if any(name in norm for name in names if len(name) > 2) and column not in mapping.values()
+            if any((name in spans[column]) if name.isascii() else (name in norm) for name in names)
+            and column not in mapping.values()
         ]
         if exact or partial:
             mapping[role] = (exact or partial)[0]
     return mapping
+
+
+def _word_spans(header: str) -> set[str]:
+    """The header's words (split at spaces, punctuation and camelCase) and each run of them joined, lower case:
+    "Order Date ID" → order, date, id, orderdate, dateid, orderdateid."""
+    words = [word.lower() for word in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", header)]
+    return {"".join(words[start:end]) for start in range(len(words)) for end in range(start + 1, len(words) + 1)}
 
 
 def _decimal(rows: list[list[str]], columns: list[str], mapping: dict[str, str]) -> str:

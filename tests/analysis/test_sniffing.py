@@ -6,7 +6,7 @@ import zlib
 
 import pytest
 
-from analysis.sniffing import SNIFFED_ROWS, RejectedFile, sniff
+from analysis.sniffing import SNIFFED_ROWS, RejectedFile, propose_mapping, sniff
 
 ROWS = "user_id,timestamp,amount\nu1,2024-01-01T10:00:00Z,12.50\nu2,2024-01-02T11:00:00Z,3.00\n"
 
@@ -120,3 +120,35 @@ def test_rows_of_another_width_do_not_shorten_what_the_date_order_is_guessed_fro
     data = "user,time\n" + "a,b,c\n" * 50 + "u,1/2/2020\n" * (SNIFFED_ROWS - 1) + "u,13/2/2020\n"
 
     assert sniff(data.encode()).date_order == "day_first"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        # A word that merely contains a role's name is not that role: "Country" and "Discount" hold "count".
+        ("CustomerID,InvoiceDate,Description,Amount,Country", {"user_id": "CustomerID", "timestamp": "InvoiceDate", "amount": "Amount"}),
+        (
+            "Name,Email,Paid at,Total,Discount Code,Discount Amount,Created at,Lineitem quantity,Lineitem name,Source",
+            {
+                "user_id": "Email",
+                "timestamp": "Created at",
+                "amount": "Total",
+                "quantity": "Lineitem quantity",
+                "product": "Lineitem name",
+                "channel": "Source",
+            },
+        ),
+        (
+            "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country",
+            {"user_id": "CustomerID", "timestamp": "InvoiceDate", "amount": "UnitPrice", "quantity": "Quantity", "product": "StockCode"},
+        ),
+        ("Account,Updated at,Event Type,Order Value", {"event": "Event Type", "amount": "Order Value"}),
+        # Chinese names are not written in words: contained anywhere, two characters are enough.
+        (
+            "会员ID,下单时间,实付金额,商品名称,购买数量",
+            {"user_id": "会员ID", "timestamp": "下单时间", "amount": "实付金额", "quantity": "购买数量", "product": "商品名称"},
+        ),
+    ],
+)
+def test_the_mapping_proposed_matches_whole_words_of_latin_headers(header, expected):
+    assert propose_mapping(header.split(","), []) == expected
