@@ -67,20 +67,27 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def generate(path: Path, rows: int, extra_columns: int = 0) -> None:
+def generate(path: Path, rows: int, extra_columns: int = 0, form: str = "iso") -> None:
     """An event log of `rows` rows; `extra_columns` more columns no role uses (as wide exports have: order numbers,
-    addresses, tax lines), which the ingest drops."""
+    addresses, tax lines), which the ingest drops. `form` "iso": ISO stamps, plain amounts, commas; "eu": a German
+    shop's export, semicolons, 28.10.2024 14:05 and 1.234,50 €; "us": 10/28/2024 14:05 and $1,234.50."""
     rng = random.Random(1)
     events = ["view", "add_to_cart", "purchase", "refund"]
-    extra_names = "".join(f",field_{k}" for k in range(extra_columns))
+    sep = ";" if form == "eu" else ","
+    extra_names = "".join(f"{sep}field_{k}" for k in range(extra_columns))
     with path.open("w") as handle:
-        handle.write(f"user_id,timestamp,event,amount,channel{extra_names}\n")
+        handle.write(sep.join(["user_id", "timestamp", "event", "amount", "channel"]) + f"{extra_names}\n")
         for index in range(rows):
-            extra = "".join(f",v{(index * (k + 7)) % 1000}" for k in range(extra_columns))
-            handle.write(
-                f"u{rng.randrange(200_000)},2024-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}T{index % 24:02d}:{index % 60:02d}:00Z,"
-                f"{events[index % 4]},{rng.randrange(1, 50000) / 100:.2f},{'web' if index % 3 else 'app'}{extra}\n"
-            )
+            extra = "".join(f"{sep}v{(index * (k + 7)) % 1000}" for k in range(extra_columns))
+            user, month, day, amount = rng.randrange(200_000), rng.randrange(1, 13), rng.randrange(1, 29), rng.randrange(1, 50000) / 100
+            if form == "eu":
+                stamp = f"{day:02d}.{month:02d}.2024 {index % 24:02d}:{index % 60:02d}"
+                money = f"{10 * amount:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".") + " €"
+            elif form == "us":
+                stamp, money = f"{month}/{day}/2024 {index % 24}:{index % 60:02d}", f'"${10 * amount:,.2f}"'
+            else:
+                stamp, money = f"2024-{month:02d}-{day:02d}T{index % 24:02d}:{index % 60:02d}:00Z", f"{amount:.2f}"
+            handle.write(sep.join([f"u{user}", stamp, events[index % 4], money, "web" if index % 3 else "app"]) + f"{extra}\n")
 
 
 def run_side(side: str, path: str, module: str = "bench.ingest") -> dict:
@@ -132,6 +139,7 @@ def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--extra-columns", type=int, default=0, help="columns no role uses, added to the generated log")
+    parser.add_argument("--form", choices=["iso", "eu", "us"], default="iso", help="how the generated log writes stamps and amounts")
     parser.add_argument("--file")
     parser.add_argument("--repeat", type=int, default=1)
     return parser.parse_args()
@@ -142,7 +150,7 @@ def event_log(args: argparse.Namespace, folder: str) -> Path:
     if args.file:
         return Path(args.file)
     path = Path(folder) / "events.csv"
-    generate(path, args.rows, args.extra_columns)
+    generate(path, args.rows, args.extra_columns, args.form)
     return path
 
 
