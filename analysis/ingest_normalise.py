@@ -97,9 +97,10 @@ def timestamps(values: Column, date_order: str) -> Column:
 
 
 # Dates written with numbers in another order than ISO's, as spreadsheets and shop back offices export them:
-# 12/1/2010 8:26, 28.10.2024 00:00, 2025/3/1 10:00:05. Day and month may have one digit, the year has four.
+# 12/1/2010 8:26, 28.10.2024 00:00, 2025/3/1 10:00:05, 2025年3月1日 10:00. Day and month may have one digit, the
+# year has four.
 NUMERIC_DATE = (
-    r"^(?P<first>\d{4}|\d{1,2})(?P<sep1>[/.-])(?P<second>\d{1,2})(?P<sep2>[/.-])(?P<third>\d{4}|\d{1,2})"
+    r"^(?P<first>\d{4}|\d{1,2})(?P<sep1>[/.-]|年)(?P<second>\d{1,2})(?P<sep2>[/.-]|月)(?P<third>\d{4}|\d{1,2})(?P<day>日?)"
     r"(?: (?P<hour>\d{1,2}):(?P<minute>\d\d)(?::(?P<second_>\d\d))?)?$"
 )
 _DAYS_BEFORE_MONTH = np.array([0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334], np.int64)
@@ -118,6 +119,9 @@ def _numeric_dates(values: pa.Array, date_order: str) -> pa.Array:
     field = {name: parts.field(name).fill_null("") for name in ("first", "second", "third", "hour", "minute", "second_")}
     number = {name: np.asarray(pc.cast(pc.if_else(pc.equal(text, ""), "0", text), pa.int64())) for name, text in field.items()}
     year_first = np.asarray(pc.equal(pc.utf8_length(field["first"]), 4))
+    sep1, sep2, day_mark = (parts.field(name).fill_null("") for name in ("sep1", "sep2", "day"))
+    latin = np.asarray(pc.and_(pc.equal(sep1, sep2), pc.equal(day_mark, "")))
+    chinese = year_first & np.asarray(pc.and_(pc.equal(sep1, "年"), pc.equal(sep2, "月")))
     day_first = date_order == "day_first"
     year = np.where(year_first, number["first"], number["third"])
     month = np.where(year_first, number["second"], number["second"] if day_first else number["first"])
@@ -127,7 +131,7 @@ def _numeric_dates(values: pa.Array, date_order: str) -> pa.Array:
     days_in_month = np.where(month_known, _DAYS_IN_MONTH[np.where(month_known, month, 0)], 0) + (leap & (month == 2))
     taken = (
         np.asarray(pc.is_valid(parts))
-        & np.asarray(pc.equal(parts.field("sep1").fill_null(""), parts.field("sep2").fill_null("")))
+        & (latin | chinese)
         & (year_first | np.asarray(pc.equal(pc.utf8_length(field["third"]), 4)))
         & (year >= 1900)
         & (year <= 2099)
@@ -348,9 +352,10 @@ def parse_timestamps(raw: pd.Series, date_order: str) -> pd.Series:
     if rest.any():
         text = values[rest]
         chinese = text.str.contains("年", regex=False).fillna(False).astype(bool)
-        if chinese.any():  # the regex runs row by row in Python: only on the rows that need it
+        if chinese.any():  # the regex runs row by row in Python: only on the rows that need it. 日's spaces are its
+            # own: "2025年3月1 10:00" keeps the space before its time
             text = text.where(
-                ~chinese, text[chinese].str.replace(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?", r"\1-\2-\3", regex=True)
+                ~chinese, text[chinese].str.replace(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})(?:\s*日)?", r"\1-\2-\3", regex=True)
             )
         # Zoned and naive stamps parsed apart: in one call pandas 2 reads a naive stamp in the zone of the first one.
         zoned = text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True).fillna(False).astype(bool)

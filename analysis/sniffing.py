@@ -259,8 +259,7 @@ def propose_mapping(columns: list[str], rows: list[list[str]]) -> dict[str, str]
         partial = [
             column
             for column, norm in normalised.items()
-            if any((name in spans[column]) if name.isascii() else (name in norm) for name in names)
-            and column not in mapping.values()
+            if any((name in spans[column]) if name.isascii() else (name in norm) for name in names) and column not in mapping.values()
         ]
         if exact or partial:
             mapping[role] = (exact or partial)[0]

@@ -257,7 +257,7 @@ def test_arrow_parses_timestamps_and_numbers_as_the_pandas_rules_do():
 
 @pytest.mark.parametrize("order", ["day_first", "month_first", ""])
 def test_dates_written_with_numbers_parse_as_the_pandas_rules_do(order):
-    """12/1/2010 8:26, 28.10.2024 00:00, 2025/3/1 10:00:05 and their kin are read without pandas where they are
+    """12/1/2010 8:26, 28.10.2024 00:00, 2025/3/1 10:00:05, 2025年3月1日 and their kin are read without pandas where they are
     certain, with pandas' answer; fields out of range, odd years and odd separators are left to pandas."""
     rng = random.Random(11)  # noqa: S311 - reproducible test data
 
@@ -269,6 +269,11 @@ def test_dates_written_with_numbers_parse_as_the_pandas_rules_do(order):
         sep1 = rng.choice("/.-")
         sep2 = sep1 if rng.random() < 0.9 else rng.choice("/.-")
         date = f"{year}{sep1}{month}{sep2}{day}" if rng.random() < 0.3 else f"{first}{sep1}{second}{sep2}{year}"
+        if rng.random() < 0.15:  # Chinese: 2025年3月1日, sometimes without 日, with a Latin separator or the year last
+            date = f"{year}{rng.choice(['年', '年', '-'])}{month}{rng.choice(['月', '月', '/'])}{day}{rng.choice(['日', '日', ''])}"
+            date = date if rng.random() < 0.8 else f"{day}年{month}月{year}日"
+        elif rng.random() < 0.05:
+            date += "日"
         clock = rng.choice(
             [
                 "",
