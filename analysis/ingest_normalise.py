@@ -1,5 +1,6 @@
-"""Normalise cells to typed values, vectorised with pyarrow.compute. The common, unambiguous forms (ISO 8601
-timestamps, plain decimal numbers) are parsed by Arrow; every other value goes through the pandas parsers below,
+"""Normalise cells to typed values, vectorised with pyarrow.compute. The common, unambiguous forms are parsed by Arrow
+and numpy: ISO 8601 timestamps, dates written with numbers (12/1/2010 8:26, 28.10.2024, 2025年3月1日), plain decimal
+numbers and amounts with symbols and separators (€ 1.234,50); every other value goes through the pandas parsers below,
 which define the rules: both give the same answer for every value Arrow takes (tests/analysis/test_ingest_paths.py).
 Columns may come as a ChunkedArray (the reader's blocks, not copied into one array: a tenth of the normalising): the
 common forms are checked piece by piece and cast as they are; the rare ones (the regex, pandas) take one array.

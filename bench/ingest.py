@@ -16,6 +16,13 @@ Measured on the 2-core machine (load average 0.2-1.1: a shared machine), session
     0.83-0.88 s (1.40-1.47 CPU s); fastest 0.347-0.351 / 0.799-0.819 s: 0.42-0.44x (pyarrow's fastest 5 M run is
     one of two modes: most of its runs take 0.65 s); CPU 0.87-0.88x; peak RSS 718-720 / 240-246 MB
   a 2.0 GB file (45 M rows), --repeat 1: pyarrow 10.4 s (19.4 CPU s), 5.7 GB; ours 8.6 s (14.3 CPU s), 274 MB: 1.21x
+  --rows 1000000 --extra-columns 20 --repeat 5 (25 columns, 20 dropped): pyarrow 0.39 s, 634 MB; ours 0.36 s, 198 MB:
+    1.06x (Arrow converts only the kept columns; before: 0.515 s, 240 MB)
+  --rows 1000000 --form eu / --form us --repeat 3 (28.10.2024 14:05 and 1.234,50 €; 10/28/2024 2:05 and $1,234.50):
+    ours 1.13 / 1.02 s against 31.4 / 29.9 s before this session (pandas parsed every such value); pyarrow leaves
+    them as text (0.08-0.25 s): 0.08-0.22x. The normaliser (one thread) is then the slowest stage: 60 ms per 100 000
+    such stamps (Arrow's regex with captures 38 of them; splitting the digits with numpy instead was no faster),
+    37 ms per 100 000 such amounts.
   Session 4's code, for comparison: 0.37x at 1 M rows, 0.52x at 5 M, 12.5 s and 328 MB for 2.1 GB. This session's code
   against the last session's, interleaved (20 rounds, 1 M rows): 0.219 s against 0.228 s median, 0.339 against 0.357
   CPU s. pyarrow's two threads suffer more from a busy neighbour: its fastest run is its best case, and it moves the
@@ -28,7 +35,8 @@ counting), writing Parquet 110 ms (per column, with LZ4: user_id 24, timestamp 2
 cores the seconds' ratio cannot pass the CPU ratio by much. What is left of the time beyond CPU / 2 (about 30 ms):
 the reader alone at the start (~15 ms, before the first chunk is whole) and the writer alone at the end (~28 ms).
 Taken in session 6: the properties column only in datasets that keep columns (a map of nulls cost the writer 13.6 ms);
-UTF-8 checked once per block instead of cell by cell (1.0 of Arrow's 5.4 ms per 4 MB).
+UTF-8 checked once per block instead of cell by cell (1.0 of Arrow's 5.4 ms per 4 MB); Arrow converting only the
+kept columns; dates written with numbers and amounts with symbols parsed by Arrow and numpy where certain.
 Measured and not taken, session 6: Arrow's CSV reader dictionary-encoding event and channel (+25 ms of parse, more
 than the writer's 27 ms of hashing they save), or the normaliser doing it (+30 ms for the writer's -16 ms); user_id
 with a dictionary (+55 ms of writing); LZ4 on user_id only (-10 ms, files 19.8 instead of 14.6 MB per 1 M rows);
