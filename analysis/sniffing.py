@@ -83,8 +83,10 @@ ROLE_NAMES = {
         "销售额",
         "实付金额",
         "订单金额",
+        "单价",
+        "总价",
     ),
-    "quantity": ("quantity", "qty", "units", "count", "数量", "件数"),
+    "quantity": ("quantity", "qty", "units", "count", "anzahl", "menge", "stückzahl", "cantidad", "quantité", "数量", "件数"),
     "product": (
         "product",
         "productid",
@@ -247,29 +249,85 @@ def _unique_headers(header: list[str]) -> list[str]:
 
 
 def propose_mapping(columns: list[str], rows: list[list[str]]) -> dict[str, str]:
-    """Role → column by header name: an exact synonym first, then a header that contains one, as whole words for
-    Latin names ("Lineitem quantity", "UnitPrice"; not "Country" or "Discount" for "count"), anywhere for Chinese ones
-    ("下单时间"), which are not written in words."""
+    """Role → column by header name, the first column of the first of these that finds one:
+    1. the header is a synonym ("Customer ID", "下单时间");
+    2. it holds one: as whole words for Latin names ("Lineitem quantity", "UnitPrice"); for Chinese ones, written
+       without spaces, the name that ends last is the header's role (用户实付金额 is an amount, not a user: the head of
+       a Chinese compound comes last), and discounts and postage (折扣, 优惠, 邮费, 运费) are no role;
+    3. a Latin name inside a word ("KundenID", "UNITPRICE", "Bestelldatum"), but not inside the false friends that
+       merely contain one (Country and Discount hold "count", Updated "date")."""
     mapping: dict[str, str] = {}
-    normalised = {column: normalise_header(column) for column in columns}
-    spans = {column: _word_spans(column) for column in columns}
+    headers = [_Header(column) for column in columns]
     for role in ROLES:
-        names = ROLE_NAMES[role]
-        exact = [column for column, norm in normalised.items() if norm in names and column not in mapping.values()]
-        partial = [
-            column
-            for column, norm in normalised.items()
-            if any((name in spans[column]) if name.isascii() else (name in norm) for name in names) and column not in mapping.values()
-        ]
-        if exact or partial:
-            mapping[role] = (exact or partial)[0]
+        tiers = [(header.tier(role), position) for position, header in enumerate(headers) if header.name not in mapping.values()]
+        _tier, position = min(((tier, position) for tier, position in tiers if tier is not None), default=(None, None))
+        if position is not None:
+            mapping[role] = headers[position].name
     return mapping
 
 
+class _Header:
+    """A header name in the forms propose_mapping compares."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.normalised = normalise_header(name)
+        self.spans = _word_spans(name)
+        self.head, self.head_name = _chinese_head(self.normalised)
+        self.unfriended = _without_false_friends(self.normalised)
+
+    def tier(self, role: str) -> tuple[int, int] | None:
+        """1, 2 or 3 as propose_mapping says, and minus the length of the name found (within a tier the longer name is
+        the more telling: 实付金额 before 总价); None when the header is not that role's."""
+        latin = [name for name in ROLE_NAMES[role] if name.isascii()]
+        if self.normalised in ROLE_NAMES[role]:
+            return 1, 0
+        found = [name for name in latin if name in self.spans] + ([self.head_name] if self.head == role else [])
+        if found:
+            return 2, -max(map(len, found))
+        found = [name for name in latin if len(name) > 2 and name in self.unfriended]
+        if found:
+            return 3, -max(map(len, found))
+        return None
+
+
+CHINESE_NOT_A_ROLE = ("折扣", "优惠", "邮费", "运费")
+FALSE_FRIENDS = ("country", "discount", "account", "updated", "update")
+
+
+def _chinese_head(header: str) -> tuple[str | None, str]:
+    """The role and the Chinese name that ends last in the (normalised) header, the longer name on a tie."""
+    if any(word in header for word in CHINESE_NOT_A_ROLE):
+        return None, ""
+    found = [
+        (header.rfind(name) + len(name), len(name), role, name)
+        for role, names in ROLE_NAMES.items()
+        for name in names
+        if not name.isascii() and name in header
+    ]
+    return max(found)[2:] if found else (None, "")
+
+
+def _without_false_friends(header: str) -> str:
+    for word in FALSE_FRIENDS:
+        header = header.replace(word, " ")
+    return header
+
+
 def _word_spans(header: str) -> set[str]:
-    """The header's words (split at spaces, punctuation and camelCase) and each run of them joined, lower case:
-    "Order Date ID" → order, date, id, orderdate, dateid, orderdateid."""
-    words = [word.lower() for word in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", header)]
+    """The header's words (split at spaces, punctuation, digits and camelCase; any script's letters) and each run of
+    them joined, lower case: "Order Date ID" → order, date, id, orderdate, dateid, orderdateid."""
+    words = []
+    for run in re.findall(r"[^\W_]+", header):
+        word = run[0]
+        for before, char, after in zip(run[:-1], run[1:], (run[2:] + " ")[: len(run) - 1], strict=True):
+            upper_starts = char.isupper() and (before.islower() or (before.isupper() and after.islower()))
+            if upper_starts or char.isdigit() != before.isdigit():
+                words.append(word)
+                word = ""
+            word += char
+        words.append(word)
+    words = [word.lower() for word in words]
     return {"".join(words[start:end]) for start in range(len(words)) for end in range(start + 1, len(words) + 1)}
 
 

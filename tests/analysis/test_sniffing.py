@@ -143,11 +143,25 @@ def test_rows_of_another_width_do_not_shorten_what_the_date_order_is_guessed_fro
             {"user_id": "CustomerID", "timestamp": "InvoiceDate", "amount": "UnitPrice", "quantity": "Quantity", "product": "StockCode"},
         ),
         ("Account,Updated at,Event Type,Order Value", {"event": "Event Type", "amount": "Order Value"}),
+        # Names inside compound words and one-case headers, where no word boundary shows, but not in false friends.
+        ("KundenID,Rechnungsdatum,Bruttobetrag", {"user_id": "KundenID", "timestamp": "Rechnungsdatum", "amount": "Bruttobetrag"}),
+        ("UNITPRICE,CUSTOMERID,INVOICEDATE,COUNTRY", {"user_id": "CUSTOMERID", "timestamp": "INVOICEDATE", "amount": "UNITPRICE"}),
+        (
+            "Bestelldatum,Einzelpreis,Gesamtbetrag,Stückzahl",
+            {"timestamp": "Bestelldatum", "amount": "Gesamtbetrag", "quantity": "Stückzahl"},
+        ),
         # Chinese names are not written in words: contained anywhere, two characters are enough.
         (
             "会员ID,下单时间,实付金额,商品名称,购买数量",
             {"user_id": "会员ID", "timestamp": "下单时间", "amount": "实付金额", "quantity": "购买数量", "product": "商品名称"},
         ),
+        # A Chinese compound is what its last name says (用户实付金额 is an amount, 商品单价 a price); discounts and
+        # postage are no role; the longer name is the more telling (实付金额 before 总价). A Pinduoduo export:
+        (
+            "商品,订单号,商品总价(元),店铺优惠折扣(元),平台优惠折扣(元),邮费(元),用户实付金额(元),商品数量(件),买家,下单时间",
+            {"user_id": "买家", "timestamp": "下单时间", "amount": "用户实付金额(元)", "quantity": "商品数量(件)", "product": "商品"},
+        ),
+        ("商品单价,用户,时间", {"user_id": "用户", "timestamp": "时间", "amount": "商品单价"}),
     ],
 )
 def test_the_mapping_proposed_matches_whole_words_of_latin_headers(header, expected):
