@@ -9,9 +9,9 @@ which both sides measured in the same run share, rather than seconds across runs
 
 Measured on the 2-core machine (load average 0.2-1.1: a shared machine), session 6 (jemalloc pool, LZ4 Parquet,
 100 000-row chunks, distinct users counted by the summary, not here):
-  --rows 1000000 --repeat 15, four runs: 0.51x, 0.53x, 0.54x, 0.52x (per run 0.35-1.46); pyarrow 0.11-0.14 s
-    (0.20-0.27 CPU s), ours 0.21-0.26 s (0.33-0.42 CPU s); fastest run of each side 0.080-0.082 / 0.193-0.197 s:
-    0.41-0.42x; CPU 0.62-0.66x; peak RSS 207-213 / 210-218 MB
+  --rows 1000000 --repeat 15, five runs: 0.51x, 0.53x, 0.54x, 0.52x, 0.49x (per run 0.29-1.46); pyarrow 0.11-0.14 s
+    (0.20-0.27 CPU s), ours 0.21-0.26 s (0.33-0.42 CPU s); fastest run of each side 0.067-0.082 / 0.193-0.198 s:
+    0.34-0.42x; CPU 0.56-0.66x; peak RSS 207-271 / 207-218 MB
   --rows 5000000 --repeat 5, two runs: 0.81x, 0.75x (per run 0.38-1.34); pyarrow 0.65-0.68 s (1.24-1.28 CPU s), ours
     0.83-0.88 s (1.40-1.47 CPU s); fastest 0.347-0.351 / 0.799-0.819 s: 0.42-0.44x (pyarrow's fastest 5 M run is
     one of two modes: most of its runs take 0.65 s); CPU 0.87-0.88x; peak RSS 718-720 / 240-246 MB
