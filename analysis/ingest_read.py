@@ -3,10 +3,10 @@
 The file is first turned into UTF-8 blocks that end at a line break. A block is parsed by Arrow's CSV reader (the fast
 path) when Arrow's line numbers are provably the csv module's: a record spans one line plus the line breaks in its
 quoted cells, empty lines are found between one-line records (not between longer ones), no bare CR ends a line, the
-block does not end inside a quoted cell, no cell is over the length limit, the block is UTF-8. Any other block is read with the csv
-module (the fallback: exact by definition, and the reference the tests compare with), from that block's start until a
-record ends at a block's end; the next block tries Arrow again. Arrow turns into text only the columns the ingest
-keeps (ReadSettings.kept): for a wide export most are dropped.
+block does not end inside a quoted cell, no cell is over the length limit, the block is UTF-8. Any other block is read
+with the csv module (the fallback: exact by definition, and the reference the tests compare with), from that block's
+start until a record ends at a block's end; the next block tries Arrow again. Arrow turns into text only the columns
+the ingest keeps (ReadSettings.kept): for a wide export most are dropped.
 Pure apart from the stream it is handed: no Django."""
 
 import codecs
@@ -320,9 +320,10 @@ def parse_block(block: bytes, line: int, width: int, settings: ReadSettings, con
 def _arrow_read(
     data: bytes, width: int, delimiter: str, converted: tuple[int, ...] | None, *, quoted: bool
 ) -> tuple[pa.Table, list[tuple[int, str]]]:
-    """The cells of the `converted` columns (None: all) as text; the rows of the wrong width skipped and listed (number, text). On one
-    thread, as one piece: the ingest's stages already keep both cores busy, and Arrow's own threads took 6 % more CPU
-    and 2-4 % more time (1 M and 5 M rows, interleaved runs); a single-threaded read also numbers the rows it skips."""
+    """The cells of the `converted` columns (None: all) as text; the rows of the wrong width skipped and listed
+    (number, text). On one thread, as one piece: the ingest's stages already keep both cores busy, and Arrow's own
+    threads took 6 % more CPU and 2-4 % more time (1 M and 5 M rows, interleaved runs); a single-threaded read also
+    numbers the rows it skips."""
     invalid: list[tuple[int, str]] = []
     names = [column_name(i) for i in range(width)]
     kept = names if converted is None else [names[i] for i in converted]
