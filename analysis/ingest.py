@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from analysis.ingest_normalise import Column, numbers, parse_numbers, parse_timestamps, properties, strip, timestamps
 from analysis.ingest_read import Batch, ReadSettings, Utf8Blocks, column_name, read_batches, read_header
-from analysis.sniffing import ROLES, RejectedFile
+from analysis.sniffing import ROLES, RejectedFile, Sniffed
 
 __all__ = ["IngestCancelled", "IngestOptions", "IngestReport", "ingest_csv", "parse_numbers", "parse_timestamps"]
 
@@ -69,6 +69,12 @@ class IngestOptions:
     # 200 000: the stages wait less for each other (2-3 % less time at 1 M and 5 M rows, interleaved runs), less memory.
     chunk_rows: int = 100_000
     fast_path: bool = True  # False: the csv module reads every block (the reference the tests compare Arrow with)
+
+    @classmethod
+    def from_sniffed(cls, found: Sniffed, **overrides: Any) -> "IngestOptions":
+        """The options as the sniff found the file (encoding, delimiter, mapping, decimal mark, date order)."""
+        fields = {"encoding": found.encoding, "delimiter": found.delimiter, "mapping": found.mapping, "decimal": found.decimal}
+        return cls(**{**fields, "date_order": found.date_order, **overrides})
 
 
 @dataclass

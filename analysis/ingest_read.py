@@ -244,8 +244,9 @@ def read_batches(blocks: Utf8Blocks, block: bytes, line: int, width: int, settin
     cell left out holds line breaks, which the numbering must count; every column is turned from then on."""
     converted = settings.kept
     while True:
-        parsed = parse_block(block, line, width, settings, converted) if block and settings.fast_path and width >= 2 else None
-        if parsed is None and converted is not None and block and settings.fast_path and b'"' in block:
+        fast = bool(block) and settings.fast_path and width >= 2
+        parsed = parse_block(block, line, width, settings, converted) if fast else None
+        if parsed is None and fast and converted is not None and b'"' in block:
             parsed = parse_block(block, line, width, settings, None)
             converted = converted if parsed is None else None
         if parsed is not None:
@@ -326,7 +327,7 @@ def _arrow_read(
     numbers the rows it skips."""
     invalid: list[tuple[int, str]] = []
     names = [column_name(i) for i in range(width)]
-    kept = names if converted is None else [names[i] for i in converted]
+    wanted = names if converted is None else [names[i] for i in converted]
     table = pcsv.read_csv(
         pa.BufferReader(data),
         read_options=pcsv.ReadOptions(column_names=names, use_threads=False, block_size=len(data) + 1),
@@ -336,8 +337,8 @@ def _arrow_read(
             invalid_row_handler=lambda row: invalid.append((row.number, row.text)) or "skip",
         ),
         convert_options=pcsv.ConvertOptions(
-            column_types=dict.fromkeys(kept, pa.string()),
-            include_columns=kept,
+            column_types=dict.fromkeys(wanted, pa.string()),
+            include_columns=wanted,
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
             check_utf8=False,  # the caller has checked the block as a whole (_utf8)

@@ -56,7 +56,7 @@ class _Summary:
         self.users.add(batch.column("user_id"), day - (day + EPOCH_WEEKDAY) % 7)
 
     def result(self) -> dict:
-        weekly_users = self.users.result()
+        weekly_users = self.users.result()  # numbers the batches still waiting: the users known are then all
         return {
             "users": len(self.users.known),
             "daily": {

@@ -139,9 +139,7 @@ def sniffed_options(path: str) -> "IngestOptions":
 
     with open(path, "rb") as handle:
         found = sniff(handle.read(1_000_000))
-    return IngestOptions(
-        encoding=found.encoding, delimiter=found.delimiter, mapping=found.mapping, decimal=found.decimal, date_order=found.date_order
-    )
+    return IngestOptions.from_sniffed(found)
 
 
 def arguments() -> argparse.Namespace:

@@ -6,16 +6,4 @@ from analysis.sniffing import sniff
 
 def sniffed_options(data: bytes, sample: bytes | None = None, **overrides: object) -> IngestOptions:
     """Tolerant by default (90 % rejects allowed) and in chunks of three rows, so that chunk edges are crossed."""
-    found = sniff(sample or data)
-    return IngestOptions(
-        **{
-            "encoding": found.encoding,
-            "delimiter": found.delimiter,
-            "mapping": found.mapping,
-            "decimal": found.decimal,
-            "date_order": found.date_order,
-            "max_reject_share": 0.9,
-            "chunk_rows": 3,
-            **overrides,
-        }
-    )
+    return IngestOptions.from_sniffed(sniff(sample or data), **{"max_reject_share": 0.9, "chunk_rows": 3, **overrides})
