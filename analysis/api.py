@@ -1,168 +1,168 @@
-import json
+"""API of the model runs: start one on a ready dataset, follow it, read its result and figures, download a segment's
+members, cancel, re-run with other parameters, delete."""
 
-from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+import csv
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.translation import get_language
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analysis.models import Dataset
-from analysis.selectors import dataset_get_for_user, dataset_list_for_user
-from analysis.services import dataset_cancel, dataset_delete, dataset_ingest_start, dataset_upload, datasets_sweep_stale
-from analysis.sniffing import ROLES
-from analysis.uploads import SizeLimitedUploadHandler
+from analysis.figures import analysis_figure
+from analysis.models import Analysis
+from analysis.selectors import analysis_get_for_user, analysis_list_for_user, segment_members
+from analysis.services import analysis_cancel, analysis_create, analysis_delete, analysis_rerun
 from core.api.pagination import StandardPagination
-from core.errors import DomainError
-from teams.access import role_require
-from teams.models import Role
-from ventures.selectors import venture_get_for_user
+from core.errors import NotFound
+from core.spreadsheet import spreadsheet_safe
+from datasets.selectors import dataset_get_for_user
+
+# What the API gives of each forecast series (the stored history is for the charts: GET …/figures/forecast/).
+SERIES_FIELDS = ("key", "model", "reason", "horizon", "forecast", "backtest", "notes")
+MEMBER_COLUMNS = ("user_id", "segment", "rfm_segment", "recency", "frequency", "monetary")
 
 
-class TooLarge(DomainError):
-    status_code = 413
-    code = "too_large"
-
-
-class DatasetOutputSerializer(serializers.Serializer):
+class AnalysisOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    venture = serializers.IntegerField(source="venture_id")
-    name = serializers.CharField()
-    original_name = serializers.CharField()
-    size_bytes = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=Dataset.Status.choices)
-    progress = serializers.IntegerField()
-    rows_processed = serializers.IntegerField()
+    dataset = serializers.IntegerField(source="dataset_id")
+    venture = serializers.IntegerField(source="dataset.venture_id")
+    kind = serializers.ChoiceField(choices=Analysis.Kind.choices)
+    status = serializers.ChoiceField(choices=Analysis.Status.choices)
+    progress = serializers.IntegerField(help_text="0–100")
     error = serializers.CharField()
     error_code = serializers.CharField()
-    detected = serializers.SerializerMethodField()
-    mapping = serializers.DictField(child=serializers.CharField())
-    keep_extra_columns = serializers.BooleanField()
-    report = serializers.DictField()
+    params = serializers.DictField()
+    result = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.CharField(source="get_absolute_url")
 
-    def get_detected(self, dataset: Dataset) -> dict:
-        return {key: dataset.detected.get(key) for key in ("encoding", "delimiter", "decimal", "date_format", "columns")}
-
-
-class MappingField(serializers.JSONField):
-    """A JSON object role → column name (multipart forms send it as a JSON string)."""
-
-    def to_internal_value(self, data: object) -> dict:
-        if isinstance(data, str):
-            try:
-                data = json.loads(data)
-            except json.JSONDecodeError as exc:
-                raise serializers.ValidationError(_("Send the mapping as a JSON object.")) from exc
-        if not isinstance(data, dict) or not all(isinstance(value, str) for value in data.values()):
-            raise serializers.ValidationError(_("Send the mapping as a JSON object of role → column name."))
-        unknown = set(data) - set(ROLES)
-        if unknown:
-            raise serializers.ValidationError(_("Unknown roles: %(roles)s.") % {"roles": ", ".join(sorted(unknown))})
-        return data
+    @extend_schema_field({"type": "object", "nullable": True})
+    def get_result(self, analysis: Analysis) -> dict | None:
+        """Forecast: {metric, frequency, horizon, notes, series: [{key, model, reason, horizon, forecast: [{ds, yhat,
+        lo80, hi80, lo95, hi95}], backtest: {model: {mase, smape}}, notes}]}. Segmentation: {k, silhouette,
+        stability_ari, users, segments: [{id, code, name, name_zh, size, share, revenue_share, profile}], …}."""
+        if analysis.status != Analysis.Status.SUCCEEDED:
+            return None
+        if analysis.kind == Analysis.Kind.FORECAST:
+            result = analysis.result
+            return {**result, "series": [{key: item.get(key) for key in SERIES_FIELDS} for item in result.get("series", [])]}
+        return analysis.result
 
 
-class DatasetUploadInputSerializer(serializers.Serializer):
-    venture = serializers.IntegerField(min_value=1)
-    name = serializers.CharField(max_length=120, required=False, default="")
-    file = serializers.FileField()
-    mapping = MappingField(required=False)
-    auto_ingest = serializers.BooleanField(required=False, allow_null=True, default=None)
-    keep_extra_columns = serializers.BooleanField(required=False, default=False)
+class AnalysisCreateInputSerializer(serializers.Serializer):
+    dataset = serializers.IntegerField(min_value=1)
+    kind = serializers.ChoiceField(choices=Analysis.Kind.choices)
+    params = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text="forecast: {metric: orders|revenue|quantity|active_users|event_count, frequency?: D|W|M, horizon?, "
+        "split_by?: channel|product, event? (for event_count), thorough?: bool (also try AutoARIMA: slower, see "
+        "ml/forecast.py)}; segmentation: {k?: 2–10, else chosen automatically}",
+    )
 
 
-class IngestInputSerializer(serializers.Serializer):
-    mapping = MappingField()
-    date_format = serializers.ChoiceField(choices=["", "day_first", "month_first"], required=False)
-    keep_extra_columns = serializers.BooleanField(required=False, allow_null=True, default=None)
+class AnalysisRerunInputSerializer(serializers.Serializer):
+    params = serializers.DictField(required=False, default=dict, help_text="Parameters to change; the others are kept.")
 
 
-def _too_large(request: Request) -> TooLarge:
-    from django.conf import settings
-
-    limit = settings.DATASET_MAX_UPLOAD_BYTES
-    return TooLarge(_("The file is larger than the limit of %(limit)s bytes (%(mb)d MB).") % {"limit": limit, "mb": limit // 1024**2})
-
-
-class DatasetListApi(APIView):
+class AnalysisListApi(APIView):
     pagination_class = StandardPagination  # documents the page envelope and the page parameters
-    parser_classes = [MultiPartParser, FormParser]
 
-    def initial(self, request: Request, *args: object, **kwargs: object) -> None:
-        # Before anything reads the body: stream uploads to disk and stop at the size limit.
-        request._request.upload_handlers = [SizeLimitedUploadHandler(request._request)]
-        super().initial(request, *args, **kwargs)
-
-    @extend_schema(parameters=[OpenApiParameter("venture", int)], responses={200: DatasetOutputSerializer(many=True)})
+    @extend_schema(
+        parameters=[OpenApiParameter("dataset", int), OpenApiParameter("venture", int)],
+        responses={200: AnalysisOutputSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
-        datasets_sweep_stale()
-        venture = request.query_params.get("venture", "")
-        datasets = dataset_list_for_user(user=request.user, venture_id=int(venture) if venture.isdigit() else None)
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(datasets, request, view=self)
-        return paginator.get_paginated_response(DatasetOutputSerializer(page, many=True).data)
-
-    @extend_schema(request={"multipart/form-data": DatasetUploadInputSerializer}, responses={201: DatasetOutputSerializer})
-    def post(self, request: Request) -> Response:
-        from django.conf import settings
-
-        if int(request.META.get("CONTENT_LENGTH") or 0) > settings.DATASET_MAX_UPLOAD_BYTES + 64 * 1024:
-            raise _too_large(request)
-        data = DatasetUploadInputSerializer(data=request.data)
-        if getattr(request._request, "upload_too_large", False):
-            raise _too_large(request)
-        data.is_valid(raise_exception=True)
-        venture = venture_get_for_user(user=request.user, venture_id=data.validated_data["venture"])
-        role_require(user=request.user, team=venture.team, minimum=Role.EDITOR)
-        fields = data.validated_data
-        auto_ingest = fields["auto_ingest"] if fields["auto_ingest"] is not None else "mapping" in fields
-        dataset = dataset_upload(
+        dataset, venture = request.query_params.get("dataset", ""), request.query_params.get("venture", "")
+        analyses = analysis_list_for_user(
             user=request.user,
-            venture=venture,
-            name=fields["name"],
-            upload=fields["file"],
-            mapping=fields.get("mapping"),
-            auto_ingest=auto_ingest,
-            keep_extra_columns=fields["keep_extra_columns"],
+            dataset_id=int(dataset) if dataset.isdigit() else None,
+            venture_id=int(venture) if venture.isdigit() else None,
         )
-        return Response(DatasetOutputSerializer(dataset).data, status=status.HTTP_201_CREATED)
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(analyses, request, view=self)
+        return paginator.get_paginated_response(AnalysisOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=AnalysisCreateInputSerializer, responses={201: AnalysisOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = AnalysisCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        dataset = dataset_get_for_user(user=request.user, dataset_id=data.validated_data["dataset"])
+        analysis = analysis_create(
+            user=request.user, dataset=dataset, kind=data.validated_data["kind"], params=data.validated_data["params"]
+        )
+        return Response(AnalysisOutputSerializer(analysis).data, status=status.HTTP_201_CREATED)
 
 
-class DatasetDetailApi(APIView):
-    @extend_schema(responses={200: DatasetOutputSerializer})
-    def get(self, request: Request, dataset_id: int) -> Response:
-        datasets_sweep_stale()
-        return Response(DatasetOutputSerializer(dataset_get_for_user(user=request.user, dataset_id=dataset_id)).data)
+class AnalysisDetailApi(APIView):
+    @extend_schema(responses={200: AnalysisOutputSerializer})
+    def get(self, request: Request, analysis_id: int) -> Response:
+        return Response(AnalysisOutputSerializer(analysis_get_for_user(user=request.user, analysis_id=analysis_id)).data)
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, dataset_id: int) -> Response:
-        dataset_delete(user=request.user, dataset=dataset_get_for_user(user=request.user, dataset_id=dataset_id))
+    def delete(self, request: Request, analysis_id: int) -> Response:
+        analysis_delete(user=request.user, analysis=analysis_get_for_user(user=request.user, analysis_id=analysis_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class DatasetPreviewApi(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
-    def get(self, request: Request, dataset_id: int) -> Response:
-        """What the file looks like: detected encoding, delimiter, decimal separator, date order, columns, the first
-        rows as parsed, and the proposed (or chosen) column mapping."""
-        dataset = dataset_get_for_user(user=request.user, dataset_id=dataset_id)
-        return Response({**dataset.detected, "mapping": dataset.mapping, "roles": list(ROLES), "required": ["user_id", "timestamp"]})
+class AnalysisCancelApi(APIView):
+    @extend_schema(request=None, responses={200: AnalysisOutputSerializer})
+    def post(self, request: Request, analysis_id: int) -> Response:
+        analysis = analysis_cancel(user=request.user, analysis=analysis_get_for_user(user=request.user, analysis_id=analysis_id))
+        return Response(AnalysisOutputSerializer(analysis).data)
 
 
-class DatasetIngestApi(APIView):
-    @extend_schema(request=IngestInputSerializer, responses={202: DatasetOutputSerializer})
-    def post(self, request: Request, dataset_id: int) -> Response:
-        dataset = dataset_get_for_user(user=request.user, dataset_id=dataset_id)
-        role_require(user=request.user, team=dataset.venture.team, minimum=Role.EDITOR)
-        data = IngestInputSerializer(data=request.data)
+class AnalysisRerunApi(APIView):
+    @extend_schema(request=AnalysisRerunInputSerializer, responses={201: AnalysisOutputSerializer})
+    def post(self, request: Request, analysis_id: int) -> Response:
+        data = AnalysisRerunInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        dataset = dataset_ingest_start(user=request.user, dataset=dataset, **data.validated_data)
-        return Response(DatasetOutputSerializer(dataset).data, status=status.HTTP_202_ACCEPTED)
+        earlier = analysis_get_for_user(user=request.user, analysis_id=analysis_id)
+        analysis = analysis_rerun(user=request.user, analysis=earlier, params=data.validated_data["params"])
+        return Response(AnalysisOutputSerializer(analysis).data, status=status.HTTP_201_CREATED)
 
 
-class DatasetCancelApi(APIView):
-    @extend_schema(request=None, responses={200: DatasetOutputSerializer})
-    def post(self, request: Request, dataset_id: int) -> Response:
-        dataset = dataset_cancel(user=request.user, dataset=dataset_get_for_user(user=request.user, dataset_id=dataset_id))
-        return Response(DatasetOutputSerializer(dataset).data)
+class AnalysisFigureApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("series", str, description="forecast: which series (default: the first)")],
+        responses={(200, "application/json"): OpenApiTypes.OBJECT},
+        description="A Plotly figure as JSON: forecast → `forecast`; segmentation → `segments`, `scatter`, `profiles`.",
+    )
+    def get(self, request: Request, analysis_id: int, name: str) -> HttpResponse:
+        analysis = analysis_get_for_user(user=request.user, analysis_id=analysis_id)
+        figure = analysis_figure(analysis, name, series_key=request.query_params.get("series"), language=get_language() or "en")
+        return HttpResponse(figure.to_json(), content_type="application/json")
+
+
+class _Echo:
+    """A file-like that hands back what csv.writer writes, for streaming."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+class SegmentMembersCsvApi(APIView):
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY}, description="The customers of one segment as CSV.")
+    def get(self, request: Request, analysis_id: int, segment_id: int) -> StreamingHttpResponse:
+        analysis = analysis_get_for_user(user=request.user, analysis_id=analysis_id)
+        names = {segment["id"]: segment["name"] for segment in (analysis.result or {}).get("segments", [])}
+        if segment_id not in names:
+            raise NotFound()
+        members = segment_members(analysis, segment_id)
+        writer = csv.writer(_Echo())
+
+        def rows() -> object:
+            yield "\ufeff"  # BOM: Excel then reads UTF-8
+            yield writer.writerow(MEMBER_COLUMNS)
+            for record in members.itertuples(index=False):
+                row = (record.user_id, names[segment_id], record.rfm_segment, record.recency, record.frequency, record.monetary)
+                yield writer.writerow([spreadsheet_safe(cell) for cell in row])
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="analysis-{analysis.pk}-segment-{segment_id}.csv"'
+        return response

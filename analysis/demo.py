@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
-from analysis.model_runs import analysis_create, analysis_run
-from analysis.models import Dataset
-from analysis.services import dataset_ingest_run, dataset_upload
+from analysis.services import analysis_create, analysis_run
+from datasets.models import Dataset
+from datasets.services import dataset_ingest_run, dataset_upload
 from ventures.models import Venture
 
 DEMO_NAME = "Demo transactions"

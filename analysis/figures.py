@@ -1,43 +1,167 @@
-"""Plotly figures of a dataset's summary. Pure: the summary dict in, figures out."""
+"""Plotly figures of the models' results. The builders are pure: a stored result (and for the scatter, the per-user
+table) in, a figure out, labels given translated; `analysis_figure` assembles them for a page or the API. Text that came from the data (series keys: channel and
+product names) is escaped, since Plotly renders a subset of HTML in labels."""
 
 from html import escape
 
+import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
+from django.utils.translation import gettext as _
 
-FONT = "system-ui, 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
+from analysis.models import Analysis
+from analysis.selectors import FIGURE_NAMES, analysis_segments, analysis_series, segment_members
+from core.errors import NotFound
+from datasets.figures import _layout
+
+HISTORY_POINTS = 156  # enough context before the forecast, whatever the history's length
+SCATTER_POINTS = 100_000  # above this many customers the scatter shows a random sample (WebGL draws the rest fast)
+PALETTE = ["#2e90fa", "#12b76a", "#f79009", "#9e77ed", "#f04438", "#0ba5ec", "#ee46bc", "#667085", "#b54708", "#099250"]
 
 
-def _layout(title: str, **extra: object) -> dict:
-    return {"title": {"text": title}, "font": {"family": FONT}, "margin": {"l": 50, "r": 20, "t": 50, "b": 40}, "height": 360, **extra}
+def build_forecast_figure(series: dict, labels: dict[str, str]) -> go.Figure:
+    """History, the forecast and its 80 % and 95 % prediction intervals, for one series."""
+    history = series["history"][-HISTORY_POINTS:]
+    points = series["forecast"]
+    ds = [point["ds"] for point in points]
 
+    def band(upper: str, lower: str, name: str, fill: str) -> list[go.Scatter]:
+        """An interval as a filled band: the upper edge, then the lower edge filled up to it."""
+        edge = {"x": ds, "mode": "lines", "line": {"width": 0}, "hoverinfo": "skip"}
+        return [
+            go.Scatter(y=[p[upper] for p in points], showlegend=False, **edge),
+            go.Scatter(y=[p[lower] for p in points], name=name, fill="tonexty", fillcolor=fill, **edge),
+        ]
 
-def build_activity_figure(daily: dict, labels: dict[str, str]) -> go.Figure:
-    """Events per day (bars) and revenue per day (line, second axis)."""
     figure = go.Figure(
         [
-            go.Bar(x=daily["day"], y=daily["events"], name=labels["events"], marker_color="#84adff"),
-            go.Scatter(x=daily["day"], y=daily["revenue"], name=labels["revenue"], yaxis="y2", line={"color": "#12b76a"}),
+            *band("hi95", "lo95", labels["interval95"], "rgba(46,144,250,0.15)"),
+            *band("hi80", "lo80", labels["interval80"], "rgba(46,144,250,0.3)"),
+            go.Scatter(
+                x=[h[0] for h in history], y=[h[1] for h in history], name=labels["history"], mode="lines", line={"color": "#344054"}
+            ),
+            go.Scatter(
+                x=ds, y=[p["yhat"] for p in points], name=labels["forecast"], mode="lines", line={"color": "#2e90fa", "dash": "dot"}
+            ),
         ]
     )
+    figure.update_layout(**_layout(labels["title"]), legend={"orientation": "h"}, hovermode="x unified")
+    return figure
+
+
+def build_segment_sizes_figure(segments: list[dict], labels: dict[str, str]) -> go.Figure:
+    """Each segment's share of customers and share of revenue, side by side."""
+    names = [segment["label"] for segment in segments]
+    figure = go.Figure(
+        [
+            go.Bar(x=names, y=[s["share"] * 100 for s in segments], name=labels["customers"], marker_color="#84adff"),
+            go.Bar(x=names, y=[s["revenue_share"] * 100 for s in segments], name=labels["revenue"], marker_color="#12b76a"),
+        ]
+    )
+    figure.update_layout(**_layout(labels["title"]), barmode="group", yaxis={"ticksuffix": " %"}, legend={"orientation": "h"})
+    return figure
+
+
+def build_segment_scatter_figure(members: pd.DataFrame, segments: list[dict], labels: dict[str, str], *, seed: int = 0) -> go.Figure:
+    """Recency against frequency, one dot per customer sized by monetary value and coloured by segment (WebGL);
+    a random sample above SCATTER_POINTS customers."""
+    if len(members) > SCATTER_POINTS:
+        members = members.sample(SCATTER_POINTS, random_state=seed)
+    names = {segment["id"]: segment["label"] for segment in segments}
+    monetary = members["monetary"].clip(lower=0).to_numpy(dtype="float64")
+    size = 4 + 16 * np.sqrt(monetary / monetary.max()) if len(monetary) and monetary.max() > 0 else np.full(len(members), 6.0)
+    traces = []
+    for index, (segment_id, group) in enumerate(members.groupby("segment_id", sort=True)):
+        mask = (members["segment_id"] == segment_id).to_numpy()
+        traces.append(
+            go.Scattergl(
+                x=group["recency"].to_numpy(dtype="float32"),
+                y=group["frequency"].to_numpy(dtype="float32"),
+                mode="markers",
+                name=names.get(int(segment_id), str(segment_id)),
+                marker={"size": size[mask].astype("float32"), "color": PALETTE[index % len(PALETTE)], "opacity": 0.6},
+                hovertemplate=f"{labels['recency']}: %{{x:.0f}}<br>{labels['frequency']}: %{{y:.0f}}<extra>%{{fullData.name}}</extra>",
+            )
+        )
+    figure = go.Figure(traces)
     figure.update_layout(
-        **_layout(labels["title"]), yaxis2={"overlaying": "y", "side": "right", "showgrid": False}, legend={"orientation": "h"}
+        **_layout(labels["title"], height=420),
+        xaxis={"title": {"text": labels["recency"]}},
+        yaxis={"title": {"text": labels["frequency"]}, "rangemode": "tozero"},
     )
     return figure
 
 
-def build_counts_figure(counts: dict, title: str) -> go.Figure:
-    """Horizontal bars of the most frequent values (events, channels); user text escaped for Plotly's labels."""
-    figure = go.Figure(go.Bar(x=counts["count"][::-1], y=[escape(name, quote=False) for name in counts["name"][::-1]], orientation="h"))
-    figure.update_layout(**_layout(title))
-    return figure
-
-
-def build_new_returning_figure(weekly: dict, labels: dict[str, str]) -> go.Figure:
+def build_segment_profiles_figure(segments: list[dict], feature_labels: dict[str, str], labels: dict[str, str]) -> go.Figure:
+    """Mean features per segment as a heatmap: colour is how far a segment is from the others on a feature
+    (standardised per feature), the text the actual mean."""
+    features = [name for name in feature_labels if all(name in s["profile"] for s in segments)]
+    values = np.array([[s["profile"][name] for name in features] for s in segments], dtype="float64")
+    spread = values.std(axis=0)
+    scaled = np.divide(values - values.mean(axis=0), spread, out=np.zeros_like(values), where=spread > 0)
     figure = go.Figure(
-        [
-            go.Bar(x=weekly["week"], y=weekly["new"], name=labels["new"], marker_color="#2e90fa"),
-            go.Bar(x=weekly["week"], y=weekly["returning"], name=labels["returning"], marker_color="#98a2b3"),
-        ]
+        go.Heatmap(
+            z=scaled,
+            x=[feature_labels[name] for name in features],
+            y=[s["label"] for s in segments],
+            text=[[f"{value:,.1f}" for value in row] for row in values],
+            texttemplate="%{text}",
+            colorscale="RdBu",
+            reversescale=True,
+            zmid=0,
+            showscale=False,
+            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+        )
     )
-    figure.update_layout(**_layout(labels["title"], barmode="stack"), legend={"orientation": "h"})
+    figure.update_layout(**_layout(labels["title"], height=120 + 40 * len(segments)))
     return figure
+
+
+def series_label(key: str) -> str:
+    """A series key (a channel or product name from the data) made safe for Plotly's HTML-ish labels."""
+    return escape(key, quote=False)
+
+
+def feature_label(name: str) -> str:
+    """Words for a segmentation feature (event and channel shares are named after their value)."""
+    known = {
+        "recency": _("Days since last purchase"),
+        "frequency": _("Orders"),
+        "monetary": _("Spend"),
+        "tenure": _("Days as customer"),
+        "average_order_value": _("Average order"),
+    }
+    if name in known:
+        return known[name]
+    for prefix, words in (("event_share__", _("share of %(value)s")), ("channel_share__", _("share via %(value)s"))):
+        if name.startswith(prefix):
+            return words % {"value": escape(name.removeprefix(prefix), quote=False)}
+    return escape(name, quote=False)
+
+
+def analysis_figure(analysis: Analysis, name: str, *, series_key: str | None = None, language: str = "en") -> go.Figure:
+    """The named figure of a finished analysis, with labels in the active language. NotFound for a name the
+    analysis does not have."""
+    if analysis.status != Analysis.Status.SUCCEEDED or name not in FIGURE_NAMES[analysis.kind]:
+        raise NotFound()
+    if name == "forecast":
+        series = analysis_series(analysis, series_key)
+        labels = {
+            "title": _("Forecast: all")
+            if series["key"] == "total"
+            else _("Forecast: %(series)s") % {"series": series_label(series["key"])},
+            "history": _("History"),
+            "forecast": _("Forecast"),
+            "interval80": _("%(level)d %% interval") % {"level": 80},
+            "interval95": _("%(level)d %% interval") % {"level": 95},
+        }
+        return build_forecast_figure(series, labels)
+    segments = analysis_segments(analysis, language=language)
+    if name == "segments":
+        labels = {"title": _("Segments: share of customers and of revenue"), "customers": _("Customers"), "revenue": _("Revenue")}
+        return build_segment_sizes_figure(segments, labels)
+    if name == "scatter":
+        labels = {"title": _("Recency and frequency of each customer"), "recency": _("Days since last purchase"), "frequency": _("Orders")}
+        return build_segment_scatter_figure(segment_members(analysis), segments, labels)
+    features = {key: feature_label(key) for key in (segments[0]["profile"] if segments else {})}
+    return build_segment_profiles_figure(segments, features, {"title": _("What each segment looks like (mean per customer)")})

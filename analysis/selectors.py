@@ -6,22 +6,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from analysis.models import Analysis, Dataset
+from analysis.models import Analysis
 from core.errors import NotFound
-
-
-def dataset_list_for_user(*, user: User | AnonymousUser, venture_id: int | None = None) -> QuerySet[Dataset]:
-    if not user.is_authenticated:
-        return Dataset.objects.none()
-    datasets = Dataset.objects.filter(venture__team__memberships__user=user).select_related("venture__team")
-    return datasets.filter(venture_id=venture_id) if venture_id is not None else datasets
-
-
-def dataset_get_for_user(*, user: User | AnonymousUser, dataset_id: int) -> Dataset:
-    dataset = dataset_list_for_user(user=user).filter(pk=dataset_id).first()
-    if dataset is None:
-        raise NotFound()
-    return dataset
 
 
 def analysis_list_for_user(
@@ -90,16 +76,3 @@ def segment_members(analysis: Analysis, segment_id: int | None = None) -> pd.Dat
 def analysis_storage_names(*, analyses: QuerySet[Analysis]) -> list[str]:
     """The files these analyses own in storage: their segment member tables."""
     return sorted(name for name in analyses.values_list("members", flat=True) if name)
-
-
-def dataset_storage_names(*, datasets: QuerySet[Dataset]) -> list[str]:
-    """The files these datasets own in storage, their analyses' included: the uploads, the Parquet files and the
-    segment member tables. The one answer to "which files go with these rows" (core/files.py asks it on a delete)."""
-    names = {name for pair in datasets.values_list("file", "parquet") for name in pair if name}
-    names.update(analysis_storage_names(analyses=Analysis.objects.filter(dataset__in=datasets)))
-    return sorted(names)
-
-
-def storage_names_referenced() -> set[str]:
-    """Every storage name any dataset or analysis points at (what the orphan sweep must keep)."""
-    return set(dataset_storage_names(datasets=Dataset.objects.all()))

@@ -1,122 +1,164 @@
+"""Pages of the model runs: start one from a dataset's page, follow it, read its result with charts."""
+
 import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from analysis.analyses_views import analysis_forms
-from analysis.figures import build_activity_figure, build_counts_figure, build_new_returning_figure
-from analysis.forms import DatasetUploadForm, MappingForm
-from analysis.models import Dataset
-from analysis.selectors import dataset_get_for_user
-from analysis.services import dataset_cancel, dataset_delete, dataset_ingest_start, dataset_upload, datasets_sweep_stale
-from analysis.uploads import SizeLimitedUploadHandler
+from analysis.figures import analysis_figure
+from analysis.forms import ForecastForm, SegmentationForm
+from analysis.models import Analysis
+from analysis.selectors import FIGURE_NAMES, analysis_get_for_user, analysis_segments, analysis_series
+from analysis.services import analysis_cancel, analysis_create, analysis_delete, frequency_proposed
+from core.errors import NotFound
 from core.web import get_or_404, service_run
+from datasets.models import Dataset
+from datasets.selectors import dataset_get_for_user
 from teams.access import can_edit
-from ventures.selectors import venture_get_for_user
 
 
-@login_required
-def dataset_detail(request: HttpRequest, dataset_id: int) -> HttpResponse:
-    """What was detected, the column mapping (correctable), progress while it runs, and the ingest report."""
-    datasets_sweep_stale()
-    dataset = get_or_404(dataset_get_for_user, user=request.user, dataset_id=dataset_id)
-    editable = can_edit(user=request.user, team=dataset.venture.team)
-    initial = {
-        **dataset.mapping,
-        "date_format": dataset.detected.get("date_format", ""),
-        "keep_extra_columns": dataset.keep_extra_columns,
+def analysis_forms(dataset: Dataset, data: dict | None = None, kind: str = "", initial: dict | None = None) -> dict[str, object]:
+    """The two "run a model" forms of a ready dataset's page (bound to `data` for the one that was posted; filled
+    with an earlier run's parameters to run it again with changes)."""
+    frequency = frequency_proposed(dataset)
+    forecast_initial = initial if kind == "forecast" else None
+    segmentation_initial = initial if kind == "segmentation" else None
+    return {
+        "forecast_form": ForecastForm(
+            data if kind == "forecast" else None, dataset=dataset, proposed_frequency=frequency, prefix="forecast", initial=forecast_initial
+        ),
+        "segmentation_form": SegmentationForm(
+            data if kind == "segmentation" else None, prefix="segmentation", initial=segmentation_initial
+        ),
     }
-    form = MappingForm(request.POST or None, columns=dataset.detected.get("columns", []), initial=initial)
-    if request.method == "POST":
-        if not editable:
-            raise PermissionDenied
-        if form.is_valid() and service_run(
-            request,
-            dataset_ingest_start,
-            user=request.user,
-            dataset=dataset,
-            mapping=form.mapping(),
-            date_format=form.cleaned_data["date_format"],
-            keep_extra_columns=form.cleaned_data["keep_extra_columns"],
-        ):
-            return redirect(dataset)
-    running = dataset.status in (dataset.Status.QUEUED, dataset.Status.RUNNING)
-    context = {"dataset": dataset, "form": form, "can_edit": editable, "running": running, "figures": _summary_figures(dataset)}
-    if dataset.status == Dataset.Status.READY:
-        context["analyses"] = dataset.analyses.all()[:50]
-        if editable:
-            context.update(analysis_forms(dataset))
-    return render(request, "analysis/dataset_detail.html", context)
 
 
-def _summary_figures(dataset: Dataset) -> list[tuple[str, dict]]:
-    """The summary charts of a ready dataset, as Plotly JSON for the page (built from the stored aggregates)."""
-    summary = dataset.report.get("summary") if dataset.status == Dataset.Status.READY else None
-    if not summary:
-        return []
-    figures = [
-        (
-            "activity",
-            build_activity_figure(
-                summary["daily"], {"events": _("Events"), "revenue": _("Revenue"), "title": _("Events and revenue per day")}
-            ),
-        ),
-        (
-            "new-returning",
-            build_new_returning_figure(
-                summary["weekly_users"], {"new": _("New"), "returning": _("Returning"), "title": _("New and returning users per week")}
-            ),
-        ),
-    ]
-    if summary["top_events"]["name"]:
-        figures.append(("top-events", build_counts_figure(summary["top_events"], _("Top events"))))
-    if summary["channels"]["name"]:
-        figures.append(("channels", build_counts_figure(summary["channels"], _("Channels"))))
-    return [(name, json.loads(figure.to_json())) for name, figure in figures]
+# What the forecaster's notes and reasons (codes, see ml/forecast.py) mean, for the page.
+NOTES = {
+    "short_history": gettext_lazy("Less than two seasons of history: only models without seasonality were tried."),
+    "too_few_points": gettext_lazy("Too few periods to test models on: this is the naive forecast."),
+    "all_zero": gettext_lazy("Every period is zero: this is the naive forecast."),
+    "constant": gettext_lazy("The history is constant: this is the naive forecast."),
+    "long_gap": gettext_lazy("The series has gone quiet (a long run of zeros at the end): this is the naive forecast."),
+    "intermittent": gettext_lazy("Many periods are zero: models for intermittent demand (Croston, ADIDA, IMAPA) were tried too."),
+    "intermittent_short": gettext_lazy("Many periods are zero, but the history is too short for the intermittent-demand models."),
+    "leading_zeros_trimmed": gettext_lazy("Zeros before the first sale were left out (the series had not started)."),
+    "missing_values_zeroed": gettext_lazy("Missing periods were counted as zero."),
+    "model_failed": gettext_lazy("The models failed on this series: this is the naive forecast."),
+    "split_capped": gettext_lazy("Only the largest series were kept; the rest are summed as “other”."),
+    "partial_last_period": gettext_lazy("The last period is incomplete in the data."),
+    "partial_last_period_dropped": gettext_lazy(
+        "The data ends part-way through the last period: that period was left out, so it does not read as a fall."
+    ),
+    "orders_without_amount": gettext_lazy("No row has an amount: each distinct customer and time counts as one order."),
+}
+
+
+REASONS = {
+    "lowest_backtest_mase": gettext_lazy("the lowest error in the backtest"),
+    "combination_preferred": gettext_lazy(
+        "the mean of the best models: a single model did a little better in the backtest, too little to bet on it alone"
+    ),
+}
+
+
+def reason_text(reason: str) -> str:
+    if reason.startswith("fallback_"):
+        return str(_("the naive forecast: the history is too short or too flat to test models on"))
+    return str(REASONS.get(reason, reason))
+
+
+def note_texts(notes: list) -> list[str]:
+    """Notes as sentences; a note is a code or a dict with a "code" (and numbers)."""
+    codes = [note["code"] if isinstance(note, dict) else str(note) for note in notes]
+    return [str(NOTES.get(code, code)) for code in codes]
 
 
 @login_required
-@csrf_exempt  # checked by _dataset_upload, once the upload handlers are in place (the CSRF check reads the body)
-def dataset_upload_view(request: HttpRequest, venture_id: int) -> HttpResponse:
-    request.upload_handlers = [SizeLimitedUploadHandler(request)]
-    return _dataset_upload(request, venture_id)
-
-
-@csrf_protect
 @require_POST
-def _dataset_upload(request: HttpRequest, venture_id: int) -> HttpResponse:
-    venture = get_or_404(venture_get_for_user, user=request.user, venture_id=venture_id)
-    form = DatasetUploadForm(request.POST, request.FILES)
-    if getattr(request, "upload_too_large", False):
-        messages.error(request, _("The file is larger than the upload limit."))
-        return redirect(venture)
+def analysis_start_view(request: HttpRequest, dataset_id: int) -> HttpResponse:
+    dataset = get_or_404(dataset_get_for_user, user=request.user, dataset_id=dataset_id)
+    kind = request.POST.get("kind", "")
+    if kind not in Analysis.Kind.values:
+        raise Http404
+    form = analysis_forms(dataset, request.POST, kind)[f"{kind}_form"]
     if not form.is_valid():
-        messages.error(request, _("Choose a CSV file to upload."))
-        return redirect(venture)
-    dataset = service_run(
-        request, dataset_upload, user=request.user, venture=venture, name=form.cleaned_data["name"], upload=form.cleaned_data["file"]
-    )
-    return redirect(dataset) if dataset else redirect(venture)
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(f"{dataset.get_absolute_url()}#models")
+    params = {key: value for key, value in form.cleaned_data.items() if value not in ("", None)}
+    analysis = service_run(request, analysis_create, user=request.user, dataset=dataset, kind=kind, params=params)
+    return redirect(analysis) if analysis else redirect(f"{dataset.get_absolute_url()}#models")
+
+
+@login_required
+def analysis_detail(request: HttpRequest, analysis_id: int) -> HttpResponse:
+    """Progress while it runs; then the result: charts, the model chosen and why, the candidates' errors."""
+    analysis = get_or_404(analysis_get_for_user, user=request.user, analysis_id=analysis_id)
+    language = get_language() or "en"
+    context: dict[str, object] = {
+        "analysis": analysis,
+        "dataset": analysis.dataset,
+        "can_edit": can_edit(user=request.user, team=analysis.dataset.venture.team),
+        "running": analysis.status in (Analysis.Status.QUEUED, Analysis.Status.RUNNING),
+        "runs": analysis.dataset.analyses.filter(kind=analysis.kind).exclude(pk=analysis.pk)[:20],
+    }
+    if analysis.status == Analysis.Status.SUCCEEDED:
+        if analysis.kind == Analysis.Kind.FORECAST:
+            try:
+                series = analysis_series(analysis, request.GET.get("series"))
+            except NotFound as exc:
+                raise Http404 from exc
+            context.update(
+                series=series,
+                candidates=_candidates(series),
+                keys=[item["key"] for item in analysis.result["series"]],
+                notes=note_texts([*analysis.result.get("notes", []), *series.get("notes", [])]),
+                reason=reason_text(series.get("reason", "")),
+            )
+            figures = [("forecast", analysis_figure(analysis, "forecast", series_key=series["key"], language=language))]
+        else:
+            context["segments"] = analysis_segments(analysis, language=language)
+            figures = [(name, analysis_figure(analysis, name, language=language)) for name in FIGURE_NAMES[analysis.kind]]
+        context["figures"] = [(f"figure-{name}", json.loads(figure.to_json())) for name, figure in figures]
+        context.update(analysis_forms(analysis.dataset, kind=analysis.kind, initial=analysis.params))
+    elif analysis.status in (Analysis.Status.FAILED, Analysis.Status.CANCELLED):
+        context.update(analysis_forms(analysis.dataset, kind=analysis.kind, initial=analysis.params))
+    return render(request, "analysis/analysis_detail.html", context)
+
+
+def _candidates(series: dict) -> list[dict]:
+    """The backtest of every candidate, best first, with how much better (or worse) than seasonal naive each is."""
+    naive = (series["backtest"].get("SeasonalNaive") or {}).get("mase")
+    rows = []
+    for model, scores in series["backtest"].items():
+        mase = scores.get("mase")
+        gain = (1 - mase / naive) * 100 if mase is not None and naive else None
+        rows.append({"model": model, "mase": mase, "smape": scores.get("smape"), "gain": gain, "chosen": model == series["model"]})
+    return sorted(rows, key=lambda row: (row["mase"] is None, row["mase"] or 0))
 
 
 @login_required
 @require_POST
-def dataset_cancel_view(request: HttpRequest, dataset_id: int) -> HttpResponse:
-    dataset = get_or_404(dataset_get_for_user, user=request.user, dataset_id=dataset_id)
-    service_run(request, dataset_cancel, user=request.user, dataset=dataset)
-    return redirect(dataset)
+def analysis_cancel_view(request: HttpRequest, analysis_id: int) -> HttpResponse:
+    analysis = get_or_404(analysis_get_for_user, user=request.user, analysis_id=analysis_id)
+    service_run(request, analysis_cancel, user=request.user, analysis=analysis)
+    return redirect(analysis)
 
 
 @login_required
 @require_POST
-def dataset_delete_view(request: HttpRequest, dataset_id: int) -> HttpResponse:
-    dataset = get_or_404(dataset_get_for_user, user=request.user, dataset_id=dataset_id)
-    if service_run(request, dataset_delete, user=request.user, dataset=dataset):
-        messages.success(request, _("Dataset “%(name)s” deleted with its files.") % {"name": dataset.name})
-    return redirect(dataset.venture)
+def analysis_delete_view(request: HttpRequest, analysis_id: int) -> HttpResponse:
+    analysis = get_or_404(analysis_get_for_user, user=request.user, analysis_id=analysis_id)
+    if not can_edit(user=request.user, team=analysis.dataset.venture.team):
+        raise PermissionDenied
+    if service_run(request, analysis_delete, user=request.user, analysis=analysis):
+        messages.success(request, _("Analysis deleted."))
+    return redirect(f"{analysis.dataset.get_absolute_url()}#models")

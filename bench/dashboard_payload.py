@@ -61,10 +61,10 @@ def measure(label: str, rows: int | None, folder: Path) -> dict:
 
     from accounts.models import User
     from analysis.demo import demo_transactions_csv
-    from analysis.model_runs import analysis_create, analysis_run
-    from analysis.services import dataset_ingest_run, dataset_upload
+    from analysis.services import analysis_create, analysis_run
     from bench.ingest import generate
     from dashboards.services import share_link_create
+    from datasets.services import dataset_ingest_run, dataset_upload
     from teams.models import Membership, Role, Team
     from ventures.models import Venture
 

@@ -138,8 +138,8 @@ def main() -> None:  # noqa: C901 (one scenario after another, in order)
         from django.core.files.storage import default_storage
 
         from accounts.services import user_register
-        from analysis.models import Dataset
-        from analysis.services import dataset_upload
+        from datasets.models import Dataset
+        from datasets.services import dataset_upload
         from teams.services import team_create
         from ventures.services import venture_create
 

@@ -70,7 +70,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from analysis.ingest import IngestOptions
+    from ingest.pipeline import IngestOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -115,8 +115,8 @@ def measure(side: str, path: str) -> None:
         start, cpu = time.perf_counter(), time.process_time()
         rows = pyarrow.csv.read_csv(path, parse_options=parse).num_rows
     else:
-        from analysis.arrow_memory import arrow_memory_pool_configure
-        from analysis.ingest import ingest_csv
+        from ingest.arrow_memory import arrow_memory_pool_configure
+        from ingest.pipeline import ingest_csv
 
         arrow_memory_pool_configure()  # as the app does at start-up (analysis/apps.py)
         options = sniffed_options(path)  # sniffed at upload, before the ingest
@@ -134,8 +134,8 @@ def median_run(runs: list[dict]) -> dict:
 
 def sniffed_options(path: str) -> "IngestOptions":
     """The ingest's options as the upload's sniff finds them (from the first megabyte)."""
-    from analysis.ingest import IngestOptions
-    from analysis.sniffing import sniff
+    from ingest.pipeline import IngestOptions
+    from ingest.sniffing import sniff
 
     with open(path, "rb") as handle:
         found = sniff(handle.read(1_000_000))

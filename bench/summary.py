@@ -1,4 +1,4 @@
-"""The summary of an ingested dataset (analysis/summary.py): time and peak memory against the baseline of the plain
+"""The summary of an ingested dataset (ingest/summary.py): time and peak memory against the baseline of the plain
 pandas statements it is tested against (tests/analysis/test_summary.py), on the same Parquet file, each side in its
 own process, in one run.
 
@@ -24,13 +24,13 @@ from bench.ingest import alternate, arguments, event_log, median_run, sniffed_op
 
 def measure(side: str, path: str) -> None:
     """Time one side on the Parquet file, its imports done first (a worker has them loaded already)."""
-    from analysis.arrow_memory import arrow_memory_pool_configure
+    from ingest.arrow_memory import arrow_memory_pool_configure
 
     arrow_memory_pool_configure()  # as the app does at start-up
     if side == "pandas":
         from tests.analysis.test_summary import reference_summary as summarise
     else:
-        from analysis.summary import dataset_summary as summarise
+        from ingest.summary import dataset_summary as summarise
     start, cpu = time.perf_counter(), time.process_time()
     weeks = len(summarise(path)["weekly_users"]["week"])
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
@@ -39,7 +39,7 @@ def measure(side: str, path: str) -> None:
 
 
 def main() -> None:
-    from analysis.ingest import ingest_csv
+    from ingest.pipeline import ingest_csv
 
     args = arguments()
     with tempfile.TemporaryDirectory() as folder:

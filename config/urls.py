@@ -8,6 +8,7 @@ from canvas import urls as canvas_urls
 from core import views as core_views
 from dashboards import urls as dashboards_urls
 from dashboards.views import robots_txt
+from datasets import urls as datasets_urls
 from evidence import urls as evidence_urls
 from strategy import urls as strategy_urls
 from takeout import urls as takeout_urls
@@ -21,6 +22,7 @@ api_v1 = [
     *ventures_urls.api_urlpatterns,
     *canvas_urls.api_urlpatterns,
     *strategy_urls.api_urlpatterns,
+    *datasets_urls.api_urlpatterns,
     *analysis_urls.api_urlpatterns,
     *evidence_urls.api_urlpatterns,
     *dashboards_urls.api_urlpatterns,
@@ -34,7 +36,8 @@ urlpatterns = [
     path("ventures/", include(ventures_urls)),
     path("canvases/", include(canvas_urls)),
     path("ventures/", include(strategy_urls)),
-    path("", include(analysis_urls)),  # datasets/… and analyses/…
+    path("", include(datasets_urls)),  # datasets/…
+    path("", include(analysis_urls)),  # datasets/<id>/analyses/new/ and analyses/…
     path("", include(evidence_urls)),
     path("ventures/", include(dashboards_urls)),
     path("s/", include(dashboards_urls.shared_urlpatterns)),

@@ -16,11 +16,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from analysis.model_figures import analysis_figure
-from analysis.models import Analysis, Dataset
+from analysis.figures import analysis_figure
+from analysis.models import Analysis
 from analysis.selectors import analysis_latest, analysis_segments
 from canvas.models import Canvas
 from canvas.selectors import canvas_blocks
+from datasets.models import Dataset
 from strategy import labels
 from strategy.selectors import five_forces_summary, swot_quadrants, venture_figure
 from ventures.models import Venture

@@ -9,12 +9,13 @@ from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from accounts.models import User
-from analysis.models import Analysis, Dataset
+from analysis.models import Analysis
 from canvas.models import Canvas
 from core.errors import NotFound
 from core.tokens import token_digest
 from dashboards.models import Dashboard, ShareLink, ShareTarget
 from dashboards.panels import DEFAULT_LAYOUT, PANELS, Panel, PanelContent, PanelSource
+from datasets.models import Dataset
 from strategy.models import StrategyView
 from ventures.models import Venture
 from ventures.selectors import venture_get_for_user

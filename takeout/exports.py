@@ -16,10 +16,11 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.text import slugify
 
-from analysis.models import Analysis, Dataset
+from analysis.models import Analysis
 from canvas.exports import canvas_csv, canvas_document
 from canvas.models import Canvas
 from core.spreadsheet import spreadsheet_safe
+from datasets.models import Dataset
 from strategy import labels
 from strategy.resources import resources_of_view
 from strategy.selectors import row_snapshot, rows_for_venture, view_version

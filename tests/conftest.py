@@ -1,7 +1,10 @@
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -15,6 +18,13 @@ from ventures.models import Venture
 def _empty_cache() -> None:
     """Throttling counters live in the cache; start every test with an empty one."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Start every test in the default language: a request in another one leaves it active in the thread."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @dataclass

@@ -28,11 +28,11 @@ from django.db.models import Count  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from accounts.services import user_api_token_rotate, user_register  # noqa: E402
-from analysis.models import Dataset  # noqa: E402
-from analysis.services import dataset_upload  # noqa: E402
 from canvas.blueprints import BUSINESS_MODEL  # noqa: E402
 from canvas.services import canvas_create, item_add  # noqa: E402
 from dashboards.services import share_link_create  # noqa: E402
+from datasets.models import Dataset  # noqa: E402
+from datasets.services import dataset_upload  # noqa: E402
 from teams.models import Role  # noqa: E402
 from teams.services import member_add, team_create  # noqa: E402
 from ventures.services import venture_create  # noqa: E402

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "history",
     "canvas",
     "strategy",
+    "datasets",
     "analysis",
     "evidence",
     "dashboards",
@@ -160,10 +161,6 @@ DATASET_MAX_UPLOAD_BYTES = env.int("DATASET_MAX_UPLOAD_BYTES", default=1024**3) 
 DATASET_MAX_DECOMPRESSED_BYTES = env.int("DATASET_MAX_DECOMPRESSED_BYTES", default=5 * 1024**3)  # gzip/zip bombs
 DATASET_MAX_LINE_CHARS = env.int("DATASET_MAX_LINE_CHARS", default=100_000)
 DATASET_MAX_REJECT_SHARE = env.float("DATASET_MAX_REJECT_SHARE", default=0.2)
-# A running ingest beats after every chunk (well under a second); silence this long means its worker died.
-DATASET_HEARTBEAT_STALE_SECONDS = env.int("DATASET_HEARTBEAT_STALE_SECONDS", default=30)
-# A model run beats from a side thread this often, however long one step of the model takes.
-JOB_HEARTBEAT_SECONDS = env.int("JOB_HEARTBEAT_SECONDS", default=10)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads stream to a temporary file
 
 # --- Share links -------------------------------------------------------------------------------------------------
@@ -227,7 +224,8 @@ SPECTACULAR_SETTINGS = {
         "CanvasKindEnum": "canvas.models.CanvasKind",
         "InsightKindEnum": "strategy.labels.INSIGHT_KIND_CHOICES",
         "TowsKindEnum": "strategy.labels.TOWS_KIND_CHOICES",
-        "DatasetStatusEnum": "analysis.models.Dataset.Status",
+        "DatasetStatusEnum": "datasets.models.Dataset.Status",
+        "DateOrderEnum": "datasets.api.DATE_ORDERS",
         "AnalysisStatusEnum": "analysis.models.Analysis.Status",
         "AnalysisKindEnum": "analysis.models.Analysis.Kind",
         "RiskStatusEnum": "strategy.labels.RISK_STATUS_CHOICES",
@@ -272,9 +270,13 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # sweeper (run `celery -A config worker --beat`, or a beat process). Files no row references (a worker killed
 # between writing and recording one) are deleted once a day.
 JOB_REQUEUE_SECONDS = env.int("JOB_REQUEUE_SECONDS", default=60)
+# Every running job beats from a side thread this often (core/jobs.py), however long one step of its work takes;
+# silence for JOB_HEARTBEAT_STALE_SECONDS means its worker died.
+JOB_HEARTBEAT_SECONDS = env.int("JOB_HEARTBEAT_SECONDS", default=10)
+JOB_HEARTBEAT_STALE_SECONDS = env.int("JOB_HEARTBEAT_STALE_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE = {
-    "jobs-sweep-stale": {"task": "analysis.jobs_sweep_stale", "schedule": 30.0},
-    "storage-sweep-orphans": {"task": "analysis.storage_sweep_orphans", "schedule": 24 * 3600.0},
+    "jobs-sweep": {"task": "core.jobs_sweep", "schedule": 30.0},
+    "storage-sweep-orphans": {"task": "datasets.storage_sweep_orphans", "schedule": 24 * 3600.0},
 }
 
 LOGGING = {

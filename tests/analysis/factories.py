@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
-from analysis.models import Dataset
-from analysis.services import dataset_ingest_run, dataset_upload
+from datasets.models import Dataset
+from datasets.services import dataset_ingest_run, dataset_upload
 from ventures.models import Venture
 
 MAPPING = {"user_id": "customer", "timestamp": "time", "event": "event", "amount": "amount", "channel": "channel"}

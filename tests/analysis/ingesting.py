@@ -1,7 +1,7 @@
 """The ingest's options as the app would choose them for a file: what the sniff found, plus test overrides."""
 
-from analysis.ingest import IngestOptions
-from analysis.sniffing import sniff
+from ingest.pipeline import IngestOptions
+from ingest.sniffing import sniff
 
 
 def sniffed_options(data: bytes, sample: bytes | None = None, **overrides: object) -> IngestOptions:

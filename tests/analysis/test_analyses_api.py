@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from analysis.model_runs import analysis_run
 from analysis.models import Analysis
+from analysis.services import analysis_run
 from tests.analysis.factories import ready_dataset
 from tests.conftest import api_as
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from analysis.model_runs import analysis_run
 from analysis.models import Analysis
+from analysis.services import analysis_run
 from tests.analysis.factories import ready_dataset
 
 pytestmark = pytest.mark.django_db

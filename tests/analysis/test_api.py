@@ -6,8 +6,9 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from analysis.models import Dataset
-from analysis.services import dataset_ingest_run, datasets_sweep_stale
+from core.jobs import jobs_sweep_stale
+from datasets.models import Dataset
+from datasets.services import dataset_ingest_run
 from tests.conftest import api_as
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +192,7 @@ def test_a_job_whose_worker_stopped_beating_is_failed_not_left_running(world):
     dataset_id = upload(client, world.venture).json()["id"]
     Dataset.objects.filter(pk=dataset_id).update(status="running", heartbeat_at=timezone.now() - timezone.timedelta(minutes=10))
 
-    swept = datasets_sweep_stale()
+    swept = jobs_sweep_stale(Dataset)
     body = client.get(f"/api/v1/datasets/{dataset_id}/").json()
 
     assert swept == 1

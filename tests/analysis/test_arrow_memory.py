@@ -3,7 +3,7 @@ import os
 import pyarrow as pa
 import pytest
 
-from analysis.arrow_memory import arrow_memory_pool_configure
+from ingest.arrow_memory import arrow_memory_pool_configure
 
 
 @pytest.mark.skipif(

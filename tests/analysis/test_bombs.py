@@ -9,8 +9,8 @@ import zipfile
 
 import pytest
 
-from analysis.models import Dataset
-from analysis.services import dataset_ingest_run
+from datasets.models import Dataset
+from datasets.services import dataset_ingest_run
 from tests.analysis.test_api import CSV, upload
 from tests.conftest import api_as
 

@@ -3,7 +3,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.distinct import HeldDistinct
+from ingest.distinct import HeldDistinct
 
 
 def test_the_distinct_values_of_many_arrays_are_those_of_all_while_few_are_held():

@@ -5,8 +5,9 @@ import io
 import pyarrow.parquet as pq
 import pytest
 
-from analysis.ingest import IngestCancelled, IngestOptions, ingest_csv
-from analysis.sniffing import RejectedFile, sniff
+from ingest.errors import RejectedFile
+from ingest.pipeline import IngestCancelled, IngestOptions, ingest_csv
+from ingest.sniffing import sniff
 from tests.analysis.ingesting import sniffed_options
 
 

@@ -14,12 +14,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import analysis.ingest
-import analysis.ingest_normalise
-import analysis.ingest_read
-from analysis.ingest import IngestCancelled, IngestOptions, ingest_csv
-from analysis.ingest_normalise import WHITESPACE, numbers, parse_numbers, parse_timestamps, strip, timestamps, whole
-from analysis.sniffing import RejectedFile
+from ingest import normalise as ingest_normalise
+from ingest import read as ingest_read
+from ingest.errors import RejectedFile
+from ingest.normalise import WHITESPACE, numbers, parse_numbers, parse_timestamps, strip, timestamps, whole
+from ingest.pipeline import IngestCancelled, IngestOptions, ingest_csv
 from tests.analysis.ingesting import sniffed_options
 
 CASES = {
@@ -141,14 +140,14 @@ def ingest(data: bytes, tmp_path, name: str, sample: bytes | None = None, **over
 def arrow_blocks(monkeypatch):
     """Counts the blocks Arrow read, so that a comparison cannot pass by both runs taking the csv module's path."""
     taken = []
-    parse = analysis.ingest_read.parse_block
+    parse = ingest_read.parse_block
 
     def counting(*args, **kwargs):
         result = parse(*args, **kwargs)
         taken.append(result is not None)
         return result
 
-    monkeypatch.setattr(analysis.ingest_read, "parse_block", counting)
+    monkeypatch.setattr(ingest_read, "parse_block", counting)
     return taken
 
 
@@ -165,7 +164,7 @@ def encoded(text: str | None, encoding: str) -> bytes:
 def test_arrow_and_the_csv_module_give_the_same_events_and_report(case, block_bytes, tmp_path, monkeypatch, arrow_blocks):
     text, encoding, overrides = CASES[case]
     data = encoded(text, encoding)
-    monkeypatch.setattr(analysis.ingest_read, "BLOCK_BYTES", block_bytes)
+    monkeypatch.setattr(ingest_read, "BLOCK_BYTES", block_bytes)
 
     fast = ingest(data, tmp_path, "fast", **overrides)
     reference = ingest(data, tmp_path, "reference", fast_path=False, **overrides)
@@ -180,7 +179,7 @@ def test_arrow_and_the_csv_module_give_the_same_events_and_report(case, block_by
 def test_rejected_rows_have_their_exact_line_with_and_without_newlines_in_cells(fast_path, tmp_path, monkeypatch, arrow_blocks):
     plain = "user,time,note\n" + "".join(f"u{i},{'bad' if i % 7 == 3 else '2024-01-01'},n{i}\n" for i in range(40))
     multiline = "user,time,note\n" + "".join(f'u{i},{"bad" if i % 7 == 3 else "2024-01-01"},"n\n{i}"\n' for i in range(40))
-    monkeypatch.setattr(analysis.ingest_read, "BLOCK_BYTES", 200)
+    monkeypatch.setattr(ingest_read, "BLOCK_BYTES", 200)
 
     plain_report, plain_events = ingest(plain.encode(), tmp_path, "plain", fast_path=fast_path)
     arrow_blocks.clear()
@@ -200,7 +199,7 @@ def test_files_of_random_cells_read_the_same_both_ways(tmp_path, monkeypatch, ar
     for trial in range(150):
         body = "".join(rng.choice(pieces) for _ in range(rng.randrange(5, 80)))
         data = ("user,time,amount\n" + body + "\nu9,2024-01-02,1\n").encode()
-        monkeypatch.setattr(analysis.ingest_read, "BLOCK_BYTES", rng.choice([8, 16, 64, 1 << 20]))
+        monkeypatch.setattr(ingest_read, "BLOCK_BYTES", rng.choice([8, 16, 64, 1 << 20]))
 
         fast = ingest(data, tmp_path, f"fast{trial}", max_reject_share=1.0, sample=HEADER)
         reference = ingest(data, tmp_path, f"reference{trial}", max_reject_share=1.0, sample=HEADER, fast_path=False)
@@ -287,7 +286,7 @@ def test_dates_written_with_numbers_parse_as_the_pandas_rules_do(order):
     expected = pa.array(parse_timestamps(pd.Series(stamps, dtype="string"), order), type=pa.timestamp("us", tz="UTC"), from_pandas=True)
     for column in columns(stamps, 4):
         assert whole(timestamps(column, order)).equals(expected)
-    taken = analysis.ingest_normalise._numeric_dates(pa.array(stamps), order)
+    taken = ingest_normalise._numeric_dates(pa.array(stamps), order)
     assert len(stamps) - taken.null_count > 450  # of about 550 that are certain, not left to pandas
 
 
@@ -319,7 +318,7 @@ def test_amounts_written_with_symbols_and_separators_parse_as_the_pandas_rules_d
     expected = parse_numbers(pd.Series(amounts, dtype="string"), decimal).to_numpy()
     for column in columns(amounts, 5):
         np.testing.assert_array_equal(whole(numbers(column, decimal)).to_numpy(zero_copy_only=False), expected)
-    _parsed, rest = analysis.ingest_normalise._written_numbers(pa.array(amounts), decimal)
+    _parsed, rest = ingest_normalise._written_numbers(pa.array(amounts), decimal)
     assert rest.false_count > 900  # cleaned and cast by Arrow (the others: over 15 characters, or not numbers)
 
 
@@ -415,7 +414,7 @@ def test_one_odd_stamp_in_a_large_chunk_laid_out_alike_is_found(odd, where):
 
 
 def test_cancelling_stops_the_ingests_threads(tmp_path, monkeypatch):
-    monkeypatch.setattr(analysis.ingest_read, "BLOCK_BYTES", 64)
+    monkeypatch.setattr(ingest_read, "BLOCK_BYTES", 64)
     data = ("user,time\n" + "".join(f"u{i},2024-01-01\n" for i in range(200))).encode()
     options = IngestOptions(encoding="utf-8", delimiter=",", mapping={"user_id": "user", "timestamp": "time"}, chunk_rows=5)
 
@@ -432,7 +431,7 @@ def test_blocks_end_at_line_breaks_and_add_up_to_the_file(seed):
     rng = random.Random(seed)  # noqa: S311 - reproducible test data
     data = b"".join(bytes([rng.choice(b"ab,\r")]) * rng.randrange(41) + b"\n" for _ in range(rng.randrange(1, 30)))
     data = data[: -1 if seed % 2 else None]
-    blocks = analysis.ingest_read.Utf8Blocks(io.BytesIO(data), "utf-8", size=rng.randrange(1, 33))
+    blocks = ingest_read.Utf8Blocks(io.BytesIO(data), "utf-8", size=rng.randrange(1, 33))
     first = blocks.next()
     blocks.unread(first[3:])
     read = [first[:3]]
@@ -443,9 +442,9 @@ def test_blocks_end_at_line_breaks_and_add_up_to_the_file(seed):
 
 
 def test_blocks_grow_from_the_first_block_size(monkeypatch):
-    monkeypatch.setattr(analysis.ingest_read, "FIRST_BLOCK_BYTES", 10)
+    monkeypatch.setattr(ingest_read, "FIRST_BLOCK_BYTES", 10)
     data = b"".join(b"%03d\n" % i for i in range(100))  # lines of 4 bytes
-    blocks = analysis.ingest_read.Utf8Blocks(io.BytesIO(data), "utf-8", size=64)
+    blocks = ingest_read.Utf8Blocks(io.BytesIO(data), "utf-8", size=64)
 
     sizes = [len(block) for block in iter(blocks.next, None)]
 
@@ -457,7 +456,7 @@ def test_blocks_grow_from_the_first_block_size(monkeypatch):
 @pytest.mark.parametrize("block_bytes", [5, 16, 64, 1 << 20])
 def test_a_byte_the_encoding_lacks_is_reported_on_its_line(block_bytes, tmp_path, monkeypatch):
     """cp1252 has no character for byte 0x81: the refusal names its line, whichever piece of a block it is read in."""
-    monkeypatch.setattr(analysis.ingest_read, "BLOCK_BYTES", block_bytes)
+    monkeypatch.setattr(ingest_read, "BLOCK_BYTES", block_bytes)
     data = ("user,time\n" + "".join(f"u{i},2024-01-01\n" for i in range(30))).encode("cp1252") + b"u\x81,2024-01-01\n"
 
     refused, code, message = ingest(data, tmp_path, "bad", encoding="cp1252")
@@ -472,8 +471,8 @@ def test_a_byte_that_is_not_utf8_is_refused_on_its_line(quote, bad_line, tmp_pat
     """Arrow's parse is told not to check UTF-8 (the reader checks each block whole): a stray Latin-1 byte in a file
     sniffed as UTF-8 must still be refused, with its line, on either of Arrow's paths, in a block after the header's,
     also in a column the ingest drops (no later step would notice it there)."""
-    monkeypatch.setattr(analysis.ingest_read, "FIRST_BLOCK_BYTES", 64)
-    monkeypatch.setattr(analysis.ingest_read, "BLOCK_BYTES", 256)
+    monkeypatch.setattr(ingest_read, "FIRST_BLOCK_BYTES", 64)
+    monkeypatch.setattr(ingest_read, "BLOCK_BYTES", 256)
     rows = "".join(f"u{i},{quote}2024-01-01{quote},x\n" for i in range(30))
     data = ("user,time,note\n" + rows).encode() + bad_line + rows.encode()
 
@@ -493,13 +492,13 @@ def test_a_bad_byte_in_a_multibyte_encoding_is_refused_as_an_encoding_error(seed
         characters = [rng.choice(["a", "ー", "漢", "\n", ","]).encode("shift_jis") for _ in range(rng.randrange(5, 40))]
         characters.insert(rng.randrange(len(characters)), rng.choice([b"\x81\x20", b"\x82\x0a", b"\xfd"]))  # no character
         data = b"".join(characters)
-        blocks = analysis.ingest_read.Utf8Blocks(io.BytesIO(data), "shift_jis", size=rng.randrange(1, 9))
-        with pytest.raises(analysis.ingest_read.Undecodable) as refused:
+        blocks = ingest_read.Utf8Blocks(io.BytesIO(data), "shift_jis", size=rng.randrange(1, 9))
+        with pytest.raises(ingest_read.Undecodable) as refused:
             read_all(blocks)
         assert 1 <= refused.value.line <= data.count(b"\n") + 1
 
 
-def read_all(blocks: analysis.ingest_read.Utf8Blocks) -> None:
+def read_all(blocks: ingest_read.Utf8Blocks) -> None:
     while blocks.next() is not None:
         pass
 
@@ -508,13 +507,13 @@ def read_all(blocks: analysis.ingest_read.Utf8Blocks) -> None:
 def arrow_columns(monkeypatch):
     """The columns each of Arrow's reads turned into text (None: all)."""
     asked = []
-    read = analysis.ingest_read._arrow_read
+    read = ingest_read._arrow_read
 
     def spying(data, width, delimiter, converted, **kwargs):
         asked.append(converted)
         return read(data, width, delimiter, converted, **kwargs)
 
-    monkeypatch.setattr(analysis.ingest_read, "_arrow_read", spying)
+    monkeypatch.setattr(ingest_read, "_arrow_read", spying)
     return asked
 
 
@@ -531,7 +530,7 @@ def wide_log(rows: int, note: str = "fine", start: int = 0) -> str:
 
 @pytest.mark.parametrize("keep_extra", [False, True])
 def test_arrow_turns_only_the_kept_columns_into_text(keep_extra, tmp_path, monkeypatch, arrow_columns):
-    monkeypatch.setattr(analysis.ingest_read, "BLOCK_BYTES", 512)
+    monkeypatch.setattr(ingest_read, "BLOCK_BYTES", 512)
     data = wide_log(200).encode()
 
     fast = ingest(data, tmp_path, "fast", keep_extra=keep_extra)
@@ -546,8 +545,8 @@ def test_arrow_turns_only_the_kept_columns_into_text(keep_extra, tmp_path, monke
 def test_line_breaks_in_a_dropped_column_make_arrow_turn_every_column_from_then_on(tmp_path, monkeypatch, arrow_columns, arrow_blocks):
     """The numbering counts the line breaks in the cells it has: a block whose dropped cells hold some is read again
     with every column, and so is every block after it, on Arrow's path still."""
-    monkeypatch.setattr(analysis.ingest_read, "FIRST_BLOCK_BYTES", 512)
-    monkeypatch.setattr(analysis.ingest_read, "BLOCK_BYTES", 512)  # 8 records a block
+    monkeypatch.setattr(ingest_read, "FIRST_BLOCK_BYTES", 512)
+    monkeypatch.setattr(ingest_read, "BLOCK_BYTES", 512)  # 8 records a block
     data = (wide_log(40) + wide_log(40, note='"two\nlines"', start=40).split("\n", 1)[1]).encode()
 
     fast = ingest(data, tmp_path, "fast")
@@ -572,7 +571,7 @@ def test_a_block_is_never_said_to_have_its_lines_within_the_limit_when_one_is_ov
         block = b"".join(rng.choice([b"\n", b"x", b"xxxxxxxx", b"\r\n", b"y" * rng.randrange(1, 60)]) for _ in range(rng.randrange(1, 40)))
         limit = rng.randrange(1, 80)
         longest = max(len(line) for line in block.split(b"\n"))
-        if analysis.ingest_read._lines_within(block, limit):
+        if ingest_read._lines_within(block, limit):
             assert longest <= limit, (block, limit)
         if longest < limit // 2:
-            assert analysis.ingest_read._lines_within(block, limit)  # short lines always pass
+            assert ingest_read._lines_within(block, limit)  # short lines always pass

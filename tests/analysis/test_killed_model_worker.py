@@ -7,8 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from analysis.model_runs import analyses_sweep_stale, analysis_create
 from analysis.models import Analysis
+from analysis.services import analysis_create
+from core.jobs import jobs_sweep_stale
 from tests.analysis.factories import ready_dataset
 from tests.waiting import wait_until
 from tests.worker import kill_pool_processes, start_worker, stop_worker
@@ -30,14 +31,14 @@ def products_csv() -> bytes:
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_forecast_leaves_no_run_stuck_running(world, tmp_path, settings):
-    settings.DATASET_HEARTBEAT_STALE_SECONDS = 3
+    settings.JOB_HEARTBEAT_STALE_SECONDS = 3
     dataset = ready_dataset(
         user=world.editor,
         venture=world.venture,
         content=products_csv(),
         mapping={"user_id": "customer", "timestamp": "time", "product": "product"},
     )
-    process = start_worker(tmp_path, "--pool=prefork", "--concurrency=1", DATASET_HEARTBEAT_STALE_SECONDS="3", JOB_HEARTBEAT_SECONDS="1")
+    process = start_worker(tmp_path, "--pool=prefork", "--concurrency=1", JOB_HEARTBEAT_STALE_SECONDS="3", JOB_HEARTBEAT_SECONDS="1")
     try:
         analysis = analysis_create(
             user=world.editor,
@@ -54,7 +55,7 @@ def test_a_worker_killed_mid_forecast_leaves_no_run_stuck_running(world, tmp_pat
         kill_pool_processes(process)
 
         def ended() -> bool:
-            analyses_sweep_stale()
+            jobs_sweep_stale(Analysis)
             analysis.refresh_from_db()
             return analysis.status in (Analysis.Status.SUCCEEDED, Analysis.Status.FAILED)
 

@@ -6,8 +6,9 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from analysis.models import Dataset
-from analysis.services import dataset_upload, datasets_sweep_stale
+from core.jobs import jobs_sweep_stale
+from datasets.models import Dataset
+from datasets.services import dataset_upload
 from tests.waiting import wait_until
 from tests.worker import kill_pool_processes, start_worker, stop_worker
 
@@ -17,8 +18,8 @@ ROWS = 600_000
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_ingest_leaves_no_job_stuck_running(world, tmp_path, settings):
-    settings.DATASET_HEARTBEAT_STALE_SECONDS = 3
-    process = start_worker(tmp_path, "--pool=prefork", "--concurrency=1", DATASET_HEARTBEAT_STALE_SECONDS="3")
+    settings.JOB_HEARTBEAT_STALE_SECONDS = 3
+    process = start_worker(tmp_path, "--pool=prefork", "--concurrency=1", JOB_HEARTBEAT_STALE_SECONDS="3")
     try:
         csv = "user,time,amount\n" + "".join(f"u{i % 997},2024-01-{i % 28 + 1:02d} 10:{i % 60:02d},{i % 50}.5\n" for i in range(ROWS))
         upload = SimpleUploadedFile("big.csv", csv.encode())
@@ -38,7 +39,7 @@ def test_a_worker_killed_mid_ingest_leaves_no_job_stuck_running(world, tmp_path,
         kill_pool_processes(process)
 
         def ended() -> bool:
-            datasets_sweep_stale()
+            jobs_sweep_stale(Dataset)
             dataset.refresh_from_db()
             return dataset.status in (Dataset.Status.READY, Dataset.Status.FAILED)
 

@@ -11,11 +11,12 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import transaction
 
-from analysis import services
-from analysis.model_runs import analysis_create, analysis_run
-from analysis.models import Analysis, Dataset
-from analysis.orphans import storage_orphans_sweep
-from analysis.services import dataset_ingest_run, dataset_ingest_start
+from analysis.models import Analysis
+from analysis.services import analysis_create, analysis_run
+from datasets import services
+from datasets.models import Dataset
+from datasets.orphans import storage_orphans_sweep
+from datasets.services import dataset_ingest_run, dataset_ingest_start
 from tests.analysis.factories import MAPPING, ready_dataset
 from tests.conftest import api_as
 
@@ -142,10 +143,10 @@ def test_an_ingest_finishing_after_its_dataset_was_deleted_leaves_no_parquet(wor
     dataset = dataset_ingest_start(user=world.editor, dataset=dataset, mapping=MAPPING)
     real_ingest = services._ingest
 
-    def ingest_then_the_dataset_is_deleted(dataset, destination):
-        report = real_ingest(dataset, destination)
+    def ingest_then_the_dataset_is_deleted(dataset):
+        output = real_ingest(dataset)
         Dataset.objects.filter(pk=dataset.pk).delete()  # deleted by a user while the worker was busy
-        return report
+        return output
 
     monkeypatch.setattr(services, "_ingest", ingest_then_the_dataset_is_deleted)
 

@@ -9,9 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from analysis import tasks
-from analysis.models import Dataset
-from analysis.services import dataset_upload, datasets_requeue_lost
+from core.jobs import jobs_requeue_lost
+from analysis import tasks as analysis_tasks
+from datasets import tasks
+from datasets.models import Dataset
+from datasets.services import dataset_upload
+from datasets.tasks import dataset_ingest_task
 from tests.analysis.factories import MAPPING, orders_csv
 from tests.conftest import TeamWorld
 
@@ -35,7 +38,7 @@ def test_a_job_queued_too_long_is_sent_again_once_per_window(world: TeamWorld, s
     dataset = _queued(world)
     Dataset.objects.filter(pk=dataset.pk).update(updated_at=timezone.now() - timedelta(seconds=settings.JOB_REQUEUE_SECONDS + 1))
 
-    first, again = datasets_requeue_lost(), datasets_requeue_lost()
+    first, again = jobs_requeue_lost(Dataset, send=dataset_ingest_task.delay), jobs_requeue_lost(Dataset, send=dataset_ingest_task.delay)
 
     assert (first, again) == (1, 0)
     assert sent == [(dataset.pk, dataset.attempt)]
@@ -45,7 +48,7 @@ def test_a_job_queued_too_long_is_sent_again_once_per_window(world: TeamWorld, s
 def test_a_job_queued_moments_ago_is_left_alone(world: TeamWorld, sent):
     _queued(world)
 
-    assert datasets_requeue_lost() == 0
+    assert jobs_requeue_lost(Dataset, send=dataset_ingest_task.delay) == 0
     assert sent == []
 
 
@@ -69,6 +72,6 @@ def test_job_messages_carry_no_time_limits_so_the_workers_own_apply(monkeypatch)
     monkeypatch.setattr(app, "send_task", lambda *args, **options: sent_with.append(options))
 
     tasks.dataset_ingest_task.delay(1, 1)
-    tasks.analysis_run_task.delay(1, 1)
+    analysis_tasks.analysis_run_task.delay(1, 1)
 
     assert [(options["time_limit"], options["soft_time_limit"]) for options in sent_with] == [(None, None), (None, None)]

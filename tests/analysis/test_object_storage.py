@@ -9,8 +9,8 @@ import pytest
 from django.core.files.storage import default_storage
 from moto import mock_aws
 
-from analysis.models import Dataset
-from analysis.services import dataset_delete, dataset_ingest_run
+from datasets.models import Dataset
+from datasets.services import dataset_delete, dataset_ingest_run
 from tests.analysis.test_api import upload
 from tests.conftest import api_as
 
@@ -58,7 +58,7 @@ def test_deleting_a_venture_deletes_its_objects_and_the_orphan_sweep_walks_the_b
 
     from django.core.files.base import ContentFile
 
-    from analysis.orphans import storage_orphans_sweep
+    from datasets.orphans import storage_orphans_sweep
     from ventures.services import venture_delete
 
     mapping = json.dumps({"user_id": "Customer ID", "timestamp": "InvoiceDate", "amount": "Amount"})

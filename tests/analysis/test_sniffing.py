@@ -6,7 +6,8 @@ import zlib
 
 import pytest
 
-from analysis.sniffing import SNIFFED_ROWS, RejectedFile, propose_mapping, sniff
+from ingest.errors import RejectedFile
+from ingest.sniffing import SNIFFED_ROWS, propose_mapping, sniff
 
 ROWS = "user_id,timestamp,amount\nu1,2024-01-01T10:00:00Z,12.50\nu2,2024-01-02T11:00:00Z,3.00\n"
 

@@ -7,10 +7,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import analysis.summary
-from analysis.figures import build_counts_figure
-from analysis.ingest import SCHEMA, WITHOUT_PROPERTIES, IngestOptions, _ParquetAppender, ingest_csv
-from analysis.summary import TOP, dataset_summary
+import ingest.summary
+from datasets.figures import build_counts_figure
+from ingest.pipeline import SCHEMA, WITHOUT_PROPERTIES, IngestOptions, _ParquetAppender, ingest_csv
+from ingest.summary import TOP, dataset_summary
 
 
 @pytest.fixture
@@ -87,8 +87,8 @@ def test_summary_is_what_the_plain_pandas_statements_give(seed, batch_rows, tmp_
     """Random logs: users that come back weeks later, stamps before 1970 and across years, Sunday/Monday edges,
     missing and negative amounts, missing and empty events, ties among the most common values, several row groups;
     read whole or in batches of a few rows, the (week, user) pairs merged every few batches."""
-    monkeypatch.setattr(analysis.summary, "BATCH_ROWS", batch_rows)
-    monkeypatch.setattr(analysis.summary._UserWeeks, "HELD_PAIRS", 50)
+    monkeypatch.setattr(ingest.summary, "BATCH_ROWS", batch_rows)
+    monkeypatch.setattr(ingest.summary._UserWeeks, "HELD_PAIRS", 50)
     rng = np.random.default_rng(seed)
     rows = int(rng.integers(1, 3000))
     start = datetime(1969, 12, 20, tzinfo=UTC) if seed % 2 else datetime(2023, 12, 30, 23, tzinfo=UTC)

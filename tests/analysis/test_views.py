@@ -2,7 +2,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from analysis.models import Dataset
+from datasets.models import Dataset
 
 pytestmark = pytest.mark.django_db
 

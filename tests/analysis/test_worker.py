@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from analysis.models import Dataset
+from datasets.models import Dataset
 from tests.conftest import api_as
 from tests.waiting import wait_until
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from analysis.model_runs import analysis_create, analysis_run
+from analysis.services import analysis_create, analysis_run
 from tests.analysis.factories import ready_dataset
 from tests.canvas.factories import CanvasFactory, CanvasItemFactory
 from tests.dashboards.factories import ShareLinkFactory

@@ -1,8 +1,8 @@
 import factory
 
-from analysis.models import Dataset
 from core.tokens import token_new
 from dashboards.models import Dashboard, ShareLink
+from datasets.models import Dataset
 from tests.ventures.factories import VentureFactory
 
 

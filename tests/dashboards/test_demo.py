@@ -7,10 +7,10 @@ import re
 import pytest
 from django.core.management import call_command
 
-from analysis.models import Dataset
-from analysis.services import dataset_ingest_run
 from dashboards.demo import DEMO_LAYOUT
 from dashboards.models import Dashboard, ShareLink
+from datasets.models import Dataset
+from datasets.services import dataset_ingest_run
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from analysis.model_runs import analysis_create, analysis_run
+from analysis.services import analysis_create, analysis_run
 from canvas.blueprints import BUSINESS_MODEL
 from canvas.services import canvas_create, item_add
 from strategy.resources import INSIGHTS

@@ -3,8 +3,9 @@
 import pytest
 from django.core.management import call_command
 
-from analysis.models import Analysis, Dataset
+from analysis.models import Analysis
 from canvas.models import CanvasItem
+from datasets.models import Dataset
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ each citing its analysis and carrying its chart."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from analysis.model_runs import analysis_create, analysis_run
+from analysis.services import analysis_create, analysis_run
 from canvas.models import CanvasItem
 from tests.analysis.factories import ready_dataset
 from tests.canvas.factories import CanvasFactory, CanvasItemFactory

@@ -19,12 +19,13 @@ from hypothesis import strategies as st
 
 from accounts.models import User
 from accounts.services import user_api_token_rotate
-from analysis.model_runs import analysis_create, analysis_run
-from analysis.models import Analysis, Dataset
+from analysis.models import Analysis
+from analysis.services import analysis_create, analysis_run
 from canvas.models import Canvas, CanvasItem, ItemComment
 from canvas.services import canvas_create, comment_add, item_add
 from dashboards.models import ShareLink
 from dashboards.services import share_link_create
+from datasets.models import Dataset
 from history.models import Version
 from strategy.models import Competitor, ForceDriver, Insight, Risk, TowsStrategy, ValueActivity
 from strategy.resources import COMPETITORS, FIVE_FORCES, INSIGHTS, RISKS, TOWS, VALUE_CHAIN

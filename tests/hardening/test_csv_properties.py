@@ -19,9 +19,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.models import Dataset
-from analysis.services import dataset_ingest_run, dataset_upload
 from core.errors import InvalidInput
+from datasets.models import Dataset
+from datasets.services import dataset_ingest_run, dataset_upload
 
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "gb18030", "cp1252")
 DELIMITERS = (",", ";", "\t", "|")
@@ -122,7 +122,7 @@ def test_any_csv_is_stored_and_ingested_or_refused_with_a_reason_and_never_half_
             if not {"user_id", "timestamp"} <= set(dataset.mapping):
                 outcomes["stored unmapped"] += 1
                 return  # stored for the user to map by hand: nothing to ingest yet
-            from analysis.services import dataset_ingest_start
+            from datasets.services import dataset_ingest_start
 
             dataset = dataset_ingest_start(user=world.editor, dataset=dataset, mapping=dataset.mapping)
         status = dataset_ingest_run(dataset_id=dataset.pk, attempt=dataset.attempt)

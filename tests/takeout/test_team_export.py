@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 from django.core.management import CommandError, call_command
 
-from analysis.model_runs import analysis_create, analysis_run
+from analysis.services import analysis_create, analysis_run
 from canvas.exports import canvas_document
 from canvas.models import Canvas
 from strategy.resources import COMPETITORS, INSIGHTS

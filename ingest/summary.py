@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from analysis.distinct import HeldDistinct
+from ingest.distinct import HeldDistinct
 
 TOP = 10
 BATCH_ROWS = 1_000_000

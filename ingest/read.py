@@ -21,7 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from analysis.sniffing import RejectedFile, _unique_headers
+from ingest.errors import RejectedFile
+from ingest.sniffing import _unique_headers
 
 # Measured against 16 MB (1 M and 5 M rows, interleaved runs): the first rows reach the normalising thread sooner, and
 # the copies of a block stay in the cache: about a tenth less wall and CPU time.

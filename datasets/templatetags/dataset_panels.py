@@ -1,14 +1,14 @@
 from django import template
 
-from analysis.forms import DatasetUploadForm
-from analysis.selectors import dataset_list_for_user
+from datasets.forms import DatasetUploadForm
+from datasets.selectors import dataset_list_for_user
 from teams.access import can_edit
 from ventures.models import Venture
 
 register = template.Library()
 
 
-@register.inclusion_tag("analysis/partials/venture_datasets.html", takes_context=True)
+@register.inclusion_tag("datasets/partials/venture_datasets.html", takes_context=True)
 def venture_datasets(context: template.Context, venture: Venture) -> dict:
     request = context["request"]
     return {

@@ -1,11 +1,11 @@
 """Stream a CSV into normalised events in Parquet, a block at a time: Arrow's CSV reader where it provably reads the
-file as the csv module would, the csv module elsewhere (analysis/ingest_read.py: exact line numbers for every row
+file as the csv module would, the csv module elsewhere (ingest/read.py: exact line numbers for every row
 either way), as text cells: Arrow's own typed conversion takes forms our rules read otherwise ("1e3", "NaN", "+05")
 and would save little (bench/ingest.py); cells normalised with vectorised pyarrow.compute
-(analysis/ingest_normalise.py); chunks appended to a Parquet file. Three stages overlap: reading and parsing (a
+(ingest/normalise.py); chunks appended to a Parquet file. Three stages overlap: reading and parsing (a
 thread), normalising (the caller's thread, which also reports progress), writing Parquet (a thread); each hands on at
 most two batches, so memory stays bounded by the block and chunk sizes whatever the file size. Distinct users are
-counted afterwards by the summary (analysis/summary.py), which numbers them anyway: counting them here too hashed every
+counted afterwards by the summary (ingest/summary.py), which numbers them anyway: counting them here too hashed every
 user twice and, at the end, held up the job (a fifth of 1 M rows' time). Pure apart from the files it is handed: no
 Django."""
 
@@ -24,9 +24,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from analysis.ingest_normalise import Column, numbers, parse_numbers, parse_timestamps, properties, strip, timestamps
-from analysis.ingest_read import Batch, ReadSettings, Utf8Blocks, column_name, read_batches, read_header
-from analysis.sniffing import ROLES, RejectedFile, Sniffed
+from ingest.errors import RejectedFile
+from ingest.normalise import Column, numbers, parse_numbers, parse_timestamps, properties, strip, timestamps
+from ingest.read import Batch, ReadSettings, Utf8Blocks, column_name, read_batches, read_header
+from ingest.sniffing import ROLES, Sniffed
 
 __all__ = ["IngestCancelled", "IngestOptions", "IngestReport", "ingest_csv", "parse_numbers", "parse_timestamps"]
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from charset_normalizer import from_bytes
 
+from ingest.errors import RejectedFile
+
 SAMPLE_BYTES = 1_000_000
 SNIFFED_ROWS = 2000  # the most any guess below reads (_date_order)
 DELIMITERS = (",", ";", "\t", "|")
@@ -103,15 +105,6 @@ ROLE_NAMES = {
     "channel": ("channel", "source", "medium", "platform", "渠道", "来源", "平台"),
 }
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-
-
-class RejectedFile(Exception):
-    """The file cannot be a table of events; `code` is stable, the message says why in words."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)

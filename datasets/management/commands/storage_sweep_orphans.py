@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from analysis.orphans import storage_orphans_sweep
+from datasets.orphans import storage_orphans_sweep
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ from datetime import timedelta
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from analysis.selectors import storage_names_referenced
 from core.files import storage_delete
+from datasets.selectors import storage_names_referenced
 
 ROOTS = ("datasets", "analyses")
 

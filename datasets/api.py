@@ -1,0 +1,177 @@
+import json
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.pagination import StandardPagination
+from core.errors import DomainError
+from datasets.models import Dataset
+from datasets.selectors import dataset_get_for_user, dataset_list_for_user
+from datasets.services import dataset_cancel, dataset_delete, dataset_ingest_start, dataset_upload
+from datasets.uploads import SizeLimitedUploadHandler
+from ingest.sniffing import REQUIRED_ROLES, ROLES
+from ventures.selectors import venture_get_for_user
+
+DATE_ORDERS = ["", "day_first", "month_first"]
+
+
+class TooLarge(DomainError):
+    status_code = 413
+    code = "too_large"
+
+
+class DatasetOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    venture = serializers.IntegerField(source="venture_id")
+    name = serializers.CharField()
+    original_name = serializers.CharField()
+    size_bytes = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Dataset.Status.choices)
+    progress = serializers.IntegerField()
+    rows_processed = serializers.IntegerField()
+    error = serializers.CharField()
+    error_code = serializers.CharField()
+    detected = serializers.SerializerMethodField()
+    mapping = serializers.DictField(child=serializers.CharField())
+    keep_extra_columns = serializers.BooleanField()
+    report = serializers.DictField()
+    created_at = serializers.DateTimeField()
+
+    def get_detected(self, dataset: Dataset) -> dict:
+        return detected_public(dataset, ("encoding", "delimiter", "decimal", "date_order", "columns"))
+
+
+def detected_public(dataset: Dataset, keys: tuple[str, ...]) -> dict:
+    """What the sniff found, as the API shows it: `date_format` stays beside `date_order` for existing clients."""
+    shown = {key: dataset.detected.get(key) for key in keys}
+    return {**shown, "date_format": shown.get("date_order")}
+
+
+class MappingField(serializers.JSONField):
+    """A JSON object role → column name (multipart forms send it as a JSON string)."""
+
+    def to_internal_value(self, data: object) -> dict:
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except json.JSONDecodeError as exc:
+                raise serializers.ValidationError(_("Send the mapping as a JSON object.")) from exc
+        if not isinstance(data, dict) or not all(isinstance(value, str) for value in data.values()):
+            raise serializers.ValidationError(_("Send the mapping as a JSON object of role → column name."))
+        unknown = set(data) - set(ROLES)
+        if unknown:
+            raise serializers.ValidationError(_("Unknown roles: %(roles)s.") % {"roles": ", ".join(sorted(unknown))})
+        return data
+
+
+class DatasetUploadInputSerializer(serializers.Serializer):
+    venture = serializers.IntegerField(min_value=1)
+    name = serializers.CharField(max_length=120, required=False, default="")
+    file = serializers.FileField()
+    mapping = MappingField(required=False)
+    auto_ingest = serializers.BooleanField(required=False, allow_null=True, default=None)
+    keep_extra_columns = serializers.BooleanField(required=False, default=False)
+
+
+class IngestInputSerializer(serializers.Serializer):
+    mapping = MappingField()
+    date_order = serializers.ChoiceField(choices=DATE_ORDERS, required=False)
+    date_format = serializers.ChoiceField(choices=DATE_ORDERS, required=False, help_text="The former name of date_order.")
+    keep_extra_columns = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    def validate(self, attrs: dict) -> dict:
+        if "date_format" in attrs:
+            attrs.setdefault("date_order", attrs.pop("date_format"))
+        return attrs
+
+
+def _too_large(request: Request) -> TooLarge:
+    from django.conf import settings
+
+    limit = settings.DATASET_MAX_UPLOAD_BYTES
+    return TooLarge(_("The file is larger than the limit of %(limit)s bytes (%(mb)d MB).") % {"limit": limit, "mb": limit // 1024**2})
+
+
+class DatasetListApi(APIView):
+    pagination_class = StandardPagination  # documents the page envelope and the page parameters
+    parser_classes = [MultiPartParser, FormParser]
+
+    def initial(self, request: Request, *args: object, **kwargs: object) -> None:
+        # Before anything reads the body: stream uploads to disk and stop at the size limit.
+        request._request.upload_handlers = [SizeLimitedUploadHandler(request._request)]
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(parameters=[OpenApiParameter("venture", int)], responses={200: DatasetOutputSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        venture = request.query_params.get("venture", "")
+        datasets = dataset_list_for_user(user=request.user, venture_id=int(venture) if venture.isdigit() else None)
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(datasets, request, view=self)
+        return paginator.get_paginated_response(DatasetOutputSerializer(page, many=True).data)
+
+    @extend_schema(request={"multipart/form-data": DatasetUploadInputSerializer}, responses={201: DatasetOutputSerializer})
+    def post(self, request: Request) -> Response:
+        from django.conf import settings
+
+        if int(request.META.get("CONTENT_LENGTH") or 0) > settings.DATASET_MAX_UPLOAD_BYTES + 64 * 1024:
+            raise _too_large(request)
+        data = DatasetUploadInputSerializer(data=request.data)
+        if getattr(request._request, "upload_too_large", False):
+            raise _too_large(request)
+        data.is_valid(raise_exception=True)
+        venture = venture_get_for_user(user=request.user, venture_id=data.validated_data["venture"])
+        fields = data.validated_data
+        auto_ingest = fields["auto_ingest"] if fields["auto_ingest"] is not None else "mapping" in fields
+        dataset = dataset_upload(
+            user=request.user,
+            venture=venture,
+            name=fields["name"],
+            upload=fields["file"],
+            mapping=fields.get("mapping"),
+            auto_ingest=auto_ingest,
+            keep_extra_columns=fields["keep_extra_columns"],
+        )
+        return Response(DatasetOutputSerializer(dataset).data, status=status.HTTP_201_CREATED)
+
+
+class DatasetDetailApi(APIView):
+    @extend_schema(responses={200: DatasetOutputSerializer})
+    def get(self, request: Request, dataset_id: int) -> Response:
+        return Response(DatasetOutputSerializer(dataset_get_for_user(user=request.user, dataset_id=dataset_id)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, dataset_id: int) -> Response:
+        dataset_delete(user=request.user, dataset=dataset_get_for_user(user=request.user, dataset_id=dataset_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DatasetPreviewApi(APIView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, dataset_id: int) -> Response:
+        """What the file looks like: detected encoding, delimiter, decimal separator, date order, columns, the first
+        rows as parsed, and the proposed (or chosen) column mapping."""
+        dataset = dataset_get_for_user(user=request.user, dataset_id=dataset_id)
+        detected = detected_public(dataset, tuple(dataset.detected))
+        return Response({**detected, "mapping": dataset.mapping, "roles": list(ROLES), "required": list(REQUIRED_ROLES)})
+
+
+class DatasetIngestApi(APIView):
+    @extend_schema(request=IngestInputSerializer, responses={202: DatasetOutputSerializer})
+    def post(self, request: Request, dataset_id: int) -> Response:
+        dataset = dataset_get_for_user(user=request.user, dataset_id=dataset_id)
+        data = IngestInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        dataset = dataset_ingest_start(user=request.user, dataset=dataset, **data.validated_data)
+        return Response(DatasetOutputSerializer(dataset).data, status=status.HTTP_202_ACCEPTED)
+
+
+class DatasetCancelApi(APIView):
+    @extend_schema(request=None, responses={200: DatasetOutputSerializer})
+    def post(self, request: Request, dataset_id: int) -> Response:
+        dataset = dataset_cancel(user=request.user, dataset=dataset_get_for_user(user=request.user, dataset_id=dataset_id))
+        return Response(DatasetOutputSerializer(dataset).data)

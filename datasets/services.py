@@ -1,0 +1,182 @@
+"""Datasets: upload (sniffed at once), ingest as a background job (core/jobs.py: claimed per attempt, progress and
+heartbeat on the row, the Parquet switched to only when complete), cancel, delete."""
+
+import dataclasses
+import os
+import tempfile
+import uuid
+from typing import BinaryIO
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.errors import Conflict, InvalidInput
+from core.files import rows_delete_with_files
+from core.jobs import JobFailed, JobOutput, JobStopped, job_beat, job_cancel, job_run
+from datasets.models import Dataset
+from ingest.archives import open_decompressed
+from ingest.errors import RejectedFile
+from ingest.pipeline import IngestCancelled, IngestOptions, ingest_csv
+from ingest.sniffing import REQUIRED_ROLES, ROLES, SAMPLE_BYTES, Sniffed, sniff
+from ingest.summary import dataset_summary
+from teams.access import role_require
+from teams.models import Role
+from ventures.models import Venture
+
+
+def rejected_message(exc: RejectedFile) -> str:
+    """The engine's refusal in the reader's language (its template translated, then filled in)."""
+    return _(exc.template) % exc.params if exc.params else _(exc.template)
+
+
+def upload_stream(stream: BinaryIO) -> BinaryIO:
+    """The CSV's bytes of an uploaded file, unpacked if it came compressed (capped: zip-bomb defence)."""
+    return open_decompressed(stream, limit=settings.DATASET_MAX_DECOMPRESSED_BYTES)
+
+
+def _sniff_upload(upload: BinaryIO) -> Sniffed:
+    sample = upload_stream(upload).read(SAMPLE_BYTES)
+    upload.seek(0)
+    return sniff(sample)
+
+
+@transaction.atomic
+def dataset_upload(
+    *,
+    user: User,
+    venture: Venture,
+    name: str,
+    upload: UploadedFile,
+    mapping: dict | None = None,
+    auto_ingest: bool | None = None,
+    keep_extra_columns: bool = False,
+) -> Dataset:
+    """Store an uploaded file and say what it looks like. Raises InvalidInput (nothing stored) for a file that
+    cannot be an event table."""
+    role_require(user=user, team=venture.team, minimum=Role.EDITOR)
+    try:
+        found = _sniff_upload(upload)
+    except RejectedFile as exc:
+        raise InvalidInput(rejected_message(exc), code=exc.code) from exc
+    dataset = Dataset(
+        venture=venture,
+        name=(name or upload.name or "dataset").strip()[:120],
+        original_name=(upload.name or "")[:255],
+        size_bytes=upload.size or 0,
+        detected={key: value for key, value in dataclasses.asdict(found).items() if key != "mapping"},
+        mapping=found.mapping,
+        keep_extra_columns=keep_extra_columns,
+        created_by=user,
+    )
+    dataset.file.save("upload", upload, save=False)
+    try:
+        dataset.full_clean()
+        dataset.save()
+        if mapping is not None or auto_ingest:
+            return dataset_ingest_start(user=user, dataset=dataset, mapping=mapping or found.mapping)
+    except BaseException:  # the row is rolled back: so goes the stored file (e.g. a mapping that cannot be used)
+        default_storage.delete(dataset.file.name)
+        raise
+    return dataset
+
+
+def _mapping_problems(dataset: Dataset, mapping: dict) -> list[str]:
+    unknown = set(mapping) - set(ROLES)
+    missing = [role for role in REQUIRED_ROLES if not mapping.get(role)]
+    absent = [column for column in mapping.values() if column and column not in dataset.detected.get("columns", [])]
+    return [
+        *(f"unknown role {role}" for role in sorted(unknown)),
+        *(f"{role} is required" for role in missing),
+        *(f"no column {column!r}" for column in absent),
+    ]
+
+
+@transaction.atomic
+def dataset_ingest_start(
+    *, user: User, dataset: Dataset, mapping: dict, date_order: str | None = None, keep_extra_columns: bool | None = None
+) -> Dataset:
+    """Queue (or re-queue, with another mapping) the ingest of a dataset. Refused while one runs. `None` keeps the
+    dataset's current choice of date order / extra columns."""
+    from datasets.tasks import dataset_ingest_task
+
+    role_require(user=user, team=dataset.venture.team, minimum=Role.EDITOR)
+    dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+    if dataset.status in (Dataset.Status.QUEUED, Dataset.Status.RUNNING):
+        raise Conflict(_("This dataset is being ingested; cancel it first."), code="ingest_running")
+    problems = _mapping_problems(dataset, mapping)
+    if problems:
+        raise InvalidInput(_("The column mapping is not usable: %(problems)s.") % {"problems": "; ".join(problems)}, code="mapping")
+    if date_order is not None:
+        dataset.detected = {**dataset.detected, "date_order": date_order}
+    if keep_extra_columns is not None:
+        dataset.keep_extra_columns = keep_extra_columns
+    dataset.mapping = {role: column for role, column in mapping.items() if column}
+    dataset.status, dataset.progress, dataset.rows_processed, dataset.error, dataset.error_code = Dataset.Status.QUEUED, 0, 0, "", ""
+    dataset.attempt += 1
+    dataset.save()
+    attempt = dataset.attempt
+    # robust: with the broker down the upload still succeeds; the job stays queued and the beat sweep sends it later.
+    transaction.on_commit(lambda: dataset_ingest_task.delay(dataset.pk, attempt), robust=True)
+    return dataset
+
+
+def dataset_ingest_run(*, dataset_id: int, attempt: int) -> str:
+    """The worker's part (core.jobs.job_run: idempotent per attempt). Returns the final status."""
+    return job_run(Dataset, pk=dataset_id, attempt=attempt, work=_ingest)
+
+
+def ingest_options(dataset: Dataset) -> IngestOptions:
+    """The ingest's options: what the sniff found (with the user's mapping and choices) and the limits in force."""
+    found = Sniffed(**{"decimal": ".", "date_order": "", **dataset.detected, "mapping": dataset.mapping})
+    return IngestOptions.from_sniffed(
+        found,
+        keep_extra=dataset.keep_extra_columns,
+        max_line_chars=settings.DATASET_MAX_LINE_CHARS,
+        max_reject_share=settings.DATASET_MAX_REJECT_SHARE,
+    )
+
+
+def _ingest(dataset: Dataset) -> JobOutput:
+    """Stream the upload into a temporary Parquet, summarise it, and save it under a fresh storage name."""
+    total = max(dataset.size_bytes, 1)
+
+    def progress(bytes_read: int, rows: int) -> bool:
+        """Record progress and heartbeat; go on only while the job is still this attempt and running."""
+        percent = int(bytes_read * 100 / total) if dataset.size_bytes else 0
+        return job_beat(dataset, progress=percent, rows_processed=rows)
+
+    fd, temporary = tempfile.mkstemp(suffix=".parquet")
+    os.close(fd)
+    try:
+        with dataset.file.open("rb") as upload:
+            report = ingest_csv(upload_stream(upload), temporary, ingest_options(dataset), progress)
+        summary = dataset_summary(temporary)
+        with open(temporary, "rb") as handle:
+            name = default_storage.save(f"datasets/{dataset.venture_id}/{uuid.uuid4().hex}.parquet", File(handle))
+    except IngestCancelled as exc:
+        raise JobStopped() from exc
+    except RejectedFile as exc:
+        raise JobFailed(rejected_message(exc), exc.code) from exc
+    finally:
+        os.unlink(temporary)
+    return JobOutput(fields={"report": {**report.__dict__, "users": summary.pop("users"), "summary": summary}}, file=name)
+
+
+@transaction.atomic
+def dataset_cancel(*, user: User, dataset: Dataset) -> Dataset:
+    role_require(user=user, team=dataset.venture.team, minimum=Role.EDITOR)
+    job_cancel(dataset)
+    return dataset
+
+
+@transaction.atomic
+def dataset_delete(*, user: User, dataset: Dataset) -> None:
+    """Delete the dataset, its analyses and their files (the upload, the Parquet, segment member tables), the files
+    once the deletion has committed."""
+    role_require(user=user, team=dataset.venture.team, minimum=Role.EDITOR)
+    rows_delete_with_files(dataset)

@@ -1,0 +1,116 @@
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from core.web import get_or_404, service_run
+from datasets.figures import build_activity_figure, build_counts_figure, build_new_returning_figure
+from datasets.forms import DatasetUploadForm, MappingForm
+from datasets.models import Dataset
+from datasets.selectors import dataset_get_for_user
+from datasets.services import dataset_cancel, dataset_delete, dataset_ingest_start, dataset_upload
+from datasets.uploads import SizeLimitedUploadHandler
+from teams.access import can_edit
+from ventures.selectors import venture_get_for_user
+
+
+@login_required
+def dataset_detail(request: HttpRequest, dataset_id: int) -> HttpResponse:
+    """What was detected, the column mapping (correctable), progress while it runs, and the ingest report."""
+    dataset = get_or_404(dataset_get_for_user, user=request.user, dataset_id=dataset_id)
+    editable = can_edit(user=request.user, team=dataset.venture.team)
+    initial = {
+        **dataset.mapping,
+        "date_order": dataset.detected.get("date_order", ""),
+        "keep_extra_columns": dataset.keep_extra_columns,
+    }
+    form = MappingForm(request.POST or None, columns=dataset.detected.get("columns", []), initial=initial)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        if form.is_valid() and service_run(
+            request,
+            dataset_ingest_start,
+            user=request.user,
+            dataset=dataset,
+            mapping=form.mapping(),
+            date_order=form.cleaned_data["date_order"],
+            keep_extra_columns=form.cleaned_data["keep_extra_columns"],
+        ):
+            return redirect(dataset)
+    running = dataset.status in (dataset.Status.QUEUED, dataset.Status.RUNNING)
+    context = {"dataset": dataset, "form": form, "can_edit": editable, "running": running, "figures": _summary_figures(dataset)}
+    return render(request, "datasets/dataset_detail.html", context)
+
+
+def _summary_figures(dataset: Dataset) -> list[tuple[str, dict]]:
+    """The summary charts of a ready dataset, as Plotly JSON for the page (built from the stored aggregates)."""
+    summary = dataset.report.get("summary") if dataset.status == Dataset.Status.READY else None
+    if not summary:
+        return []
+    figures = [
+        (
+            "activity",
+            build_activity_figure(
+                summary["daily"], {"events": _("Events"), "revenue": _("Revenue"), "title": _("Events and revenue per day")}
+            ),
+        ),
+        (
+            "new-returning",
+            build_new_returning_figure(
+                summary["weekly_users"], {"new": _("New"), "returning": _("Returning"), "title": _("New and returning users per week")}
+            ),
+        ),
+    ]
+    if summary["top_events"]["name"]:
+        figures.append(("top-events", build_counts_figure(summary["top_events"], _("Top events"))))
+    if summary["channels"]["name"]:
+        figures.append(("channels", build_counts_figure(summary["channels"], _("Channels"))))
+    return [(name, json.loads(figure.to_json())) for name, figure in figures]
+
+
+@login_required
+@csrf_exempt  # checked by _dataset_upload, once the upload handlers are in place (the CSRF check reads the body)
+def dataset_upload_view(request: HttpRequest, venture_id: int) -> HttpResponse:
+    request.upload_handlers = [SizeLimitedUploadHandler(request)]
+    return _dataset_upload(request, venture_id)
+
+
+@csrf_protect
+@require_POST
+def _dataset_upload(request: HttpRequest, venture_id: int) -> HttpResponse:
+    venture = get_or_404(venture_get_for_user, user=request.user, venture_id=venture_id)
+    form = DatasetUploadForm(request.POST, request.FILES)
+    if getattr(request, "upload_too_large", False):
+        messages.error(request, _("The file is larger than the upload limit."))
+        return redirect(venture)
+    if not form.is_valid():
+        messages.error(request, _("Choose a CSV file to upload."))
+        return redirect(venture)
+    dataset = service_run(
+        request, dataset_upload, user=request.user, venture=venture, name=form.cleaned_data["name"], upload=form.cleaned_data["file"]
+    )
+    return redirect(dataset) if dataset else redirect(venture)
+
+
+@login_required
+@require_POST
+def dataset_cancel_view(request: HttpRequest, dataset_id: int) -> HttpResponse:
+    dataset = get_or_404(dataset_get_for_user, user=request.user, dataset_id=dataset_id)
+    service_run(request, dataset_cancel, user=request.user, dataset=dataset)
+    return redirect(dataset)
+
+
+@login_required
+@require_POST
+def dataset_delete_view(request: HttpRequest, dataset_id: int) -> HttpResponse:
+    dataset = get_or_404(dataset_get_for_user, user=request.user, dataset_id=dataset_id)
+    if service_run(request, dataset_delete, user=request.user, dataset=dataset):
+        messages.success(request, _("Dataset “%(name)s” deleted with its files.") % {"name": dataset.name})
+    return redirect(dataset.venture)
