@@ -1,7 +1,7 @@
 """Forecast accuracy and cost on the M3 competition's 1,428 monthly series, against statsforecast's single models.
 
   python bench/forecast_m3.py              # all 1,428 series (about half an hour on one core; AutoARIMA is most of it)
-  python bench/forecast_m3.py --limit 300  # a seeded random sample (seed 7), as ml/forecast.py's design figures
+  python bench/forecast_m3.py --limit 300  # a seeded random sample (seed 7), as the forecaster's design figures
   python bench/forecast_m3.py --sides ours,AutoETS  # only some sides (ratios need the sides they compare)
   python bench/forecast_m3.py --limit 300 --sides ours,ours_thorough,AutoETS  # the forecaster with AutoARIMA too
 
@@ -13,43 +13,7 @@ sMAPE in percent; coverage is the share of test points inside the interval. CPU 
 forecast per side so that numba's compilation is not counted; it still moves with the load on the machine, so compare
 sides of one run only.
 
-Full run, 2026-11-24, on a shared 2-core machine with a load average of about 4 (other benches running beside it):
-`python bench/forecast_m3.py --sides ours,AutoETS,AutoTheta,SeasonalNaive` (about 12 minutes wall)
-
-  M3 monthly: 1428 series, horizon 18
-  side                      MASE   sMAPE    CPU s  cov80 %  cov95 %
-  ours (ml.forecast)      0.8283  13.599    211.1     83.3     93.5
-  AutoETS                 0.8633  14.160     98.0     74.7     89.7
-  AutoTheta               0.8607  14.968     16.3     71.7     86.1
-  SeasonalNaive           1.1461  17.234      0.8     80.6     93.1
-  [ours (ml.forecast)] MASE / best single (AutoTheta): 0.9623  (target ≤ 0.97)
-  [ours (ml.forecast)] sMAPE / AutoTheta: 0.909
-  [ours (ml.forecast)] CPU / AutoETS: 2.15x  (target ≤ 3x)
-  [ours (ml.forecast)] coverage: 80 % → 83.3 %, 95 % → 93.5 %  (target within 5 points)
-
-AutoARIMA alone was not rerun (its forecasts do not depend on ours): the earlier full run, same day, gave MASE 0.8757,
-sMAPE 15.220, 1,249.1 s CPU against AutoETS's 115.0 s in that run, coverage 77.3 / 91.2 %, so AutoTheta stays the
-best single model. The previous forecaster (AutoETS, AutoTheta, DynamicOptimizedTheta) gave 0.8350 there: 0.9701 of
-AutoTheta, at 1.95x AutoETS's CPU, coverage 82.5 / 93.2 %.
-
-Sample, same machine and day, concurrently with the full run:
-`python bench/forecast_m3.py --limit 300 --sides SeasonalNaive,AutoETS,AutoTheta,ours,ours_thorough,AutoARIMA`
-
-  M3 monthly: 300 series, horizon 18
-  side                      MASE   sMAPE    CPU s  cov80 %  cov95 %
-  SeasonalNaive           1.1847  18.042      0.2     78.6     92.0
-  AutoETS                 0.8511  14.118     20.1     76.0     89.9
-  AutoTheta               0.8557  15.814      3.8     70.4     85.6
-  ours (ml.forecast)      0.8096  13.635     42.2     83.8     93.3
-  ours, thorough          0.8144  13.714    327.4     85.1     94.4
-  AutoARIMA               0.8941  15.918    210.3     75.3     90.2
-  [ours (ml.forecast)] MASE / best single (AutoETS): 0.9513  (target ≤ 0.97)
-  [ours (ml.forecast)] CPU / AutoETS: 2.09x  (target ≤ 3x)
-  [ours, thorough] MASE / best single (AutoETS): 0.9569
-  [ours, thorough] CPU / AutoETS: 16.25x
-
-The sample flatters the forecaster a little (0.951 of the best single there, 0.962 on all series): the candidates
-were chosen on it.
+Recorded runs: bench/README.md.
 """
 
 import argparse

@@ -7,54 +7,8 @@
 Each side runs in its own process, so peak RSS is that side's alone. The machine may be shared: compare the ratio,
 which both sides measured in the same run share, rather than seconds across runs.
 
-Measured on the 2-core machine (load average 0.2-1.1: a shared machine), session 6 (jemalloc pool, LZ4 Parquet,
-100 000-row chunks, distinct users counted by the summary, not here):
-  --rows 1000000 --repeat 15, five runs: 0.51x, 0.53x, 0.54x, 0.52x, 0.49x (per run 0.29-1.46); pyarrow 0.11-0.14 s
-    (0.20-0.27 CPU s), ours 0.21-0.26 s (0.33-0.42 CPU s); fastest run of each side 0.067-0.082 / 0.193-0.198 s:
-    0.34-0.42x; CPU 0.56-0.66x; peak RSS 207-271 / 207-218 MB
-  --rows 5000000 --repeat 5, two runs: 0.81x, 0.75x (per run 0.38-1.34); pyarrow 0.65-0.68 s (1.24-1.28 CPU s), ours
-    0.83-0.88 s (1.40-1.47 CPU s); fastest 0.347-0.351 / 0.799-0.819 s: 0.42-0.44x (pyarrow's fastest 5 M run is
-    one of two modes: most of its runs take 0.65 s); CPU 0.87-0.88x; peak RSS 718-720 / 240-246 MB
-  a 2.0 GB file (45 M rows), --repeat 1: pyarrow 10.4 s (19.4 CPU s), 5.7 GB; ours 8.6 s (14.3 CPU s), 274 MB: 1.21x
-  --rows 1000000 --extra-columns 20 --repeat 5 (25 columns, 20 dropped): pyarrow 0.39 s, 634 MB; ours 0.36 s, 198 MB:
-    1.06x (Arrow converts only the kept columns; before: 0.515 s, 240 MB)
-  --rows 1000000 --form eu / --form us --repeat 3 (28.10.2024 14:05 and 1.234,50 €; 10/28/2024 2:05 and $1,234.50):
-    ours 1.13 / 1.02 s against 31.4 / 29.9 s before this session (pandas parsed every such value); pyarrow leaves
-    them as text (0.08-0.25 s): 0.08-0.22x. The normaliser (one thread) is then the slowest stage: 60 ms per 100 000
-    such stamps (Arrow's regex with captures 38 of them; splitting the digits with numpy instead was no faster),
-    37 ms per 100 000 such amounts.
-  Session 4's code, for comparison: 0.37x at 1 M rows, 0.52x at 5 M, 12.5 s and 328 MB for 2.1 GB. This session's code
-  against the last session's, interleaved (20 rounds, 1 M rows): 0.219 s against 0.228 s median, 0.339 against 0.357
-  CPU s. pyarrow's two threads suffer more from a busy neighbour: its fastest run is its best case, and it moves the
-  per-run ratio both ways.
-Where ours spends its CPU (1 M rows, thread CPU time, session 6): reading 120 ms (Arrow's parse into text cells 76,
-the block's UTF-8 check 3.6, numbering lines 8, the cell-length check 3.7, the rest reading and joining blocks),
-normalising 60 ms (timestamps 28, of which Arrow's cast ~15; numbers 21, cast ~10; the rest stripping, rejecting,
-counting), writing Parquet 110 ms (per column, with LZ4: user_id 24, timestamp 26, amount 20, event and channel
-13 each for their dictionaries, line 5). Parse and Parquet alone cost more CPU than pyarrow's whole read, so on two
-cores the seconds' ratio cannot pass the CPU ratio by much. What is left of the time beyond CPU / 2 (about 30 ms):
-the reader alone at the start (~15 ms, before the first chunk is whole) and the writer alone at the end (~28 ms).
-Taken in session 6: the properties column only in datasets that keep columns (a map of nulls cost the writer 13.6 ms);
-UTF-8 checked once per block instead of cell by cell (1.0 of Arrow's 5.4 ms per 4 MB); Arrow converting only the
-kept columns; dates written with numbers and amounts with symbols parsed by Arrow and numpy where certain.
-Measured and not taken, session 6: Arrow's CSV reader dictionary-encoding event and channel (+25 ms of parse, more
-than the writer's 27 ms of hashing they save), or the normaliser doing it (+30 ms for the writer's -16 ms); user_id
-with a dictionary (+55 ms of writing); LZ4 on user_id only (-10 ms, files 19.8 instead of 14.6 MB per 1 M rows);
-uncompressed Parquet (-12 % time, files 24.7 MB: a choice for the team, not made here); largest blocks of 1, 2 or 3 MB
-instead of 4, read-ahead of 1 or 3 blocks instead of 2 (all within 2 %); counting line feeds by bytes.count, in slices
-or with Arrow (numpy's whole-block count is the fastest); page size, data page version.
-Session 5: users' hashing removed from the ingest (-50 ms at the end); blocks and chunks that grow from small ones
-(the writer starts after 11 ms instead of 39); the normaliser taking the reader's pieces without copying them.
-Measured and not taken then: Parquet worker queue of 2; thread priorities (a niced reader made it slower);
-sys.setswitchinterval; jemalloc decay, huge pages or glibc malloc tunables; DELTA_LENGTH/DELTA_BYTE_ARRAY user ids;
-BYTE_STREAM_SPLIT amounts, plain timestamps (each about -8 ms, files 2-3 MB larger; real logs are sorted in time,
-where deltas shrink far more); snappy, zstd at -1, -5, 1.
-Session 4: normalising on two threads (same time, +10 % CPU: pyarrow does not expose the Parquet writer's column
-threads).
-Sessions 2-3: Arrow's own typed conversion (ConvertOptions.column_types) saves at most 0.03 CPU s of 1 M rows but takes
-forms ours reads otherwise and cannot be told apart once typed ("1e3" is 1000 for Arrow, 13 by our rules; "NaN" null,
-"inf", years 0001-9999, "+05" offsets); write_batch_size (no change).
-pyarrow's CPU grows faster than its rows (1 M → 5 M rows: ×6, 45 M: ×88): it holds the whole table; ours streams."""
+Recorded runs, where the CPU goes, and what was measured and not taken: bench/README.md.
+"""
 
 import argparse
 import json

@@ -15,19 +15,8 @@ own. "Input RSS" is the process after reading the events, before any work; the p
 clear_refs). Each time is the best of --repeat runs in that process; the sides take turns for --rounds rounds, and
 each ratio is against the bare fit of the same round: load from others sharing the machine moves every figure.
 
-Figures (two shared vCPUs; `python bench/segment.py`, three rounds of the best of three, two runs, November 2026).
-1,000,000 customers, 11.3 M events, k = 3, read as categoricals: ours 1.03–1.05 s best, 1.06–1.12 s median, against
-0.38 s for the bare fit: 2.75 times (2.74–2.99 over the rounds) and 2.92 times (2.71–3.04) — at the 3x target, not
-far under it. Same k and segment sizes as before within 0.1 points; silhouette 0.295 against 0.310, stability 0.991
-against 0.994, from the sampled scaling statistics (ml.features.SCALING_SAMPLE). By stage: features 0.44–0.46 s, RFM and sample 0.09, k search 0.17–0.18, final fit 0.22–0.25 (2 Lloyd
-iterations from the sample's centres; the bare fit, 5 after its k-means++ start), stability 0.04, profiles 0.05. Peak
-RSS 920–935 MB above the input (a scratch buffer as long as the log per value column, filled side by side on
-threads). The round before (one thread, scaling statistics of all users): 1.4–1.75 s, 3.7–4.3 times, features
-0.75–1.0 s, peak 760–800 MB above the input; before any of this work, in the same harness: 3.3 s, 8.5 times. CDNOW
-(23,570 customers, k = 2; all users give the scaling statistics, so the same result as before): ours 0.22–0.24 s,
-almost all the k search (nine candidate k on 5,000 customers, four k-means++ starts each, and their silhouettes),
-against a bare fit of 0.01 s, 32–37 times (8–42 over the rounds, when load slowed the bare fit): a fixed cost a
-single fit at a known k does not pay. It was 1.5–1.9 s, 31–41 times a bare fit of 0.05 s, before this work."""
+Recorded runs: bench/README.md.
+"""
 
 import argparse
 import json
