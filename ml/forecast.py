@@ -1,71 +1,11 @@
 """Demand forecasts, one per series: statsforecast candidates, chosen per series by a rolling-origin backtest.
 
-How a series is forecast (`forecast` runs this for every series, in batches):
-
-1. Prepare (`ml.forecast_plan`): leading zeros are dropped (a product launched later has no demand before it
-   existed); degenerate histories — too few points to backtest, all zeros, constant, or gone quiet (a trailing run of
-   zeros) — get the naive forecast with a note and a `fallback_*` reason. Otherwise a backtest plan is made: the
-   seasonal period (7 daily, 52 weekly, 12 monthly; 1 with the note "short_history" when the history holds fewer than
-   two seasons plus a backtest), the backtest horizon and the step between the two windows.
-2. Backtest: statsforecast's `cross_validation`, two windows (origins `step` apart), each model fitted once on the
-   first window's training data and rolled forward to the second (`refit=False`). AutoCES and the Croston family are
-   refitted for the second window instead (`REFIT_CANDIDATES`: AutoCES's roll forward is broken in statsforecast
-   2.1.1 — backtest MASE in the thousands on about 10 % of M3 series, which made the combination's backtest look
-   hopeless; the Croston family cannot roll forward). Each window's errors are scaled by the seasonal-naive MAE of
-   that window's training data (MASE); sMAPE is reported beside it.
-3. Choose: the candidates (`CANDIDATES`) are SeasonalNaive (the baseline, always scored), AutoETS,
-   DynamicOptimizedTheta, OptimizedTheta and AutoCES, plus CrostonOptimized, ADIDA and IMAPA when at least 30 % of the
-   periods are zero, plus AutoARIMA when the analyst asks for a `thorough` forecast; and the combination (the mean) of
-   the best `COMBINATION_SIZE` non-baseline candidates by backtest MASE. The combination is kept unless a single
-   model's backtest MASE is below `1 - SINGLE_MODEL_MARGIN` times the combination's. Two windows are a small sample:
-   on 300 M3 monthly series, picking the lowest backtest MASE outright gave a test MASE of 0.88 and combining 0.83;
-   the margin still drops a combination that the backtest shows to be clearly worse (e.g. when SeasonalNaive is far
-   ahead on a stable seasonal series).
-4. Forecast: the chosen model(s) are refitted on the whole history (rolling the backtest fit forward instead was
-   cheaper but much less accurate: test MASE 0.92 against 0.84 on the same sample).
-
-How the candidates were chosen (test MASE of the forecaster on the seeded sample of 300 M3 monthly series / on all
-1,428, each variant replayed from one cache of every model's backtest and final forecast, so the variants differ
-only in the rule; chosen on the sample, then checked on all series):
-
-  AutoETS, AutoTheta, DynamicOptimizedTheta, best 3 (the previous default)        0.8244 / 0.8350
-  AutoETS, DynamicOptimizedTheta, AutoCES (refitted in the backtest), best 3      0.8112 / 0.8305
-  + OptimizedTheta, best 4 (now)                                                   0.8096 / 0.8283
-  the same, always combining (no single model ever chosen)                         0.8115 / 0.8271
-  the median of the members instead of the mean (AutoETS, DOT, AutoCES)            +0.005 / +0.004 worse
-  members weighted by 1 / backtest MASE                                            −0.002 / −0.0005 (not worth it)
-  members only within 1.2–3 times the best member's backtest MASE                  no better than all of them
-
-AutoTheta left the candidates: its usual choice, DynamicOptimizedTheta, is one (test MASE 0.837 against AutoTheta's
-0.856 on the sample, 0.850 against 0.861 on all series), and with both the combination counted theta twice. Holt,
-HoltWinters, Theta, DynamicTheta, the airline model ARIMA(0,1,1)(0,1,1)12 and a damped AutoETS did not make the
-combination better on the sample (DampedETS also costs half of AutoETS's CPU).
-
-AutoARIMA is only a candidate when asked for (`thorough=True`; "Also try AutoARIMA" in the form). With statsforecast's
-full stepwise search it is the slowest model by far: alone it took 1,249 s of CPU on all 1,428 series against
-AutoETS's 115 s (11 times), and it was the least accurate of the single models there (MASE 0.876; AutoETS 0.863,
-AutoTheta 0.861). A reduced search (p, q ≤ 2, P, Q ≤ 1) was no cheaper in the backtest (2.9 times AutoETS's CPU for
-the backtest alone, 4.1 times for the final fit) and less accurate still (0.894 on the sample). Either would break
-the default's budget (3 times AutoETS's CPU), so the default leaves it out. Asked for, it joins the
-backtest and can be chosen or combined like the others; on the sample it made the forecast slower and no better:
-test MASE 0.8144 against the default's 0.8096, sMAPE 13.71 against 13.64, 327 s of CPU against 42 s (7.8 times;
-16 times AutoETS alone), coverage 85.1 / 94.4 % against 83.8 / 93.3 % (`bench/forecast_m3.py --limit 300`).
-
-Intervals: AutoETS, the theta models, AutoARIMA and SeasonalNaive give their own. The Croston family has none, so it
-gets statsforecast's conformal intervals (`ConformalIntervals`: the distribution of absolute errors of up to
-`CONFORMAL_WINDOWS` backtests of the full horizon), and is a candidate only when the history holds two such windows.
-AutoCES's intervals are simulated (5,000 paths per series: as much CPU as all of AutoETS's fits) and too narrow
-(80 % intervals covered 67 %, 95 % 80 % on the sample), so inside a combination it gives its point forecast only
-(`POINT_ONLY`); alone it keeps them. The combination's interval is the envelope of its members' intervals (lowest
-lower bound, highest upper bound): each member's own interval ignores the uncertainty about which model is right and
-is too narrow out of sample (80 % intervals covered 71–76 % on the sample, mean bounds 75 %, the envelope 82–84 %;
-95 %: 86–90 %, 89 %, 93 %). For series that cannot go negative (no negative value in the history: counts,
-quantities, most revenue) the forecast and its bounds are clipped at 0.
-
-bench/forecast_m3.py measures the result on all 1,428 series against AutoETS, AutoTheta, AutoARIMA and SeasonalNaive
-alone. Its full run (2026-11-24, shared 2-core machine, load average about 4): ours 0.8283 MASE against the best
-single model's 0.8607 (AutoTheta; ratio 0.962, target ≤ 0.97), 2.15 times AutoETS's CPU (target ≤ 3), 80 / 95 %
-intervals covering 83.3 / 93.5 %. On the sample: 0.8096 against AutoETS's 0.8511 (0.951), 2.09 times its CPU.
+Per series, the mean of the best `COMBINATION_SIZE` candidates by backtest MASE is forecast, unless one model's
+backtest MASE is below `1 - SINGLE_MODEL_MARGIN` times the combination's: two backtest windows are too small a sample
+to trust a narrow win, and on M3 combining beat picking the lowest backtest MASE outright. The combination's interval
+is the envelope of its members' (each member's own is too narrow out of sample); the forecast of a series without a
+negative value is clipped at 0. `forecast` says how a series goes through it. The measurements behind the candidates,
+the margin and the intervals, and the M3 bench against single models, are in bench/README.md.
 """
 
 import warnings
@@ -99,14 +39,15 @@ SINGLE_MODEL_MARGIN = 0.5
 CONFORMAL_WINDOWS = 5
 BATCH_SIZE = 50
 LEVELS = (80, 95)
-# The candidates: always, and also when the analyst asks for `thorough`.
+# The candidates: always, and also when the analyst asks for `thorough` (AutoARIMA costs several times AutoETS's CPU
+# and did not make the forecast more accurate on the M3 sample, so the default leaves it out).
 CANDIDATES = (NAIVE, "AutoETS", "DynamicOptimizedTheta", "OptimizedTheta", "AutoCES")
 THOROUGH_CANDIDATES = ("AutoARIMA",)
 # Refitted for the backtest's second window instead of rolled forward: AutoCES's roll forward (`forward`) is broken in
 # statsforecast 2.1.1 (backtest MASE in the thousands on about 10 % of M3 series); refitting it is cheap.
 REFIT_CANDIDATES = ("AutoCES",)
 # In a combination these give their point forecast only: AutoCES's intervals are simulated (5,000 paths per series,
-# about as much CPU as all of AutoETS) and too narrow on their own (see Intervals above).
+# about as much CPU as all of AutoETS) and too narrow on their own; alone, it keeps them.
 POINT_ONLY = ("AutoCES",)
 
 
@@ -161,9 +102,18 @@ def forecast(
 ) -> list[SeriesForecast]:
     """Forecast every series of a long (unique_id, ds, y) frame `horizon` periods ahead, in the input's key order.
 
+    Per series, in batches: `ml.forecast_plan.prepare_series` cleans it (leading zeros dropped) and plans a backtest;
+    a degenerate history (too short, all zero, constant, gone quiet) gets the naive forecast instead, with reason
+    "fallback_<note>". The backtest is statsforecast's `cross_validation` over two windows, each candidate fitted on
+    the first and rolled forward to the second (`REFIT_CANDIDATES` and the Croston family are refitted), scored by
+    MASE against the seasonal naive of each window's training data (sMAPE beside it). Candidates: `CANDIDATES`, the
+    Croston family (with conformal intervals) when more than 30 % of the periods are zero and the history holds two
+    backtests of the full horizon, and `THOROUGH_CANDIDATES` when `thorough`. `_score` chooses (see the module
+    docstring); the chosen model(s) are then refitted on the whole history.
+
     `freq` is "D", "W" or "M" (as `ml.series` builds them). `levels` must be (80, 95): ForecastPoint has a field
     for each. `progress`, when given, is called with non-decreasing fractions from 0.0 to 1.0 as batches complete.
-    `thorough` adds AutoARIMA to the candidates (more accurate on some series, several times slower: see above).
+    `thorough` adds AutoARIMA to the candidates (several times slower; see CANDIDATES).
     """
     if tuple(sorted(levels)) != LEVELS:
         raise ValueError("levels must be (80, 95): ForecastPoint has fields for exactly these two.")
