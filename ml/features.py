@@ -3,25 +3,9 @@
 Every aggregate is an integer group-by: each row's user, event type and channel become small integer codes once, and
 `np.bincount` (counts, sums, the per-user table of value counts) or `ufunc.at` (first and last event) reduce over the
 codes, with no Python loop per user and no hashing per aggregate. A categorical column (pyarrow's `read_dictionary`,
-as analysis.events reads the app's Parquet) already holds its codes; anything else is factorised once, which on tens of
-millions of Python strings is the costliest step (see bench/segment.py).
-
-Definitions (all durations in days, measured against `end` = the dataset's last timestamp + 1 day):
-
-- `recency`: end - the user's last event of any kind (so never below 1 day).
-- `tenure`: end - the user's first event.
-- `frequency`: number of orders. When the dataset has any amount, an order is a row with a positive amount (a refund
-  or a row without an amount is not an order); when no row has an amount, every event counts.
-- `monetary`: sum of the user's amounts, refunds (negative amounts) included, floored at 0 — a user who got back
-  more than they paid is worth nothing, not less than nothing, to the model.
-- `average_order_value`: gross amount of the user's orders / number of orders (0 without orders); refunds are left
-  out so one refund does not turn a big spender into a small one.
-- `event_share__<value>`, `channel_share__<value>`: the share of the user's rows with that value, over rows where the
-  column is known, for the most common values (up to `TOP_VALUES`, ties by value) plus `__other__`. Absent when the
-  column is empty.
-
-Users are numbered in the order of their first row, however the ids are encoded, so a categorical and a string
-column give the same frame.
+as analysis.events reads the app's Parquet) already holds its codes; anything else is factorised once, which on tens
+of millions of Python strings is the costliest step. `UserFeatures` defines the features. Users are numbered in the
+order of their first row, however the ids are encoded, so a categorical and a string column give the same frame.
 """
 
 from collections.abc import Callable
@@ -49,13 +33,9 @@ THREAD_ROWS = 4 * BLOCK_ROWS
 # Users whose values give the scaling statistics (median and quartiles) when there are more: a fixed-seed random
 # sample, as a quantile of 200,000 draws has a standard error of about 0.002 interquartile ranges (for the median of a
 # normal column: 1.25 sd / sqrt(n), against an IQR of 1.35 sd) — nothing against the spread the scaling divides by,
-# at a quarter of the partial sorts' cost on 1,000,000 users (0.22 s to 0.06 s for 20 columns). Up to this many
-# users, every user counts and the statistics are exact. The exception is a quartile at the edge of a gap, where the
-# standard-error argument fails for the sample and the exact figure alike: on bench/segment.py's 1,000,000-customer
-# log, 24.89% of users spent nothing (24.99% of the sample), so monetary's 25th percentile is log1p(5.7) = 1.90 exact
-# and 0.46 from the sample, interpolated across the gap — its interquartile range 3.22 against 4.64. The same k and
-# segment sizes within 0.1 percentage points came out (silhouette 0.310 to 0.295, stability 0.994 to 0.991); 1,100 more users without
-# a purchase would have moved the exact quartile as far.
+# at a quarter of the partial sorts' cost on 1,000,000 users. Up to this many users, every user counts and the
+# statistics are exact. A quartile at the edge of a gap (many users at one value, such as those who spent nothing)
+# can land elsewhere in the sample; what that did on bench/segment.py's log is in bench/README.md.
 SCALING_SAMPLE = 200_000
 SCALING_SEED = 0
 
@@ -63,6 +43,20 @@ SCALING_SEED = 0
 @dataclass(frozen=True)
 class UserFeatures:
     """Raw features (one row per user, index `user_id`) and the matrix the clustering sees.
+
+    `raw`, by column (all durations in days, measured against `end` = the dataset's last timestamp + 1 day):
+
+    - `recency`: end - the user's last event of any kind (so never below 1 day).
+    - `tenure`: end - the user's first event.
+    - `frequency`: number of orders. When the dataset has any amount, an order is a row with a positive amount (a refund
+      or a row without an amount is not an order); when no row has an amount, every event counts.
+    - `monetary`: sum of the user's amounts, refunds (negative amounts) included, floored at 0 — a user who got back
+      more than they paid is worth nothing, not less than nothing, to the model.
+    - `average_order_value`: gross amount of the user's orders / number of orders (0 without orders); refunds are left
+      out so one refund does not turn a big spender into a small one.
+    - `event_share__<value>`, `channel_share__<value>`: the share of the user's rows with that value, over rows where the
+      column is known, for the most common values (up to `TOP_VALUES`, ties by value) plus `__other__`. Absent when the
+      column is empty.
 
     `scaled` (C-contiguous, as scikit-learn's KMeans wants it) has one column per name in `columns`: the raw columns
     that vary across users (a constant column cannot separate anyone), log1p-transformed where heavy-tailed,
@@ -81,7 +75,7 @@ class UserFeatures:
 def user_features(events: pd.DataFrame) -> UserFeatures:
     """Compute the per-user features of a normalised events frame (rows without a user or timestamp are ignored).
 
-    Pass `user_id`, `event` and `channel` as categoricals for speed: see the module docstring. Every array as long as
+    Pass `user_id`, `event` and `channel` as categoricals for speed (see the module docstring). Every array as long as
     the events is costly to create (on two shared cores, page faults of fresh memory took as long as the arithmetic),
     so there are few: the user codes, a scratch buffer per value column, the rows with an amount."""
     codes, users = user_codes(events["user_id"])
@@ -120,7 +114,7 @@ def user_features(events: pd.DataFrame) -> UserFeatures:
 
 
 def amount_features(amounts: np.ndarray, codes: np.ndarray, n_users: int) -> tuple[dict[str, np.ndarray], bool]:
-    """frequency, monetary and average_order_value per user (see the module docstring), and whether any row has an
+    """frequency, monetary and average_order_value per user (see UserFeatures), and whether any row has an
     amount. Only the rows with an amount are summed: the same sums as over every row with 0 for a missing amount,
     without a copy of every row."""
     with_amount = np.isfinite(amounts)
@@ -156,7 +150,7 @@ def user_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def value_counts(values: pd.Series, codes: np.ndarray, n_users: int, *, prefix: str, scratch: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """Column names and a (bucket, user) table of row counts for the shares of one column (see the module docstring):
+    """Column names and a (bucket, user) table of row counts for the shares of one column (see UserFeatures):
     a bucket for each of the TOP_VALUES most common values, one for all the others; rows without a value are left out.
     No names and an empty table when the column holds no value.
 

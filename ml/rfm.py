@@ -1,23 +1,10 @@
 """Classic RFM scoring: recency, frequency and monetary quintile scores 1–5 and the named segment of each user.
 
-Scores. Users are ranked on each measure and the ranks cut into five equal-count bins, exactly the bins of
+Scores: users are ranked on each measure and the ranks cut into five equal-count bins, exactly the bins of
 `pd.qcut(values.rank(method="first"), 5)` computed with integers, so there are always five non-empty bins when there
-are at least five users, however many ties there are. Ties are broken by a second measure, then by position in the input, so the
-result is deterministic: recency ties by frequency, frequency ties by monetary value, monetary ties by frequency.
-Recency is reversed: the most recent fifth scores 5.
-
-Segments. A user's segment depends on R and F only, by the 5×5 grid below. It is the R×F segment map popularised
-by public RFM tutorials (the ten-segment `seg_map` of regular expressions such as `[1-2][1-2]` → hibernating,
-`5[4-5]` → champions), folded into our eight segments: "about to sleep" (R 3, F 1–2) joins hibernating, "need
-attention" (R 3, F 3) joins at risk, "promising" (R 4, F 1) joins new, and R 1, F 1–2 — the oldest and rarest buyers,
-hibernating in the ten-segment map — are lost.
-
-        F=1          F=2                  F=3                  F=4          F=5
-  R=5   new          potential_loyalists  potential_loyalists  champions    champions
-  R=4   new          potential_loyalists  potential_loyalists  loyal        loyal
-  R=3   hibernating  hibernating          at_risk              loyal        loyal
-  R=2   hibernating  hibernating          at_risk              at_risk      cant_lose
-  R=1   lost         lost                 at_risk              at_risk      cant_lose
+are at least five users, however many ties. Ties are broken by a second measure, then by position, so the result is
+deterministic: recency by frequency, frequency by monetary value, monetary by frequency. Recency is reversed: the
+most recent fifth scores 5. Segments: a user's segment depends on R and F only, by the 5×5 grid `_ROWS` below.
 """
 
 from concurrent.futures import ThreadPoolExecutor
@@ -49,7 +36,11 @@ RFM_SEGMENTS: tuple[RfmSegment, ...] = (
 RFM_SEGMENT_BY_CODE: dict[str, RfmSegment] = {segment.code: segment for segment in RFM_SEGMENTS}
 SEGMENT_CODES: tuple[str, ...] = tuple(segment.code for segment in RFM_SEGMENTS)
 
-# GRID[r][f] for scores 1..5 (row and column 0 unused): the table in the module docstring.
+# The R×F segment map popularised by public RFM tutorials (the ten-segment `seg_map` of regular expressions such as
+# `[1-2][1-2]` → hibernating, `5[4-5]` → champions), folded into our eight segments: "about to sleep" (R 3, F 1–2)
+# joins hibernating, "need attention" (R 3, F 3) joins at risk, "promising" (R 4, F 1) joins new, and R 1, F 1–2 —
+# the oldest and rarest buyers, hibernating in the ten-segment map — are lost. _ROWS[r] holds the segments of F 1..5;
+# GRID[r][f] for scores 1..5 (row and column 0 unused) holds the segment's index in SEGMENT_CODES.
 _ROWS = {
     5: ("new", "potential_loyalists", "potential_loyalists", "champions", "champions"),
     4: ("new", "potential_loyalists", "potential_loyalists", "loyal", "loyal"),

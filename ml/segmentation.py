@@ -1,37 +1,11 @@
 """Customer segmentation: k-means on per-user behaviour features, clusters named after RFM segments.
 
-`segment(events)` returns a `Segmentation`: `result`, a frozen, JSON-serialisable summary (`dataclasses.asdict`), and
-`members`, one row per user for the app to store or offer as a download — kept apart because it can be millions of
-rows.
-
-How it works:
-
-1. Features (ml.features) and RFM scores (ml.rfm) for every user.
-2. A random sample of at most `sample_size` users (seeded, SAMPLE_SIZE by default). Unless `k` is given, k-means is
-   fitted on the sample for each k in 2..10 (capped by the number of distinct points) and the silhouette computed on
-   the sample — never on all users: it costs O(n²). The chosen k has the best silhouette; when others are within SILHOUETTE_MARGIN of it,
-   the one nearest the elbow of the inertia curve wins (the point furthest below the chord from the first to the last
-   k, as in the "kneedle" method), the smaller k on a tie.
-3. The final model: Lloyd iterations on all users started from the sample's centres of the chosen k, so the full
-   data only refines centres that are already nearly right (see bench/segment.py for the cost against a plain
-   KMeans fit).
-4. Stability: BOOTSTRAP_ROUNDS bootstrap resamples of the sample, each refitted; the adjusted Rand index between the
-   refit's labels and the final labels on the resampled points, averaged. Near 1: the clusters are real structure;
-   near 0: another draw of customers would give other clusters.
-5. Each cluster's profile (size, share of users and of revenue, mean raw features) and name: the RFM segment most of
-   its members are in; a name used twice gets a number ("Loyal (2)"). Segment ids run by size, largest first.
-
-Cost (bench/segment.py, 1,000,000 customers, 11.3 M events read as categoricals, two shared cores): 1.05 s end to
-end, 2.75 times one plain KMeans fit of the same features (0.38 s); the feature step over the raw events is 0.46 s of
-it, the k search 0.17 s, the final fit 0.23–0.25 s (2 Lloyd iterations from the sample's centres, against the plain
-fit's k-means++ start and 5; the rest is scikit-learn's pass for the tolerance and its centring of the matrix). The
-numpy work of every stage runs on up to ml.parallel.THREADS threads. Read the Parquet with pyarrow's
-`read_dictionary`, as analysis.events does: from Python strings the feature step takes about 0.9 s more.
-
-Degenerate input never crashes: it raises SegmentationError with a `code` — "no_users" (no row with a user and a
-timestamp), "too_few_users" (fewer than MIN_USERS), "no_variation" (every user has the same features: nothing to
-separate), "invalid_k" (a given k outside 2..the number of distinct sampled users). Without any amount the segmentation runs
-on the other features and says so in `notes`.
+k is searched on a seeded sample of users, never on all of them, because the silhouette costs O(n²): the k with the
+best silhouette wins; when others are within SILHOUETTE_MARGIN of it, the one nearest the elbow of the inertia curve
+(the smaller on a tie). The final model is fitted on all users from the sample's centres, so the full data only
+refines centres that are already nearly right; a bootstrap of the sample says how stable the clusters are. `segment`
+gives the steps; its cost against a bare KMeans fit (bench/segment.py) is in bench/README.md. Degenerate input never
+crashes: it raises SegmentationError.
 """
 
 import warnings
@@ -66,7 +40,9 @@ BOOTSTRAP_ROUNDS = 8
 
 
 class SegmentationError(Exception):
-    """Input that cannot be segmented; `code` says why (see the module docstring)."""
+    """Input that cannot be segmented; `code` says why: "no_users" (no row with a user and a timestamp),
+    "too_few_users" (fewer than MIN_USERS), "no_variation" (every user has the same features: nothing to separate),
+    "invalid_k" (a given k outside 2..the number of distinct sampled users)."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -111,7 +87,25 @@ def segment(
     sample_size: int = SAMPLE_SIZE,
     progress: Callable[[float], None] | None = None,
 ) -> Segmentation:
-    """Segment the users of a normalised events frame; `progress` gets increasing fractions in [0, 1]."""
+    """Segment the users of a normalised events frame; `progress` gets increasing fractions in [0, 1].
+
+    1. Features (ml.features) and RFM scores (ml.rfm) for every user. Pass `user_id`, `event` and `channel` as
+       categoricals (pyarrow's `read_dictionary`, as analysis.events reads the Parquet): from Python strings the
+       feature step is much slower.
+    2. A random sample of at most `sample_size` users (seeded). Unless `k` is given, k-means is fitted on the sample
+       for each k in K_CANDIDATES (capped by the number of distinct points and USERS_PER_SEGMENT) and k chosen by
+       `choose_k` from the silhouettes and inertias on the sample.
+    3. The final model: Lloyd iterations on all users started from the sample's centres of the chosen k.
+    4. Stability: BOOTSTRAP_ROUNDS bootstrap resamples of the sample, each refitted; the mean adjusted Rand index
+       between the refits' labels and the final labels on the resampled points. Near 1: the clusters are real
+       structure; near 0: another draw of customers would give other clusters.
+    5. Each cluster's profile (size, share of users and of revenue, mean raw features) and name: the RFM segment most
+       of its members are in; a name used twice gets a number ("Loyal (2)"). Segment ids run by size, largest first.
+
+    `result` is a frozen, JSON-serialisable summary (`dataclasses.asdict`); `members` is one row per user, for the
+    app to store or offer as a download, kept apart because it can be millions of rows. Without any amount the
+    segmentation runs on the other features and says so in `notes`.
+    """
     if sample_size < MIN_USERS:
         raise ValueError(f"sample_size must be at least {MIN_USERS}")
     report = _Progress(progress)

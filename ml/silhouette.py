@@ -1,11 +1,10 @@
 """Mean silhouette of several labellings of the same points, with the pairwise distances computed once for all.
 
 `sklearn.metrics.silhouette_score` recomputes all n² distances for every labelling and reduces them row by row in
-Python: 1.5–3.5 s per candidate k on 10,000 points on two shared cores, nine candidates. Here each block of
-distances is computed once and multiplied by the one-hot matrix of every labelling side by side, which turns the
-per-cluster sums of distances into one matrix product, in float32 on centred points: 0.5 s against 1.3–1.9 s for
-the same scheme over scikit-learn's float64 `pairwise_distances_chunked` on the 10,000-point sample of bench/segment.py,
-and summed distances within 3e-6 (relative) of it. Silhouettes agree with scikit-learn's to 1e-5 (tests/ml check it).
+Python, which made the k search slow. Here each block of distances is computed once and multiplied by the one-hot
+matrix of every labelling side by side, turning the per-cluster sums of distances into one matrix product, in
+float32 on centred points. Silhouettes agree with scikit-learn's to 1e-5 (tests/ml check it); the timings are in
+bench/README.md.
 """
 
 from collections.abc import Iterator, Mapping

@@ -133,7 +133,7 @@ def random_events(seed: int, rows: int = 400) -> pd.DataFrame:
 
 
 def pandas_features(events: pd.DataFrame) -> pd.DataFrame:
-    """The features' definitions (module docstring of ml.features) as plain pandas group-bys over the user id strings."""
+    """The features' definitions (UserFeatures' docstring in ml.features) as plain pandas group-bys over the user id strings."""
     end = events["timestamp"].max() + pd.Timedelta(days=1)
     users = events.groupby("user_id", sort=False)
     orders = events[events["amount"] > 0].groupby("user_id")
