@@ -286,4 +286,5 @@ def _ticks(timestamps: pd.Series) -> tuple[np.ndarray, int, str]:
     """The timestamps as int64 ticks of their own unit (NaT: the int64 minimum), the ticks in a day and the unit: no
     conversion of millions of values to nanoseconds."""
     index = pd.DatetimeIndex(timestamps)
-    return index.asi8, pd.Timedelta(days=1) // pd.Timedelta(1, unit=index.unit), index.unit
+    ticks = index.asi8  # type: ignore[attr-defined]  # pandas-stubs lacks DatetimeIndex.asi8, a public attribute
+    return ticks, pd.Timedelta(days=1) // pd.Timedelta(1, unit=index.unit), index.unit

@@ -9,8 +9,10 @@ the margin and the intervals, and the M3 bench against single models, are in ben
 """
 
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -49,6 +51,11 @@ REFIT_CANDIDATES = ("AutoCES",)
 # In a combination these give their point forecast only: AutoCES's intervals are simulated (5,000 paths per series,
 # about as much CPU as all of AutoETS) and too narrow on their own; alone, it keeps them.
 POINT_ONLY = ("AutoCES",)
+
+# One backtest window: the training values, the actual values, and each model's predictions.
+Window = tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -166,7 +173,7 @@ class _Runner:
 
     def backtest(self, batch: list[PreparedSeries]) -> dict[str, _Scores]:
         scores: dict[str, _Scores] = {}
-        for plan, items in _group_by(batch, lambda item: item.plan).items():
+        for plan, items in _group_by(batch, _plan).items():
             frame = _long_frame(items)
             rolling = [_model(name, plan.season_length, None) for name in self.candidates if name not in REFIT_CANDIDATES]
             refitted = [_model(name, plan.season_length, None) for name in self.candidates if name in REFIT_CANDIDATES]
@@ -181,7 +188,7 @@ class _Runner:
     def final(self, batch: list[PreparedSeries], scores: dict[str, _Scores]) -> dict[str, SeriesForecast]:
         results: dict[str, SeriesForecast] = {}
         for members, items in _group_by(batch, lambda item: tuple(sorted(scores[item.key].chosen))).items():
-            plan_items = _group_by(items, lambda item: item.plan.season_length)
+            plan_items = _group_by(items, lambda item: _plan(item).season_length)
             with_intervals = [name for name in members if len(members) == 1 or name not in POINT_ONLY]
             point_only = [name for name in members if name not in with_intervals]
             for season_length, same_season in plan_items.items():
@@ -195,20 +202,27 @@ class _Runner:
                     results[item.key] = _assemble(item, scores[item.key], rows, list(members), with_intervals, self.horizon, self.freq)
         return results
 
-    def _cross_validation(self, frame: pd.DataFrame, plan: BacktestPlan, models: list, *, refit: bool) -> pd.DataFrame:
+    def _cross_validation(self, frame: pd.DataFrame, plan: BacktestPlan, models: list[object], *, refit: bool) -> pd.DataFrame:
         engine = StatsForecast(models=models, freq=statsforecast_freq(self.freq), n_jobs=self.n_jobs, fallback_model=SeasonalNaive(1))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return engine.cross_validation(df=frame, h=plan.cv_horizon, n_windows=2, step_size=plan.step, refit=refit)
 
-    def _forecast(self, frame: pd.DataFrame, models: list, levels: tuple[int, ...]) -> pd.DataFrame:
+    def _forecast(self, frame: pd.DataFrame, models: list[object], levels: tuple[int, ...]) -> pd.DataFrame:
         engine = StatsForecast(models=models, freq=statsforecast_freq(self.freq), n_jobs=self.n_jobs, fallback_model=SeasonalNaive(1))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return engine.forecast(df=frame, h=self.horizon, level=list(levels) or None)
 
 
-def _intermittent_models(horizon: int | None) -> list:
+def _plan(item: PreparedSeries) -> BacktestPlan:
+    """The backtest plan of a series that has one: only those reach the runner (the others get `_fallback`)."""
+    if item.plan is None:
+        raise ValueError(f"series {item.key!r} has no backtest plan: it gets the fallback forecast, not the runner")
+    return item.plan
+
+
+def _intermittent_models(horizon: int | None) -> list[object]:
     """The Croston family; with a horizon, with the conformal intervals they need to give intervals at all."""
     intervals = ConformalIntervals(n_windows=CONFORMAL_WINDOWS, h=horizon) if horizon else None
     return [CrostonOptimized(prediction_intervals=intervals), ADIDA(prediction_intervals=intervals), IMAPA(prediction_intervals=intervals)]
@@ -234,13 +248,15 @@ def _model(name: str, season_length: int, horizon: int | None) -> object:
 def _score(item: PreparedSeries, cv: pd.DataFrame, plan: BacktestPlan) -> _Scores:
     """Score every model and the combination of the best ones on the backtest windows, and choose."""
     model_names = [column for column in cv.columns if column not in ("unique_id", "ds", "cutoff", "y")]
-    windows = []
+    windows: list[Window] = []
     for cutoff, window in cv.groupby("cutoff", sort=True):
-        train = item.y[item.ds <= cutoff]
+        # pandas-stubs types a group's key as any scalar; a cutoff is a Timestamp, which a DatetimeIndex compares with.
+        train = item.y[item.ds <= cutoff]  # type: ignore[operator]
         windows.append((train, window["y"].to_numpy(), {name: window[name].to_numpy() for name in model_names}))
-    mase_by, smape_by = {}, {}
+    mase_by: dict[str, float] = {}
+    smape_by: dict[str, float] = {}
     for name in model_names:
-        mase_by[name], smape_by[name] = _window_scores(windows, lambda predictions, name=name: predictions[name], plan.season_length)
+        mase_by[name], smape_by[name] = _window_scores(windows, itemgetter(name), plan.season_length)
     ranked = sorted((name for name in model_names if name != NAIVE), key=lambda name: (mase_by[name], name))
     members = ranked[:COMBINATION_SIZE]
     if len(members) > 1:
@@ -254,7 +270,9 @@ def _score(item: PreparedSeries, cv: pd.DataFrame, plan: BacktestPlan) -> _Score
     return _Scores(mase_by, smape_by, [best], "lowest_backtest_mase")
 
 
-def _window_scores(windows: list, predict: Callable[[dict], np.ndarray], season_length: int) -> tuple[float, float]:
+def _window_scores(
+    windows: list[Window], predict: Callable[[dict[str, np.ndarray]], np.ndarray], season_length: int
+) -> tuple[float, float]:
     mases = [mase(actual, predict(predictions), train, season_length) for train, actual, predictions in windows]
     smapes = [smape(actual, predict(predictions)) for _train, actual, predictions in windows]
     return float(np.mean(mases)), float(np.mean(smapes))
@@ -301,7 +319,7 @@ def _fallback(
     *,
     notes: list[str] | None = None,
     reason: str | None = None,
-    backtest: dict | None = None,
+    backtest: dict[str, dict[str, float]] | None = None,
 ) -> SeriesForecast:
     """The seasonal-naive forecast (naive when the history is shorter than a season), with its own intervals.
 
@@ -346,13 +364,13 @@ def _long_frame(items: list[PreparedSeries]) -> pd.DataFrame:
     return pd.concat([pd.DataFrame({"unique_id": item.key, "ds": item.ds, "y": item.y}) for item in items], ignore_index=True)
 
 
-def _group_by(items: list, key: Callable) -> dict:
-    groups: dict = {}
+def _group_by(items: list[T], key: Callable[[T], K]) -> dict[K, list[T]]:
+    groups: dict[K, list[T]] = {}
     for item in items:
         groups.setdefault(key(item), []).append(item)
     return groups
 
 
-def _batches(items: list, size: int) -> Iterator[list]:
+def _batches(items: list[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

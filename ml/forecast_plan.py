@@ -64,7 +64,7 @@ def prepare_series(key: object, group: pd.DataFrame, freq: str, horizon: int) ->
         fallback = "too_few_points"
     if fallback:
         notes.append(fallback)
-    elif plan.season_length < season:
+    elif plan is not None and plan.season_length < season:
         notes.append("short_history")
     if plan and float(np.mean(y == 0)) > INTERMITTENT_ZERO_SHARE:
         notes.append("intermittent" if plan.intermittent else "intermittent_short")

@@ -87,7 +87,7 @@ def _last(positions: np.ndarray, tie_breaker: np.ndarray | None, count: int) -> 
 
 def segment_codes(r: np.ndarray, f: np.ndarray) -> pd.Categorical:
     """The RFM segment code of each (R, F) score pair, as a categorical over SEGMENT_CODES."""
-    return pd.Categorical.from_codes(GRID[np.asarray(r, dtype="int64"), np.asarray(f, dtype="int64")], categories=list(SEGMENT_CODES))
+    return pd.Categorical.from_codes(GRID[np.asarray(r, dtype="int64"), np.asarray(f, dtype="int64")], categories=pd.Index(SEGMENT_CODES))
 
 
 def rfm_scores(raw: pd.DataFrame, *, has_amounts: bool) -> pd.DataFrame:

@@ -293,7 +293,8 @@ def _relabel_by_size(labels: np.ndarray, k: int) -> np.ndarray:
     order = np.argsort(-np.bincount(labels, minlength=k), kind="stable")
     renumbered = np.empty(k, dtype="int64")
     renumbered[order] = np.arange(k)
-    return renumbered[labels]
+    relabelled: np.ndarray = renumbered[labels]
+    return relabelled
 
 
 def _members(features: UserFeatures, scores: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:

@@ -14,6 +14,8 @@ import pandas as pd
 Metric = Literal["orders", "revenue", "quantity", "active_users", "event_count"]
 Frequency = Literal["D", "W", "M"]
 SplitBy = Literal["channel", "product"]
+# A machine-readable note: a "code" and numbers (and, for split_capped, the merged series' key).
+Note = dict[str, str | int]
 
 METRICS: tuple[str, ...] = ("orders", "revenue", "quantity", "active_users", "event_count")
 FREQUENCIES: tuple[str, ...] = ("D", "W", "M")
@@ -54,7 +56,7 @@ class SeriesSet:
     frame: pd.DataFrame
     freq: str
     metric: str
-    notes: list[dict] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
 
 def propose_frequency(timestamps: pd.Series) -> str:
@@ -107,7 +109,7 @@ def build_series(
     the `max_series` largest by total volume are kept and the rest are merged into "other" (note "split_capped").
     """
     _check_params(events, metric, freq, split_by, event_name, max_series)
-    notes: list[dict] = []
+    notes: list[Note] = []
     rows = _metric_rows(events, metric, event_name, notes)
     if rows.empty:
         raise SeriesError("no_rows", "No row contributes to this metric.")
@@ -151,10 +153,12 @@ def _check_params(events: pd.DataFrame, metric: str, freq: str, split_by: str | 
         raise SeriesError("split_column_empty", f"Every row's {split_by} is empty.")
 
 
-def _metric_rows(events: pd.DataFrame, metric: str, event_name: str | None, notes: list[dict]) -> pd.DataFrame:
+def _metric_rows(events: pd.DataFrame, metric: str, event_name: str | None, notes: list[Note]) -> pd.DataFrame:
     """The rows that count for `metric`, with a `value` column holding each row's contribution."""
     rows = events[events["timestamp"].notna()]
     if metric == "event_count":
+        if event_name is None:  # _check_params already refused it; said again for the type checker
+            raise SeriesError("event_name_required", "Counting events needs the name of the event to count.")
         if "event" not in rows.columns:
             raise SeriesError("event_column_missing", "The data has no event column.")
         rows = rows[rows["event"].eq(event_name).fillna(False).astype(bool)]
@@ -185,7 +189,7 @@ def _keys(rows: pd.DataFrame, split_by: str | None) -> pd.Series:
     return rows[split_by].astype("object").where(rows[split_by].notna(), MISSING_KEY).astype(str)
 
 
-def _cap_split(rows: pd.DataFrame, frame: pd.DataFrame, max_series: int) -> tuple[pd.DataFrame, dict]:
+def _cap_split(rows: pd.DataFrame, frame: pd.DataFrame, max_series: int) -> tuple[pd.DataFrame, Note]:
     """Keep the `max_series` largest series by volume (ties by name) and relabel the rest as one merged series."""
     volume = frame.groupby("unique_id")["y"].sum().reset_index()
     volume = volume.sort_values(["y", "unique_id"], ascending=[False, True], kind="stable")
@@ -202,7 +206,7 @@ def _fill_index(frame: pd.DataFrame, index: pd.DatetimeIndex) -> pd.DataFrame:
     return filled.reset_index().astype({"unique_id": str, "y": "float64"})
 
 
-def _partial_period_notes(timestamps: pd.Series, freq: str) -> list[dict]:
+def _partial_period_notes(timestamps: pd.Series, freq: str) -> list[Note]:
     """Say when the data stops part-way through its last period: that period's total is low for a reason the
     forecaster cannot see (build_series then leaves it out, if enough periods remain)."""
     if freq == "D":
@@ -223,11 +227,14 @@ def _naive_utc(timestamps: pd.Series) -> pd.Series:
 
 def _period_start(stamps: pd.Series, freq: str) -> pd.Series:
     """Start of each stamp's period: the day, the Monday of its week, or the first of its month."""
+    starts: pd.Series
     if freq == "D":
-        return stamps.dt.normalize()
-    if freq == "W":
-        return stamps.dt.to_period("W-SUN").dt.start_time
-    return stamps.dt.to_period("M").dt.start_time
+        starts = stamps.dt.normalize()
+    elif freq == "W":
+        starts = stamps.dt.to_period("W-SUN").dt.start_time
+    else:
+        starts = stamps.dt.to_period("M").dt.start_time
+    return starts
 
 
 def _pandas_freq(freq: str) -> str:
