@@ -11,7 +11,7 @@ QUADRANT_PLACES = {"strength": (0, 1), "weakness": (1, 1), "opportunity": (0, 0)
 QUADRANT_COLORS = {"strength": "#12b76a", "weakness": "#f79009", "opportunity": "#2e90fa", "threat": "#f04438"}
 
 
-def _plain(text: str) -> str:
+def _escaped(text: str) -> str:
     """User text for a figure: Plotly draws <a>, <b>, <span style> in labels and hovers, so escape it."""
     return escape(text, quote=False)
 
@@ -60,8 +60,8 @@ def build_swot_figure(quadrants: dict[str, list[tuple[str, int]]], names: dict[s
                 y=ys,
                 mode="markers+text",
                 name=names[key],
-                text=[_plain(text if len(text) <= 22 else text[:21] + "…") for text, _weight in items],
-                hovertext=[f"{_plain(text)} ({weight})" for text, weight in items],
+                text=[_escaped(text if len(text) <= 22 else text[:21] + "…") for text, _weight in items],
+                hovertext=[f"{_escaped(text)} ({weight})" for text, weight in items],
                 hoverinfo="text",
                 textposition="bottom center",
                 marker={"size": [10 + 6 * weight for _text, weight in items], "color": QUADRANT_COLORS[key], "opacity": 0.8},
@@ -87,7 +87,7 @@ def build_five_forces_figure(scores: dict[str, float | None], names: dict[str, s
     figure = go.Figure(go.Scatterpolar(r=[*values, values[0]], theta=[*theta, theta[0]], fill="toself", line={"color": "#3056d3"}))
     # The names drawn on several lines, with wide side margins: they sit outside the circle, and Plotly makes no room
     # for them by itself.
-    angular = {"tickmode": "array", "tickvals": theta, "ticktext": [_wrapped(_plain(name)) for name in theta]}
+    angular = {"tickmode": "array", "tickvals": theta, "ticktext": [_wrapped(_escaped(name)) for name in theta]}
     layout = _layout(title, height=480) | {"margin": {"l": 100, "r": 100, "t": 60, "b": 50}}
     figure.update_layout(**layout, polar={"radialaxis": {"range": [0, 5], "dtick": 1}, "angularaxis": angular}, showlegend=False)
     return figure
@@ -100,7 +100,7 @@ def build_force_drivers_figure(drivers: list[tuple[str, str, int]], names: dict[
         own = [(text, score) for key, text, score in drivers if key == force]
         if own:
             figure.add_trace(
-                go.Bar(x=[score for _text, score in own], y=[_plain(text[:40]) for text, _score in own], orientation="h", name=name)
+                go.Bar(x=[score for _text, score in own], y=[_escaped(text[:40]) for text, _score in own], orientation="h", name=name)
             )
     figure.update_layout(**_layout(title, height=max(300, 40 + 26 * len(drivers))), xaxis={"range": [0, 5], "dtick": 1}, barmode="group")
     return figure
@@ -109,7 +109,7 @@ def build_force_drivers_figure(drivers: list[tuple[str, str, int]], names: dict[
 def build_value_chain_figure(activities: list[tuple[str, float, int]], margin: float, labels: dict[str, str], title: str) -> go.Figure:
     """Cost share (% of revenue) and value contribution (1–5) of each activity, side by side, and the margin.
     `activities` holds (name, cost share, value score)."""
-    names = [_plain(name) for name, _cost, _value in activities]
+    names = [_escaped(name) for name, _cost, _value in activities]
     figure = go.Figure(
         [
             go.Bar(x=names, y=[cost for _name, cost, _value in activities], name=labels["cost"], marker_color="#f79009"),
@@ -138,7 +138,7 @@ def build_risk_matrix_figure(risks: list[tuple[str, int, int]], labels: dict[str
     names: list[list[list[str]]] = [[[] for _ in range(5)] for _ in range(5)]
     for name, probability, impact in risks:
         counts[probability - 1][impact - 1] += 1
-        names[probability - 1][impact - 1].append(_plain(name))
+        names[probability - 1][impact - 1].append(_escaped(name))
     figure = go.Figure(
         go.Heatmap(
             z=[[(row + 1) * (column + 1) for column in range(5)] for row in range(5)],

@@ -50,11 +50,12 @@ def row_snapshot(row: object, resource: Resource) -> dict:
         "id": f"{resource.model._meta.model_name}:{row.pk}",
         "group": str(getattr(row, resource.group)) if resource.group else resource.key,
         "version": row.version,
-        **{name: _plain(getattr(row, name)) for name in resource.fields},
+        **{name: _snapshot_value(getattr(row, name)) for name in resource.fields},
     }
 
 
-def _plain(value: object) -> object:
+def _snapshot_value(value: object) -> object:
+    """A field value as a snapshot stores it: JSON has no Decimal, so those become strings."""
     return str(value) if isinstance(value, Decimal) else value
 
 

@@ -169,7 +169,7 @@ def view_restore(*, user: User, venture: Venture, kind: str, version: Version) -
         for pk, entry in wanted.items():
             row = existing.get(pk) or resource.model(pk=None if pk in taken else pk, venture=venture)
             values = {name: entry.get(name, getattr(row, name)) for name in resource.fields}
-            if pk in existing and all(_plain(getattr(row, name)) == _plain(value) for name, value in values.items()):
+            if pk in existing and all(_comparable_text(getattr(row, name)) == _comparable_text(value) for name, value in values.items()):
                 continue
             for name, value in values.items():
                 setattr(row, name, value)
@@ -195,7 +195,8 @@ def _drop_broken_references(row: models.Model, venture: Venture) -> None:
         row.owner_id = None
 
 
-def _plain(value: object) -> str:
+def _comparable_text(value: object) -> str:
+    """A field value as text, so a row's value and its snapshot's (Decimals stored as strings) compare equal."""
     return "" if value is None else str(value)
 
 

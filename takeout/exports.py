@@ -62,10 +62,11 @@ the uploaded files as uploaded, and per-customer segment tables.
 
 
 def _json(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, indent=2, default=_plain).encode()
+    return json.dumps(value, ensure_ascii=False, indent=2, default=_json_default).encode()
 
 
-def _plain(value: object) -> object:
+def _json_default(value: object) -> object:
+    """`json.dumps`'s fallback: dates as ISO 8601, Decimals as strings (exact)."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -85,11 +86,12 @@ def _csv(header: list[str], rows: Iterable[list[object]]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([spreadsheet_safe(_plain_cell(cell)) for cell in row])
+        writer.writerow([spreadsheet_safe(_csv_value(cell)) for cell in row])
     return buffer.getvalue().encode()
 
 
-def _plain_cell(value: object) -> object:
+def _csv_value(value: object) -> object:
+    """A cell as CSV writes it: dates as ISO 8601, everything else as Python prints it."""
     return value.isoformat() if isinstance(value, datetime | date) else value
 
 
