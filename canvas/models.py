@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from canvas.blueprints import BLUEPRINTS, PALETTE, Blueprint
+from core.scoping import team_scoped
 from history.models import Version
 from ventures.models import Venture
 
@@ -47,6 +48,8 @@ class Canvas(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     versions = GenericRelation(Version)  # deleting the canvas deletes its history
+
+    objects = team_scoped("venture__team")
 
     class Meta:
         ordering = [F("archived_at").asc(nulls_first=True), "-updated_at", "id"]
@@ -94,6 +97,8 @@ class CanvasItem(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = team_scoped("canvas__venture__team")
 
     class Meta:
         ordering = ["block", "position", "id"]

@@ -9,18 +9,14 @@ from history.diff import SnapshotDiff, snapshot_diff
 
 
 def canvas_list_for_user(*, user: User | AnonymousUser, venture_id: int | None = None) -> QuerySet[Canvas]:
-    if not user.is_authenticated:
-        return Canvas.objects.none()
-    canvases = Canvas.objects.filter(venture__team__memberships__user=user).select_related("venture__team")
+    canvases = Canvas.objects.for_user(user).select_related("venture__team")
     if venture_id is not None:
         canvases = canvases.filter(venture_id=venture_id)
     return canvases.annotate(item_count=Count("items", distinct=True)).order_by(F("archived_at").asc(nulls_first=True), "-updated_at", "id")
 
 
 def canvas_get_for_user(*, user: User | AnonymousUser, canvas_id: int) -> Canvas:
-    if not user.is_authenticated:
-        raise NotFound()
-    canvas = Canvas.objects.filter(pk=canvas_id, venture__team__memberships__user=user).select_related("venture__team").first()
+    canvas = Canvas.objects.for_user(user).filter(pk=canvas_id).select_related("venture__team").first()
     if canvas is None:
         raise NotFound()
     return canvas
@@ -28,20 +24,14 @@ def canvas_get_for_user(*, user: User | AnonymousUser, canvas_id: int) -> Canvas
 
 def canvas_version_for_user(*, user: User | AnonymousUser, canvas_id: int) -> int:
     """Just the canvas's version number: what a poll needs, in one indexed read."""
-    if not user.is_authenticated:
-        raise NotFound()
-    version = Canvas.objects.filter(pk=canvas_id, venture__team__memberships__user=user).values_list("version", flat=True).first()
+    version = Canvas.objects.for_user(user).filter(pk=canvas_id).values_list("version", flat=True).first()
     if version is None:
         raise NotFound()
     return version
 
 
 def item_get_for_user(*, user: User | AnonymousUser, item_id: int) -> CanvasItem:
-    if not user.is_authenticated:
-        raise NotFound()
-    item = (
-        CanvasItem.objects.filter(pk=item_id, canvas__venture__team__memberships__user=user).select_related("canvas__venture__team").first()
-    )
+    item = CanvasItem.objects.for_user(user).filter(pk=item_id).select_related("canvas__venture__team").first()
     if item is None:
         raise NotFound()
     return item

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from canvas.models import Canvas
+from core.scoping import team_scoped
 from ventures.models import Venture
 
 
@@ -50,6 +51,8 @@ class ShareLink(models.Model):
     last_viewed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = team_scoped("venture__team")
 
     class Meta:
         ordering = ["-created_at", "-id"]

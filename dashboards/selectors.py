@@ -64,9 +64,7 @@ def dashboard_panels(*, dashboard: Dashboard, language: str) -> list[BuiltPanel]
 
 
 def share_link_list_for_user(*, user: User | AnonymousUser, venture_id: int | None = None) -> QuerySet[ShareLink]:
-    if not user.is_authenticated:
-        return ShareLink.objects.none()
-    links = ShareLink.objects.filter(venture__team__memberships__user=user).select_related("venture__team", "canvas", "created_by")
+    links = ShareLink.objects.for_user(user).select_related("venture__team", "canvas", "created_by")
     return links.filter(venture_id=venture_id) if venture_id is not None else links
 
 

@@ -46,4 +46,4 @@ def demo_seed(*, password: str | None = None) -> DemoLogin:
 
 
 def demo_venture(*, user: User) -> Venture:
-    return Venture.objects.get(team__memberships__user=user, team__name=DEMO_TEAM, name=DEMO_VENTURE)
+    return Venture.objects.for_user(user).get(team__name=DEMO_TEAM, name=DEMO_VENTURE)

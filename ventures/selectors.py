@@ -8,9 +8,7 @@ from ventures.models import Venture
 
 def venture_list_for_user(*, user: User | AnonymousUser, team_id: int | None = None) -> QuerySet[Venture]:
     """Ventures of the teams the user belongs to: the root of every "what may this user see" question."""
-    if not user.is_authenticated:
-        return Venture.objects.none()
-    ventures = Venture.objects.filter(team__memberships__user=user).select_related("team")
+    ventures = Venture.objects.for_user(user).select_related("team")
     if team_id is not None:
         ventures = ventures.filter(team_id=team_id)
     return ventures.order_by("team__name", "name", "id")
