@@ -2,6 +2,7 @@
 version (a stale edit is refused, never silently applied), positions stay contiguous, the canvas version goes up
 and history records a snapshot."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -29,7 +30,9 @@ class StaleVersion(Conflict):
         self.item = item
 
 
-def _require_editor(user: User, canvas: Canvas) -> None:
+def canvas_edit_require(*, user: User | AnonymousUser, canvas: Canvas) -> None:
+    """Who may change a canvas and its items (editors and owners): the one check every write here makes. Views call
+    it too where they must refuse before reading input (a viewer gets 403 whatever they send)."""
     role_require(user=user, team=canvas.venture.team, minimum=Role.EDITOR)
 
 
@@ -96,7 +99,7 @@ def canvas_create(*, user: User, venture: Venture, kind: str, title: str) -> Can
 
 @transaction.atomic
 def canvas_update(*, user: User, canvas: Canvas, title: str | None = None, archived: bool | None = None) -> Canvas:
-    _require_editor(user, canvas)
+    canvas_edit_require(user=user, canvas=canvas)
     canvas = _locked(canvas.pk)
     if archived is not None:
         canvas.archived_at = (canvas.archived_at or timezone.now()) if archived else None
@@ -111,7 +114,7 @@ def canvas_update(*, user: User, canvas: Canvas, title: str | None = None, archi
 @transaction.atomic
 def canvas_delete(*, user: User, canvas: Canvas) -> None:
     """Delete the canvas with its items, comments and history."""
-    _require_editor(user, canvas)
+    canvas_edit_require(user=user, canvas=canvas)
     canvas.delete()
 
 
@@ -143,7 +146,7 @@ def _items_create(*, entries: list[dict], into: Canvas, user: User | None) -> No
 @transaction.atomic
 def item_add(*, user: User, canvas: Canvas, block: str, text: str, position: int | None = None, **fields: object) -> CanvasItem:
     """Add a sticky item; at the end of the block unless `position` says where."""
-    _require_editor(user, canvas)
+    canvas_edit_require(user=user, canvas=canvas)
     canvas = _locked(canvas.pk)
     _check_block(canvas, block)
     count = canvas.items.filter(block=block).count()
@@ -158,7 +161,7 @@ def item_add(*, user: User, canvas: Canvas, block: str, text: str, position: int
 
 @transaction.atomic
 def item_update(*, user: User, item: CanvasItem, expected_version: int | None, **fields: object) -> CanvasItem:
-    _require_editor(user, item.canvas)
+    canvas_edit_require(user=user, canvas=item.canvas)
     canvas = _locked(item.canvas_id)
     item = _current(item)
     _check_version(item, expected_version)
@@ -177,7 +180,7 @@ def item_update(*, user: User, item: CanvasItem, expected_version: int | None, *
 @transaction.atomic
 def item_delete(*, user: User, item: CanvasItem, expected_version: int | None) -> None:
     """Delete an item. Its comments stay (see ItemComment) and come back if the item is restored."""
-    _require_editor(user, item.canvas)
+    canvas_edit_require(user=user, canvas=item.canvas)
     canvas = _locked(item.canvas_id)
     item = _current(item)
     _check_version(item, expected_version)
@@ -190,7 +193,7 @@ def item_delete(*, user: User, item: CanvasItem, expected_version: int | None) -
 def item_move(*, user: User, item: CanvasItem, block: str, position: int, expected_version: int | None) -> CanvasItem:
     """Move an item within its block or to another one. Under the canvas lock two concurrent moves of the same
     item run one after the other, and the second, based on a stale version, is refused."""
-    _require_editor(user, item.canvas)
+    canvas_edit_require(user=user, canvas=item.canvas)
     canvas = _locked(item.canvas_id)
     item = _current(item)
     _check_version(item, expected_version)
@@ -221,7 +224,7 @@ def comment_add(*, user: User, item: CanvasItem, text: str) -> ItemComment:
 def canvas_version_name(*, user: User, canvas: Canvas, name: str, number: int | None = None) -> Version:
     """Name a version ("after customer interviews"): `number`, or the current one. The number the user saw is
     named even if a teammate has changed the canvas since."""
-    _require_editor(user, canvas)
+    canvas_edit_require(user=user, canvas=canvas)
     canvas = _locked(canvas.pk)
     number = canvas.version if number is None else number
     if not 1 <= number <= canvas.version:
@@ -235,7 +238,7 @@ def canvas_version_restore(*, user: User, canvas: Canvas, version: Version) -> C
 
     Restored and changed items get a version above any they ever had (the canvas's next version), so an edit
     based on an old copy of an item is refused, never applied to the restored one."""
-    _require_editor(user, canvas)
+    canvas_edit_require(user=user, canvas=canvas)
     canvas = _locked(canvas.pk)
     next_version = canvas.version + 1
     wanted = {entry["id"]: entry for entry in version.snapshot["items"]}

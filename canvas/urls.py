@@ -1,6 +1,7 @@
 from django.urls import path
 
-from canvas import api, views
+from canvas import views
+from canvas.api import canvases, items, versions
 
 app_name = "canvas"
 
@@ -24,18 +25,20 @@ urlpatterns = [
 ]
 
 api_urlpatterns = [
-    path("canvases/", api.CanvasListApi.as_view(), name="canvas-list"),
-    path("canvases/import/", api.CanvasImportApi.as_view(), name="canvas-import"),
-    path("canvases/<int:canvas_id>/", api.CanvasDetailApi.as_view(), name="canvas-detail"),
-    path("canvases/<int:canvas_id>/duplicate/", api.CanvasDuplicateApi.as_view(), name="canvas-duplicate"),
-    path("canvases/<int:canvas_id>/items/", api.CanvasItemListApi.as_view(), name="canvas-item-list"),
-    path("canvases/<int:canvas_id>/versions/", api.CanvasVersionListApi.as_view(), name="canvas-version-list"),
-    path("canvases/<int:canvas_id>/versions/<int:version_id>/diff/", api.CanvasVersionDiffApi.as_view(), name="canvas-version-diff"),
+    path("canvases/", canvases.CanvasListApi.as_view(), name="canvas-list"),
+    path("canvases/import/", canvases.CanvasImportApi.as_view(), name="canvas-import"),
+    path("canvases/<int:canvas_id>/", canvases.CanvasDetailApi.as_view(), name="canvas-detail"),
+    path("canvases/<int:canvas_id>/duplicate/", canvases.CanvasDuplicateApi.as_view(), name="canvas-duplicate"),
+    path("canvases/<int:canvas_id>/items/", items.CanvasItemListApi.as_view(), name="canvas-item-list"),
+    path("canvases/<int:canvas_id>/versions/", versions.CanvasVersionListApi.as_view(), name="canvas-version-list"),
+    path("canvases/<int:canvas_id>/versions/<int:version_id>/diff/", versions.CanvasVersionDiffApi.as_view(), name="canvas-version-diff"),
     path(
-        "canvases/<int:canvas_id>/versions/<int:version_id>/restore/", api.CanvasVersionRestoreApi.as_view(), name="canvas-version-restore"
+        "canvases/<int:canvas_id>/versions/<int:version_id>/restore/",
+        versions.CanvasVersionRestoreApi.as_view(),
+        name="canvas-version-restore",
     ),
-    path("canvases/<int:canvas_id>/export/", api.CanvasExportApi.as_view(), name="canvas-export"),
-    path("items/<int:item_id>/", api.ItemDetailApi.as_view(), name="item-detail"),
-    path("items/<int:item_id>/move/", api.ItemMoveApi.as_view(), name="item-move"),
-    path("items/<int:item_id>/comments/", api.ItemCommentListApi.as_view(), name="item-comment-list"),
+    path("canvases/<int:canvas_id>/export/", canvases.CanvasExportApi.as_view(), name="canvas-export"),
+    path("items/<int:item_id>/", items.ItemDetailApi.as_view(), name="item-detail"),
+    path("items/<int:item_id>/move/", items.ItemMoveApi.as_view(), name="item-move"),
+    path("items/<int:item_id>/comments/", items.ItemCommentListApi.as_view(), name="item-comment-list"),
 ]

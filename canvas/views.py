@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from canvas.api import CanvasDocumentSerializer
+from canvas.api.serializers import CanvasDocumentSerializer
 from canvas.blueprints import PALETTE
 from canvas.exports import PAGE_SIZES, canvas_export_response
 from canvas.forms import CanvasCreateForm, CanvasImportForm, CanvasSettingsForm, CommentForm, ItemAddForm, ItemForm, VersionNameForm

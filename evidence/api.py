@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analysis.selectors import analysis_get_for_user
-from canvas.api import ItemOutputSerializer
+from canvas.api.serializers import ItemOutputSerializer
 from canvas.selectors import canvas_get_for_user
 from evidence.services import analysis_to_canvas
 
