@@ -37,6 +37,11 @@ def item_get_for_user(*, user: User | AnonymousUser, item_id: int) -> CanvasItem
     return item
 
 
+def item_block(*, item: CanvasItem) -> str:
+    """The block the item is in now: a teammate may have moved it since it was read."""
+    return CanvasItem.objects.filter(pk=item.pk).values_list("block", flat=True).first() or item.block
+
+
 def item_comments(*, item: CanvasItem) -> QuerySet[ItemComment]:
     return ItemComment.objects.filter(canvas_id=item.canvas_id, item_ref=item.pk).select_related("author")
 

@@ -2,6 +2,8 @@
 version (a stale edit is refused, never silently applied), positions stay contiguous, the canvas version goes up
 and history records a snapshot."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from canvas.models import ITEM_CONTENT_FIELDS, AssumptionStatus, Canvas, CanvasItem, ItemComment
-from canvas.selectors import canvas_snapshot, item_snapshot
+from canvas.selectors import canvas_snapshot, item_block, item_snapshot
 from core.errors import Conflict, InvalidInput, NotFound, PreconditionRequired
 from history.models import Version
 from history.services import version_name, version_record
@@ -175,6 +177,43 @@ def item_update(*, user: User, item: CanvasItem, expected_version: int | None, *
     item.save()
     _changed(canvas, user=user, action="item_edit", summary=item.text)
     return item
+
+
+@dataclass(frozen=True)
+class ItemEdit:
+    """What saving the item form did: the block the note is in now, and whether the save made exactly one change
+    (then the page knows the canvas version it shows without polling)."""
+
+    block: str
+    changed: bool
+    readded: bool = False  # a teammate had deleted the note: the user's words became a new note in `block`
+
+
+def item_edit_save(
+    *,
+    user: User,
+    canvas: Canvas,
+    item: CanvasItem | None,
+    shown_block: str,
+    expected_version: int | None,
+    keep_both: bool,
+    **fields: object,
+) -> ItemEdit:
+    """The item form's save with its conflicts settled. "Keep both" adds the user's version as a new note below the
+    teammate's; otherwise the user's replaces the item if based on its current version (StaleVersion if not). A note
+    a teammate deleted meanwhile (`item` None, or gone by now) comes back as a new note in `shown_block`, where the
+    user saw it."""
+    if item is not None:
+        try:
+            if keep_both:
+                item_add(user=user, canvas=canvas, block=item.block, position=item.position + 1, **fields)
+                return ItemEdit(block=item_block(item=item), changed=True)
+            saved = item_update(user=user, item=item, expected_version=expected_version, **fields)
+            return ItemEdit(block=item_block(item=item), changed=saved.version != expected_version)
+        except NotFound:
+            pass
+    item_add(user=user, canvas=canvas, block=shown_block, **fields)
+    return ItemEdit(block=shown_block, changed=False, readded=True)  # the page shows a notice, then catches up
 
 
 @transaction.atomic

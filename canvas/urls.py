@@ -1,27 +1,28 @@
 from django.urls import path
 
-from canvas import views
 from canvas.api import canvases, items, versions
+from canvas.views import canvases as canvas_views
+from canvas.views import items as item_views
 
 app_name = "canvas"
 
 urlpatterns = [
-    path("new/<int:venture_id>/", views.canvas_new, name="new"),
-    path("import/<int:venture_id>/", views.canvas_import_view, name="import"),
-    path("<int:canvas_id>/", views.canvas_detail, name="detail"),
-    path("<int:canvas_id>/poll/", views.canvas_poll, name="poll"),
-    path("<int:canvas_id>/settings/", views.canvas_settings, name="settings"),
-    path("<int:canvas_id>/delete/", views.canvas_delete_confirm, name="delete"),
-    path("<int:canvas_id>/duplicate/", views.canvas_duplicate_view, name="duplicate"),
-    path("<int:canvas_id>/export/<str:export_format>/", views.canvas_export, name="export"),
-    path("<int:canvas_id>/history/", views.canvas_history, name="history"),
-    path("<int:canvas_id>/history/compare/", views.canvas_compare, name="compare"),
-    path("<int:canvas_id>/history/<int:version_id>/restore/", views.canvas_restore, name="restore"),
-    path("<int:canvas_id>/blocks/<str:block>/items/", views.item_create, name="item_create"),
-    path("items/<int:item_id>/edit/", views.item_edit, name="item_edit"),
-    path("items/<int:item_id>/delete/", views.item_delete_view, name="item_delete"),
-    path("items/<int:item_id>/move/", views.item_move_view, name="item_move"),
-    path("items/<int:item_id>/comments/", views.item_comments_view, name="item_comments"),
+    path("new/<int:venture_id>/", canvas_views.canvas_new, name="new"),
+    path("import/<int:venture_id>/", canvas_views.canvas_import_view, name="import"),
+    path("<int:canvas_id>/", canvas_views.canvas_detail, name="detail"),
+    path("<int:canvas_id>/poll/", canvas_views.canvas_poll, name="poll"),
+    path("<int:canvas_id>/settings/", canvas_views.canvas_settings, name="settings"),
+    path("<int:canvas_id>/delete/", canvas_views.canvas_delete_confirm, name="delete"),
+    path("<int:canvas_id>/duplicate/", canvas_views.canvas_duplicate_view, name="duplicate"),
+    path("<int:canvas_id>/export/<str:export_format>/", canvas_views.canvas_export, name="export"),
+    path("<int:canvas_id>/history/", canvas_views.canvas_history, name="history"),
+    path("<int:canvas_id>/history/compare/", canvas_views.canvas_compare, name="compare"),
+    path("<int:canvas_id>/history/<int:version_id>/restore/", canvas_views.canvas_restore, name="restore"),
+    path("<int:canvas_id>/blocks/<str:block>/items/", item_views.item_create, name="item_create"),
+    path("items/<int:item_id>/edit/", item_views.item_edit, name="item_edit"),
+    path("items/<int:item_id>/delete/", item_views.item_delete_view, name="item_delete"),
+    path("items/<int:item_id>/move/", item_views.item_move_view, name="item_move"),
+    path("items/<int:item_id>/comments/", item_views.item_comments_view, name="item_comments"),
 ]
 
 api_urlpatterns = [

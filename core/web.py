@@ -1,14 +1,14 @@
-"""How browser views call selectors and services: NotFound becomes a 404 page; other domain errors and
-validation errors become messages shown on the next page."""
+"""How browser views call selectors and services: NotFound becomes a 404 page, a refused permission check the 403
+page; other domain errors and validation errors become messages shown on the next page."""
 
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 
-from core.errors import DomainError, NotFound
+from core.errors import AccessDenied, DomainError, NotFound
 
 T = TypeVar("T")
 
@@ -18,6 +18,17 @@ def get_or_404(selector: Callable[..., T], **kwargs: Any) -> T:
         return selector(**kwargs)
     except NotFound as exc:
         raise Http404 from exc
+
+
+def allowed_or_403(check: Callable[..., object], **kwargs: Any) -> None:
+    """Ask a service's own permission check before a page shows or reads a form: AccessDenied becomes the 403 page,
+    so the rule stays in the service and the view does not restate it."""
+    try:
+        check(**kwargs)
+    except NotFound as exc:
+        raise Http404 from exc
+    except AccessDenied as exc:
+        raise PermissionDenied from exc
 
 
 def service_run(request: HttpRequest, service: Callable[..., Any], **kwargs: Any) -> Any:
