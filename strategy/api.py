@@ -18,9 +18,7 @@ from strategy import labels
 from strategy.models import StrategyView
 from strategy.resources import RESOURCES, Resource
 from strategy.selectors import FIGURE_KINDS, five_forces_summary, row_get_for_user, rows_for_user, venture_figure, view_snapshot
-from strategy.services import StaleRow, row_create, row_delete, row_update, view_restore
-from teams.access import role_require
-from teams.models import Role
+from strategy.services import StaleRow, row_create, row_delete, row_update, strategy_edit_require, view_restore
 from ventures.selectors import venture_get_for_user
 
 FOREIGN_KEYS = {"first_id": "first", "second_id": "second", "owner_id": "owner"}
@@ -95,7 +93,7 @@ class RowListApi(ResourceApiMixin, APIView):
 
     def post(self, request: Request, venture_id: int) -> Response:
         venture = venture_get_for_user(user=request.user, venture_id=venture_id)
-        role_require(user=request.user, team=venture.team, minimum=Role.EDITOR)
+        strategy_edit_require(user=request.user, venture=venture)
         data = self.input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         row = row_create(user=request.user, venture=venture, resource=self.resource, **_service_fields(self.resource, data.validated_data))
@@ -108,7 +106,7 @@ class RowDetailApi(ResourceApiMixin, APIView):
 
     def patch(self, request: Request, venture_id: int, row_id: int) -> Response:
         row = row_get_for_user(user=request.user, venture_id=venture_id, resource=self.resource, row_id=row_id)
-        role_require(user=request.user, team=row.venture.team, minimum=Role.EDITOR)
+        strategy_edit_require(user=request.user, venture=row.venture)
         data = self.input_serializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         expected = expected_version(request, data.validated_data.get("version"))
@@ -126,7 +124,7 @@ class RowDetailApi(ResourceApiMixin, APIView):
 
     def delete(self, request: Request, venture_id: int, row_id: int) -> Response:
         row = row_get_for_user(user=request.user, venture_id=venture_id, resource=self.resource, row_id=row_id)
-        role_require(user=request.user, team=row.venture.team, minimum=Role.EDITOR)
+        strategy_edit_require(user=request.user, venture=row.venture)
         try:
             row_delete(user=request.user, row=row, resource=self.resource, expected_version=expected_version(request))
         except StaleRow as exc:

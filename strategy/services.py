@@ -3,6 +3,7 @@ view's version bumped and a snapshot recorded in history — the same mechanism 
 
 from decimal import Decimal
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
@@ -99,9 +100,15 @@ def _check_tows(strategy: TowsStrategy) -> None:
         raise ValidationError(errors)
 
 
+def strategy_edit_require(*, user: User | AnonymousUser, venture: Venture) -> None:
+    """Who may change a venture's strategy views (editors and owners): the one check every write here makes. Views
+    call it too where they must refuse before reading input (a viewer gets 403 whatever they send)."""
+    role_require(user=user, team=venture.team, minimum=Role.EDITOR)
+
+
 @transaction.atomic
 def row_create(*, user: User, venture: Venture, resource: Resource, **fields: object) -> models.Model:
-    role_require(user=user, team=venture.team, minimum=Role.EDITOR)
+    strategy_edit_require(user=user, venture=venture)
     view = _view_locked(venture, resource.view)
     row = resource.model(venture=venture, **_fields(resource, fields))
     _check(row, resource)
@@ -112,7 +119,7 @@ def row_create(*, user: User, venture: Venture, resource: Resource, **fields: ob
 
 @transaction.atomic
 def row_update(*, user: User, row: models.Model, resource: Resource, expected_version: int | None, **fields: object) -> models.Model:
-    role_require(user=user, team=row.venture.team, minimum=Role.EDITOR)
+    strategy_edit_require(user=user, venture=row.venture)
     view = _view_locked(row.venture, resource.view)
     current = resource.model.objects.filter(pk=row.pk).select_related("venture__team").first()
     if current is None:
@@ -135,7 +142,7 @@ def row_update(*, user: User, row: models.Model, resource: Resource, expected_ve
 
 @transaction.atomic
 def row_delete(*, user: User, row: models.Model, resource: Resource, expected_version: int | None) -> None:
-    role_require(user=user, team=row.venture.team, minimum=Role.EDITOR)
+    strategy_edit_require(user=user, venture=row.venture)
     view = _view_locked(row.venture, resource.view)
     current = resource.model.objects.filter(pk=row.pk).first()
     if current is None:
@@ -155,7 +162,7 @@ def view_restore(*, user: User, venture: Venture, kind: str, version: Version) -
     Unchanged rows keep their version (teammates' open edits stay valid); changed and re-created rows get the
     view's next version, above any they had. References that no longer hold (an insight deleted for good, an owner
     who left the team) are cleared rather than failing the restore."""
-    role_require(user=user, team=venture.team, minimum=Role.EDITOR)
+    strategy_edit_require(user=user, venture=venture)
     view = _view_locked(venture, kind)
     next_version = view.version + 1
     for resource in resources_of_view(kind):

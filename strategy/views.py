@@ -2,7 +2,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from core.web import get_or_404, service_run
+from core.web import allowed_or_403, get_or_404, service_run
 from history.diff import snapshot_diff
 from history.selectors import version_get, version_list
 from strategy import labels
@@ -28,7 +28,7 @@ from strategy.selectors import (
     venture_figure,
     view_snapshot,
 )
-from strategy.services import StaleRow, row_create, row_delete, row_update, view_restore
+from strategy.services import StaleRow, row_create, row_delete, row_update, strategy_edit_require, view_restore
 from teams.access import can_edit
 from teams.selectors import team_member_list
 from ventures.models import Venture
@@ -122,8 +122,7 @@ def _back(resource: Resource, venture_id: int) -> HttpResponse:
 def row_create_view(request: HttpRequest, venture_id: int, resource: str) -> HttpResponse:
     venture = _venture(request, venture_id)
     spec = _resource(resource)
-    if not _can_edit(request, venture):
-        raise PermissionDenied
+    allowed_or_403(strategy_edit_require, user=request.user, venture=venture)
     form = _form(request, venture, spec, data=request.POST)
     if form.is_valid():
         try:
@@ -143,8 +142,7 @@ def row_edit_view(request: HttpRequest, venture_id: int, resource: str, row_id: 
     venture = _venture(request, venture_id)
     spec = _resource(resource)
     row = get_or_404(row_get_for_user, user=request.user, venture_id=venture_id, resource=spec, row_id=row_id)
-    if not _can_edit(request, venture):
-        raise PermissionDenied
+    allowed_or_403(strategy_edit_require, user=request.user, venture=venture)
     if request.method == "POST" and request.POST.get("move") == "quadrant":
         if spec.model is not Insight or request.POST.get("kind") not in {label.key for label in labels.SWOT_QUADRANTS}:
             return HttpResponse(_("Only SWOT items move between quadrants."), status=400)
@@ -196,8 +194,7 @@ def row_delete_view(request: HttpRequest, venture_id: int, resource: str, row_id
     venture = _venture(request, venture_id)
     spec = _resource(resource)
     row = get_or_404(row_get_for_user, user=request.user, venture_id=venture_id, resource=spec, row_id=row_id)
-    if not _can_edit(request, venture):
-        raise PermissionDenied
+    allowed_or_403(strategy_edit_require, user=request.user, venture=venture)
     version = request.POST.get("version", "")
     if service_run(
         request, row_delete, user=request.user, row=row, resource=spec, expected_version=int(version) if version.isdigit() else None

@@ -5,7 +5,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.pagination import StandardPagination
-from teams.access import role_require
 from teams.models import Role
 from teams.selectors import invitation_get_for_team, invitation_list_pending, member_get, member_list, team_get_for_user, team_list_for_user
 from teams.services import (
@@ -18,6 +17,7 @@ from teams.services import (
     member_role_change,
     team_create,
     team_delete,
+    team_manage_require,
     team_update,
 )
 
@@ -63,7 +63,7 @@ class TeamDetailApi(APIView):
     @extend_schema(request=TeamInputSerializer(partial=True), responses={200: TeamOutputSerializer})
     def patch(self, request: Request, team_id: int) -> Response:
         team = team_get_for_user(user=request.user, team_id=team_id)
-        role_require(user=request.user, team=team, minimum=Role.OWNER)
+        team_manage_require(user=request.user, team=team)
         data = TeamInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         if data.validated_data:
@@ -102,7 +102,7 @@ class MemberListApi(APIView):
     @extend_schema(request=MemberAddInputSerializer, responses={201: MemberOutputSerializer})
     def post(self, request: Request, team_id: int) -> Response:
         team = team_get_for_user(user=request.user, team_id=team_id)
-        role_require(user=request.user, team=team, minimum=Role.OWNER)
+        team_manage_require(user=request.user, team=team)
         data = MemberAddInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         membership = member_add(actor=request.user, team=team, **data.validated_data)
@@ -118,7 +118,7 @@ class MemberDetailApi(APIView):
     def patch(self, request: Request, team_id: int, user_id: int) -> Response:
         team = team_get_for_user(user=request.user, team_id=team_id)
         membership = member_get(team=team, user_id=user_id)
-        role_require(user=request.user, team=team, minimum=Role.OWNER)
+        team_manage_require(user=request.user, team=team)
         data = MemberRoleInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         membership = member_role_change(actor=request.user, membership=membership, role=data.validated_data["role"])
@@ -160,7 +160,7 @@ class InvitationListApi(APIView):
     @extend_schema(responses={200: InvitationOutputSerializer(many=True)})
     def get(self, request: Request, team_id: int) -> Response:
         team = team_get_for_user(user=request.user, team_id=team_id)
-        role_require(user=request.user, team=team, minimum=Role.OWNER)
+        team_manage_require(user=request.user, team=team)
         paginator = StandardPagination()
         page = paginator.paginate_queryset(invitation_list_pending(team=team), request, view=self)
         return paginator.get_paginated_response(InvitationOutputSerializer(page, many=True).data)
@@ -168,7 +168,7 @@ class InvitationListApi(APIView):
     @extend_schema(request=InvitationCreateInputSerializer, responses={201: InvitationCreatedSerializer})
     def post(self, request: Request, team_id: int) -> Response:
         team = team_get_for_user(user=request.user, team_id=team_id)
-        role_require(user=request.user, team=team, minimum=Role.OWNER)
+        team_manage_require(user=request.user, team=team)
         data = InvitationCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         site_url = request.build_absolute_uri("/")

@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,6 +23,12 @@ INVITATION_LIFETIME = timedelta(days=7)
 LINK_ROLES = (Role.EDITOR, Role.VIEWER)
 
 
+def team_manage_require(*, user: User | AnonymousUser, team: Team) -> None:
+    """Who may manage a team (rename, delete, members, invitations): its owners. The one check every such write here
+    makes; views call it too where they must refuse before reading input."""
+    role_require(user=user, team=team, minimum=Role.OWNER)
+
+
 @transaction.atomic
 def team_create(*, user: User, name: str) -> Team:
     team = Team(name=name.strip(), created_by=user)
@@ -33,7 +40,7 @@ def team_create(*, user: User, name: str) -> Team:
 
 @transaction.atomic
 def team_update(*, user: User, team: Team, name: str) -> Team:
-    role_require(user=user, team=team, minimum=Role.OWNER)
+    team_manage_require(user=user, team=team)
     team.name = name.strip()
     team.full_clean()
     team.save(update_fields=["name", "updated_at"])
@@ -44,7 +51,7 @@ def team_update(*, user: User, team: Team, name: str) -> Team:
 def team_delete(*, user: User, team: Team) -> None:
     """Delete the team and, through cascades, its ventures and everything in them, files in storage included (after
     the commit)."""
-    role_require(user=user, team=team, minimum=Role.OWNER)
+    team_manage_require(user=user, team=team)
     rows_delete_with_files(team)
 
 
@@ -70,7 +77,7 @@ def _membership_create(*, team: Team, user: User, role: str) -> Membership:
 def member_add(*, actor: User, team: Team, username: str, role: str) -> Membership:
     """Add an existing user, named by username, and tell them by e-mail. People named by e-mail address are
     invited instead (`invitation_create`): only the owner of the mailbox can accept."""
-    role_require(user=actor, team=team, minimum=Role.OWNER)
+    team_manage_require(user=actor, team=team)
     user = user_find_by_username(username=username)
     if user is None:
         message = _("No user has the username “%(username)s”.") % {"username": username}
@@ -109,7 +116,7 @@ def teammate_invite(*, actor: User, team: Team, identifier: str, role: str, site
 
 @transaction.atomic
 def member_role_change(*, actor: User, membership: Membership, role: str) -> Membership:
-    role_require(user=actor, team=membership.team, minimum=Role.OWNER)
+    team_manage_require(user=actor, team=membership.team)
     owners = _lock_owners(membership.team)
     membership = Membership.objects.get(pk=membership.pk)
     if membership.role == Role.OWNER and role != Role.OWNER and owners <= 1:
@@ -124,7 +131,7 @@ def member_role_change(*, actor: User, membership: Membership, role: str) -> Mem
 def member_remove(*, actor: User, membership: Membership) -> None:
     """Owners remove anyone; every member may remove themselves (leave). The last owner cannot go."""
     if membership.user_id != actor.pk:
-        role_require(user=actor, team=membership.team, minimum=Role.OWNER)
+        team_manage_require(user=actor, team=membership.team)
     owners = _lock_owners(membership.team)
     membership = Membership.objects.get(pk=membership.pk)
     if membership.role == Role.OWNER and owners <= 1:
@@ -143,7 +150,7 @@ def invitation_create(
     """Create an invitation and return it with its token, which is shown once and never stored.
 
     `site_url` is the site's origin (e.g. https://bizcanvas.example), used in the e-mailed link."""
-    role_require(user=actor, team=team, minimum=Role.OWNER)
+    team_manage_require(user=actor, team=team)
     email = email.strip()
     if not email and role not in LINK_ROLES:
         raise InvalidInput(_("An invite link can make people editors or viewers, not owners."), code="link_role")
@@ -165,7 +172,7 @@ def invitation_create(
 
 @transaction.atomic
 def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
-    role_require(user=actor, team=invitation.team, minimum=Role.OWNER)
+    team_manage_require(user=actor, team=invitation.team)
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])

@@ -1,12 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.web import get_or_404, service_run
+from core.web import allowed_or_403, get_or_404, service_run
 from teams.access import membership_for, role_allows
 from teams.forms import InviteForm, InviteLinkForm, RoleForm, TeamForm
 from teams.models import Role, Team
@@ -28,6 +27,7 @@ from teams.services import (
     member_role_change,
     team_create,
     team_delete,
+    team_manage_require,
     team_update,
     teammate_invite,
 )
@@ -94,8 +94,7 @@ def team_rename(request: HttpRequest, team_id: int) -> HttpResponse:
 @login_required
 def team_delete_confirm(request: HttpRequest, team_id: int) -> HttpResponse:
     team = _team_or_404(request, team_id)
-    if not role_allows(team.my_role, Role.OWNER):
-        raise PermissionDenied
+    allowed_or_403(team_manage_require, user=request.user, team=team)
     if request.method == "POST":
         if service_run(request, team_delete, user=request.user, team=team):
             messages.success(request, _("Team “%(name)s” deleted.") % {"name": team.name})

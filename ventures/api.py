@@ -5,12 +5,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.pagination import StandardPagination
-from teams.access import role_require
-from teams.models import Role
 from teams.selectors import team_get_for_user
 from ventures.models import Stage
 from ventures.selectors import venture_get_for_user, venture_list_for_user
-from ventures.services import venture_create, venture_delete, venture_update
+from ventures.services import venture_create, venture_delete, venture_edit_require, venture_update
 
 
 class VentureOutputSerializer(serializers.Serializer):
@@ -72,7 +70,7 @@ class VentureDetailApi(APIView):
     @extend_schema(request=VentureUpdateSerializer(partial=True), responses={200: VentureOutputSerializer})
     def patch(self, request: Request, venture_id: int) -> Response:
         venture = venture_get_for_user(user=request.user, venture_id=venture_id)
-        role_require(user=request.user, team=venture.team, minimum=Role.EDITOR)
+        venture_edit_require(user=request.user, team=venture.team)  # before the body: a viewer gets 403 whatever they send
         data = VentureUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         venture = venture_update(user=request.user, venture=venture, **data.validated_data)

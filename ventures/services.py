@@ -1,3 +1,4 @@
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
 from accounts.models import User
@@ -9,9 +10,14 @@ from ventures.models import Stage, Venture
 EDITABLE_FIELDS = ("name", "pitch", "industry", "stage")
 
 
+def venture_edit_require(*, user: User | AnonymousUser, team: Team) -> None:
+    """Who may create and change a team's ventures (editors and owners): the one check every write here makes."""
+    role_require(user=user, team=team, minimum=Role.EDITOR)
+
+
 @transaction.atomic
 def venture_create(*, user: User, team: Team, name: str, pitch: str = "", industry: str = "", stage: str = Stage.IDEA) -> Venture:
-    role_require(user=user, team=team, minimum=Role.EDITOR)
+    venture_edit_require(user=user, team=team)
     venture = Venture(team=team, name=name.strip(), pitch=pitch.strip(), industry=industry.strip(), stage=stage, created_by=user)
     venture.full_clean()
     venture.save()
@@ -21,7 +27,7 @@ def venture_create(*, user: User, team: Team, name: str, pitch: str = "", indust
 @transaction.atomic
 def venture_update(*, user: User, venture: Venture, **changes: str) -> Venture:
     """Change any of name, pitch, industry, stage. A venture never moves between teams."""
-    role_require(user=user, team=venture.team, minimum=Role.EDITOR)
+    venture_edit_require(user=user, team=venture.team)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"venture_update() got unexpected fields: {sorted(unknown)}")
@@ -35,5 +41,5 @@ def venture_update(*, user: User, venture: Venture, **changes: str) -> Venture:
 @transaction.atomic
 def venture_delete(*, user: User, venture: Venture) -> None:
     """Delete the venture, everything in it and every file its datasets and analyses own (after the commit)."""
-    role_require(user=user, team=venture.team, minimum=Role.EDITOR)
+    venture_edit_require(user=user, team=venture.team)
     rows_delete_with_files(venture)

@@ -1,19 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from core.errors import AccessDenied
-from core.web import get_or_404, service_run
-from teams.access import can_edit, role_allows, role_require
+from core.web import allowed_or_403, get_or_404, service_run
+from teams.access import can_edit, role_allows
 from teams.models import Role
 from teams.selectors import team_list_for_user
 from ventures.forms import VentureCreateForm, VentureForm
 from ventures.models import Venture
 from ventures.selectors import venture_get_for_user, venture_list_for_user
-from ventures.services import venture_create, venture_delete, venture_update
+from ventures.services import venture_create, venture_delete, venture_edit_require, venture_update
 
 
 @login_required
@@ -41,10 +39,7 @@ def venture_detail(request: HttpRequest, venture_id: int) -> HttpResponse:
 def _venture_for_editing(request: HttpRequest, venture_id: int) -> Venture:
     """The venture if the user may change it: 404 if not theirs to see, 403 if their role only lets them read."""
     venture = get_or_404(venture_get_for_user, user=request.user, venture_id=venture_id)
-    try:
-        role_require(user=request.user, team=venture.team, minimum=Role.EDITOR)
-    except AccessDenied as exc:
-        raise PermissionDenied from exc
+    allowed_or_403(venture_edit_require, user=request.user, team=venture.team)
     return venture
 
 
