@@ -6,7 +6,7 @@
   * Redis down when an ingest is started (the message cannot be sent at all)
   * an ingest exceeding the soft time limit (CELERY_TASK_SOFT_TIME_LIMIT set small for that worker)
 
-SIGKILL of the pool child mid-ingest and mid-forecast are tests (tests/analysis), not repeated here.
+SIGKILL of the pool child mid-ingest and mid-forecast are tests (tests/datasets, tests/analysis), not repeated here.
 
   python bench/faults.py [--rows 1500000] [--redis-port 6390]
 

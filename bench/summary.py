@@ -1,5 +1,5 @@
 """The summary of an ingested dataset (ingest/summary.py): time and peak memory against the baseline of the plain
-pandas statements it is tested against (tests/analysis/test_summary.py), on the same Parquet file, each side in its
+pandas statements it is tested against (tests/ingest/test_summary.py), on the same Parquet file, each side in its
 own process, in one run.
 
   python bench/summary.py --rows 1000000             # an event log of that many rows, ingested first (not timed)
@@ -28,7 +28,7 @@ def measure(side: str, path: str) -> None:
 
     arrow_memory_pool_configure()  # as the app does at start-up
     if side == "pandas":
-        from tests.analysis.test_summary import reference_summary as summarise
+        from tests.ingest.test_summary import reference_summary as summarise
     else:
         from ingest.summary import dataset_summary as summarise
     start, cpu = time.perf_counter(), time.process_time()

@@ -1,7 +1,7 @@
 """Normalise cells to typed values, vectorised with pyarrow.compute. The common, unambiguous forms are parsed by Arrow
 and numpy: ISO 8601 timestamps, dates written with numbers (12/1/2010 8:26, 28.10.2024, 2025年3月1日), plain decimal
 numbers and amounts with symbols and separators (€ 1.234,50); every other value goes through the pandas parsers below,
-which define the rules: both give the same answer for every value Arrow takes (tests/analysis/test_ingest_paths.py).
+which define the rules: both give the same answer for every value Arrow takes (tests/ingest/test_read.py).
 Columns may come as a ChunkedArray (the reader's blocks, not copied into one array: a tenth of the normalising): the
 common forms are checked piece by piece and cast as they are; the rare ones (the regex, pandas) take one array.
 Pure: no Django, no files."""
@@ -233,7 +233,7 @@ def _within(text: np.ndarray, low: np.ndarray, span: np.ndarray) -> bool:
 def _century_in_range(text: np.ndarray) -> bool:
     """Years 1900-2099, as the regex says (inside pandas' range). The regex also bounds month, day, hour, minute,
     second and offset, but there Arrow's cast refuses what the regex does (month 13, hour 24, second 60, offset +24:00;
-    tests/analysis/test_ingest_paths.py), and a refused chunk goes value by value. Years it takes from 0001 to 9999.
+    tests/ingest/test_read.py), and a refused chunk goes value by value. Years it takes from 0001 to 9999.
     The two bytes are read as one big-endian number: between digits (_shaped_like has checked them) their order is
     that of the values."""
     century = text[:, 0:2].view(">u2")

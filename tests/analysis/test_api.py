@@ -1,222 +1,210 @@
-import json
+"""Model runs through the API: start, follow, read the result in the contract's shape, figures, members CSV;
+parameters checked before anything is queued; another team's ids are 404."""
 
-import pyarrow.parquet as pq
+import csv
+import io
+
 import pytest
-from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
-from core.jobs import jobs_sweep_stale
-from datasets.models import Dataset
-from datasets.services import dataset_ingest_run
+from analysis.models import Analysis
+from analysis.services import analysis_run
 from tests.conftest import api_as
+from tests.datasets.factories import ready_dataset
 
 pytestmark = pytest.mark.django_db
 
-CSV = "Customer ID,InvoiceDate,Amount,Channel\n" + "".join(f"c{i % 7},2024-01-{i % 28 + 1:02d} 10:00,{i}.50,web\n" for i in range(60))
+
+@pytest.fixture
+def dataset(world):
+    return ready_dataset(user=world.editor, venture=world.venture)
 
 
-def upload(client, venture, content: bytes = CSV.encode(), name: str = "orders.csv", **extra):
-    return client.post(
-        "/api/v1/datasets/",
-        {"venture": venture.pk, "name": "Orders", "file": SimpleUploadedFile(name, content), **extra},
-        format="multipart",
-    )
+def start(client, dataset, kind, **params):
+    return client.post("/api/v1/analyses/", {"dataset": dataset.pk, "kind": kind, "params": params}, format="json")
 
 
-def test_upload_detects_the_file_and_proposes_a_mapping(world):
-    response = upload(api_as(world.editor), world.venture)
-
-    body = response.json()
-    assert response.status_code == 201
-    assert body["status"] == "uploaded"
-    assert body["detected"]["delimiter"] == ","
-    assert body["mapping"] == {"user_id": "Customer ID", "timestamp": "InvoiceDate", "amount": "Amount", "channel": "Channel"}
-    preview = api_as(world.viewer).get(f"/api/v1/datasets/{body['id']}/preview/").json()
-    assert preview["rows"][0] == ["c0", "2024-01-01 10:00", "0.50", "web"]
+def finish(response) -> dict:
+    analysis_id = response.json()["id"]
+    assert analysis_run(analysis_id=analysis_id, attempt=1) == "succeeded", Analysis.objects.get(pk=analysis_id).error
+    return response
 
 
-def test_ingest_writes_parquet_and_a_report_and_is_idempotent(world):
+def test_a_forecast_runs_and_reads_back_in_the_contract_shape(world, dataset, django_capture_on_commit_callbacks):
     client = api_as(world.editor)
-    dataset_id = upload(client, world.venture).json()["id"]
+    with django_capture_on_commit_callbacks() as callbacks:
+        created = start(client, dataset, "forecast", metric="revenue", frequency="W", horizon=6)
 
-    queued = client.post(
-        f"/api/v1/datasets/{dataset_id}/ingest/", {"mapping": {"user_id": "Customer ID", "timestamp": "InvoiceDate", "amount": "Amount"}}
-    )
-    attempt = Dataset.objects.get(pk=dataset_id).attempt
-    first, second = dataset_ingest_run(dataset_id=dataset_id, attempt=attempt), dataset_ingest_run(dataset_id=dataset_id, attempt=attempt)
-    body = client.get(f"/api/v1/datasets/{dataset_id}/").json()
+    assert created.status_code == 201
+    assert created.json()["status"] == "queued"
+    assert len(callbacks) == 1  # the job is queued once the transaction commits
+    finish(created)
+    body = client.get(f"/api/v1/analyses/{created.json()['id']}/").json()
 
-    assert queued.status_code == 202
-    assert (first, second) == ("ready", "ready")
-    assert (body["status"], body["progress"]) == ("ready", 100)
-    assert body["report"]["rows_accepted"] == 60
-    assert body["report"]["users"] == 7
-    assert body["report"]["columns_dropped"] == ["Channel"]
-    assert sum(body["report"]["summary"]["daily"]["events"]) == 60  # aggregates for the summary charts
-    dataset = Dataset.objects.get(pk=dataset_id)
-    with default_storage.open(dataset.parquet, "rb") as handle:
-        assert pq.read_table(handle).num_rows == 60
+    assert (body["status"], body["progress"], body["error"]) == ("succeeded", 100, "")
+    assert body["params"] == {"metric": "revenue", "frequency": "W", "horizon": 6, "split_by": "", "event": "", "thorough": False}
+    [series] = body["result"]["series"]
+    assert series["horizon"] == 6
+    assert len(series["forecast"]) == 6
+    assert set(series["forecast"][0]) == {"ds", "yhat", "lo80", "hi80", "lo95", "hi95"}
+    assert all(p["lo95"] <= p["lo80"] <= p["yhat"] <= p["hi80"] <= p["hi95"] for p in series["forecast"])
+    assert "SeasonalNaive" in series["backtest"]
+    assert series["model"] in series["backtest"] or series["reason"].startswith("fallback")
+    assert set(series["backtest"]["SeasonalNaive"]) == {"mase", "smape"}
 
 
-def test_reingest_with_another_mapping_replaces_the_parquet(world, django_capture_on_commit_callbacks):
+def test_a_thorough_forecast_also_backtests_autoarima(world, dataset):
     client = api_as(world.editor)
-    dataset_id = upload(client, world.venture, mapping=json.dumps({"user_id": "Customer ID", "timestamp": "InvoiceDate"})).json()["id"]
-    dataset_ingest_run(dataset_id=dataset_id, attempt=1)
-    old = Dataset.objects.get(pk=dataset_id).parquet
+    created = finish(start(client, dataset, "forecast", metric="revenue", frequency="W", horizon=4, thorough=True))
+    body = client.get(f"/api/v1/analyses/{created.json()['id']}/").json()
 
-    client.post(
-        f"/api/v1/datasets/{dataset_id}/ingest/", {"mapping": {"user_id": "Customer ID", "timestamp": "InvoiceDate", "channel": "Channel"}}
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        dataset_ingest_run(dataset_id=dataset_id, attempt=2)
-
-    dataset = Dataset.objects.get(pk=dataset_id)
-    assert dataset.parquet != old
-    assert not default_storage.exists(old)
-    assert dataset.report["columns_dropped"] == ["Amount"]
+    assert body["params"]["thorough"] is True
+    for series in body["result"]["series"]:
+        assert set(series["backtest"]["AutoARIMA"]) == {"mase", "smape"}
+        assert series["model"] in series["backtest"]
 
 
-def test_extra_columns_can_be_kept_as_properties_through_the_api(world):
+def test_a_split_forecast_has_one_series_per_channel_and_a_figure_for_each(world, dataset):
     client = api_as(world.editor)
-    dataset_id = upload(client, world.venture).json()["id"]
+    created = finish(start(client, dataset, "forecast", metric="orders", frequency="W", horizon=4, split_by="channel"))
+    analysis_id = created.json()["id"]
 
-    client.post(
-        f"/api/v1/datasets/{dataset_id}/ingest/",
-        {"mapping": {"user_id": "Customer ID", "timestamp": "InvoiceDate"}, "keep_extra_columns": True},
-        format="json",
+    keys = sorted(series["key"] for series in client.get(f"/api/v1/analyses/{analysis_id}/").json()["result"]["series"])
+    figure = client.get(f"/api/v1/analyses/{analysis_id}/figures/forecast/", {"series": "web"})
+
+    assert keys == ["app", "web"]
+    assert figure.status_code == 200
+    assert "web" in figure.json()["layout"]["title"]["text"]
+    assert client.get(f"/api/v1/analyses/{analysis_id}/figures/forecast/", {"series": "fax"}).status_code == 404
+
+
+def test_a_segmentation_runs_and_its_members_download_safely(world, dataset):
+    client = api_as(world.editor)
+    created = finish(start(client, dataset, "segmentation"))
+    analysis_id = created.json()["id"]
+    result = client.get(f"/api/v1/analyses/{analysis_id}/").json()["result"]
+
+    assert 2 <= result["k"] <= 10
+    assert sum(segment["size"] for segment in result["segments"]) == result["users"] == 60
+    assert abs(sum(segment["revenue_share"] for segment in result["segments"]) - 1) < 1e-6
+    assert {"id", "name", "size", "revenue_share", "profile"} <= set(result["segments"][0])
+    assert -1 <= result["silhouette"] <= 1
+    assert 0 <= result["stability_ari"] <= 1 or result["stability_ari"] is None
+    for name in ("segments", "scatter", "profiles"):
+        assert client.get(f"/api/v1/analyses/{analysis_id}/figures/{name}/").status_code == 200
+    segment = result["segments"][0]
+    download = client.get(f"/api/v1/analyses/{analysis_id}/segments/{segment['id']}/members.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
+    assert download["Content-Type"].startswith("text/csv")
+    assert rows[0] == ["user_id", "segment", "rfm_segment", "recency", "frequency", "monetary"]
+    assert len(rows) - 1 == segment["size"]
+    assert client.get(f"/api/v1/analyses/{analysis_id}/segments/99/members.csv").status_code == 404
+
+
+def test_member_ids_that_look_like_formulas_are_neutralised(world):
+    content = "customer,time,amount\n" + "".join(f"=cmd{n % 12},2025-01-{n % 28 + 1:02d},{n}\n" for n in range(120))
+    dataset = ready_dataset(
+        user=world.editor,
+        venture=world.venture,
+        content=content.encode(),
+        mapping={"user_id": "customer", "timestamp": "time", "amount": "amount"},
     )
-    dataset_ingest_run(dataset_id=dataset_id, attempt=Dataset.objects.get(pk=dataset_id).attempt)
-    body = client.get(f"/api/v1/datasets/{dataset_id}/").json()
+    client = api_as(world.editor)
+    analysis_id = finish(start(client, dataset, "segmentation", k=2)).json()["id"]
 
-    assert body["keep_extra_columns"] is True
-    assert (body["report"]["columns_kept"], body["report"]["columns_dropped"]) == (["Amount", "Channel"], [])
-    with default_storage.open(Dataset.objects.get(pk=dataset_id).parquet, "rb") as handle:
-        properties = pq.read_table(handle, columns=["properties"]).column("properties").to_pylist()
-    assert set(dict(properties[0])) == {"Amount", "Channel"}
+    download = client.get(f"/api/v1/analyses/{analysis_id}/segments/0/members.csv")
+    text = b"".join(download.streaming_content).decode("utf-8-sig")
+
+    assert "'=cmd" in text
+    assert "\n=cmd" not in text
 
 
 @pytest.mark.parametrize(
-    ("content", "code"),
+    ("params", "fragment"),
     [
-        (b"   \n\n", "empty"),
-        (b"user_id,timestamp\n", "header_only"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "binary"),
-        (b"<html><body>Sign in</body></html>", "html"),
+        ({"metric": "profit"}, "Unknown metric"),
+        ({"metric": "quantity"}, "no quantity column"),
+        ({"metric": "event_count"}, "which event"),
+        ({"metric": "orders", "frequency": "Y"}, "Unknown frequency"),
+        ({"metric": "orders", "frequency": "D", "horizon": 999}, "between 1 and 180"),
+        ({"metric": "orders", "split_by": "product"}, "no product column"),
+        ({"metric": "orders", "split_by": "user_id"}, "channel or product"),
+        ({"metric": "orders", "thorough": "yes"}, "true or false"),
+        ({"metric": "orders", "thorough": 1}, "true or false"),
     ],
 )
-def test_files_that_are_no_table_are_refused_and_nothing_is_stored(world, content, code):
-    response = upload(api_as(world.editor), world.venture, content=content)
+def test_bad_forecast_parameters_are_refused_before_anything_runs(world, dataset, params, fragment):
+    response = start(api_as(world.editor), dataset, "forecast", **params)
 
     assert response.status_code == 400
-    assert response.json()["code"] == code
-    assert not Dataset.objects.exists()
+    assert response.json()["code"] == "params"
+    assert fragment in response.json()["detail"]
+    assert not Analysis.objects.exists()
 
 
-def test_an_upload_over_the_limit_answers_413(world, settings):
-    settings.DATASET_MAX_UPLOAD_BYTES = 1000
+def test_a_dataset_that_is_not_ready_cannot_be_modelled(world, dataset):
+    dataset.status = "failed"
+    dataset.save()
 
-    response = upload(api_as(world.editor), world.venture, content=CSV.encode() * 5)
+    response = start(api_as(world.editor), dataset, "segmentation")
 
-    assert response.status_code == 413
-    assert "1000 bytes" in response.json()["detail"]
-    assert not Dataset.objects.exists()
-
-
-def test_a_gzipped_csv_is_read_through(world):
-    import gzip
-
-    response = upload(api_as(world.editor), world.venture, content=gzip.compress(CSV.encode()), name="orders.csv.gz")
-
-    assert response.status_code == 201
-    assert response.json()["detected"]["columns"][0] == "Customer ID"
+    assert response.status_code == 409
+    assert response.json()["code"] == "dataset_not_ready"
 
 
-def test_a_zip_with_two_files_is_refused(world):
-    import io
-    import zipfile
+def test_viewers_read_but_do_not_run_and_other_teams_see_nothing(world, dataset):
+    analysis_id = finish(start(api_as(world.editor), dataset, "segmentation", k=3)).json()["id"]
+    outsider = api_as(world.other_owner)
 
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("a.csv", CSV)
-        archive.writestr("b.csv", CSV)
+    assert api_as(world.viewer).get(f"/api/v1/analyses/{analysis_id}/").status_code == 200
+    assert start(api_as(world.viewer), dataset, "segmentation").status_code == 403
+    assert outsider.get(f"/api/v1/analyses/{analysis_id}/").status_code == 404
+    assert outsider.get(f"/api/v1/analyses/{analysis_id}/figures/segments/").status_code == 404
+    assert outsider.get(f"/api/v1/analyses/{analysis_id}/segments/0/members.csv").status_code == 404
+    assert start(outsider, dataset, "segmentation").status_code == 404
+    assert outsider.get("/api/v1/analyses/").json()["count"] == 0
+    assert outsider.delete(f"/api/v1/analyses/{analysis_id}/").status_code == 404
 
-    response = upload(api_as(world.editor), world.venture, content=buffer.getvalue(), name="two.zip")
 
-    assert response.status_code == 400
-    assert response.json()["code"] == "zip_entries"
-
-
-def test_a_bad_mapping_is_refused_with_the_reason(world):
+def test_a_rerun_keeps_the_earlier_run_and_changes_only_what_was_asked(world, dataset):
     client = api_as(world.editor)
-    dataset_id = upload(client, world.venture).json()["id"]
+    first = finish(start(client, dataset, "segmentation", k=3)).json()["id"]
 
-    response = client.post(f"/api/v1/datasets/{dataset_id}/ingest/", {"mapping": {"user_id": "Nope", "amount": "Amount"}})
+    second = client.post(f"/api/v1/analyses/{first}/rerun/", {"params": {"k": 4}}, format="json")
 
-    assert response.status_code == 400
-    assert "timestamp is required" in response.json()["detail"]
-    assert "no column 'Nope'" in response.json()["detail"]
+    assert second.status_code == 201
+    assert second.json()["params"] == {"k": 4}
+    assert Analysis.objects.filter(dataset=dataset).count() == 2
+    assert client.get("/api/v1/analyses/", {"dataset": dataset.pk}).json()["count"] == 2
 
 
-def test_cancel_and_delete_remove_work_and_files(world):
+def test_running_twice_does_the_work_once(world, dataset):
+    analysis_id = finish(start(api_as(world.editor), dataset, "segmentation", k=2)).json()["id"]
+    finished_at = Analysis.objects.get(pk=analysis_id).finished_at
+
+    assert analysis_run(analysis_id=analysis_id, attempt=1) == "succeeded"
+    assert analysis_run(analysis_id=analysis_id, attempt=0) == "succeeded"  # an outdated delivery
+    assert Analysis.objects.get(pk=analysis_id).finished_at == finished_at
+
+
+def test_a_cancelled_run_stops_and_keeps_no_result(world, dataset):
     client = api_as(world.editor)
-    dataset_id = upload(client, world.venture, mapping=json.dumps({"user_id": "Customer ID", "timestamp": "InvoiceDate"})).json()["id"]
-    upload_name = Dataset.objects.get(pk=dataset_id).file.name
+    analysis_id = start(client, dataset, "segmentation").json()["id"]
 
-    cancelled = client.post(f"/api/v1/datasets/{dataset_id}/cancel/").json()
-    late_run = dataset_ingest_run(dataset_id=dataset_id, attempt=1)
-    deleted = client.delete(f"/api/v1/datasets/{dataset_id}/")
+    cancelled = client.post(f"/api/v1/analyses/{analysis_id}/cancel/")
 
-    assert cancelled["status"] == "cancelled"
-    assert late_run == "cancelled"  # the queued job, delivered after the cancel, does nothing
-    assert deleted.status_code == 204
-    assert not Dataset.objects.filter(pk=dataset_id).exists()
-    assert upload_name
+    assert cancelled.json()["status"] == "cancelled"
+    assert analysis_run(analysis_id=analysis_id, attempt=1) == "cancelled"
+    assert Analysis.objects.get(pk=analysis_id).result == {}
 
 
-def test_delete_removes_the_files_on_commit(world, django_capture_on_commit_callbacks):
-    client = api_as(world.editor)
-    dataset_id = upload(client, world.venture, mapping=json.dumps({"user_id": "Customer ID", "timestamp": "InvoiceDate"})).json()["id"]
-    dataset_ingest_run(dataset_id=dataset_id, attempt=1)
-    dataset = Dataset.objects.get(pk=dataset_id)
+def test_a_model_that_cannot_run_fails_with_the_reason(world):
+    content = "customer,time\n" + "".join(f"c1,2025-01-{day:02d}\n" for day in range(1, 20))
+    dataset = ready_dataset(
+        user=world.editor, venture=world.venture, content=content.encode(), mapping={"user_id": "customer", "timestamp": "time"}
+    )
+    analysis_id = start(api_as(world.editor), dataset, "segmentation").json()["id"]
 
-    with django_capture_on_commit_callbacks(execute=True):
-        client.delete(f"/api/v1/datasets/{dataset_id}/")
-
-    assert not default_storage.exists(dataset.file.name)
-    assert not default_storage.exists(dataset.parquet)
-
-
-def test_a_job_whose_worker_stopped_beating_is_failed_not_left_running(world):
-    client = api_as(world.editor)
-    dataset_id = upload(client, world.venture).json()["id"]
-    Dataset.objects.filter(pk=dataset_id).update(status="running", heartbeat_at=timezone.now() - timezone.timedelta(minutes=10))
-
-    swept = jobs_sweep_stale(Dataset)
-    body = client.get(f"/api/v1/datasets/{dataset_id}/").json()
-
-    assert swept == 1
-    assert (body["status"], body["error_code"]) == ("failed", "worker_lost")
-
-
-def test_another_teams_datasets_answer_404_and_viewers_cannot_upload(world):
-    theirs = upload(api_as(world.other_owner), world.other_venture).json()["id"]
-    client = api_as(world.owner)
-
-    responses = [
-        client.get(f"/api/v1/datasets/{theirs}/"),
-        client.get(f"/api/v1/datasets/{theirs}/preview/"),
-        client.post(f"/api/v1/datasets/{theirs}/ingest/", {"mapping": {"user_id": "Customer ID", "timestamp": "InvoiceDate"}}),
-        client.post(f"/api/v1/datasets/{theirs}/cancel/"),
-        client.delete(f"/api/v1/datasets/{theirs}/"),
-        upload(client, world.other_venture),
-    ]
-    assert [response.status_code for response in responses] == [404] * len(responses)
-    assert upload(api_as(world.viewer), world.venture).status_code == 403
-
-
-def test_a_zero_byte_file_is_a_field_error(world):
-    response = upload(api_as(world.editor), world.venture, content=b"")
-
-    assert response.status_code == 400
-    assert "file" in response.json()
+    assert analysis_run(analysis_id=analysis_id, attempt=1) == "failed"
+    analysis = Analysis.objects.get(pk=analysis_id)
+    assert analysis.error_code.startswith("model_")
+    assert "customers" in analysis.error

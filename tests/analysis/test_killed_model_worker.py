@@ -10,7 +10,7 @@ import pytest
 from analysis.models import Analysis
 from analysis.services import analysis_create
 from core.jobs import jobs_sweep_stale
-from tests.analysis.factories import ready_dataset
+from tests.datasets.factories import ready_dataset
 from tests.waiting import wait_until
 from tests.worker import kill_pool_processes, start_worker, stop_worker
 

@@ -1,63 +1,100 @@
-import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+"""The pages of a model run: started from the dataset's page, then its result in the reader's language."""
 
-from datasets.models import Dataset
+import pytest
+
+from analysis.models import Analysis
+from analysis.services import analysis_run
+from tests.datasets.factories import ready_dataset
 
 pytestmark = pytest.mark.django_db
 
-CSV = "Kunde,Zeit,Summe\nk1,2024-01-01,3\nk2,2024-01-02,4\n"
+
+@pytest.fixture
+def dataset(world):
+    return ready_dataset(user=world.editor, venture=world.venture)
 
 
-def test_upload_in_the_browser_then_correct_the_mapping_and_ingest(client, world, django_capture_on_commit_callbacks):
+def test_a_forecast_started_from_the_dataset_page_shows_its_candidates_and_why(client, world, dataset, django_capture_on_commit_callbacks):
     client.force_login(world.editor)
+    form = {"kind": "forecast", "forecast-metric": "revenue", "forecast-frequency": "W", "forecast-horizon": "4"}
 
-    uploaded = client.post(f"/datasets/upload/{world.venture.pk}/", {"name": "Orders", "file": SimpleUploadedFile("o.csv", CSV.encode())})
-    dataset = Dataset.objects.get()
-    page = client.get(f"/datasets/{dataset.pk}/").content.decode()
     with django_capture_on_commit_callbacks() as callbacks:
-        queued = client.post(
-            f"/datasets/{dataset.pk}/", {"user_id": "Kunde", "timestamp": "Zeit", "date_format": "", "keep_extra_columns": "on"}
-        )
+        started = client.post(f"/datasets/{dataset.pk}/analyses/new/", form)
+    analysis = Analysis.objects.get()
+    analysis_run(analysis_id=analysis.pk, attempt=1)
+    page = client.get(started["Location"]).content.decode()
 
-    assert uploaded["Location"] == f"/datasets/{dataset.pk}/"
-    assert "Column mapping" in page
-    assert "k1" in page
-    assert queued.status_code == 302
-    assert len(callbacks) == 1  # the ingest is enqueued once the transaction commits
-    dataset.refresh_from_db()
-    assert dataset.status == "queued"
-    assert dataset.mapping == {"user_id": "Kunde", "timestamp": "Zeit"}
-    assert dataset.keep_extra_columns is True  # "Summe" goes into each event's properties
+    assert started["Location"] == f"/analyses/{analysis.pk}/"
+    assert len(callbacks) == 1
+    assert analysis.params == {"metric": "revenue", "frequency": "W", "horizon": 4, "split_by": "", "event": "", "thorough": False}
+    assert 'id="candidates"' in page
+    assert "SeasonalNaive" in page
+    assert "better than seasonal naive" in page
+    assert 'name="forecast-horizon" value="4"' in page  # "run again" starts from this run's parameters
 
 
-def test_browser_upload_checks_csrf(world):
-    client = Client(enforce_csrf_checks=True)
+def test_the_forecast_form_offers_autoarima_and_passes_the_choice_on(client, world, dataset):
+    client.force_login(world.editor)
+    page = client.get(f"/datasets/{dataset.pk}/").content.decode()
+
+    client.post(
+        f"/datasets/{dataset.pk}/analyses/new/",
+        {"kind": "forecast", "forecast-metric": "orders", "forecast-frequency": "W", "forecast-horizon": "4", "forecast-thorough": "on"},
+    )
+
+    assert 'name="forecast-thorough"' in page
+    assert "Also try AutoARIMA (slower)" in page
+    assert Analysis.objects.get().params["thorough"] is True
+
+
+def test_the_result_speaks_the_readers_language(client, world, dataset):
+    client.force_login(world.editor)
+    client.post(f"/datasets/{dataset.pk}/analyses/new/", {"kind": "segmentation", "segmentation-k": "3"})
+    analysis = Analysis.objects.get()
+    analysis_run(analysis_id=analysis.pk, attempt=1)
+
+    page = client.get(f"/analyses/{analysis.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "客户细分" in page
+    assert any(segment["name_zh"] in page for segment in Analysis.objects.get().result["segments"])
+
+
+def test_bad_parameters_from_the_form_are_explained_and_nothing_runs(client, world, dataset):
     client.force_login(world.editor)
 
-    response = client.post(f"/datasets/upload/{world.venture.pk}/", {"file": SimpleUploadedFile("o.csv", CSV.encode())})
+    response = client.post(
+        f"/datasets/{dataset.pk}/analyses/new/",
+        {"kind": "forecast", "forecast-metric": "revenue", "forecast-frequency": "D", "forecast-horizon": "999"},
+        follow=True,
+    )
 
-    assert response.status_code == 403
-    assert not Dataset.objects.exists()
-
-
-def test_a_browser_upload_over_the_limit_is_refused(client, world, settings):
-    settings.DATASET_MAX_UPLOAD_BYTES = 10
-    client.force_login(world.editor)
-
-    response = client.post(f"/datasets/upload/{world.venture.pk}/", {"file": SimpleUploadedFile("o.csv", CSV.encode())}, follow=True)
-
-    assert "larger than the upload limit" in response.content.decode()
-    assert not Dataset.objects.exists()
+    assert not Analysis.objects.exists()
+    assert "180" in response.content.decode()
 
 
-def test_viewers_see_datasets_but_cannot_upload_or_ingest(client, world):
+def test_viewers_see_results_but_no_run_forms(client, world, dataset):
     client.force_login(world.viewer)
 
-    page = client.get(f"/ventures/{world.venture.pk}/").content.decode()
-    upload = client.post(f"/datasets/upload/{world.venture.pk}/", {"file": SimpleUploadedFile("o.csv", CSV.encode())}, follow=True)
+    page = client.get(f"/datasets/{dataset.pk}/").content.decode()
+    response = client.post(f"/datasets/{dataset.pk}/analyses/new/", {"kind": "segmentation"})
 
-    assert "Datasets" in page
-    assert "/datasets/upload/" not in page
-    assert "Your role in this team does not allow this action." in upload.content.decode()
-    assert not Dataset.objects.exists()
+    assert 'id="models"' in page
+    assert 'id="segmentation-form"' not in page
+    assert not Analysis.objects.exists()
+    assert response.status_code in (302, 403)
+
+
+def test_the_forecasters_notes_are_in_the_readers_language(client, world, dataset):
+    client.force_login(world.editor)
+    client.post(
+        f"/datasets/{dataset.pk}/analyses/new/",
+        {"kind": "forecast", "forecast-metric": "orders", "forecast-frequency": "W", "forecast-horizon": "4"},
+    )
+    analysis = Analysis.objects.get()
+    analysis_run(analysis_id=analysis.pk, attempt=1)
+
+    page = client.get(f"/analyses/{analysis.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "short_history" in Analysis.objects.get().result["series"][0]["notes"]  # 20 weeks: under two seasons
+    assert "历史数据不足两个季节周期" in page
+    assert "Less than two seasons" not in page

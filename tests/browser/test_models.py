@@ -6,9 +6,9 @@ from playwright.sync_api import Page, expect
 
 from teams.models import Role
 from tests.accounts.factories import PASSWORD
-from tests.analysis.factories import ready_dataset
 from tests.browser.conftest import ARTIFACTS, log_in
 from tests.canvas.factories import CanvasFactory
+from tests.datasets.factories import ready_dataset
 from tests.teams.factories import TeamFactory, member
 from tests.ventures.factories import VentureFactory
 

@@ -7,9 +7,9 @@ import re
 import pytest
 
 from analysis.services import analysis_create, analysis_run
-from tests.analysis.factories import ready_dataset
 from tests.canvas.factories import CanvasFactory, CanvasItemFactory
 from tests.dashboards.factories import ShareLinkFactory
+from tests.datasets.factories import ready_dataset
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from canvas.blueprints import BUSINESS_MODEL
 from canvas.services import canvas_create, item_add
 from strategy.resources import INSIGHTS
 from strategy.services import row_create
-from tests.analysis.factories import ready_dataset
 from tests.conftest import TeamWorld
 from tests.dashboards.factories import ShareLinkFactory
+from tests.datasets.factories import ready_dataset
 from ventures.services import venture_update
 
 pytestmark = pytest.mark.django_db

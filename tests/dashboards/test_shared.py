@@ -225,7 +225,7 @@ def test_robots_txt_keeps_crawlers_off_share_links(client):
 
 def test_the_latest_models_show_on_the_shared_page_as_aggregates_only(client, world: TeamWorld):
     from analysis.services import analysis_create, analysis_run
-    from tests.analysis.factories import ready_dataset as orders_dataset
+    from tests.datasets.factories import ready_dataset as orders_dataset
 
     dataset = orders_dataset(user=world.editor, venture=world.venture)
     for kind, params in (("forecast", {"metric": "revenue", "frequency": "W", "horizon": 4}), ("segmentation", {"k": 3})):

@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 
 from analysis.services import analysis_create, analysis_run
 from canvas.models import CanvasItem
-from tests.analysis.factories import ready_dataset
 from tests.canvas.factories import CanvasFactory, CanvasItemFactory
 from tests.conftest import api_as
+from tests.datasets.factories import ready_dataset
 
 pytestmark = pytest.mark.django_db
 

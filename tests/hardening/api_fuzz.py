@@ -32,7 +32,7 @@ from strategy.resources import COMPETITORS, FIVE_FORCES, INSIGHTS, RISKS, TOWS, 
 from strategy.services import row_create
 from teams.models import Invitation, Membership, Role, Team
 from teams.services import invitation_create
-from tests.analysis.factories import ready_dataset
+from tests.datasets.factories import ready_dataset
 from tests.teams.factories import TeamFactory, member
 from tests.ventures.factories import VentureFactory
 from ventures.models import Venture

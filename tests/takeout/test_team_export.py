@@ -16,9 +16,9 @@ from canvas.models import Canvas
 from strategy.resources import COMPETITORS, INSIGHTS
 from strategy.services import row_create
 from takeout.exports import safe_name, team_export_stream
-from tests.analysis.factories import ready_dataset
 from tests.canvas.factories import CanvasFactory, CanvasItemFactory
 from tests.conftest import api_as
+from tests.datasets.factories import ready_dataset
 from tests.ventures.factories import VentureFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,14 +9,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from core.jobs import jobs_requeue_lost
 from analysis import tasks as analysis_tasks
+from core.jobs import jobs_requeue_lost
 from datasets import tasks
 from datasets.models import Dataset
 from datasets.services import dataset_upload
 from datasets.tasks import dataset_ingest_task
-from tests.analysis.factories import MAPPING, orders_csv
 from tests.conftest import TeamWorld
+from tests.datasets.factories import MAPPING, orders_csv
 
 pytestmark = pytest.mark.django_db
 

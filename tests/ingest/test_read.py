@@ -19,7 +19,7 @@ from ingest import read as ingest_read
 from ingest.errors import RejectedFile
 from ingest.normalise import WHITESPACE, numbers, parse_numbers, parse_timestamps, strip, timestamps, whole
 from ingest.pipeline import IngestCancelled, IngestOptions, ingest_csv
-from tests.analysis.ingesting import sniffed_options
+from tests.ingest.ingesting import sniffed_options
 
 CASES = {
     "timestamps in every form": (

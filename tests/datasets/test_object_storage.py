@@ -11,8 +11,8 @@ from moto import mock_aws
 
 from datasets.models import Dataset
 from datasets.services import dataset_delete, dataset_ingest_run
-from tests.analysis.test_api import upload
 from tests.conftest import api_as
+from tests.datasets.test_api import upload
 
 pytestmark = pytest.mark.django_db
 BUCKET = "bizcanvas-test"

@@ -8,7 +8,7 @@ import pytest
 from ingest.errors import RejectedFile
 from ingest.pipeline import IngestCancelled, IngestOptions, ingest_csv
 from ingest.sniffing import sniff
-from tests.analysis.ingesting import sniffed_options
+from tests.ingest.ingesting import sniffed_options
 
 
 def run(text: str, tmp_path, encoding: str = "utf-8", **overrides: object):

@@ -17,8 +17,8 @@ from datasets import services
 from datasets.models import Dataset
 from datasets.orphans import storage_orphans_sweep
 from datasets.services import dataset_ingest_run, dataset_ingest_start
-from tests.analysis.factories import MAPPING, ready_dataset
 from tests.conftest import api_as
+from tests.datasets.factories import MAPPING, ready_dataset
 
 pytestmark = pytest.mark.django_db
 

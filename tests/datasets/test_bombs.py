@@ -11,8 +11,8 @@ import pytest
 
 from datasets.models import Dataset
 from datasets.services import dataset_ingest_run
-from tests.analysis.test_api import CSV, upload
 from tests.conftest import api_as
+from tests.datasets.test_api import CSV, upload
 
 pytestmark = pytest.mark.django_db
 
