@@ -2,8 +2,6 @@
 table) in, a figure out, labels given translated; `analysis_figure` assembles them for a page or the API. Text that came from the data (series keys: channel and
 product names) is escaped, since Plotly renders a subset of HTML in labels."""
 
-from html import escape
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -11,12 +9,11 @@ from django.utils.translation import gettext as _
 
 from analysis.models import Analysis
 from analysis.selectors import FIGURE_NAMES, analysis_segments, analysis_series, segment_members
+from core.charts import COLORS, SERIES_COLORS, chart_layout, chart_text
 from core.errors import NotFound
-from datasets.figures import _layout
 
 HISTORY_POINTS = 156  # enough context before the forecast, whatever the history's length
 SCATTER_POINTS = 100_000  # above this many customers the scatter shows a random sample (WebGL draws the rest fast)
-PALETTE = ["#2e90fa", "#12b76a", "#f79009", "#9e77ed", "#f04438", "#0ba5ec", "#ee46bc", "#667085", "#b54708", "#099250"]
 
 
 def build_forecast_figure(series: dict, labels: dict[str, str]) -> go.Figure:
@@ -38,14 +35,14 @@ def build_forecast_figure(series: dict, labels: dict[str, str]) -> go.Figure:
             *band("hi95", "lo95", labels["interval95"], "rgba(46,144,250,0.15)"),
             *band("hi80", "lo80", labels["interval80"], "rgba(46,144,250,0.3)"),
             go.Scatter(
-                x=[h[0] for h in history], y=[h[1] for h in history], name=labels["history"], mode="lines", line={"color": "#344054"}
+                x=[h[0] for h in history], y=[h[1] for h in history], name=labels["history"], mode="lines", line={"color": COLORS["ink"]}
             ),
             go.Scatter(
-                x=ds, y=[p["yhat"] for p in points], name=labels["forecast"], mode="lines", line={"color": "#2e90fa", "dash": "dot"}
+                x=ds, y=[p["yhat"] for p in points], name=labels["forecast"], mode="lines", line={"color": COLORS["primary"], "dash": "dot"}
             ),
         ]
     )
-    figure.update_layout(**_layout(labels["title"]), legend={"orientation": "h"}, hovermode="x unified")
+    figure.update_layout(**chart_layout(labels["title"]), legend={"orientation": "h"}, hovermode="x unified")
     return figure
 
 
@@ -54,11 +51,11 @@ def build_segment_sizes_figure(segments: list[dict], labels: dict[str, str]) -> 
     names = [segment["label"] for segment in segments]
     figure = go.Figure(
         [
-            go.Bar(x=names, y=[s["share"] * 100 for s in segments], name=labels["customers"], marker_color="#84adff"),
-            go.Bar(x=names, y=[s["revenue_share"] * 100 for s in segments], name=labels["revenue"], marker_color="#12b76a"),
+            go.Bar(x=names, y=[s["share"] * 100 for s in segments], name=labels["customers"], marker_color=COLORS["light"]),
+            go.Bar(x=names, y=[s["revenue_share"] * 100 for s in segments], name=labels["revenue"], marker_color=COLORS["positive"]),
         ]
     )
-    figure.update_layout(**_layout(labels["title"]), barmode="group", yaxis={"ticksuffix": " %"}, legend={"orientation": "h"})
+    figure.update_layout(**chart_layout(labels["title"]), barmode="group", yaxis={"ticksuffix": " %"}, legend={"orientation": "h"})
     return figure
 
 
@@ -79,13 +76,13 @@ def build_segment_scatter_figure(members: pd.DataFrame, segments: list[dict], la
                 y=group["frequency"].to_numpy(dtype="float32"),
                 mode="markers",
                 name=names.get(int(segment_id), str(segment_id)),
-                marker={"size": size[mask].astype("float32"), "color": PALETTE[index % len(PALETTE)], "opacity": 0.6},
+                marker={"size": size[mask].astype("float32"), "color": SERIES_COLORS[index % len(SERIES_COLORS)], "opacity": 0.6},
                 hovertemplate=f"{labels['recency']}: %{{x:.0f}}<br>{labels['frequency']}: %{{y:.0f}}<extra>%{{fullData.name}}</extra>",
             )
         )
     figure = go.Figure(traces)
     figure.update_layout(
-        **_layout(labels["title"], height=420),
+        **chart_layout(labels["title"], height=420),
         xaxis={"title": {"text": labels["recency"]}},
         yaxis={"title": {"text": labels["frequency"]}, "rangemode": "tozero"},
     )
@@ -113,13 +110,13 @@ def build_segment_profiles_figure(segments: list[dict], feature_labels: dict[str
             hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
         )
     )
-    figure.update_layout(**_layout(labels["title"], height=120 + 40 * len(segments)))
+    figure.update_layout(**chart_layout(labels["title"], height=120 + 40 * len(segments)))
     return figure
 
 
 def series_label(key: str) -> str:
     """A series key (a channel or product name from the data) made safe for Plotly's HTML-ish labels."""
-    return escape(key, quote=False)
+    return chart_text(key)
 
 
 def feature_label(name: str) -> str:
@@ -135,8 +132,8 @@ def feature_label(name: str) -> str:
         return known[name]
     for prefix, words in (("event_share__", _("share of %(value)s")), ("channel_share__", _("share via %(value)s"))):
         if name.startswith(prefix):
-            return words % {"value": escape(name.removeprefix(prefix), quote=False)}
-    return escape(name, quote=False)
+            return words % {"value": chart_text(name.removeprefix(prefix))}
+    return chart_text(name)
 
 
 def analysis_figure(analysis: Analysis, name: str, *, series_key: str | None = None, language: str = "en") -> go.Figure:

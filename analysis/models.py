@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.jobs import Job, JobMessages
+from core.scoping import team_scoped
 from datasets.models import Dataset
 
 
@@ -36,6 +37,8 @@ class Analysis(Job):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     result = models.JSONField(default=dict, blank=True)
     members = models.CharField(max_length=255, blank=True, help_text="Storage name of the per-user segment table (Parquet).")
+
+    objects = team_scoped("dataset__venture__team")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -13,9 +13,7 @@ from core.errors import NotFound
 def analysis_list_for_user(
     *, user: User | AnonymousUser, dataset_id: int | None = None, venture_id: int | None = None
 ) -> QuerySet[Analysis]:
-    if not user.is_authenticated:
-        return Analysis.objects.none()
-    analyses = Analysis.objects.filter(dataset__venture__team__memberships__user=user).select_related("dataset__venture__team")
+    analyses = Analysis.objects.for_user(user).select_related("dataset__venture__team")
     if dataset_id is not None:
         analyses = analyses.filter(dataset_id=dataset_id)
     if venture_id is not None:

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 
 import pandas as pd
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -116,12 +117,18 @@ def frequency_proposed(dataset: Dataset) -> str:
     return propose_frequency(pd.Series(pd.to_datetime(days, utc=True)))
 
 
+def analysis_edit_require(*, user: User | AnonymousUser, dataset: Dataset) -> None:
+    """Who may start, cancel and delete model runs on a dataset (editors and owners): the one check every write here
+    makes; views ask it too where they must refuse before acting."""
+    role_require(user=user, team=dataset.venture.team, minimum=Role.EDITOR)
+
+
 @transaction.atomic
 def analysis_create(*, user: User, dataset: Dataset, kind: str, params: dict | None = None) -> Analysis:
     """Queue a model run. Editors and owners only; the dataset must be ready."""
     from analysis.tasks import analysis_run_task
 
-    role_require(user=user, team=dataset.venture.team, minimum=Role.EDITOR)
+    analysis_edit_require(user=user, dataset=dataset)
     if kind not in PARAMS_CLEAN:
         raise InvalidInput(_("Unknown kind of analysis: choose forecast or segmentation."), code="kind")
     if dataset.status != Dataset.Status.READY:
@@ -141,7 +148,7 @@ def analysis_rerun(*, user: User, analysis: Analysis, params: dict | None = None
 
 @transaction.atomic
 def analysis_cancel(*, user: User, analysis: Analysis) -> Analysis:
-    role_require(user=user, team=analysis.dataset.venture.team, minimum=Role.EDITOR)
+    analysis_edit_require(user=user, dataset=analysis.dataset)
     job_cancel(analysis)
     return analysis
 
@@ -149,7 +156,7 @@ def analysis_cancel(*, user: User, analysis: Analysis) -> Analysis:
 @transaction.atomic
 def analysis_delete(*, user: User, analysis: Analysis) -> None:
     """Delete the run and its segment member table (after the commit)."""
-    role_require(user=user, team=analysis.dataset.venture.team, minimum=Role.EDITOR)
+    analysis_edit_require(user=user, dataset=analysis.dataset)
     rows_delete_with_files(analysis)
 
 

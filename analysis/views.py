@@ -4,7 +4,6 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
@@ -15,9 +14,9 @@ from analysis.figures import analysis_figure
 from analysis.forms import ForecastForm, SegmentationForm
 from analysis.models import Analysis
 from analysis.selectors import FIGURE_NAMES, analysis_get_for_user, analysis_segments, analysis_series
-from analysis.services import analysis_cancel, analysis_create, analysis_delete, frequency_proposed
+from analysis.services import analysis_cancel, analysis_create, analysis_delete, analysis_edit_require, frequency_proposed
 from core.errors import NotFound
-from core.web import get_or_404, service_run
+from core.web import allowed_or_403, get_or_404, service_run
 from datasets.models import Dataset
 from datasets.selectors import dataset_get_for_user
 from teams.access import can_edit
@@ -157,8 +156,7 @@ def analysis_cancel_view(request: HttpRequest, analysis_id: int) -> HttpResponse
 @require_POST
 def analysis_delete_view(request: HttpRequest, analysis_id: int) -> HttpResponse:
     analysis = get_or_404(analysis_get_for_user, user=request.user, analysis_id=analysis_id)
-    if not can_edit(user=request.user, team=analysis.dataset.venture.team):
-        raise PermissionDenied
+    allowed_or_403(analysis_edit_require, user=request.user, dataset=analysis.dataset)
     if service_run(request, analysis_delete, user=request.user, analysis=analysis):
         messages.success(request, _("Analysis deleted."))
     return redirect(f"{analysis.dataset.get_absolute_url()}#models")

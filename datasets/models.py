@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.jobs import Job, JobMessages
+from core.scoping import team_scoped
 from ventures.models import Venture
 
 
@@ -47,6 +48,8 @@ class Dataset(Job):
     )
     report = models.JSONField(default=dict, blank=True)
     parquet = models.CharField(max_length=255, blank=True, help_text="Storage name of the ready Parquet file.")
+
+    objects = team_scoped("venture__team")
 
     class Meta:
         db_table = "analysis_dataset"  # the table it was created in, kept when the model moved here

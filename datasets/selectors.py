@@ -13,9 +13,7 @@ EVENT_COLUMNS = ("user_id", "timestamp", "event", "amount", "quantity", "product
 
 
 def dataset_list_for_user(*, user: User | AnonymousUser, venture_id: int | None = None) -> QuerySet[Dataset]:
-    if not user.is_authenticated:
-        return Dataset.objects.none()
-    datasets = Dataset.objects.filter(venture__team__memberships__user=user).select_related("venture__team")
+    datasets = Dataset.objects.for_user(user).select_related("venture__team")
     return datasets.filter(venture_id=venture_id) if venture_id is not None else datasets
 
 

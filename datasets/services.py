@@ -8,6 +8,7 @@ import uuid
 from typing import BinaryIO
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -27,6 +28,12 @@ from ingest.summary import dataset_summary
 from teams.access import role_require
 from teams.models import Role
 from ventures.models import Venture
+
+
+def dataset_edit_require(*, user: User | AnonymousUser, venture: Venture) -> None:
+    """Who may upload, ingest, cancel and delete a venture's datasets (editors and owners): the one check every
+    write here makes; views ask it too where they must refuse before reading a form."""
+    role_require(user=user, team=venture.team, minimum=Role.EDITOR)
 
 
 def rejected_message(exc: RejectedFile) -> str:
@@ -58,7 +65,7 @@ def dataset_upload(
 ) -> Dataset:
     """Store an uploaded file and say what it looks like. Raises InvalidInput (nothing stored) for a file that
     cannot be an event table."""
-    role_require(user=user, team=venture.team, minimum=Role.EDITOR)
+    dataset_edit_require(user=user, venture=venture)
     try:
         found = _sniff_upload(upload)
     except RejectedFile as exc:
@@ -104,7 +111,7 @@ def dataset_ingest_start(
     dataset's current choice of date order / extra columns."""
     from datasets.tasks import dataset_ingest_task
 
-    role_require(user=user, team=dataset.venture.team, minimum=Role.EDITOR)
+    dataset_edit_require(user=user, venture=dataset.venture)
     dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
     if dataset.status in (Dataset.Status.QUEUED, Dataset.Status.RUNNING):
         raise Conflict(_("This dataset is being ingested; cancel it first."), code="ingest_running")
@@ -169,7 +176,7 @@ def _ingest(dataset: Dataset) -> JobOutput:
 
 @transaction.atomic
 def dataset_cancel(*, user: User, dataset: Dataset) -> Dataset:
-    role_require(user=user, team=dataset.venture.team, minimum=Role.EDITOR)
+    dataset_edit_require(user=user, venture=dataset.venture)
     job_cancel(dataset)
     return dataset
 
@@ -178,5 +185,5 @@ def dataset_cancel(*, user: User, dataset: Dataset) -> Dataset:
 def dataset_delete(*, user: User, dataset: Dataset) -> None:
     """Delete the dataset, its analyses and their files (the upload, the Parquet, segment member tables), the files
     once the deletion has committed."""
-    role_require(user=user, team=dataset.venture.team, minimum=Role.EDITOR)
+    dataset_edit_require(user=user, venture=dataset.venture)
     rows_delete_with_files(dataset)

@@ -2,19 +2,18 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from core.web import get_or_404, service_run
+from core.web import allowed_or_403, get_or_404, service_run
 from datasets.figures import build_activity_figure, build_counts_figure, build_new_returning_figure
 from datasets.forms import DatasetUploadForm, MappingForm
 from datasets.models import Dataset
 from datasets.selectors import dataset_get_for_user
-from datasets.services import dataset_cancel, dataset_delete, dataset_ingest_start, dataset_upload
+from datasets.services import dataset_cancel, dataset_delete, dataset_edit_require, dataset_ingest_start, dataset_upload
 from datasets.uploads import SizeLimitedUploadHandler
 from teams.access import can_edit
 from ventures.selectors import venture_get_for_user
@@ -32,8 +31,7 @@ def dataset_detail(request: HttpRequest, dataset_id: int) -> HttpResponse:
     }
     form = MappingForm(request.POST or None, columns=dataset.detected.get("columns", []), initial=initial)
     if request.method == "POST":
-        if not editable:
-            raise PermissionDenied
+        allowed_or_403(dataset_edit_require, user=request.user, venture=dataset.venture)
         if form.is_valid() and service_run(
             request,
             dataset_ingest_start,

@@ -2,22 +2,18 @@
 links reuse them and tests check them directly."""
 
 import re
-from html import escape
 
 import plotly.graph_objects as go
 
-FONT = "system-ui, 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
+from core.charts import COLORS, HEAT_SCALE, chart_layout, chart_text
+
 QUADRANT_PLACES = {"strength": (0, 1), "weakness": (1, 1), "opportunity": (0, 0), "threat": (1, 0)}
-QUADRANT_COLORS = {"strength": "#12b76a", "weakness": "#f79009", "opportunity": "#2e90fa", "threat": "#f04438"}
-
-
-def _escaped(text: str) -> str:
-    """User text for a figure: Plotly draws <a>, <b>, <span style> in labels and hovers, so escape it."""
-    return escape(text, quote=False)
-
-
-def _layout(title: str, **extra: object) -> dict:
-    return {"title": {"text": title}, "font": {"family": FONT}, "margin": {"l": 40, "r": 20, "t": 50, "b": 40}, **extra}
+QUADRANT_COLORS = {
+    "strength": COLORS["positive"],
+    "weakness": COLORS["warning"],
+    "opportunity": COLORS["primary"],
+    "threat": COLORS["negative"],
+}
 
 
 def _wrapped(text: str, width: int = 16) -> str:
@@ -60,8 +56,8 @@ def build_swot_figure(quadrants: dict[str, list[tuple[str, int]]], names: dict[s
                 y=ys,
                 mode="markers+text",
                 name=names[key],
-                text=[_escaped(text if len(text) <= 22 else text[:21] + "…") for text, _weight in items],
-                hovertext=[f"{_escaped(text)} ({weight})" for text, weight in items],
+                text=[chart_text(text if len(text) <= 22 else text[:21] + "…") for text, _weight in items],
+                hovertext=[f"{chart_text(text)} ({weight})" for text, weight in items],
                 hoverinfo="text",
                 textposition="bottom center",
                 marker={"size": [10 + 6 * weight for _text, weight in items], "color": QUADRANT_COLORS[key], "opacity": 0.8},
@@ -69,10 +65,10 @@ def build_swot_figure(quadrants: dict[str, list[tuple[str, int]]], names: dict[s
         )
         figure.add_annotation(x=column + 0.5, y=row + 0.93, text=f"<b>{names[key]}</b>", showarrow=False, font={"size": 14})
     for value in (1,):
-        figure.add_shape(type="line", x0=value, x1=value, y0=0, y1=2, line={"color": "#98a2b3"})
-        figure.add_shape(type="line", x0=0, x1=2, y0=value, y1=value, line={"color": "#98a2b3"})
+        figure.add_shape(type="line", x0=value, x1=value, y0=0, y1=2, line={"color": COLORS["muted"]})
+        figure.add_shape(type="line", x0=0, x1=2, y0=value, y1=value, line={"color": COLORS["muted"]})
     figure.update_layout(
-        **_layout(title, showlegend=False, height=520),
+        **chart_layout(title, showlegend=False, height=520),
         xaxis={"range": [0, 2], "visible": False, "fixedrange": True},
         yaxis={"range": [0, 2], "visible": False, "fixedrange": True},
     )
@@ -84,11 +80,11 @@ def build_five_forces_figure(scores: dict[str, float | None], names: dict[str, s
     keys = list(names)
     values = [scores.get(key) or 0 for key in keys]
     theta = [names[key] for key in keys]
-    figure = go.Figure(go.Scatterpolar(r=[*values, values[0]], theta=[*theta, theta[0]], fill="toself", line={"color": "#3056d3"}))
+    figure = go.Figure(go.Scatterpolar(r=[*values, values[0]], theta=[*theta, theta[0]], fill="toself", line={"color": COLORS["accent"]}))
     # The names drawn on several lines, with wide side margins: they sit outside the circle, and Plotly makes no room
     # for them by itself.
-    angular = {"tickmode": "array", "tickvals": theta, "ticktext": [_wrapped(_escaped(name)) for name in theta]}
-    layout = _layout(title, height=480) | {"margin": {"l": 100, "r": 100, "t": 60, "b": 50}}
+    angular = {"tickmode": "array", "tickvals": theta, "ticktext": [_wrapped(chart_text(name)) for name in theta]}
+    layout = chart_layout(title, height=480) | {"margin": {"l": 100, "r": 100, "t": 60, "b": 50}}
     figure.update_layout(**layout, polar={"radialaxis": {"range": [0, 5], "dtick": 1}, "angularaxis": angular}, showlegend=False)
     return figure
 
@@ -100,31 +96,33 @@ def build_force_drivers_figure(drivers: list[tuple[str, str, int]], names: dict[
         own = [(text, score) for key, text, score in drivers if key == force]
         if own:
             figure.add_trace(
-                go.Bar(x=[score for _text, score in own], y=[_escaped(text[:40]) for text, _score in own], orientation="h", name=name)
+                go.Bar(x=[score for _text, score in own], y=[chart_text(text[:40]) for text, _score in own], orientation="h", name=name)
             )
-    figure.update_layout(**_layout(title, height=max(300, 40 + 26 * len(drivers))), xaxis={"range": [0, 5], "dtick": 1}, barmode="group")
+    figure.update_layout(
+        **chart_layout(title, height=max(300, 40 + 26 * len(drivers))), xaxis={"range": [0, 5], "dtick": 1}, barmode="group"
+    )
     return figure
 
 
 def build_value_chain_figure(activities: list[tuple[str, float, int]], margin: float, labels: dict[str, str], title: str) -> go.Figure:
     """Cost share (% of revenue) and value contribution (1–5) of each activity, side by side, and the margin.
     `activities` holds (name, cost share, value score)."""
-    names = [_escaped(name) for name, _cost, _value in activities]
+    names = [chart_text(name) for name, _cost, _value in activities]
     figure = go.Figure(
         [
-            go.Bar(x=names, y=[cost for _name, cost, _value in activities], name=labels["cost"], marker_color="#f79009"),
+            go.Bar(x=names, y=[cost for _name, cost, _value in activities], name=labels["cost"], marker_color=COLORS["warning"]),
             go.Bar(
                 x=names,
                 y=[value * 20 for _name, _cost, value in activities],
                 name=labels["value"],
-                marker_color="#12b76a",
+                marker_color=COLORS["positive"],
                 hovertext=[f"{value}/5" for _name, _cost, value in activities],
             ),
         ]
     )
     figure.add_hline(y=margin, line_dash="dot", annotation_text=f"{labels['margin']}: {margin:.1f} %")
     figure.update_layout(
-        **_layout(title, height=460, barmode="group"),
+        **chart_layout(title, height=460, barmode="group"),
         yaxis={"range": [0, 100], "ticksuffix": " %"},
         legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},  # above the bars: beside them, it squeezes them on a phone
     )
@@ -138,7 +136,7 @@ def build_risk_matrix_figure(risks: list[tuple[str, int, int]], labels: dict[str
     names: list[list[list[str]]] = [[[] for _ in range(5)] for _ in range(5)]
     for name, probability, impact in risks:
         counts[probability - 1][impact - 1] += 1
-        names[probability - 1][impact - 1].append(_escaped(name))
+        names[probability - 1][impact - 1].append(chart_text(name))
     figure = go.Figure(
         go.Heatmap(
             z=[[(row + 1) * (column + 1) for column in range(5)] for row in range(5)],
@@ -148,12 +146,12 @@ def build_risk_matrix_figure(risks: list[tuple[str, int, int]], labels: dict[str
             texttemplate="%{text}",
             customdata=[["<br>".join(names[row][column]) or "—" for column in range(5)] for row in range(5)],
             hovertemplate=f"{labels['probability']} %{{y}} × {labels['impact']} %{{x}}<br>%{{customdata}}<extra></extra>",
-            colorscale=[[0, "#d1fadf"], [0.5, "#fef0c7"], [1, "#fecdca"]],
+            colorscale=HEAT_SCALE,
             showscale=False,
         )
     )
     figure.update_layout(
-        **_layout(title, height=460),
+        **chart_layout(title, height=460),
         xaxis={"title": {"text": labels["impact"]}, "dtick": 1},
         yaxis={"title": {"text": labels["probability"]}, "dtick": 1},
     )

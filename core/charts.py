@@ -1,0 +1,32 @@
+"""The one chart theme every Plotly figure uses: the font (with Chinese glyphs), the margins, the palette, and the
+escaping of user text that Plotly would otherwise draw as HTML. Figure builders stay pure (plain data in, a figure
+out); only the look is said here."""
+
+from html import escape
+
+FONT = "system-ui, 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
+MARGIN = {"l": 50, "r": 20, "t": 50, "b": 40}
+HEIGHT = 360
+COLORS = {
+    "ink": "#344054",  # history, main lines
+    "primary": "#2e90fa",  # forecasts, new
+    "light": "#84adff",  # counts
+    "accent": "#3056d3",  # radar outline
+    "positive": "#12b76a",  # revenue, value, strengths
+    "warning": "#f79009",  # costs, weaknesses
+    "negative": "#f04438",  # threats
+    "muted": "#98a2b3",  # reference lines, returning
+}
+# One colour per series or segment, in order (Plotly's default cycle, toned to the palette above).
+SERIES_COLORS = ["#2e90fa", "#12b76a", "#f79009", "#9e77ed", "#f04438", "#0ba5ec", "#ee46bc", "#667085", "#b54708", "#099250"]
+HEAT_SCALE = [[0, "#d1fadf"], [0.5, "#fef0c7"], [1, "#fecdca"]]  # low → high risk
+
+
+def chart_layout(title: str, **extra: object) -> dict:
+    """A figure's layout in the house style: `extra` adds to it or overrides it (height, margin, axes…)."""
+    return {"title": {"text": title}, "font": {"family": FONT}, "margin": MARGIN, "height": HEIGHT, **extra}
+
+
+def chart_text(text: str) -> str:
+    """User text for a figure: Plotly draws <a>, <b>, <span style> in labels and hovers, so escape it."""
+    return escape(text, quote=False)
