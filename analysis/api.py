@@ -15,7 +15,7 @@ from analysis.figures import analysis_figure
 from analysis.models import Analysis
 from analysis.selectors import analysis_get_for_user, analysis_list_for_user, segment_members
 from analysis.services import analysis_cancel, analysis_create, analysis_delete, analysis_rerun
-from core.api.pagination import StandardPagination
+from core.api.pagination import StandardPagination, paginated
 from core.errors import NotFound
 from core.spreadsheet import spreadsheet_safe
 from datasets.selectors import dataset_get_for_user
@@ -84,9 +84,7 @@ class AnalysisListApi(APIView):
             dataset_id=int(dataset) if dataset.isdigit() else None,
             venture_id=int(venture) if venture.isdigit() else None,
         )
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(analyses, request, view=self)
-        return paginator.get_paginated_response(AnalysisOutputSerializer(page, many=True).data)
+        return paginated(request, self, analyses, AnalysisOutputSerializer)
 
     @extend_schema(request=AnalysisCreateInputSerializer, responses={201: AnalysisOutputSerializer})
     def post(self, request: Request) -> Response:

@@ -14,22 +14,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from canvas.models import ITEM_CONTENT_FIELDS, AssumptionStatus, Canvas, CanvasItem, ItemComment
 from canvas.selectors import canvas_snapshot, item_block, item_snapshot
-from core.errors import Conflict, InvalidInput, NotFound, PreconditionRequired
+from core.errors import InvalidInput, NotFound, PreconditionRequired, StaleVersion
 from history.models import Version
 from history.services import version_name, version_record
 from teams.access import role_require
 from teams.models import Role
 from ventures.models import Venture
-
-
-class StaleVersion(Conflict):
-    """The edit was based on an older version of the item; `item` is the item as it is now."""
-
-    code = "stale"
-
-    def __init__(self, item: CanvasItem) -> None:
-        super().__init__(_("A teammate changed this item since you loaded it."))
-        self.item = item
 
 
 def canvas_edit_require(*, user: User | AnonymousUser, canvas: Canvas) -> None:
@@ -71,7 +61,7 @@ def _check_version(item: CanvasItem, expected_version: int | None) -> None:
     if expected_version is None:
         raise PreconditionRequired()
     if item.version != expected_version:
-        raise StaleVersion(item)
+        raise StaleVersion(item, _("A teammate changed this item since you loaded it."))
 
 
 def _shift(canvas: Canvas, block: str, *, from_position: int, by: int) -> None:

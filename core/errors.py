@@ -48,6 +48,18 @@ class Conflict(DomainError):
     default_message = _("The change conflicts with the current state.")
 
 
+class StaleVersion(Conflict):
+    """The change was based on an older version: `current` is the object as it is now (with its `version`), which the
+    API answers under `current` (core.api.versioning.VersionedApiView) and pages show beside the user's change."""
+
+    code = "stale"
+    default_message = _("A teammate changed this since you loaded it.")
+
+    def __init__(self, current: object, message: str | None = None) -> None:
+        super().__init__(message)
+        self.current = current
+
+
 class PreconditionRequired(DomainError):
     """A change to a versioned object came without the version it was based on."""
 

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from canvas.selectors import canvas_get_for_user
-from core.api.pagination import StandardPagination
+from core.api.pagination import StandardPagination, paginated
 from core.errors import InvalidInput
 from dashboards.models import Dashboard, ShareLink
 from dashboards.panels import PANELS
@@ -122,9 +122,7 @@ class ShareLinkListApi(APIView):
         if venture and not venture.isdigit():
             raise InvalidInput("venture must be an id.", code="invalid_venture")
         links = share_link_list_for_user(user=request.user, venture_id=int(venture) if venture else None)
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(links, request, view=self)
-        return paginator.get_paginated_response(ShareLinkOutputSerializer(page, many=True).data)
+        return paginated(request, self, links, ShareLinkOutputSerializer)
 
     @extend_schema(request=ShareLinkInputSerializer, responses={201: ShareLinkCreatedSerializer})
     def post(self, request: Request) -> Response:

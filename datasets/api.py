@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.pagination import StandardPagination
+from core.api.pagination import StandardPagination, paginated
 from core.errors import DomainError
 from datasets.models import Dataset
 from datasets.selectors import dataset_get_for_user, dataset_list_for_user
@@ -110,9 +110,7 @@ class DatasetListApi(APIView):
     def get(self, request: Request) -> Response:
         venture = request.query_params.get("venture", "")
         datasets = dataset_list_for_user(user=request.user, venture_id=int(venture) if venture.isdigit() else None)
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(datasets, request, view=self)
-        return paginator.get_paginated_response(DatasetOutputSerializer(page, many=True).data)
+        return paginated(request, self, datasets, DatasetOutputSerializer)
 
     @extend_schema(request={"multipart/form-data": DatasetUploadInputSerializer}, responses={201: DatasetOutputSerializer})
     def post(self, request: Request) -> Response:

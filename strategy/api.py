@@ -8,9 +8,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.pagination import StandardPagination
-from core.api.versioning import expected_version
+from core.api.pagination import StandardPagination, paginated
+from core.api.versioning import VersionedApiView, expected_version, with_etag
 from core.errors import InvalidInput
+from history.api import VersionOutputSerializer
 from history.diff import snapshot_diff
 from history.models import Version
 from history.selectors import version_get, version_list
@@ -18,7 +19,7 @@ from strategy import labels
 from strategy.models import StrategyView
 from strategy.resources import RESOURCES, Resource
 from strategy.selectors import FIGURE_KINDS, five_forces_summary, row_get_for_user, rows_for_user, venture_figure, view_snapshot
-from strategy.services import StaleRow, row_create, row_delete, row_update, strategy_edit_require, view_restore
+from strategy.services import row_create, row_delete, row_update, strategy_edit_require, view_restore
 from ventures.selectors import venture_get_for_user
 
 FOREIGN_KEYS = {"first_id": "first", "second_id": "second", "owner_id": "owner"}
@@ -73,13 +74,10 @@ class ResourceApiMixin:
         return SERIALIZERS[self.resource.key][0](**kwargs)
 
     def output(self, row: object, status_code: int = status.HTTP_200_OK) -> Response:
-        response = Response(SERIALIZERS[self.resource.key][1](row).data, status=status_code)
-        response["ETag"] = f'"{row.version}"'
-        return response
+        return with_etag(Response(self.current_data(row), status=status_code), row)
 
-    def stale(self, exc: StaleRow) -> Response:
-        current = SERIALIZERS[self.resource.key][1](exc.row).data
-        return Response({"detail": exc.message, "code": exc.code, "current": current}, status=status.HTTP_409_CONFLICT)
+    def current_data(self, current: object) -> dict:
+        return SERIALIZERS[self.resource.key][1](current).data
 
 
 class RowListApi(ResourceApiMixin, APIView):
@@ -87,9 +85,7 @@ class RowListApi(ResourceApiMixin, APIView):
 
     def get(self, request: Request, venture_id: int) -> Response:
         rows = rows_for_user(user=request.user, venture_id=venture_id, resource=self.resource).order_by("pk")
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(SERIALIZERS[self.resource.key][1](page, many=True).data)
+        return paginated(request, self, rows, SERIALIZERS[self.resource.key][1])
 
     def post(self, request: Request, venture_id: int) -> Response:
         venture = venture_get_for_user(user=request.user, venture_id=venture_id)
@@ -100,7 +96,7 @@ class RowListApi(ResourceApiMixin, APIView):
         return self.output(row, status.HTTP_201_CREATED)
 
 
-class RowDetailApi(ResourceApiMixin, APIView):
+class RowDetailApi(ResourceApiMixin, VersionedApiView):
     def get(self, request: Request, venture_id: int, row_id: int) -> Response:
         return self.output(row_get_for_user(user=request.user, venture_id=venture_id, resource=self.resource, row_id=row_id))
 
@@ -110,25 +106,19 @@ class RowDetailApi(ResourceApiMixin, APIView):
         data = self.input_serializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         expected = expected_version(request, data.validated_data.get("version"))
-        try:
-            row = row_update(
-                user=request.user,
-                row=row,
-                resource=self.resource,
-                expected_version=expected,
-                **_service_fields(self.resource, data.validated_data),
-            )
-        except StaleRow as exc:
-            return self.stale(exc)
+        row = row_update(
+            user=request.user,
+            row=row,
+            resource=self.resource,
+            expected_version=expected,
+            **_service_fields(self.resource, data.validated_data),
+        )
         return self.output(row)
 
     def delete(self, request: Request, venture_id: int, row_id: int) -> Response:
         row = row_get_for_user(user=request.user, venture_id=venture_id, resource=self.resource, row_id=row_id)
         strategy_edit_require(user=request.user, venture=row.venture)
-        try:
-            row_delete(user=request.user, row=row, resource=self.resource, expected_version=expected_version(request))
-        except StaleRow as exc:
-            return self.stale(exc)
+        row_delete(user=request.user, row=row, resource=self.resource, expected_version=expected_version(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -157,17 +147,11 @@ class FiveForcesScoresApi(APIView):
 class ViewVersionListApi(APIView):
     pagination_class = StandardPagination  # documents the page envelope and the page parameters
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: VersionOutputSerializer(many=True)})
     def get(self, request: Request, venture_id: int, kind: str) -> Response:
         view = _view(request, venture_id, kind)
         versions = version_list(target=view) if view.pk else Version.objects.none()
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(versions, request, view=self)
-        data = [
-            {"id": v.id, "number": v.number, "name": v.name, "action": v.action, "summary": v.summary, "created_at": v.created_at}
-            for v in page
-        ]
-        return paginator.get_paginated_response(data)
+        return paginated(request, self, versions, VersionOutputSerializer)
 
 
 class ViewVersionDiffApi(APIView):

@@ -9,7 +9,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.errors import Conflict, NotFound, PreconditionRequired
+from core.errors import NotFound, PreconditionRequired, StaleVersion
 from history.models import Version
 from history.services import version_record
 from strategy.models import Insight, StrategyView, TowsStrategy, ValueActivity
@@ -18,14 +18,6 @@ from strategy.selectors import view_snapshot
 from teams.access import is_member, role_require
 from teams.models import Role
 from ventures.models import Venture
-
-
-class StaleRow(Conflict):
-    code = "stale"
-
-    def __init__(self, row: models.Model) -> None:
-        super().__init__(_("A teammate changed this since you loaded it."))
-        self.row = row
 
 
 def _view_locked(venture: Venture, kind: str) -> StrategyView:
@@ -127,7 +119,7 @@ def row_update(*, user: User, row: models.Model, resource: Resource, expected_ve
     if expected_version is None:
         raise PreconditionRequired()
     if current.version != expected_version:
-        raise StaleRow(current)
+        raise StaleVersion(current)
     changes = {name: value for name, value in _fields(resource, fields).items() if getattr(current, name) != value}
     if not changes:
         return current
@@ -150,7 +142,7 @@ def row_delete(*, user: User, row: models.Model, resource: Resource, expected_ve
     if expected_version is None:
         raise PreconditionRequired()
     if current.version != expected_version:
-        raise StaleRow(current)
+        raise StaleVersion(current)
     current.delete()
     _changed(view, user=user, action="delete", summary=str(current))
 

@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError
+from core.errors import DomainError, StaleVersion
 from core.web import allowed_or_403, get_or_404, service_run
 from history.diff import snapshot_diff
 from history.selectors import version_get, version_list
@@ -28,7 +28,7 @@ from strategy.selectors import (
     venture_figure,
     view_snapshot,
 )
-from strategy.services import StaleRow, row_create, row_delete, row_update, strategy_edit_require, view_restore
+from strategy.services import row_create, row_delete, row_update, strategy_edit_require, view_restore
 from teams.access import can_edit
 from teams.selectors import team_member_list
 from ventures.models import Venture
@@ -168,17 +168,17 @@ def row_edit_view(request: HttpRequest, venture_id: int, resource: str, row_id: 
                 expected_version=form.cleaned_data.get("version"),
                 **form_to_service_fields(spec, form.cleaned_data),
             )
-        except StaleRow as exc:
+        except StaleVersion as exc:
             language = translation.get_language()
             mine = form.instance  # the form wrote the user's values onto its copy of the row
             conflict = [
-                (form.fields[name].label, labels.display_value(exc.row, name, language))
+                (form.fields[name].label, labels.display_value(exc.current, name, language))
                 for name in form.fields
-                if name != "version" and labels.display_value(exc.row, name, language) != labels.display_value(mine, name, language)
+                if name != "version" and labels.display_value(exc.current, name, language) != labels.display_value(mine, name, language)
             ]
             data = request.POST.copy()
-            data["version"] = exc.row.version  # saving again means "keep mine"
-            form = _form(request, venture, spec, data=data, instance=exc.row)
+            data["version"] = exc.current.version  # saving again means "keep mine"
+            form = _form(request, venture, spec, data=data, instance=exc.current)
         except (ValidationError, DomainError) as exc:
             form.add_error(None, exc.messages if isinstance(exc, ValidationError) else exc.message)
         else:

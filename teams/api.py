@@ -4,7 +4,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.pagination import StandardPagination
+from core.api.pagination import StandardPagination, paginated
 from teams.models import Role
 from teams.selectors import invitation_get_for_team, invitation_list_pending, member_get, member_list, team_get_for_user, team_list_for_user
 from teams.services import (
@@ -43,9 +43,7 @@ class TeamListApi(APIView):
 
     @extend_schema(responses={200: TeamOutputSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(team_list_for_user(user=request.user), request, view=self)
-        return paginator.get_paginated_response(TeamOutputSerializer(page, many=True).data)
+        return paginated(request, self, team_list_for_user(user=request.user), TeamOutputSerializer)
 
     @extend_schema(request=TeamInputSerializer, responses={201: TeamOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -95,9 +93,7 @@ class MemberListApi(APIView):
     @extend_schema(responses={200: MemberOutputSerializer(many=True)})
     def get(self, request: Request, team_id: int) -> Response:
         team = team_get_for_user(user=request.user, team_id=team_id)
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(member_list(team=team), request, view=self)
-        return paginator.get_paginated_response(MemberOutputSerializer(page, many=True).data)
+        return paginated(request, self, member_list(team=team), MemberOutputSerializer)
 
     @extend_schema(request=MemberAddInputSerializer, responses={201: MemberOutputSerializer})
     def post(self, request: Request, team_id: int) -> Response:
@@ -161,9 +157,7 @@ class InvitationListApi(APIView):
     def get(self, request: Request, team_id: int) -> Response:
         team = team_get_for_user(user=request.user, team_id=team_id)
         team_manage_require(user=request.user, team=team)
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(invitation_list_pending(team=team), request, view=self)
-        return paginator.get_paginated_response(InvitationOutputSerializer(page, many=True).data)
+        return paginated(request, self, invitation_list_pending(team=team), InvitationOutputSerializer)
 
     @extend_schema(request=InvitationCreateInputSerializer, responses={201: InvitationCreatedSerializer})
     def post(self, request: Request, team_id: int) -> Response:

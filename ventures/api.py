@@ -4,7 +4,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.pagination import StandardPagination
+from core.api.pagination import StandardPagination, paginated
 from teams.selectors import team_get_for_user
 from ventures.models import Stage
 from ventures.selectors import venture_get_for_user, venture_list_for_user
@@ -49,9 +49,7 @@ class VentureListApi(APIView):
         filters = VentureListFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         ventures = venture_list_for_user(user=request.user, team_id=filters.validated_data.get("team"))
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(ventures, request, view=self)
-        return paginator.get_paginated_response(VentureOutputSerializer(page, many=True).data)
+        return paginated(request, self, ventures, VentureOutputSerializer)
 
     @extend_schema(request=VentureCreateSerializer, responses={201: VentureOutputSerializer})
     def post(self, request: Request) -> Response:

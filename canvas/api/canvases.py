@@ -13,7 +13,7 @@ from canvas.api.serializers import CanvasDetailOutputSerializer, CanvasDocumentS
 from canvas.models import CanvasKind
 from canvas.selectors import canvas_get_for_user, canvas_list_for_user
 from canvas.services import canvas_create, canvas_delete, canvas_duplicate, canvas_edit_require, canvas_import, canvas_update
-from core.api.pagination import StandardPagination
+from core.api.pagination import StandardPagination, paginated
 from core.errors import InvalidInput
 from ventures.selectors import venture_get_for_user
 
@@ -46,9 +46,7 @@ class CanvasListApi(APIView):
         filters = CanvasListFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         canvases = canvas_list_for_user(user=request.user, venture_id=filters.validated_data.get("venture"))
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(canvases, request, view=self)
-        return paginator.get_paginated_response(CanvasOutputSerializer(page, many=True).data)
+        return paginated(request, self, canvases, CanvasOutputSerializer)
 
     @extend_schema(request=CanvasCreateInputSerializer, responses={201: CanvasDetailOutputSerializer})
     def post(self, request: Request) -> Response:

@@ -11,28 +11,19 @@ from canvas.api.serializers import ItemOutputSerializer
 from canvas.blueprints import PALETTE
 from canvas.models import NOTE_MAX, TEXT_MAX, AssumptionStatus, CanvasItem
 from canvas.selectors import canvas_get_for_user, item_comments, item_get_for_user
-from canvas.services import StaleVersion, canvas_edit_require, comment_add, item_add, item_delete, item_move, item_update
-from core.api.versioning import expected_version
-
-
-def _with_etag(response: Response, item: CanvasItem) -> Response:
-    response["ETag"] = f'"{item.version}"'
-    return response
+from canvas.services import canvas_edit_require, comment_add, item_add, item_delete, item_move, item_update
+from core.api.versioning import VersionedApiView, expected_version, with_etag
 
 
 def _item_response(item: CanvasItem, status_code: int = status.HTTP_200_OK) -> Response:
-    return _with_etag(Response(ItemOutputSerializer(item).data, status=status_code), item)
+    return with_etag(Response(ItemOutputSerializer(item).data, status=status_code), item)
 
 
-class ItemApiView(APIView):
-    """An endpoint that changes an item at a version: a stale change answers 409 with the item as it is now under
-    `current` (in the shape of every item response) and its ETag."""
+class ItemApiView(VersionedApiView):
+    """An endpoint that changes an item at a version: a stale change answers 409 with the item as it is now."""
 
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, StaleVersion):
-            body = {"detail": exc.message, "code": exc.code, "current": ItemOutputSerializer(exc.item).data}
-            return _with_etag(Response(body, status=status.HTTP_409_CONFLICT), exc.item)
-        return super().handle_exception(exc)
+    def current_data(self, current: CanvasItem) -> dict:
+        return ItemOutputSerializer(current).data
 
 
 class ItemInputSerializer(serializers.Serializer):

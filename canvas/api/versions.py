@@ -10,19 +10,10 @@ from canvas.api.canvases import canvas_detail_response
 from canvas.api.serializers import CanvasDetailOutputSerializer, request_language
 from canvas.selectors import canvas_get_for_user, canvas_snapshot, canvas_version_diff
 from canvas.services import canvas_edit_require, canvas_version_name, canvas_version_restore
-from core.api.pagination import StandardPagination
+from core.api.pagination import StandardPagination, paginated
 from core.errors import InvalidInput
+from history.api import VersionOutputSerializer
 from history.selectors import version_get, version_list
-
-
-class VersionOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    number = serializers.IntegerField()
-    name = serializers.CharField()
-    action = serializers.CharField()
-    summary = serializers.CharField()
-    created_by = serializers.CharField(source="created_by.username", default=None)
-    created_at = serializers.DateTimeField()
 
 
 class VersionNameInputSerializer(serializers.Serializer):
@@ -36,9 +27,7 @@ class CanvasVersionListApi(APIView):
     @extend_schema(responses={200: VersionOutputSerializer(many=True)})
     def get(self, request: Request, canvas_id: int) -> Response:
         canvas = canvas_get_for_user(user=request.user, canvas_id=canvas_id)
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(version_list(target=canvas), request, view=self)
-        return paginator.get_paginated_response(VersionOutputSerializer(page, many=True).data)
+        return paginated(request, self, version_list(target=canvas), VersionOutputSerializer)
 
     @extend_schema(request=VersionNameInputSerializer, responses={201: VersionOutputSerializer})
     def post(self, request: Request, canvas_id: int) -> Response:

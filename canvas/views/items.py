@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 from canvas.forms import CommentForm, ItemAddForm, ItemForm
 from canvas.models import Canvas, CanvasItem
 from canvas.selectors import canvas_get_for_user, item_comments, item_get_for_user
-from canvas.services import ItemEdit, StaleVersion, canvas_edit_require, comment_add, item_add, item_delete, item_edit_save, item_move
+from canvas.services import ItemEdit, canvas_edit_require, comment_add, item_add, item_delete, item_edit_save, item_move
 from canvas.views.blocks import block_context, block_response, blocks_response, editable_canvas, render_blocks
-from core.errors import AccessDenied, NotFound
+from core.errors import AccessDenied, NotFound, StaleVersion
 from core.web import get_or_404, service_run
 
 
@@ -43,7 +43,7 @@ def _shown_block(request: HttpRequest, canvas: Canvas, item: CanvasItem) -> str:
 
 def _stale_response(request: HttpRequest, canvas: Canvas, shown: str, exc: StaleVersion, **extra: object) -> HttpResponse:
     """A change based on an old version of the item: 409, with the item's block as it is now beside the one shown."""
-    return blocks_response(request, canvas, shown, exc.item.block, status=409, **extra)
+    return blocks_response(request, canvas, shown, exc.current.block, status=409, **extra)
 
 
 @login_required
@@ -76,7 +76,7 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
             **fields,
         )
     except StaleVersion as exc:
-        return _stale_response(request, canvas, shown, exc, conflict={"item": exc.item, "mine": fields})
+        return _stale_response(request, canvas, shown, exc, conflict={"item": exc.current, "mine": fields})
     except ValidationError as exc:
         form.add_error(None, exc)
         return blocks_response(request, canvas, shown, item.block, status=422, editing={"item": item, "form": form})

@@ -1,8 +1,33 @@
 """Optimistic concurrency on the API: which version of an object the client edited."""
 
-from rest_framework.request import Request
+from typing import Any
 
-from core.errors import InvalidInput
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.errors import InvalidInput, StaleVersion
+
+
+def with_etag(response: Response, versioned: Any) -> Response:
+    """The response, with the version it shows as its ETag (what the client sends back as If-Match)."""
+    response["ETag"] = f'"{versioned.version}"'
+    return response
+
+
+class VersionedApiView(APIView):
+    """An endpoint that changes a versioned object: a stale change (StaleVersion) answers 409 with the object as it
+    is now under `current`, in the shape of this endpoint's responses (`current_data`), and its ETag."""
+
+    def current_data(self, current: Any) -> dict:
+        raise TypeError(f"{type(self).__name__} must say how it shows the current object")
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, StaleVersion):
+            body = {"detail": exc.message, "code": exc.code, "current": self.current_data(exc.current)}
+            return with_etag(Response(body, status=status.HTTP_409_CONFLICT), exc.current)
+        return super().handle_exception(exc)
 
 
 def expected_version(request: Request, body_version: object = None) -> int | None:

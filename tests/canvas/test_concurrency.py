@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 
 from canvas.models import CanvasItem
-from canvas.services import StaleVersion, canvas_create, item_add, item_move
+from canvas.services import canvas_create, item_add, item_move
+from core.errors import StaleVersion
 from teams.models import Role
 from tests.teams.factories import TeamFactory, member
 from tests.ventures.factories import VentureFactory

@@ -5,8 +5,8 @@ from hypothesis import strategies as st
 
 from canvas.models import CanvasItem
 from canvas.selectors import canvas_snapshot
-from canvas.services import StaleVersion, canvas_version_restore, item_add, item_delete, item_move, item_update
-from core.errors import AccessDenied
+from canvas.services import canvas_version_restore, item_add, item_delete, item_move, item_update
+from core.errors import AccessDenied, StaleVersion
 from history.models import Version
 
 pytestmark = pytest.mark.django_db
