@@ -60,7 +60,7 @@ class AnalysisCreateInputSerializer(serializers.Serializer):
     params = serializers.DictField(
         required=False,
         default=dict,
-        help_text="forecast: {metric: orders|revenue|quantity|active_users|event_count, frequency?: D|W|M, horizon?, "
+        help_text="forecast: {metric: orders|revenue|quantity|active_users|event_count, frequency?: D|W|M|Q|Y or day|week|month|quarter|year, horizon?, "
         "split_by?: channel|product, event? (for event_count), thorough?: bool (also try AutoARIMA: slower, see "
         "ml/forecast.py)}; segmentation: {k?: 2–10, else chosen automatically}",
     )

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from analysis.services import HORIZONS
 from datasets.forms import ROLE_LABELS
 from datasets.models import Dataset
 
@@ -11,7 +12,7 @@ METRIC_LABELS = {
     "active_users": _("Active users"),
     "event_count": _("Count of one event"),
 }
-FREQUENCY_LABELS = {"D": _("Day"), "W": _("Week"), "M": _("Month")}
+FREQUENCY_LABELS = {"D": _("Day"), "W": _("Week"), "M": _("Month"), "Q": _("Quarter"), "Y": _("Year")}
 
 
 class ForecastForm(forms.Form):
@@ -42,7 +43,7 @@ class ForecastForm(forms.Form):
         events = ((dataset.report.get("summary") or {}).get("top_events") or {}).get("name", [])
         self.fields["event"].choices = [("", "—"), *((name, name) for name in events)]
         self.fields["frequency"].initial = proposed_frequency
-        self.fields["horizon"].initial = {"D": 28, "W": 12, "M": 6}[proposed_frequency]
+        self.fields["horizon"].initial = HORIZONS[proposed_frequency][0]
         self.fields["frequency"].help_text = _("Proposed from the data: %(frequency)s.") % {
             "frequency": FREQUENCY_LABELS[proposed_frequency].lower()
         }

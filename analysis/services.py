@@ -30,10 +30,12 @@ from teams.access import role_require
 from teams.models import Role
 
 METRICS = ("orders", "revenue", "quantity", "active_users", "event_count")
-FREQUENCIES = ("D", "W", "M")
+FREQUENCIES = ("D", "W", "M", "Q", "Y")
+# The API also takes the words (any case): day, week, month, quarter, year.
+FREQUENCY_WORDS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 SPLITS = ("channel", "product")
-# Default and largest horizon per frequency (periods ahead): a month, a quarter, half a year by default.
-HORIZONS = {"D": (28, 180), "W": (12, 104), "M": (6, 36)}
+# Default and largest horizon per frequency (periods ahead): a month, a quarter, half a year, a year, three years.
+HORIZONS = {"D": (28, 180), "W": (12, 104), "M": (6, 36), "Q": (4, 12), "Y": (3, 10)}
 METRIC_NEEDS = {"revenue": "amount", "quantity": "quantity"}
 
 
@@ -55,9 +57,7 @@ def forecast_params_clean(dataset: Dataset, params: dict) -> dict:
         raise _problem(_("Say which event to count."))
     if metric == "event_count" and "event" not in dataset.mapping:
         raise _problem(_("This dataset has no event column, so it cannot count an event."))
-    frequency = params.get("frequency") or frequency_proposed(dataset)
-    if frequency not in FREQUENCIES:
-        raise _problem(_("Unknown frequency %(frequency)s: choose D, W or M.") % {"frequency": frequency})
+    frequency = frequency_clean(params.get("frequency")) or frequency_proposed(dataset)
     default, largest = HORIZONS[frequency]
     try:
         horizon = int(params.get("horizon") or default)
@@ -87,6 +87,19 @@ def _thorough_clean(value: object) -> bool:
     if not isinstance(value, bool):
         raise _problem(_("“thorough” must be true or false (true also tries AutoARIMA, which is slower)."))
     return value
+
+
+def frequency_clean(value: object) -> str:
+    """ "D"…"Y" from a letter or a word (day, week, month, quarter, year); "" when none was given."""
+    if value in (None, ""):
+        return ""
+    text = str(value).strip()
+    frequency = FREQUENCY_WORDS.get(text.lower(), text.upper() if len(text) == 1 else text)
+    if frequency not in FREQUENCIES:
+        raise _problem(
+            _("Unknown frequency %(frequency)s: choose D, W, M, Q or Y (day, week, month, quarter, year).") % {"frequency": text[:20]}
+        )
+    return frequency
 
 
 def segmentation_params_clean(dataset: Dataset, params: dict) -> dict:

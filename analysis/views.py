@@ -15,6 +15,7 @@ from analysis.forms import ForecastForm, SegmentationForm
 from analysis.models import Analysis
 from analysis.selectors import FIGURE_NAMES, analysis_get_for_user, analysis_segments, analysis_series
 from analysis.services import analysis_cancel, analysis_create, analysis_delete, analysis_edit_require, frequency_proposed
+from analysis.wording import candidate_rows, forecast_verdict, interval_words
 from core.errors import NotFound
 from core.web import allowed_or_403, get_or_404, service_run
 from datasets.models import Dataset
@@ -59,20 +60,6 @@ NOTES = {
 }
 
 
-REASONS = {
-    "lowest_backtest_mase": gettext_lazy("the lowest error in the backtest"),
-    "combination_preferred": gettext_lazy(
-        "the mean of the best models: a single model did a little better in the backtest, too little to bet on it alone"
-    ),
-}
-
-
-def reason_text(reason: str) -> str:
-    if reason.startswith("fallback_"):
-        return str(_("the naive forecast: the history is too short or too flat to test models on"))
-    return str(REASONS.get(reason, reason))
-
-
 def note_texts(notes: list) -> list[str]:
     """Notes as sentences; a note is a code or a dict with a "code" (and numbers)."""
     codes = [note["code"] if isinstance(note, dict) else str(note) for note in notes]
@@ -111,16 +98,18 @@ def analysis_detail(request: HttpRequest, analysis_id: int) -> HttpResponse:
     }
     if analysis.status == Analysis.Status.SUCCEEDED:
         if analysis.kind == Analysis.Kind.FORECAST:
+            frequency = analysis.result.get("frequency", "")
             try:
                 series = analysis_series(analysis, request.GET.get("series"))
             except NotFound as exc:
                 raise Http404 from exc
             context.update(
                 series=series,
-                candidates=_candidates(series),
+                candidates=candidate_rows(series, frequency=frequency),
                 keys=[item["key"] for item in analysis.result["series"]],
                 notes=note_texts([*analysis.result.get("notes", []), *series.get("notes", [])]),
-                reason=reason_text(series.get("reason", "")),
+                verdict=forecast_verdict(series, frequency=frequency, metric=analysis.result.get("metric", "")),
+                intervals=interval_words(series),
             )
             figures = [("forecast", analysis_figure(analysis, "forecast", series_key=series["key"], language=language))]
         else:
@@ -131,17 +120,6 @@ def analysis_detail(request: HttpRequest, analysis_id: int) -> HttpResponse:
     elif analysis.status in (Analysis.Status.FAILED, Analysis.Status.CANCELLED):
         context.update(analysis_forms(analysis.dataset, kind=analysis.kind, initial=analysis.params))
     return render(request, "analysis/analysis_detail.html", context)
-
-
-def _candidates(series: dict) -> list[dict]:
-    """The backtest of every candidate, best first, with how much better (or worse) than seasonal naive each is."""
-    naive = (series["backtest"].get("SeasonalNaive") or {}).get("mase")
-    rows = []
-    for model, scores in series["backtest"].items():
-        mase = scores.get("mase")
-        gain = (1 - mase / naive) * 100 if mase is not None and naive else None
-        rows.append({"model": model, "mase": mase, "smape": scores.get("smape"), "gain": gain, "chosen": model == series["model"]})
-    return sorted(rows, key=lambda row: (row["mase"] is None, row["mase"] or 0))
 
 
 @login_required

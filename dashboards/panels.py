@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from analysis.figures import analysis_figure
 from analysis.models import Analysis
 from analysis.selectors import analysis_latest, analysis_segments
+from analysis.wording import forecast_verdict
 from canvas.models import Canvas
 from canvas.selectors import canvas_blocks
 from datasets.models import Dataset
@@ -158,10 +159,8 @@ def _forecast(source: PanelSource) -> PanelContent:
         return PanelContent("forecast.html", empty=_("No forecast yet: none has been computed for this venture."))
     series = analysis.result["series"][0]
     figure = analysis_figure(analysis, "forecast", series_key=series["key"], language=source.language)
-    naive = (series["backtest"].get("SeasonalNaive") or {}).get("mase")
-    chosen = (series["backtest"].get(series["model"]) or {}).get("mase")
-    gain = round((1 - chosen / naive) * 100) if naive and chosen is not None else None
-    context = {"result": analysis.result, "series": series, "next": series["forecast"][0], "gain": gain}
+    verdict = forecast_verdict(series, frequency=analysis.result.get("frequency", ""), metric=analysis.result.get("metric", ""))
+    context = {"result": analysis.result, "series": series, "next": series["forecast"][0], "verdict": verdict}
     return PanelContent("forecast.html", context, figures=(("forecast", figure),))
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from analysis.models import Analysis
 from analysis.selectors import analysis_segments
+from analysis.wording import forecast_verdict
 from canvas.models import Canvas, CanvasItem
 from canvas.services import item_add
 from core.errors import Conflict, InvalidInput, NotFound
@@ -55,7 +56,7 @@ def analysis_items(analysis: Analysis, *, language: str) -> tuple[str, list[dict
         "low": _number(next_period["lo80"]),
         "high": _number(next_period["hi80"]),
     }
-    note = _("Model %(model)s, chosen by backtest.") % {"model": series["model"]}
+    note = forecast_verdict(series, frequency=result.get("frequency", ""), metric="revenue")
     return REVENUE_BLOCK, [
         {"text": text, "note": note, "evidence": f"{page}#forecast", "evidence_figure": f"/api/v1/analyses/{analysis.pk}/figures/forecast/"}
     ]

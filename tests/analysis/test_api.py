@@ -124,7 +124,7 @@ def test_member_ids_that_look_like_formulas_are_neutralised(world):
         ({"metric": "profit"}, "Unknown metric"),
         ({"metric": "quantity"}, "no quantity column"),
         ({"metric": "event_count"}, "which event"),
-        ({"metric": "orders", "frequency": "Y"}, "Unknown frequency"),
+        ({"metric": "orders", "frequency": "fortnight"}, "Unknown frequency"),
         ({"metric": "orders", "frequency": "D", "horizon": 999}, "between 1 and 180"),
         ({"metric": "orders", "split_by": "product"}, "no product column"),
         ({"metric": "orders", "split_by": "user_id"}, "channel or product"),
@@ -139,6 +139,25 @@ def test_bad_forecast_parameters_are_refused_before_anything_runs(world, dataset
     assert response.json()["code"] == "params"
     assert fragment in response.json()["detail"]
     assert not Analysis.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("given", "stored", "horizon"),
+    [("D", "D", 28), ("week", "W", 12), ("Month", "M", 6), ("quarter", "Q", 4), ("q", "Q", 4), ("YEAR", "Y", 3), ("Y", "Y", 3)],
+)
+def test_every_reporting_frequency_is_taken_as_a_letter_or_a_word(world, dataset, given, stored, horizon):
+    response = start(api_as(world.editor), dataset, "forecast", metric="orders", frequency=given)
+
+    assert response.status_code == 201
+    assert Analysis.objects.get().params["frequency"] == stored
+    assert Analysis.objects.get().params["horizon"] == horizon  # each frequency's own default
+
+
+def test_a_quarterly_horizon_has_its_own_limit(world, dataset):
+    response = start(api_as(world.editor), dataset, "forecast", metric="orders", frequency="quarter", horizon=13)
+
+    assert response.status_code == 400
+    assert "between 1 and 12" in response.json()["detail"]
 
 
 def test_a_dataset_that_is_not_ready_cannot_be_modelled(world, dataset):
