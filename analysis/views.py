@@ -15,7 +15,7 @@ from analysis.forms import ForecastForm, SegmentationForm
 from analysis.models import Analysis
 from analysis.selectors import FIGURE_NAMES, analysis_get_for_user, analysis_segments, analysis_series
 from analysis.services import analysis_cancel, analysis_create, analysis_delete, analysis_edit_require, frequency_proposed
-from analysis.wording import candidate_rows, forecast_verdict, interval_words
+from analysis.wording import candidate_rows, forecast_verdict, interval_words, segment_future_rows, segmentation_notes, segmentation_verdict
 from core.errors import NotFound
 from core.web import allowed_or_403, get_or_404, service_run
 from datasets.models import Dataset
@@ -114,6 +114,9 @@ def analysis_detail(request: HttpRequest, analysis_id: int) -> HttpResponse:
             figures = [("forecast", analysis_figure(analysis, "forecast", series_key=series["key"], language=language))]
         else:
             context["segments"] = analysis_segments(analysis, language=language)
+            context["segmentation_verdict"] = segmentation_verdict(analysis.result)
+            context["future_rows"] = segment_future_rows(analysis.result, language=language)
+            context["notes"] = segmentation_notes(analysis.result)
             figures = [(name, analysis_figure(analysis, name, language=language)) for name in FIGURE_NAMES[analysis.kind]]
         context["figures"] = [(f"figure-{name}", json.loads(figure.to_json())) for name, figure in figures]
         context.update(analysis_forms(analysis.dataset, kind=analysis.kind, initial=analysis.params))

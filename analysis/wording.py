@@ -139,3 +139,67 @@ def candidate_rows(series: dict, *, frequency: str) -> list[dict]:
             }
         )
     return sorted(rows, key=lambda row: (row["mase"] is None, row["mase"] or 0))
+
+
+def _auc(value: float | None) -> str:
+    return number_format(value, decimal_pos=2, use_l10n=True) if value is not None else "—"
+
+
+def segmentation_verdict(result: dict) -> str:
+    """Which segments these are and what the test on later purchases said of them; "" for runs stored before it."""
+    validation, method = result.get("validation"), result.get("method")
+    if not method:
+        return ""
+    if not validation:
+        if method == "rfm":
+            return _(
+                "These are RFM segments (recency, frequency, spend). The log is too short to test on later purchases whether clusters would do better."
+            )
+        return _("These are clusters of customers' behaviour; the log is too short to test them on later purchases.")
+    auc = validation.get("auc", {})
+    values = {"date": validation.get("split_at", ""), "rfm": _auc(auc.get("rfm")), "kmeans": _auc(auc.get("kmeans"))}
+    if validation.get("chosen") == "kmeans":
+        sentence = _(
+            "Clusters were chosen: segmented on the log before %(date)s, they ranked who bought again after it better than "
+            "RFM segments (AUC %(kmeans)s against %(rfm)s)."
+        )
+    elif auc.get("kmeans") is None:
+        sentence = _("RFM segments: segmented on the log before %(date)s, they ranked who bought again after it with an AUC of %(rfm)s.")
+    else:
+        sentence = _(
+            "RFM segments were kept: segmented on the log before %(date)s, they ranked who bought again after it at least as "
+            "well as clusters (AUC %(rfm)s against %(kmeans)s)."
+        )
+    return (sentence % values) + " " + _("An AUC of 0.5 is a coin toss; 1 ranks every returning customer first.")
+
+
+def segment_future_rows(result: dict, *, language: str) -> list[dict]:
+    """The test's segments (of the method chosen): their share of customers and of the later period's revenue."""
+    validation = result.get("validation") or {}
+    rows = (validation.get("future_revenue_share") or {}).get(validation.get("chosen") or "") or []
+    chinese = language.lower().startswith("zh")
+    return [
+        {
+            "label": row.get("name_zh") if chinese and row.get("name_zh") else row.get("name", ""),
+            "customers": row.get("share_of_customers", 0.0),
+            "future_revenue": row.get("share_of_future_revenue", 0.0),
+        }
+        for row in rows
+    ]
+
+
+# What a segmentation's note codes mean (ml.segmentation); an unknown code falls back to the model's English note.
+SEGMENT_NOTES = {
+    "no_amounts": gettext_lazy("No amounts in the data: frequency counts events, and spend is neither used nor scored."),
+    "sampled": gettext_lazy("The choice of the number of clusters, the silhouettes and the stability use a random sample of customers."),
+    "k_given": gettext_lazy("The number of clusters was given, not searched for."),
+    "elbow_chosen": gettext_lazy("Several numbers of clusters fitted almost as well: the one at the elbow of the fit was chosen."),
+    "too_short_to_validate": gettext_lazy("The log is too short to split in time, so the segments could not be tested on later purchases."),
+}
+
+
+def segmentation_notes(result: dict) -> list[str]:
+    codes, sentences = result.get("note_codes") or [], result.get("notes") or []
+    if not codes:
+        return [str(sentence) for sentence in sentences]
+    return [str(SEGMENT_NOTES.get(code, sentences[index] if index < len(sentences) else code)) for index, code in enumerate(codes)]

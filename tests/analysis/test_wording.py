@@ -6,6 +6,7 @@ import pytest
 from django.utils import translation
 
 from analysis.models import Analysis
+from analysis.services import analysis_create, analysis_run
 from analysis.wording import candidate_rows, forecast_verdict
 from tests.datasets.factories import ready_dataset
 
@@ -136,3 +137,72 @@ def test_the_page_and_the_panel_say_the_verdict_in_the_readers_language(client, 
 
     assert verdict in page
     assert (expected in page) == (found is not NAIVE)
+
+
+def segmentation_result(chosen: str | None, rfm: float = 0.79, kmeans: float | None = 0.72) -> dict:
+    rows = [
+        {"name": "Champions", "name_zh": "冠军客户", "share_of_customers": 0.2, "share_of_future_revenue": 0.6},
+        {"name": "Hibernating", "name_zh": "休眠客户", "share_of_customers": 0.8, "share_of_future_revenue": 0.4},
+    ]
+    validation = (
+        {
+            "split_at": "2025-06-01",
+            "customers": 500,
+            "auc": {"rfm": rfm, "kmeans": kmeans},
+            "chosen": chosen,
+            "margin": abs(rfm - (kmeans or rfm)),
+            "future_revenue_share": {"rfm": rows, "kmeans": rows if kmeans is not None else None},
+        }
+        if chosen
+        else None
+    )
+    segment = {
+        "id": 0,
+        "code": "champions",
+        "name": "Champions",
+        "name_zh": "冠军客户",
+        "size": 100,
+        "share": 1.0,
+        "revenue_share": 1.0,
+        "profile": {},
+    }
+    return {
+        "k": 1,
+        "silhouette": None,
+        "stability_ari": None,
+        "segments": [segment],
+        "users": 100,
+        "notes": ["The log is too short."] if not chosen else [],
+        "note_codes": ["too_short_to_validate"] if not chosen else [],
+        "method": chosen or "rfm",
+        "validation": validation,
+        "silhouette_by_k": {},
+        "inertia_by_k": {},
+    }
+
+
+@pytest.mark.parametrize(
+    ("result", "english", "chinese"),
+    [
+        (segmentation_result("rfm"), "RFM segments were kept", "AUC 0.79"),
+        (segmentation_result("kmeans", rfm=0.70, kmeans=0.81), "Clusters were chosen", "AUC 0.81"),
+        (segmentation_result(None), "too short to test", "太短"),
+    ],
+)
+def test_the_segmentation_page_says_which_segments_won_on_later_purchases(client, world, result, english, chinese):
+    dataset = ready_dataset(user=world.editor, venture=world.venture)
+    analysis = analysis_create(user=world.editor, dataset=dataset, kind="segmentation")
+    analysis_run(analysis_id=analysis.pk, attempt=analysis.attempt)  # a real run: its member table backs the charts
+    real = Analysis.objects.get(pk=analysis.pk).result
+    Analysis.objects.filter(pk=analysis.pk).update(result={**result, "segments": real["segments"], "k": real["k"]})
+    client.force_login(world.viewer)
+
+    page = client.get(f"/analyses/{analysis.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page_zh = client.get(f"/analyses/{analysis.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert english in page
+    assert chinese in page_zh
+    assert ('id="future"' in page) == (result["validation"] is not None)
+    if result["validation"]:
+        assert "休眠客户" in page_zh  # the later period's table in the reader's language
+        assert "60 %" in page
