@@ -72,7 +72,7 @@ def measure(side: str, path: str) -> None:
         from ingest.arrow_memory import arrow_memory_pool_configure
         from ingest.pipeline import ingest_csv
 
-        arrow_memory_pool_configure()  # as the app does at start-up (analysis/apps.py)
+        arrow_memory_pool_configure()  # as the app does at start-up (datasets/apps.py)
         options = sniffed_options(path)  # sniffed at upload, before the ingest
         start, cpu = time.perf_counter(), time.process_time()
         with tempfile.TemporaryDirectory() as folder, open(path, "rb") as handle:

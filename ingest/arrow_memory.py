@@ -2,10 +2,8 @@
 
 pyarrow's default pool, mimalloc, backs its arenas with transparent huge pages wherever the kernel offers them (THP
 "madvise" or "always"), and each new 2 MB page is zeroed by the kernel when first touched. The ingest streams through
-short-lived buffers handed between threads: 13-16 % of its CPU went to the kernel zeroing pages (perf: clear_page),
-and 1 M rows took 0.46 s against 0.37 s with jemalloc (median of 7 interleaved runs; mimalloc's issues #1323 and #1373
-describe the same). The system allocator did as well as jemalloc; pyarrow's own CSV reader, which allocates once, is
-no faster with either (0.13-0.14 s against mimalloc's 0.13 s). Pure: no Django."""
+short-lived buffers handed between threads, so a good part of its CPU went to the kernel zeroing pages (perf:
+clear_page; mimalloc's issues #1323 and #1373 describe the same). Pure: no Django. Measurements: bench/README.md."""
 
 import os
 

@@ -7,9 +7,8 @@ from typing import Any
 
 class HeldDistinct:
     """The arrays added are held and deduplicated together with the distinct values so far once at least
-    max(`held`, distinct so far) values wait: each value is hashed a bounded number of times. Deduplicating each array
-    against the distinct values so far hashed those again each time: three times the CPU (measured on the users of 1 M
-    events, bench/ingest.py, when the ingest counted them).
+    max(`held`, distinct so far) values wait: each value is hashed a bounded number of times, where deduplicating each
+    array against the distinct values so far would hash those again each time.
     `deduplicate` takes a list of arrays and returns one array of their distinct values."""
 
     def __init__(self, deduplicate: Callable[[list[Any]], Any], *, held: int) -> None:

@@ -2,8 +2,8 @@
 and numpy: ISO 8601 timestamps, dates written with numbers (12/1/2010 8:26, 28.10.2024, 2025年3月1日), plain decimal
 numbers and amounts with symbols and separators (€ 1.234,50); every other value goes through the pandas parsers below,
 which define the rules: both give the same answer for every value Arrow takes (tests/ingest/test_read.py).
-Columns may come as a ChunkedArray (the reader's blocks, not copied into one array: a tenth of the normalising): the
-common forms are checked piece by piece and cast as they are; the rare ones (the regex, pandas) take one array.
+Columns may come as a ChunkedArray (the reader's blocks, not copied into one array): the common forms are checked
+piece by piece and cast as they are; the rare ones (the regex, pandas) take one array.
 Pure: no Django, no files."""
 
 import re
@@ -41,7 +41,7 @@ def whole(values: Column) -> pa.Array:
 def strip(values: Column) -> Column:
     """Without the characters str.strip() takes off either end. A column none of whose bytes can belong to such a
     character (each is below "!" or not ASCII) is handed back as it is: two passes over its bytes instead of a copy of
-    every value (a third of the normalising)."""
+    every value."""
     if all(_untrimmed(piece) for piece in pieces(values)):
         return values
     return pc.utf8_trim(values, characters=WHITESPACE)
@@ -121,7 +121,7 @@ def _numeric_dates(values: pa.Array, date_order: str) -> pa.Array:
     by month and day; else day and month come in the file's order, month first when it is not known), null for every
     value it would read otherwise or not at all: another form, separators that differ, years outside 1900-2099, a
     day, month, hour, minute or second out of range (pandas may read some of those in the other order). Those are left
-    to pandas: its parser takes 30 µs a value, which made a file of such dates 30 times slower than an ISO one."""
+    to pandas, whose parser, value by value, made a file of such dates many times slower than an ISO one."""
     parts = pc.extract_regex(values, NUMERIC_DATE)
     if not len(parts) or parts.null_count == len(parts):
         return pa.nulls(len(values), TIMESTAMP)
@@ -218,7 +218,7 @@ def _shaped_like(text: np.ndarray, match: re.Match) -> bool:
 def _within(text: np.ndarray, low: np.ndarray, span: np.ndarray) -> bool:
     """Whether every row's byte at each position lies in [low, low + span] (uint8 arithmetic: a byte below low wraps
     round to above span). Many rows to a line and a few lines at a time: numpy is slow on short lines, and on large
-    temporaries (measured: ten times slower either way)."""
+    temporaries."""
     rows, width = text.shape
     many = max(1, 8192 // width)
     whole = rows // many * many
@@ -269,7 +269,7 @@ def numbers(values: Column, decimal: str) -> Column:
 def _written_numbers(values: pa.Array, decimal: str) -> tuple[pa.Array, pa.Array]:
     """parse_numbers' steps in Arrow (€ 1.234,50, ¥1,299.00, (12.50), 12,5 %): what is left once the symbols and
     separators are gone is cast where it is a plain number of at most PLAIN_NUMBER_CHARS characters; the mask of the
-    others, left to pandas. pandas' string methods took 2.5 µs a value, most of a file with currency symbols' time.
+    others, left to pandas. pandas' string methods, value by value, took most of a file with currency symbols' time.
     \\p{Nd} is what Python's \\d matches: every decimal digit, not only ASCII's (those then fail the plain test)."""
     negative = pc.match_substring_regex(values, r"^\(.*\)$")
     cleaned = pc.replace_substring_regex(values, r"[^\p{Nd},.\-]", "")

@@ -1,13 +1,10 @@
-"""Stream a CSV into normalised events in Parquet, a block at a time: Arrow's CSV reader where it provably reads the
-file as the csv module would, the csv module elsewhere (ingest/read.py: exact line numbers for every row
-either way), as text cells: Arrow's own typed conversion takes forms our rules read otherwise ("1e3", "NaN", "+05")
-and would save little (bench/ingest.py); cells normalised with vectorised pyarrow.compute
-(ingest/normalise.py); chunks appended to a Parquet file. Three stages overlap: reading and parsing (a
-thread), normalising (the caller's thread, which also reports progress), writing Parquet (a thread); each hands on at
-most two batches, so memory stays bounded by the block and chunk sizes whatever the file size. Distinct users are
-counted afterwards by the summary (ingest/summary.py), which numbers them anyway: counting them here too hashed every
-user twice and, at the end, held up the job (a fifth of 1 M rows' time). Pure apart from the files it is handed: no
-Django."""
+"""Stream a CSV into normalised events in Parquet, a block at a time. Three stages overlap, each handing on at most two
+batches, so memory stays bounded by the block and chunk sizes whatever the file's size: reading and parsing on a thread
+(ingest/read.py: text cells, with the exact line number of every row), normalising on the caller's thread, which also
+reports progress (ingest/normalise.py), and appending to Parquet on a thread. Cells are read as text because Arrow's own
+typed conversion takes forms our rules read otherwise ("1e3", "NaN", "+05"). Distinct users are counted by the summary
+(ingest/summary.py), which numbers them anyway: counting them here too would hash every user twice.
+Pure apart from the files it is handed: no Django. Measurements: bench/README.md."""
 
 import csv
 import io
@@ -43,8 +40,8 @@ SCHEMA = pa.schema(
         ("channel", pa.string()),
         pa.field("line", pa.int64(), nullable=False),
         # The file's other columns, when the user chose to keep them (column → text; empty cells left out). Only in
-        # the files of datasets that keep some: a column of nulls costs the Parquet writer a tenth of its time (a map
-        # has two leaves, and each null row is levelled in both), and no reader needs it there.
+        # the files of datasets that keep some: a column of nulls still costs the Parquet writer (a map has two
+        # leaves, and each null row is levelled in both), and no reader needs it there.
         ("properties", pa.map_(pa.string(), pa.string())),
     ]
 )
@@ -67,7 +64,7 @@ class IngestOptions:
     max_line_chars: int = 100_000
     max_reject_share: float = 0.2
     # Rows normalised and written at a time (a Parquet row group); progress after each chunk. 100 000 rather than
-    # 200 000: the stages wait less for each other (2-3 % less time at 1 M and 5 M rows, interleaved runs), less memory.
+    # 200 000: the stages wait less for each other, and less memory is held.
     chunk_rows: int = 100_000
     fast_path: bool = True  # False: the csv module reads every block (the reference the tests compare Arrow with)
 
@@ -240,15 +237,15 @@ class _ParquetAppender:
         self.writer = pq.ParquetWriter(
             destination,
             schema,
-            # LZ4: a quarter less CPU than zstd for the whole write (the writer is the busiest of the stages), files
-            # about a third larger (bench/ingest.py). Written as the LZ4_RAW codec the Parquet format recommends
+            # LZ4: less CPU than zstd (the writer is the busiest of the stages), for somewhat larger files. Written
+            # as the LZ4_RAW codec the Parquet format recommends
             # (pyarrow maps "lz4" and "lz4_raw" alike: codec 7 in the file's footer), not the deprecated Hadoop LZ4.
             compression="lz4",
-            # Dictionaries only where values repeat; ascending numbers as deltas: a third faster and a third smaller.
+            # Dictionaries only where values repeat; ascending numbers as deltas: faster to write, and smaller.
             use_dictionary=["event", "product", "channel"],
             column_encoding={"timestamp": "DELTA_BINARY_PACKED", "line": "DELTA_BINARY_PACKED"},
             # Minimum and maximum of the numbers only, which readers can skip row groups by: those of the text
-            # columns cost a tenth of the writing.
+            # columns would cost the writer time for nothing.
             write_statistics=["timestamp", "amount", "quantity", "line"],
         )
         self.worker = _Worker("parquet")
@@ -367,7 +364,7 @@ class _Normaliser:
 
     def _absent(self, name: str, rows: int) -> pa.Array:
         """A column the file does not have, all nulls: the same array for every chunk of as many rows (pa.nulls
-        allocates and fills a new one: a tenth of the fresh memory the normaliser touched)."""
+        would allocate and fill a new one each time)."""
         nulls = self.absent.get(name)
         if nulls is None or len(nulls) != rows:
             nulls = self.absent[name] = pa.nulls(rows, SCHEMA.field(name).type)

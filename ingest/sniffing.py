@@ -200,7 +200,7 @@ def sniff(sample: bytes) -> Sniffed:
 
 def _sniffed_rows(reader: Iterator[list[str]]) -> list[list[str]]:
     """The non-blank rows the guesses below look at: the header, then rows until SNIFFED_ROWS of them are as wide as
-    the header (the rows _date_order reads). Keeping every row of a 1 MB sample made the sniff 30 ms instead of 14."""
+    the header (the rows _date_order reads): the rest of a 1 MB sample is only checked, not kept."""
     rows: list[list[str]] = []
     wide = 0
     for row in reader:

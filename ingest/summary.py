@@ -3,10 +3,9 @@ so pages stay small and fast whatever the dataset's size. Pure: a Parquet path i
 
 The Parquet is read a batch of rows at a time and the aggregates are added up, so memory stays bounded by the batch,
 the distinct users and the distinct (week, user) pairs, not by the rows. Within a batch the work is on integer day
-numbers and user codes (Arrow, numpy), not on pandas' strings and datetimes. bench/summary.py against the plain pandas
-statements: 1 M events 0.39 s against 1.12 s; a 2 GB file (45 M events) 22 s and 0.67 GB at most against 51 s and
-6.0 GB. The results are those statements' (tests/ingest/test_summary.py keeps them as the reference), with ties
-among the most common values ordered by value."""
+numbers and user codes (Arrow, numpy), not on pandas' strings and datetimes. The results are those of the plain pandas
+statements tests/ingest/test_summary.py keeps as the reference, with ties among the most common values ordered by
+value. Measurements against those statements (bench/summary.py): bench/README.md."""
 
 from collections import Counter
 
@@ -30,7 +29,7 @@ CODE_BITS = 32
 def dataset_summary(parquet_path: str) -> dict:
     """The charts' aggregates, and `users`: the distinct users (for the ingest report: numbered here anyway, they
     are hashed once instead of twice)."""
-    # Without pre-buffering: with it, reading batch by batch held the file's column chunks (0.6 GB more for 2 GB).
+    # Without pre-buffering: with it, reading batch by batch held the file's column chunks in memory.
     with pq.ParquetFile(parquet_path, pre_buffer=False) as parquet:
         if not parquet.metadata.num_rows:
             return {"users": 0}
@@ -74,9 +73,8 @@ class _UserWeeks:
     """Per week (Monday to Sunday) with events: the users active in it for the first time, and the others. Users are
     numbered as they first appear (Arrow's index_in against the users so far), each user's first week is kept by
     number, and the distinct (week, user) pairs as one integer each. index_in hashes all the users so far again at
-    each call, so batches are numbered together until they hold as many rows as there are users so far: with 5 M
-    users, numbering each 1 M-row batch took 1.75 s. (Grouping by user and week with Arrow instead took twice the time
-    and memory of 1 M rows.)"""
+    each call, so batches are numbered together until they hold as many rows as there are users so far, not one at a
+    time. (Grouping by user and week with Arrow instead took more time and memory.)"""
 
     HELD_PAIRS = 4_000_000
 
