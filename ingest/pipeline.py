@@ -21,9 +21,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from ingest.blocks import Utf8Blocks
 from ingest.errors import RejectedFile
 from ingest.normalise import Column, numbers, parse_numbers, parse_timestamps, properties, strip, timestamps
-from ingest.read import Batch, ReadSettings, Utf8Blocks, column_name, read_batches, read_header
+from ingest.read import Batch, ReadSettings, column_name, read_batches, read_header
 from ingest.sniffing import ROLES, Sniffed
 
 __all__ = ["IngestCancelled", "IngestOptions", "IngestReport", "ingest_csv", "parse_numbers", "parse_timestamps"]

@@ -1,34 +1,26 @@
 """Read a CSV as batches of rows (text cells) with the exact line number of every row, a block of the file at a time.
 
-The file is first turned into UTF-8 blocks that end at a line break. A block is parsed by Arrow's CSV reader (the fast
-path) when Arrow's line numbers are provably the csv module's: a record spans one line plus the line breaks in its
+The file comes as UTF-8 blocks that end at a line break (ingest/blocks.py). A block is parsed by Arrow's CSV reader (the
+fast path) when Arrow's line numbers are provably the csv module's: a record spans one line plus the line breaks in its
 quoted cells, empty lines are found between one-line records (not between longer ones), no bare CR ends a line, the
 block does not end inside a quoted cell, no cell is over the length limit, the block is UTF-8. Any other block is read
 with the csv module (the fallback: exact by definition, and the reference the tests compare with), from that block's
 start until a record ends at a block's end; the next block tries Arrow again. Arrow turns into text only the columns
-the ingest keeps (ReadSettings.kept): for a wide export most are dropped.
-Pure apart from the stream it is handed: no Django."""
+the ingest keeps (ReadSettings.kept): for a wide export most are dropped. Pure apart from the stream: no Django."""
 
-import codecs
 import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from ingest.blocks import Lines, Undecodable, Utf8Blocks, encoding_error
 from ingest.errors import RejectedFile
 from ingest.sniffing import _unique_headers
 
-# Rather than 16 MB: the first rows reach the normalising thread sooner, and the copies of a block stay in the cache.
-BLOCK_BYTES = 4 << 20
-# Blocks start smaller and double up to BLOCK_BYTES: the first rows reach the normalising thread sooner (the stages
-# wait for each other until the first block is parsed).
-FIRST_BLOCK_BYTES = 256 << 10
 HEADER_BYTES = 64 << 10
 SENTINEL = b"\x01"  # neither a quote nor a delimiter
 
@@ -80,119 +72,6 @@ class Batch:
     def _cut(self, rows: int, wrong: int) -> tuple["Batch", "Batch"]:
         head = Batch(self.table.slice(0, rows), self.lines[:rows], self.wrong[:wrong])
         return head, Batch(self.table.slice(rows), self.lines[rows:], self.wrong[wrong:])
-
-
-class Undecodable(Exception):
-    def __init__(self, line: int) -> None:
-        super().__init__(line)
-        self.line = line
-
-
-def encoding_error(line: int, encoding: str) -> RejectedFile:
-    return RejectedFile("encoding", f"Near line {line} the file is not {encoding} text: choose the right encoding.")
-
-
-class Utf8Blocks:
-    """The stream as UTF-8 blocks of about `size` bytes (the first ones smaller), each ending at a line break (the
-    last at the end of the file). UTF-8 is passed through as it is (parse_block checks each block Arrow reads, the csv
-    path decodes what it reads); other encodings are transcoded."""
-
-    def __init__(self, raw: BinaryIO, encoding: str, size: int | None = None) -> None:
-        self.raw, self.largest = raw, size or BLOCK_BYTES
-        self.size = min(FIRST_BLOCK_BYTES, self.largest)
-        name = codecs.lookup(encoding).name
-        self.bom = codecs.BOM_UTF8 if name == "utf-8-sig" else b""
-        self.decoder = None if name in ("utf-8", "utf-8-sig") else codecs.getincrementaldecoder(encoding)("strict")
-        self.pending = b""
-        self.eof = False
-
-    def next(self) -> bytes | None:
-        """The next block, or None at the end. Raises Undecodable (with the line in the pending data) on bad bytes.
-        The pieces read are joined once (memoryviews: slicing bytes would copy each block a second time)."""
-        pieces = [self.pending]
-        size = len(self.pending)
-        while not self.eof and (size < self.size or not any(b"\n" in piece for piece in pieces)):
-            pieces.append(self._read(pieces))
-            size += len(pieces[-1])
-        last = pieces.pop()
-        cut = last.rfind(b"\n") + 1
-        if self.eof:
-            block, self.pending = b"".join([*pieces, last]), b""
-        elif cut:
-            block, self.pending = b"".join([*pieces, memoryview(last)[:cut]]), last[cut:]
-        else:  # a long line: the last piece has no line break, an earlier one has
-            joined = b"".join([*pieces, last])
-            cut = joined.rfind(b"\n") + 1
-            block, self.pending = joined[:cut], joined[cut:]
-        self.size = min(2 * self.size, self.largest)
-        return block or None
-
-    def unread(self, data: bytes) -> None:
-        self.pending = data + self.pending
-
-    def _read(self, before: list[bytes]) -> bytes:
-        """The next piece, UTF-8; `before` are the pieces of the block so far, to number the line of a bad byte."""
-        data = self.raw.read(self.size)
-        self.eof = not data
-        if self.bom and data.startswith(self.bom):
-            data = data[len(self.bom) :]
-        self.bom = b""  # only at the very start
-        if self.decoder is None:
-            return data
-        try:
-            return self.decoder.decode(data, final=self.eof).encode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise Undecodable(sum(piece.count(b"\n") for piece in before) + _lines_before(data, exc) + 1) from exc
-
-
-def _lines_before(data: bytes, error: UnicodeDecodeError) -> int:
-    """The line breaks in `data` before the bad byte, as near as can be told: a multibyte decoder counts `start` from
-    the bytes it held back from the piece before, and those may not decode on their own (then 0: the piece's first
-    line)."""
-    try:
-        return codecs.decode(data[: error.start], error.encoding).count("\n")
-    except (UnicodeDecodeError, LookupError):
-        return 0
-
-
-class Lines:
-    """The text lines of blocks, one at a time as the csv module asks for them (split at CR, LF or CRLF as a file
-    opened with newline="" does); says when the line just handed out was the last of its block."""
-
-    def __init__(self, block: bytes, blocks: Utf8Blocks, first_line: int, encoding: str) -> None:
-        self.blocks, self.first_line, self.encoding = blocks, first_line, encoding
-        self.count = 0  # lines handed out
-        self.at_block_end = False
-        self._start(block)
-
-    def _start(self, block: bytes) -> None:
-        try:
-            text = block.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise encoding_error(self.first_line + self.count + block.count(b"\n", 0, exc.start) + 1, self.encoding) from exc
-        self._text = io.StringIO(text, newline="")
-        self._next = self._text.readline()
-
-    def __iter__(self) -> "Lines":
-        return self
-
-    def __next__(self) -> str:
-        while not self._next:
-            try:
-                block = self.blocks.next()
-            except Undecodable as exc:
-                raise encoding_error(self.first_line + self.count + exc.line, self.encoding) from exc
-            if block is None:
-                raise StopIteration
-            self._start(block)
-        line, self._next = self._next, self._text.readline()
-        self.count += 1
-        self.at_block_end = not self._next
-        return line
-
-    def rest(self) -> bytes:
-        """What is left of the current block, as UTF-8."""
-        return (self._next + self._text.read()).encode("utf-8")
 
 
 def records(reader: "csv._reader", first_line: int, options: "ReadSettings") -> Iterator[list[str]]:

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from ingest import blocks as ingest_blocks
 from ingest import normalise as ingest_normalise
 from ingest import read as ingest_read
 from ingest.errors import RejectedFile
@@ -164,7 +165,7 @@ def encoded(text: str | None, encoding: str) -> bytes:
 def test_arrow_and_the_csv_module_give_the_same_events_and_report(case, block_bytes, tmp_path, monkeypatch, arrow_blocks):
     text, encoding, overrides = CASES[case]
     data = encoded(text, encoding)
-    monkeypatch.setattr(ingest_read, "BLOCK_BYTES", block_bytes)
+    monkeypatch.setattr(ingest_blocks, "BLOCK_BYTES", block_bytes)
 
     fast = ingest(data, tmp_path, "fast", **overrides)
     reference = ingest(data, tmp_path, "reference", fast_path=False, **overrides)
@@ -179,7 +180,7 @@ def test_arrow_and_the_csv_module_give_the_same_events_and_report(case, block_by
 def test_rejected_rows_have_their_exact_line_with_and_without_newlines_in_cells(fast_path, tmp_path, monkeypatch, arrow_blocks):
     plain = "user,time,note\n" + "".join(f"u{i},{'bad' if i % 7 == 3 else '2024-01-01'},n{i}\n" for i in range(40))
     multiline = "user,time,note\n" + "".join(f'u{i},{"bad" if i % 7 == 3 else "2024-01-01"},"n\n{i}"\n' for i in range(40))
-    monkeypatch.setattr(ingest_read, "BLOCK_BYTES", 200)
+    monkeypatch.setattr(ingest_blocks, "BLOCK_BYTES", 200)
 
     plain_report, plain_events = ingest(plain.encode(), tmp_path, "plain", fast_path=fast_path)
     arrow_blocks.clear()
@@ -199,7 +200,7 @@ def test_files_of_random_cells_read_the_same_both_ways(tmp_path, monkeypatch, ar
     for trial in range(150):
         body = "".join(rng.choice(pieces) for _ in range(rng.randrange(5, 80)))
         data = ("user,time,amount\n" + body + "\nu9,2024-01-02,1\n").encode()
-        monkeypatch.setattr(ingest_read, "BLOCK_BYTES", rng.choice([8, 16, 64, 1 << 20]))
+        monkeypatch.setattr(ingest_blocks, "BLOCK_BYTES", rng.choice([8, 16, 64, 1 << 20]))
 
         fast = ingest(data, tmp_path, f"fast{trial}", max_reject_share=1.0, sample=HEADER)
         reference = ingest(data, tmp_path, f"reference{trial}", max_reject_share=1.0, sample=HEADER, fast_path=False)
@@ -414,7 +415,7 @@ def test_one_odd_stamp_in_a_large_chunk_laid_out_alike_is_found(odd, where):
 
 
 def test_cancelling_stops_the_ingests_threads(tmp_path, monkeypatch):
-    monkeypatch.setattr(ingest_read, "BLOCK_BYTES", 64)
+    monkeypatch.setattr(ingest_blocks, "BLOCK_BYTES", 64)
     data = ("user,time\n" + "".join(f"u{i},2024-01-01\n" for i in range(200))).encode()
     options = IngestOptions(encoding="utf-8", delimiter=",", mapping={"user_id": "user", "timestamp": "time"}, chunk_rows=5)
 
@@ -431,7 +432,7 @@ def test_blocks_end_at_line_breaks_and_add_up_to_the_file(seed):
     rng = random.Random(seed)  # noqa: S311 - reproducible test data
     data = b"".join(bytes([rng.choice(b"ab,\r")]) * rng.randrange(41) + b"\n" for _ in range(rng.randrange(1, 30)))
     data = data[: -1 if seed % 2 else None]
-    blocks = ingest_read.Utf8Blocks(io.BytesIO(data), "utf-8", size=rng.randrange(1, 33))
+    blocks = ingest_blocks.Utf8Blocks(io.BytesIO(data), "utf-8", size=rng.randrange(1, 33))
     first = blocks.next()
     blocks.unread(first[3:])
     read = [first[:3]]
@@ -442,9 +443,9 @@ def test_blocks_end_at_line_breaks_and_add_up_to_the_file(seed):
 
 
 def test_blocks_grow_from_the_first_block_size(monkeypatch):
-    monkeypatch.setattr(ingest_read, "FIRST_BLOCK_BYTES", 10)
+    monkeypatch.setattr(ingest_blocks, "FIRST_BLOCK_BYTES", 10)
     data = b"".join(b"%03d\n" % i for i in range(100))  # lines of 4 bytes
-    blocks = ingest_read.Utf8Blocks(io.BytesIO(data), "utf-8", size=64)
+    blocks = ingest_blocks.Utf8Blocks(io.BytesIO(data), "utf-8", size=64)
 
     sizes = [len(block) for block in iter(blocks.next, None)]
 
@@ -456,7 +457,7 @@ def test_blocks_grow_from_the_first_block_size(monkeypatch):
 @pytest.mark.parametrize("block_bytes", [5, 16, 64, 1 << 20])
 def test_a_byte_the_encoding_lacks_is_reported_on_its_line(block_bytes, tmp_path, monkeypatch):
     """cp1252 has no character for byte 0x81: the refusal names its line, whichever piece of a block it is read in."""
-    monkeypatch.setattr(ingest_read, "BLOCK_BYTES", block_bytes)
+    monkeypatch.setattr(ingest_blocks, "BLOCK_BYTES", block_bytes)
     data = ("user,time\n" + "".join(f"u{i},2024-01-01\n" for i in range(30))).encode("cp1252") + b"u\x81,2024-01-01\n"
 
     refused, code, message = ingest(data, tmp_path, "bad", encoding="cp1252")
@@ -471,8 +472,8 @@ def test_a_byte_that_is_not_utf8_is_refused_on_its_line(quote, bad_line, tmp_pat
     """Arrow's parse is told not to check UTF-8 (the reader checks each block whole): a stray Latin-1 byte in a file
     sniffed as UTF-8 must still be refused, with its line, on either of Arrow's paths, in a block after the header's,
     also in a column the ingest drops (no later step would notice it there)."""
-    monkeypatch.setattr(ingest_read, "FIRST_BLOCK_BYTES", 64)
-    monkeypatch.setattr(ingest_read, "BLOCK_BYTES", 256)
+    monkeypatch.setattr(ingest_blocks, "FIRST_BLOCK_BYTES", 64)
+    monkeypatch.setattr(ingest_blocks, "BLOCK_BYTES", 256)
     rows = "".join(f"u{i},{quote}2024-01-01{quote},x\n" for i in range(30))
     data = ("user,time,note\n" + rows).encode() + bad_line + rows.encode()
 
@@ -492,13 +493,13 @@ def test_a_bad_byte_in_a_multibyte_encoding_is_refused_as_an_encoding_error(seed
         characters = [rng.choice(["a", "ー", "漢", "\n", ","]).encode("shift_jis") for _ in range(rng.randrange(5, 40))]
         characters.insert(rng.randrange(len(characters)), rng.choice([b"\x81\x20", b"\x82\x0a", b"\xfd"]))  # no character
         data = b"".join(characters)
-        blocks = ingest_read.Utf8Blocks(io.BytesIO(data), "shift_jis", size=rng.randrange(1, 9))
-        with pytest.raises(ingest_read.Undecodable) as refused:
+        blocks = ingest_blocks.Utf8Blocks(io.BytesIO(data), "shift_jis", size=rng.randrange(1, 9))
+        with pytest.raises(ingest_blocks.Undecodable) as refused:
             read_all(blocks)
         assert 1 <= refused.value.line <= data.count(b"\n") + 1
 
 
-def read_all(blocks: ingest_read.Utf8Blocks) -> None:
+def read_all(blocks: ingest_blocks.Utf8Blocks) -> None:
     while blocks.next() is not None:
         pass
 
@@ -530,7 +531,7 @@ def wide_log(rows: int, note: str = "fine", start: int = 0) -> str:
 
 @pytest.mark.parametrize("keep_extra", [False, True])
 def test_arrow_turns_only_the_kept_columns_into_text(keep_extra, tmp_path, monkeypatch, arrow_columns):
-    monkeypatch.setattr(ingest_read, "BLOCK_BYTES", 512)
+    monkeypatch.setattr(ingest_blocks, "BLOCK_BYTES", 512)
     data = wide_log(200).encode()
 
     fast = ingest(data, tmp_path, "fast", keep_extra=keep_extra)
@@ -545,8 +546,8 @@ def test_arrow_turns_only_the_kept_columns_into_text(keep_extra, tmp_path, monke
 def test_line_breaks_in_a_dropped_column_make_arrow_turn_every_column_from_then_on(tmp_path, monkeypatch, arrow_columns, arrow_blocks):
     """The numbering counts the line breaks in the cells it has: a block whose dropped cells hold some is read again
     with every column, and so is every block after it, on Arrow's path still."""
-    monkeypatch.setattr(ingest_read, "FIRST_BLOCK_BYTES", 512)
-    monkeypatch.setattr(ingest_read, "BLOCK_BYTES", 512)  # 8 records a block
+    monkeypatch.setattr(ingest_blocks, "FIRST_BLOCK_BYTES", 512)
+    monkeypatch.setattr(ingest_blocks, "BLOCK_BYTES", 512)  # 8 records a block
     data = (wide_log(40) + wide_log(40, note='"two\nlines"', start=40).split("\n", 1)[1]).encode()
 
     fast = ingest(data, tmp_path, "fast")
