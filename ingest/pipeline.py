@@ -1,17 +1,14 @@
 """Stream a CSV into normalised events in Parquet, a block at a time. Three stages overlap, each handing on at most two
-batches, so memory stays bounded by the block and chunk sizes whatever the file's size: reading and parsing on a thread
-(ingest/read.py: text cells, with the exact line number of every row), normalising on the caller's thread, which also
-reports progress (ingest/normalise.py), and appending to Parquet on a thread. Cells are read as text because Arrow's own
-typed conversion takes forms our rules read otherwise ("1e3", "NaN", "+05"). Distinct users are counted by the summary
-(ingest/summary.py), which numbers them anyway: counting them here too would hash every user twice.
-Pure apart from the files it is handed: no Django. Measurements: bench/README.md."""
+batches, so memory stays bounded by the block and chunk sizes whatever the file's size: reading and parsing on a
+thread (ingest/read.py: text cells, with the exact line number of every row), normalising on the caller's thread,
+which also reports progress (ingest/normalise.py), and appending to Parquet on a thread (ingest/stages.py). Cells are
+read as text because Arrow's own typed conversion takes forms our rules read otherwise ("1e3", "NaN", "+05").
+Distinct users are counted by the summary (ingest/summary.py), which numbers them anyway: counting them here too would
+hash every user twice. Pure apart from the files it is handed: no Django. Measurements: bench/README.md."""
 
 import csv
 import io
-import queue
-import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO
@@ -19,13 +16,13 @@ from typing import Any, BinaryIO
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from ingest.blocks import Utf8Blocks
 from ingest.errors import RejectedFile
 from ingest.normalise import Column, numbers, parse_numbers, parse_timestamps, properties, strip, timestamps
 from ingest.read import Batch, ReadSettings, column_name, read_batches, read_header
 from ingest.sniffing import ROLES, Sniffed
+from ingest.stages import ParquetAppender, ReadAhead
 
 __all__ = ["IngestCancelled", "IngestOptions", "IngestReport", "ingest_csv", "parse_numbers", "parse_timestamps"]
 
@@ -144,14 +141,14 @@ def ingest_csv(source: BinaryIO, destination: str, options: IngestOptions, progr
         report.columns_kept = list(extra)
         kept = sorted({*index.values(), *extra.values()})
         settings = replace(settings, kept=None if len(kept) == len(header) else tuple(kept))
-        writer = _ParquetAppender(destination, SCHEMA if extra else WITHOUT_PROPERTIES)
+        writer = ParquetAppender(destination, SCHEMA if extra else WITHOUT_PROPERTIES)
         cleanup.callback(writer.close)
         chunks = _Chunks(
             _Normaliser(index, extra, options, report, writer),
             options.chunk_rows,
             lambda: progress(counter.bytes_read, report.rows_read),
         )
-        batches = iter(_ReadAhead(read_batches(blocks, rest, header_lines, len(header), settings)))
+        batches = iter(ReadAhead(read_batches(blocks, rest, header_lines, len(header), settings)))
         try:
             for batch in batches:
                 chunks.add(batch)
@@ -160,105 +157,6 @@ def ingest_csv(source: BinaryIO, destination: str, options: IngestOptions, progr
         chunks.finish()
     _judge(report, options)
     return report
-
-
-class _ReadAhead:
-    """The reader's batches, read and parsed on a thread of their own up to `depth` ahead of the caller (Arrow's
-    parser lets go of the GIL); what goes wrong there is raised in the caller. The thread stops when the caller does."""
-
-    def __init__(self, batches: Iterator[Batch], depth: int = 2) -> None:
-        self.batches = batches
-        self.handoff: queue.Queue = queue.Queue(maxsize=depth)
-        self.stop = threading.Event()
-
-    def __iter__(self) -> Iterator[Batch]:
-        thread = threading.Thread(target=self._produce, name="csv-reader", daemon=True)
-        thread.start()
-        try:
-            while True:
-                batch, error = self.handoff.get()
-                if error is not None:
-                    raise error
-                if batch is None:
-                    return
-                yield batch
-        finally:
-            self.stop.set()
-            thread.join()
-
-    def _produce(self) -> None:
-        try:
-            for batch in self.batches:
-                if not self._hand((batch, None)):
-                    return
-            self._hand((None, None))
-        except BaseException as exc:
-            self._hand((None, exc))
-
-    def _hand(self, item: tuple[Batch | None, BaseException | None]) -> bool:
-        while not self.stop.is_set():
-            try:
-                self.handoff.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-
-class _Worker:
-    """Runs calls in order on a thread of its own (Arrow lets go of the GIL while it works), one at a time: a call
-    waits until the one before has finished, and what went wrong there is raised in the caller."""
-
-    def __init__(self, name: str) -> None:
-        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-        self.pending: Future | None = None
-
-    def submit(self, call: Callable[..., object], *args: object) -> None:
-        self.wait()
-        self.pending = self.thread.submit(call, *args)
-
-    def wait(self) -> None:
-        if self.pending is not None:
-            pending, self.pending = self.pending, None
-            pending.result()  # re-raises what went wrong on the thread
-
-    def close(self) -> None:
-        try:
-            self.wait()
-        finally:
-            self.thread.shutdown()
-
-
-class _ParquetAppender:
-    """Appends tables of events to a Parquet file on a thread of its own, so that this overlaps reading and
-    normalising the next chunk; at most one chunk waits."""
-
-    def __init__(self, destination: str, schema: pa.Schema) -> None:
-        self.schema = schema
-        self.writer = pq.ParquetWriter(
-            destination,
-            schema,
-            # LZ4: less CPU than zstd (the writer is the busiest of the stages), for somewhat larger files. Written
-            # as the LZ4_RAW codec the Parquet format recommends
-            # (pyarrow maps "lz4" and "lz4_raw" alike: codec 7 in the file's footer), not the deprecated Hadoop LZ4.
-            compression="lz4",
-            # Dictionaries only where values repeat; ascending numbers as deltas: faster to write, and smaller.
-            use_dictionary=["event", "product", "channel"],
-            column_encoding={"timestamp": "DELTA_BINARY_PACKED", "line": "DELTA_BINARY_PACKED"},
-            # Minimum and maximum of the numbers only, which readers can skip row groups by: those of the text
-            # columns would cost the writer time for nothing.
-            write_statistics=["timestamp", "amount", "quantity", "line"],
-        )
-        self.worker = _Worker("parquet")
-
-    def write_table(self, table: pa.Table) -> None:
-        self.worker.submit(self.writer.write_table, table)
-
-    def close(self) -> None:
-        try:
-            self.worker.close()
-        finally:
-            self.writer.close()
 
 
 class _Chunks:
@@ -300,7 +198,7 @@ class _Normaliser:
         extra: dict[str, int],
         options: IngestOptions,
         report: IngestReport,
-        writer: _ParquetAppender,
+        writer: ParquetAppender,
     ) -> None:
         self.index, self.extra, self.options, self.report, self.writer = index, extra, options, report, writer
         self.absent: dict[str, pa.Array] = {}

@@ -9,7 +9,8 @@ import pytest
 
 import ingest.summary
 from datasets.figures import build_counts_figure
-from ingest.pipeline import SCHEMA, WITHOUT_PROPERTIES, IngestOptions, _ParquetAppender, ingest_csv
+from ingest.pipeline import SCHEMA, WITHOUT_PROPERTIES, IngestOptions, ingest_csv
+from ingest.stages import ParquetAppender
 from ingest.summary import TOP, dataset_summary
 
 
@@ -108,7 +109,7 @@ def test_summary_is_what_the_plain_pandas_statements_give(seed, batch_rows, tmp_
         schema=WITHOUT_PROPERTIES,
     )
     path = str(tmp_path / "events.parquet")
-    writer = _ParquetAppender(path, WITHOUT_PROPERTIES)  # as the ingest writes: LZ4, dictionaries, deltas, a row group per chunk
+    writer = ParquetAppender(path, WITHOUT_PROPERTIES)  # as the ingest writes: LZ4, dictionaries, deltas, a row group per chunk
     for start in range(0, rows, max(1, rows // 3)):
         writer.write_table(table.slice(start, max(1, rows // 3)))
     writer.close()
