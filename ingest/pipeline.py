@@ -155,7 +155,7 @@ def ingest_csv(source: BinaryIO, destination: str, options: IngestOptions, progr
         finally:
             batches.close()  # stops the reading thread now, also when cancelled or refused
         chunks.finish()
-    _judge(report, options)
+    _refuse_unusable(report, options)
     return report
 
 
@@ -222,11 +222,11 @@ class _Normaliser:
         columns = {
             "user_id": user,
             "timestamp": timestamp,
-            "event": self._text(cells, "event", kept),
+            "event": self._kept_text(cells, "event", kept),
             "amount": kept(amounts["amount"][1]) if "amount" in amounts else None,
             "quantity": kept(amounts["quantity"][1]) if "quantity" in amounts else None,
-            "product": self._text(cells, "product", kept),
-            "channel": self._text(cells, "channel", kept),
+            "product": self._kept_text(cells, "product", kept),
+            "channel": self._kept_text(cells, "channel", kept),
             "line": pa.array(kept(batch.lines), pa.int64()),
         }
         if self.extra:
@@ -236,7 +236,7 @@ class _Normaliser:
             )
         columns = {name: self._absent(name, kept.count) if column is None else column for name, column in columns.items()}
         self.writer.write_table(pa.table(columns, schema=self.writer.schema))
-        self._count(timestamp)
+        self._count_accepted(timestamp)
 
     def _reject(self, lines: np.ndarray, user: Column, timestamp: Column, amounts: dict[str, tuple[Column, Column]]) -> np.ndarray:
         """Record each rejected row under its first reason (reasons in order of first appearance); the accepted mask."""
@@ -258,7 +258,7 @@ class _Normaliser:
         return ~taken
 
     @staticmethod
-    def _text(cells: dict[str, Column], role: str, kept: "_Kept") -> Column | None:
+    def _kept_text(cells: dict[str, Column], role: str, kept: "_Kept") -> Column | None:
         return kept(strip(cells[role])) if role in cells else None
 
     def _absent(self, name: str, rows: int) -> pa.Array:
@@ -269,7 +269,7 @@ class _Normaliser:
             nulls = self.absent[name] = pa.nulls(rows, SCHEMA.field(name).type)
         return nulls
 
-    def _count(self, timestamp: Column) -> None:
+    def _count_accepted(self, timestamp: Column) -> None:
         report = self.report
         report.rows_accepted += len(timestamp)
         bounds = pc.min_max(timestamp)
@@ -292,7 +292,8 @@ class _Kept:
         return values[self.accepted] if isinstance(values, np.ndarray) else values.filter(self.mask)
 
 
-def _judge(report: IngestReport, options: IngestOptions) -> None:
+def _refuse_unusable(report: IngestReport, options: IngestOptions) -> None:
+    """Raise RejectedFile when the ingest read no row, no row is usable, or more rows were rejected than allowed."""
     if report.rows_read == 0:
         raise RejectedFile("header_only", "The file has a header row but no data rows.")
     if report.rejects_by_reason.get("unparseable_timestamp", 0) + report.rejects_by_reason.get("missing_user", 0) == report.rows_read:
@@ -300,12 +301,12 @@ def _judge(report: IngestReport, options: IngestOptions) -> None:
         raise RejectedFile(
             reason,
             "No row has a usable user and timestamp: check the column mapping and the date format "
-            f"(e.g. {_lines(report.sample_rejected_lines.get(reason, []))}).",
+            f"(e.g. {_lines_text(report.sample_rejected_lines.get(reason, []))}).",
         )
     share = report.rows_rejected / report.rows_read
     if share > options.max_reject_share:
         reasons = ", ".join(
-            f"{reason} ({count}: {_lines(report.sample_rejected_lines.get(reason, []))})"
+            f"{reason} ({count}: {_lines_text(report.sample_rejected_lines.get(reason, []))})"
             for reason, count in sorted(report.rejects_by_reason.items(), key=lambda kv: -kv[1])
         )
         raise RejectedFile(
@@ -313,7 +314,8 @@ def _judge(report: IngestReport, options: IngestOptions) -> None:
         )
 
 
-def _lines(numbers: list[int]) -> str:
-    """A failed ingest keeps no report, so its message names the first rejected lines."""
+def _lines_text(numbers: list[int]) -> str:
+    """The first rejected lines as the message names them ("line 3", "lines 3, 5, …"): a failed ingest keeps no
+    report."""
     shown = ", ".join(str(number) for number in numbers[:5])
     return f"line {shown}" if len(numbers) == 1 else f"lines {shown}{', …' if len(numbers) > 5 else ''}"

@@ -19,7 +19,7 @@ import pyarrow.csv as pcsv
 
 from ingest.blocks import Lines, Undecodable, Utf8Blocks, encoding_error
 from ingest.errors import RejectedFile
-from ingest.sniffing import _unique_headers
+from ingest.sniffing import unique_headers
 
 HEADER_BYTES = 64 << 10
 SENTINEL = b"\x01"  # neither a quote nor a delimiter
@@ -74,13 +74,14 @@ class Batch:
         return head, Batch(self.table.slice(rows), self.lines[rows:], self.wrong[wrong:])
 
 
-def records(reader: "csv._reader", first_line: int, options: "ReadSettings") -> Iterator[list[str]]:
+def csv_records(reader: "csv._reader", first_line: int, settings: "ReadSettings") -> Iterator[list[str]]:
+    """The csv module's records, its errors refused with the file's line number (`first_line` is the reader's line 0)."""
     try:
         yield from reader
     except csv.Error as exc:
         line = first_line + reader.line_num
         if "field larger than field limit" in str(exc):
-            raise RejectedFile("line_too_long", f"Line {line} is longer than {options.max_line_chars} characters.") from exc
+            raise RejectedFile("line_too_long", f"Line {line} is longer than {settings.max_line_chars} characters.") from exc
         raise RejectedFile("malformed", f"Line {line} cannot be read as CSV: {exc}.") from exc
 
 
@@ -111,9 +112,9 @@ def read_header(blocks: Utf8Blocks, settings: ReadSettings) -> tuple[list[str], 
         block = block[:cut]
     lines = Lines(block, blocks, 0, settings.encoding)
     reader = csv.reader(lines, delimiter=settings.delimiter)
-    for row in records(reader, 0, settings):
+    for row in csv_records(reader, 0, settings):
         if any(cell.strip() for cell in row):
-            return _unique_headers(row), b"" if lines.at_block_end else lines.rest(), lines.count
+            return unique_headers(row), b"" if lines.at_block_end else lines.rest(), lines.count
     raise RejectedFile("empty", "The file is empty.")
 
 
@@ -150,7 +151,7 @@ def csv_batches(lines: Lines, width: int, settings: ReadSettings) -> Iterator[Ba
     rows: list[list[str]] = []
     row_lines: list[int] = []
     wrong: list[int] = []
-    for row in records(reader, lines.first_line, settings):
+    for row in csv_records(reader, lines.first_line, settings):
         if len(row) >= 2 or (row and row[0].strip()):  # else a blank line (cheap test: this loop is hot)
             if len(row) != width:
                 wrong.append(lines.first_line + reader.line_num)
@@ -187,7 +188,7 @@ def parse_block(block: bytes, line: int, width: int, settings: ReadSettings, con
             table, invalid = _arrow_read(block, width, settings.delimiter, converted, quoted=False)
     except pa.ArrowInvalid:  # a record Arrow cannot read: the csv module will say
         return None
-    if not _plain(table, invalid, settings.max_line_chars):
+    if not _cells_within(table, invalid, settings.max_line_chars):
         return None
     if converted is not None and not _lines_within(block, settings.max_line_chars):
         return None  # a cell of a column left out might be over the limit
@@ -247,8 +248,9 @@ def _lines_within(block: bytes, max_chars: int) -> bool:
     return all(block.find(b"\n", start, start + stretch) >= 0 for start in range(0, len(block) - stretch + 1, stretch))
 
 
-def _plain(table: pa.Table, invalid: list[tuple[int, str]], max_chars: int) -> bool:
-    """Every cell within the limit (else the csv module must say where the file fails), every row numbered."""
+def _cells_within(table: pa.Table, invalid: list[tuple[int, str]], max_chars: int) -> bool:
+    """Whether every cell Arrow read, kept or skipped, is within `max_chars` (else the csv module must say where the
+    file fails) and every skipped row has its number."""
     if any(number is None or len(text) > max_chars for number, text in invalid):
         return False
     return not table.num_rows or all(

@@ -180,7 +180,7 @@ def sniff(sample: bytes) -> Sniffed:
         raise RejectedFile("malformed", f"The start of the file cannot be read as CSV: {exc}.") from exc
     if not rows:
         raise RejectedFile("empty", "The file is empty.")
-    columns = _unique_headers(rows[0])
+    columns = unique_headers(rows[0])
     body = rows[1:]
     if not body:
         raise RejectedFile("header_only", "The file has a header row but no data rows.")
@@ -230,7 +230,7 @@ def _delimiter(text: str) -> str:
     return best
 
 
-def _unique_headers(header: list[str]) -> list[str]:
+def unique_headers(header: list[str]) -> list[str]:
     """Header names stripped, blanks named, duplicates numbered ("amount", "amount_2")."""
     seen: dict[str, int] = {}
     result = []
