@@ -4,7 +4,7 @@ the unpacked size capped, so a small archive cannot unpack into more than the li
 import gzip
 import zipfile
 import zlib
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from ingest.errors import RejectedFile, gettext_noop
 
@@ -40,7 +40,7 @@ def _corrupt() -> RejectedFile:
 class _Capped:
     """A read-only stream that refuses to yield more than `limit` bytes."""
 
-    def __init__(self, stream: BinaryIO, limit: int) -> None:
+    def __init__(self, stream: gzip.GzipFile | IO[bytes], limit: int) -> None:
         self.stream, self.limit, self.count = stream, limit, 0
 
     def read(self, size: int = -1) -> bytes:

@@ -17,4 +17,4 @@ def arrow_memory_pool_configure() -> str:
     pool's backend name."""
     if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL") and "jemalloc" in pa.supported_memory_backends():
         pa.set_memory_pool(pa.jemalloc_memory_pool())
-    return pa.default_memory_pool().backend_name
+    return str(pa.default_memory_pool().backend_name)

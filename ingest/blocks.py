@@ -5,7 +5,7 @@ Pure apart from the stream it is handed: no Django."""
 
 import codecs
 import io
-from typing import BinaryIO
+from typing import Protocol
 
 from ingest.errors import RejectedFile
 
@@ -14,6 +14,10 @@ BLOCK_BYTES = 4 << 20
 # Blocks start smaller and double up to BLOCK_BYTES: the first rows reach the normalising thread sooner (the stages
 # wait for each other until the first block is parsed).
 FIRST_BLOCK_BYTES = 256 << 10
+
+
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 class Undecodable(Exception):
@@ -31,7 +35,7 @@ class Utf8Blocks:
     last at the end of the file). UTF-8 is passed through as it is (parse_block checks each block Arrow reads, the csv
     path decodes what it reads); other encodings are transcoded."""
 
-    def __init__(self, raw: BinaryIO, encoding: str, size: int | None = None) -> None:
+    def __init__(self, raw: Readable, encoding: str, size: int | None = None) -> None:
         self.raw, self.largest = raw, size or BLOCK_BYTES
         self.size = min(FIRST_BLOCK_BYTES, self.largest)
         name = codecs.lookup(encoding).name

@@ -8,6 +8,7 @@ Pure: no Django, no files."""
 
 import re
 from collections.abc import Callable
+from typing import Final, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,7 @@ ZONED_MIN_CHARS = len("2024-01-01T10:00+02:00")  # in shorter ISO stamps the 6th
 PLAIN_NUMBER = {".": r"^-?\d+(?:\.\d+)?$", ",": r"^-?\d+(?:,\d+)?$"}
 PLAIN_NUMBER_CHARS = 15
 
-Column = pa.Array | pa.ChunkedArray
+Column: TypeAlias = pa.Array | pa.ChunkedArray
 
 
 def pieces(values: Column) -> list[pa.Array]:
@@ -49,7 +50,7 @@ def strip(values: Column) -> Column:
 
 def _untrimmed(values: pa.Array) -> bool:
     offsets, data = utf8_buffers(values)
-    return offsets is not None and (not len(data) or (data.min() > ord(" ") and data.max() < 0x80))
+    return offsets is not None and data is not None and (not len(data) or (data.min() > ord(" ") and data.max() < 0x80))
 
 
 def utf8_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
@@ -190,16 +191,16 @@ def _iso_layout(values: Column) -> bool | None:
     return match.group(3) is not None
 
 
-def _laid_out_like(values: pa.Array, match: re.Match) -> bool:
+def _laid_out_like(values: pa.Array, match: re.Match[str]) -> bool:
     offsets, data = utf8_buffers(values)
     width = len(match.group(0))
-    if offsets is None or len(data) != width * len(values) or not np.all(np.diff(offsets) == width):
+    if offsets is None or data is None or len(data) != width * len(values) or not np.all(np.diff(offsets) == width):
         return False
     text = data.reshape(len(values), width)
     return _shaped_like(text, match) and _century_in_range(text)
 
 
-def _shaped_like(text: np.ndarray, match: re.Match) -> bool:
+def _shaped_like(text: np.ndarray, match: re.Match[str]) -> bool:
     """Digits where the template has digits, its separators elsewhere ("T" or " " between date and time, "+" or "-"
     before an offset)."""
     template = np.frombuffer(match.group(0).encode(), np.uint8)
@@ -295,8 +296,8 @@ def _cast_plain(values: Column, plain: pa.Array, decimal: str) -> Column:
 def _plain_or_empty(values: Column, decimal: str) -> np.ndarray | None:
     """Which values are not empty, when each of those may be plain (see _plain_or_empty_piece); else None."""
     arrays = pieces(values)
-    masks = [_plain_or_empty_piece(piece) for piece in arrays]
-    if not arrays or any(mask is None for mask in masks):
+    masks = [mask for mask in map(_plain_or_empty_piece, arrays) if mask is not None]
+    if not arrays or len(masks) != len(arrays):
         return None
     if decimal == "," and pc.any(pc.match_substring(values, ".")).as_py():
         return None  # a thousands separator: the cast would read it as the decimal mark
@@ -309,7 +310,7 @@ def _plain_or_empty_piece(values: pa.Array) -> np.ndarray | None:
     digits, "-", ".", "/" and ","; a digit last; a digit or "-" first, and after a "-" a digit. Of such values Arrow's
     cast to a number takes exactly the plain ones (it refuses "1/2", "1-2", "1.2.3"): the caller casts them."""
     offsets, data = utf8_buffers(values)
-    if offsets is None or not len(data):
+    if offsets is None or data is None or not len(data):
         return None
     lengths = np.diff(offsets)
     if lengths.max() > PLAIN_NUMBER_CHARS or data.min() < ord(",") or data.max() > ord("9"):
@@ -341,7 +342,7 @@ def properties(columns: dict[str, pa.Array], rows: int) -> pa.Array:
     return pa.MapArray.from_arrays(pa.array(offsets), keys, pc.take(values, pa.array(column * rows + row)), type=kind)
 
 
-STAMP = "datetime64[us, UTC]"  # the Parquet schema's unit: pandas 2 parses to ns, assigned into us it warns
+STAMP: Final = "datetime64[us, UTC]"  # the Parquet schema's unit: pandas 2 parses to ns, assigned into us it warns
 
 
 def parse_timestamps(raw: pd.Series, date_order: str) -> pd.Series:

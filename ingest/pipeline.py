@@ -11,7 +11,7 @@ import io
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -23,6 +23,9 @@ from ingest.normalise import Column, numbers, parse_numbers, parse_timestamps, p
 from ingest.read import Batch, ReadSettings, column_name, read_batches, read_header
 from ingest.sniffing import ROLES, Sniffed
 from ingest.stages import ParquetAppender, ReadAhead
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 __all__ = ["IngestCancelled", "IngestOptions", "IngestReport", "ingest_csv", "parse_numbers", "parse_timestamps"]
 
@@ -104,9 +107,10 @@ class _CountingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: memoryview) -> int:
-        data = self.raw.read(len(buffer))
-        buffer[: len(data)] = data
+    def readinto(self, buffer: "WriteableBuffer") -> int:
+        view = memoryview(buffer)
+        data = self.raw.read(len(view))
+        view[: len(data)] = data
         self.bytes_read += len(data)
         return len(data)
 
@@ -212,8 +216,8 @@ class _Normaliser:
         cells = {role: batch.table.column(column_name(position)) for role, position in self.index.items()}
         user = strip(cells["user_id"])
         timestamp = timestamps(strip(cells["timestamp"]), self.options.date_order)
-        amounts = {role: (strip(cells[role]), None) for role in ("amount", "quantity") if role in cells}
-        amounts = {role: (given, numbers(given, self.options.decimal)) for role, (given, _none) in amounts.items()}
+        given: dict[str, Column] = {role: strip(cells[role]) for role in ("amount", "quantity") if role in cells}
+        amounts = {role: (text, numbers(text, self.options.decimal)) for role, text in given.items()}
         accepted = self._reject(batch.lines, user, timestamp, amounts)
         if not accepted.any():
             return

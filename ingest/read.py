@@ -11,6 +11,7 @@ the ingest keeps (ReadSettings.kept): for a wide export most are dropped. Pure a
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -20,6 +21,9 @@ import pyarrow.csv as pcsv
 from ingest.blocks import Lines, Undecodable, Utf8Blocks, encoding_error
 from ingest.errors import RejectedFile
 from ingest.sniffing import unique_headers
+
+if TYPE_CHECKING:
+    from _csv import Reader
 
 HEADER_BYTES = 64 << 10
 SENTINEL = b"\x01"  # neither a quote nor a delimiter
@@ -74,7 +78,7 @@ class Batch:
         return head, Batch(self.table.slice(rows), self.lines[rows:], self.wrong[wrong:])
 
 
-def csv_records(reader: "csv._reader", first_line: int, settings: "ReadSettings") -> Iterator[list[str]]:
+def csv_records(reader: "Reader", first_line: int, settings: "ReadSettings") -> Iterator[list[str]]:
     """The csv module's records, its errors refused with the file's line number (`first_line` is the reader's line 0)."""
     try:
         yield from reader
@@ -138,11 +142,12 @@ def read_batches(blocks: Utf8Blocks, block: bytes, line: int, width: int, settin
             yield from csv_batches(lines, width, settings)
             line += lines.count
         try:
-            block = blocks.next()
+            following = blocks.next()
         except Undecodable as exc:
             raise encoding_error(line + exc.line, settings.encoding) from exc
-        if block is None:
+        if following is None:
             return
+        block = following
 
 
 def csv_batches(lines: Lines, width: int, settings: ReadSettings) -> Iterator[Batch]:
@@ -193,7 +198,7 @@ def parse_block(block: bytes, line: int, width: int, settings: ReadSettings, con
     if converted is not None and not _lines_within(block, settings.max_line_chars):
         return None  # a cell of a column left out might be over the limit
     numbered = _numbered(block, table, invalid, line, settings.delimiter)
-    if numbered is not None and converted != settings.kept:
+    if numbered is not None and settings.kept is not None and converted != settings.kept:
         numbered[0].table = table.select([column_name(i) for i in settings.kept])
     return numbered
 
@@ -205,6 +210,11 @@ def _arrow_read(
     (number, text). On one thread, as one piece: the ingest's stages already keep both cores busy, Arrow's own
     threads only added CPU, and a single-threaded read also numbers the rows it skips."""
     invalid: list[tuple[int, str]] = []
+
+    def skip(row: pcsv.InvalidRow) -> str:
+        invalid.append((row.number, row.text))
+        return "skip"
+
     names = [column_name(i) for i in range(width)]
     wanted = names if converted is None else [names[i] for i in converted]
     table = pcsv.read_csv(
@@ -213,7 +223,7 @@ def _arrow_read(
         parse_options=pcsv.ParseOptions(
             delimiter=delimiter,
             newlines_in_values=quoted,
-            invalid_row_handler=lambda row: invalid.append((row.number, row.text)) or "skip",
+            invalid_row_handler=skip,
         ),
         convert_options=pcsv.ConvertOptions(
             column_types=dict.fromkeys(wanted, pa.string()),
@@ -310,7 +320,7 @@ def _empty_lines(block: bytes) -> np.ndarray:
         ends = np.append(ends, len(block))
     starts = np.concatenate([[0], ends[:-1] + 1])
     length = ends - starts
-    return (length == 0) | ((length == 1) & (data[np.minimum(starts, len(block) - 1)] == ord("\r")))
+    return np.asarray((length == 0) | ((length == 1) & (data[np.minimum(starts, len(block) - 1)] == ord("\r"))))
 
 
 def _blank(text: str, delimiter: str) -> bool:

@@ -215,7 +215,7 @@ def _sniffed_rows(reader: Iterator[list[str]]) -> list[list[str]]:
 def _delimiter(text: str) -> str:
     """The candidate that splits the first lines into the same, largest number of fields."""
     head = "\n".join(text.splitlines()[:50])
-    best, best_score = ",", -1
+    best, best_score = ",", -1.0
     for candidate in DELIMITERS:
         try:
             counts = [len(row) for row in csv.reader(io.StringIO(head), delimiter=candidate) if row]

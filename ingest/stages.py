@@ -5,7 +5,7 @@ Pure apart from the file it writes: no Django."""
 
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import pyarrow as pa
@@ -20,10 +20,10 @@ class ReadAhead:
 
     def __init__(self, batches: Iterator[Batch], depth: int = 2) -> None:
         self.batches = batches
-        self.handoff: queue.Queue = queue.Queue(maxsize=depth)
+        self.handoff: queue.Queue[tuple[Batch | None, BaseException | None]] = queue.Queue(maxsize=depth)
         self.stop = threading.Event()
 
-    def __iter__(self) -> Iterator[Batch]:
+    def __iter__(self) -> Generator[Batch, None, None]:
         thread = threading.Thread(target=self._produce, name="csv-reader", daemon=True)
         thread.start()
         try:
@@ -63,7 +63,7 @@ class _SerialThread:
 
     def __init__(self, name: str) -> None:
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-        self.pending: Future | None = None
+        self.pending: Future[object] | None = None
 
     def submit(self, call: Callable[..., object], *args: object) -> None:
         self.wait()

@@ -8,6 +8,7 @@ statements tests/ingest/test_summary.py keeps as the reference, with ties among 
 value. Measurements against those statements (bench/summary.py): bench/README.md."""
 
 from collections import Counter
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,7 @@ DAY_OFFSET = 1 << 22  # added to day numbers in (week, user) keys, which must no
 CODE_BITS = 32
 
 
-def dataset_summary(parquet_path: str) -> dict:
+def dataset_summary(parquet_path: str) -> dict[str, Any]:
     """The charts' aggregates, and `users`: the distinct users (for the ingest report: numbered here anyway, they
     are hashed once instead of twice)."""
     # Without pre-buffering: with it, reading batch by batch held the file's column chunks in memory.
@@ -42,7 +43,7 @@ def dataset_summary(parquet_path: str) -> dict:
 class _Summary:
     def __init__(self) -> None:
         self.daily = pd.DataFrame({"size": pd.Series(dtype="int64"), "sum": pd.Series(dtype="float64")})
-        self.counts = {"event": Counter(), "channel": Counter()}
+        self.counts: dict[str, Counter[str | None]] = {"event": Counter(), "channel": Counter()}
         self.users = _UserWeeks()
 
     def add(self, batch: pa.RecordBatch) -> None:
@@ -54,7 +55,7 @@ class _Summary:
             counter.update(dict(zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist(), strict=True)))
         self.users.add(batch.column("user_id"), day - (day + EPOCH_WEEKDAY) % 7)
 
-    def result(self) -> dict:
+    def result(self) -> dict[str, Any]:
         weekly_users = self.users.result()  # numbers the batches still waiting: the users known are then all
         return {
             "users": len(self.users.known),
@@ -105,7 +106,7 @@ class _UserWeeks:
         np.minimum.at(self.first_monday, codes, monday)
         self.pairs.add(pd.unique((monday + DAY_OFFSET) << CODE_BITS | codes))
 
-    def result(self) -> dict:
+    def result(self) -> dict[str, list[Any]]:
         if self.waiting:
             self._number()
         pairs = self.pairs.values()
@@ -116,11 +117,12 @@ class _UserWeeks:
         return {"week": _dates(weeks), "new": new.tolist(), "returning": (total - new).tolist()}
 
 
-def _top(counts: Counter) -> dict:
+def _top(counts: Counter[str | None]) -> dict[str, list[Any]]:
     """The TOP most common values (empty text counts, missing values do not), ties by value."""
     top = sorted((-count, name) for name, count in counts.items() if name is not None)[:TOP]
     return {"name": [name for _count, name in top], "count": [-count for count, _name in top]}
 
 
 def _dates(days: np.ndarray | pd.Index) -> list[str]:
-    return np.datetime_as_string(np.asarray(days, np.int64).astype("datetime64[D]")).tolist()
+    dates: list[str] = np.datetime_as_string(np.asarray(days, np.int64).astype("datetime64[D]")).tolist()
+    return dates
