@@ -2,6 +2,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import TextChoices
 from core.jobs import Job, JobMessages
 from core.scoping import team_scoped
 from datasets.models import Dataset
@@ -11,11 +12,11 @@ class Analysis(Job):
     """One run of a model on a ready dataset: a demand forecast or a customer segmentation. Runs are kept (re-run
     with other parameters makes a new row), so results can be compared and cited as evidence on a canvas."""
 
-    class Kind(models.TextChoices):
+    class Kind(TextChoices):
         FORECAST = "forecast", _("Demand forecast")
         SEGMENTATION = "segmentation", _("Customer segmentation")
 
-    class Status(models.TextChoices):
+    class Status(TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         SUCCEEDED = "succeeded", _("Succeeded")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from canvas.blueprints import BLUEPRINTS, PALETTE, Blueprint
+from core.choices import TextChoices
 from core.scoping import team_scoped
 from history.models import Version
 from ventures.models import Venture
@@ -20,12 +21,12 @@ NOTE_MAX = 2000
 ITEM_CONTENT_FIELDS = ("text", "color", "note", "is_assumption", "assumption_status", "evidence", "evidence_figure")
 
 
-class CanvasKind(models.TextChoices):
+class CanvasKind(TextChoices):
     BUSINESS_MODEL = "business_model", _("Business Model Canvas")
     LEAN = "lean", _("Lean Canvas")
 
 
-class AssumptionStatus(models.TextChoices):
+class AssumptionStatus(TextChoices):
     UNTESTED = "untested", _("Untested")
     TESTING = "testing", _("Testing")
     VALIDATED = "validated", _("Validated")

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from canvas.models import Canvas
+from core.choices import TextChoices
 from core.scoping import team_scoped
 from ventures.models import Venture
 
@@ -30,7 +31,7 @@ class Dashboard(models.Model):
         return f"Dashboard of {self.venture}"
 
 
-class ShareTarget(models.TextChoices):
+class ShareTarget(TextChoices):
     DASHBOARD = "dashboard", _("Dashboard")
     CANVAS = "canvas", _("Canvas")
 

@@ -4,6 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import TextChoices
 from core.jobs import Job, JobMessages
 from core.scoping import team_scoped
 from ventures.models import Venture
@@ -17,7 +18,7 @@ def upload_path(dataset: "Dataset", filename: str) -> str:
 class Dataset(Job):
     """An uploaded file and, once ingested (the job), its normalised events in Parquet."""
 
-    class Status(models.TextChoices):
+    class Status(TextChoices):
         UPLOADED = "uploaded", _("Uploaded")
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")

@@ -1,11 +1,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import TextChoices
+
 
 class OutboundEmail(models.Model):
     """One e-mail to send. The row is the truth about delivery; a Celery task does the sending."""
 
-    class Status(models.TextChoices):
+    class Status(TextChoices):
         QUEUED = "queued", _("Queued")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")

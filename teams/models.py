@@ -5,8 +5,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import TextChoices
 
-class Role(models.TextChoices):
+
+class Role(TextChoices):
     OWNER = "owner", _("Owner")
     EDITOR = "editor", _("Editor")
     VIEWER = "viewer", _("Viewer")

@@ -3,11 +3,12 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import TextChoices
 from core.scoping import team_scoped
 from teams.models import Team
 
 
-class Stage(models.TextChoices):
+class Stage(TextChoices):
     IDEA = "idea", _("Idea")
     PROBLEM_FIT = "problem_fit", _("Problem–solution fit")
     MVP = "mvp", _("Minimum viable product")
