@@ -75,7 +75,7 @@ def build_segment_scatter_figure(members: pd.DataFrame, segments: list[dict], la
                 x=group["recency"].to_numpy(dtype="float32"),
                 y=group["frequency"].to_numpy(dtype="float32"),
                 mode="markers",
-                name=names.get(int(segment_id), str(segment_id)),
+                name=names.get(int(segment_id), str(segment_id)),  # type: ignore[arg-type]  # pandas-stubs: a key may be any scalar
                 marker={"size": size[mask].astype("float32"), "color": SERIES_COLORS[index % len(SERIES_COLORS)], "opacity": 0.6},
                 hovertemplate=f"{labels['recency']}: %{{x:.0f}}<br>{labels['frequency']}: %{{y:.0f}}<extra>%{{fullData.name}}</extra>",
             )

@@ -8,6 +8,7 @@ import io
 import math
 import uuid
 from collections.abc import Callable
+from typing import cast
 
 import pandas as pd
 from django.contrib.auth.models import AnonymousUser
@@ -245,7 +246,7 @@ def _segmentation(analysis: Analysis, progress: Callable[[float], None]) -> tupl
     )
     progress(0.05)
     result, members = segment(events, k=analysis.params.get("k"), progress=lambda fraction: progress(0.05 + 0.9 * fraction))
-    return json_ready(dataclasses.asdict(result)), members
+    return cast(dict, json_ready(dataclasses.asdict(result))), members
 
 
 def _store_members(analysis: Analysis, members: pd.DataFrame) -> str:

@@ -2,6 +2,7 @@
 
 import json
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,7 +24,7 @@ from datasets.selectors import dataset_get_for_user
 from teams.access import can_edit
 
 
-def analysis_forms(dataset: Dataset, data: dict | None = None, kind: str = "", initial: dict | None = None) -> dict[str, object]:
+def analysis_forms(dataset: Dataset, data: dict | None = None, kind: str = "", initial: dict | None = None) -> dict[str, forms.Form]:
     """The two "run a model" forms of a ready dataset's page (bound to `data` for the one that was posted; filled
     with an earlier run's parameters to run it again with changes)."""
     frequency = frequency_proposed(dataset)

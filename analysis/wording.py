@@ -127,7 +127,7 @@ def candidate_rows(series: dict, *, frequency: str) -> list[dict]:
     for model, scores in series.get("backtest", {}).items():
         mase = scores.get("mase")
         versus = ""
-        if model != baseline and mase is not None and baseline_mase:
+        if baseline and model != baseline and mase is not None and baseline_mase:
             versus = comparison_words(1 - mase / baseline_mase, model_words(baseline, frequency))
         rows.append(
             {

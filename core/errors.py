@@ -1,6 +1,8 @@
 """Domain errors raised by services and selectors. The API maps each to one HTTP status in one place
 (`core.api.exception_handler`); browser views turn them into messages or status pages."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 
@@ -55,7 +57,7 @@ class StaleVersion(Conflict):
     code = "stale"
     default_message = _("A teammate changed this since you loaded it.")
 
-    def __init__(self, current: object, message: str | None = None) -> None:
+    def __init__(self, current: Any, message: str | None = None) -> None:
         super().__init__(message)
         self.current = current
 

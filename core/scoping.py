@@ -4,7 +4,7 @@ A model declares the lookup from itself to its team (`objects = team_scoped("ven
 asks "what may this user see" starts from `Model.objects.for_user(user)`. core imports no app, so the path is a
 string: a `teams.Team` (related name `memberships` to its members) at the end of it."""
 
-from typing import Self
+from typing import Self, cast
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -24,5 +24,8 @@ class TeamScopedQuerySet(models.QuerySet):
 def team_scoped(team_path: str) -> models.Manager:
     """A default manager whose querysets have `for_user`, scoped along `team_path`. Not used in migrations (no
     `use_in_migrations`), so declaring it changes no schema."""
-    queryset = type(f"TeamScopedQuerySet_{team_path}", (TeamScopedQuerySet,), {"team_path": team_path, "__module__": __name__})
+    queryset = cast(
+        type[TeamScopedQuerySet],
+        type(f"TeamScopedQuerySet_{team_path}", (TeamScopedQuerySet,), {"team_path": team_path, "__module__": __name__}),
+    )
     return queryset.as_manager()

@@ -2,6 +2,7 @@
 checks the role (owner or editor; viewers only look) through teams.access."""
 
 from datetime import datetime
+from typing import cast
 
 from django.db import transaction
 from django.db.models import F
@@ -30,7 +31,7 @@ def dashboard_layout_save(*, user: User, venture: Venture, layout: list[str], ca
         unknown = isinstance(layout, list) and any(isinstance(key, str) and key not in PANELS for key in layout)
         code = "unknown_panel" if unknown else "invalid_layout"
         raise InvalidInput(" ".join(problems), code=code)
-    if canvas is not UNSET and canvas is not None and canvas.venture_id != venture.pk:
+    if canvas is not UNSET and canvas is not None and cast(Canvas, canvas).venture_id != venture.pk:
         raise InvalidInput(_("The canvas belongs to another venture."), code="invalid_canvas")
     dashboard, created = Dashboard.objects.select_for_update().get_or_create(venture=venture)
     dashboard.layout = list(layout)

@@ -2,6 +2,7 @@
 
 from datetime import datetime, time, timedelta
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -38,7 +39,7 @@ NEW_LINK_SESSION_KEY = "dashboards:new_link"
 # --- the team's page -----------------------------------------------------------------------------------------------
 
 
-def _form_errors(form: object) -> str:
+def _form_errors(form: forms.BaseForm) -> str:
     return " ".join(
         f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
         for name, errors in form.errors.items()

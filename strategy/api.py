@@ -1,5 +1,6 @@
 """The strategy API: one list/detail pair of views serves every resource of strategy/resources.py."""
 
+from django.db.models import Model
 from django.http import HttpResponse
 from django.utils import translation
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_view
@@ -68,15 +69,15 @@ def _service_fields(resource: Resource, data: dict) -> dict:
 
 
 class ResourceApiMixin:
-    resource: Resource = None  # set by resource_views()
+    resource: Resource = None  # type: ignore[assignment]  # set by resource_views(); as_view() needs the attribute
 
     def input_serializer(self, **kwargs: object) -> serializers.ModelSerializer:
         return SERIALIZERS[self.resource.key][0](**kwargs)
 
-    def output(self, row: object, status_code: int = status.HTTP_200_OK) -> Response:
+    def output(self, row: Model, status_code: int = status.HTTP_200_OK) -> Response:
         return with_etag(Response(self.current_data(row), status=status_code), row)
 
-    def current_data(self, current: object) -> dict:
+    def current_data(self, current: Model) -> dict:
         return SERIALIZERS[self.resource.key][1](current).data
 
 

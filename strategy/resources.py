@@ -18,7 +18,7 @@ class Resource:
     view: str  # the StrategyView kind whose history records these rows
     group: str  # the field that groups rows in a diff ("" → one group)
     fields: tuple[str, ...]  # what a user sets (foreign keys by attname: first_id)
-    filter: tuple[tuple[str, object], ...] = ()  # e.g. SWOT items are insights with a S/W/O/T tag
+    filter: tuple[tuple[str, tuple[str, ...]], ...] = ()  # e.g. SWOT items are insights with a S/W/O/T tag
 
 
 INSIGHTS = Resource("insights", "insights", Insight, "swot", "kind", ("text", "kind", "weight", "evidence_url"))

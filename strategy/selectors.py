@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -45,7 +45,7 @@ def view_version(*, venture: Venture, kind: str) -> int:
     return StrategyView.objects.filter(venture=venture, kind=kind).values_list("version", flat=True).first() or 0
 
 
-def row_snapshot(row: object, resource: Resource) -> dict:
+def row_snapshot(row: Model, resource: Resource) -> dict:
     return {
         "id": f"{resource.model._meta.model_name}:{row.pk}",
         "group": str(getattr(row, resource.group)) if resource.group else resource.key,
@@ -60,7 +60,7 @@ def _snapshot_value(value: object) -> object:
 
 
 def view_snapshot(*, view: StrategyView) -> dict:
-    items = []
+    items: list[dict] = []
     for resource in resources_of_view(view.kind):
         items.extend(row_snapshot(row, resource) for row in resource.model.objects.filter(venture_id=view.venture_id).order_by("pk"))
     return {"fields": {"kind": view.kind}, "items": items}

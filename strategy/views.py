@@ -1,5 +1,7 @@
 import json
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -58,7 +60,7 @@ def _resource(key: str) -> Resource:
     return RESOURCES[key]
 
 
-def _form(request: HttpRequest, venture: Venture, resource: Resource, **kwargs: object) -> object:
+def _form(request: HttpRequest, venture: Venture, resource: Resource, **kwargs: object) -> forms.ModelForm:
     return row_form(
         resource,
         team_members=team_member_list(team=venture.team),
@@ -74,7 +76,7 @@ def strategy_home(request: HttpRequest, venture_id: int) -> HttpResponse:
 
 
 @login_required
-def strategy_view(request: HttpRequest, venture_id: int, kind: str, **extra: object) -> HttpResponse:
+def strategy_view(request: HttpRequest, venture_id: int, kind: str, **extra: Any) -> HttpResponse:
     venture = _venture(request, venture_id)
     if kind not in PAGES:
         raise Http404

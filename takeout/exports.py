@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.core.files.storage import default_storage
 from django.utils import timezone
@@ -156,7 +157,7 @@ def _venture_entries(venture: Venture, folder: str, *, with_data: bool, language
 def _strategy_entries(venture: Venture, folder: str) -> Iterator[Entry]:
     for view in labels.VIEWS:
         resources = resources_of_view(view.key)
-        document = {"view": view.key, "title": view.en, "version": view_version(venture=venture, kind=view.key), "rows": {}}
+        document: dict[str, Any] = {"view": view.key, "title": view.en, "version": view_version(venture=venture, kind=view.key), "rows": {}}
         for resource in resources:
             rows = [row_snapshot(row, resource) for row in rows_for_venture(venture=venture, resource=resource).order_by("pk")]
             document["rows"][resource.key] = rows
@@ -207,7 +208,7 @@ class _Pipe(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: bytes) -> int:  # type: ignore[override]  # zipfile hands it bytes
         self.chunks.append(bytes(data))
         return len(data)
 

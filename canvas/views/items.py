@@ -1,5 +1,7 @@
 """The htmx partials that change a canvas's items: each answers with the blocks it touched, re-rendered."""
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -41,7 +43,7 @@ def _shown_block(request: HttpRequest, canvas: Canvas, item: CanvasItem) -> str:
     return shown if shown in canvas.blueprint.keys else item.block
 
 
-def _stale_response(request: HttpRequest, canvas: Canvas, shown: str, exc: StaleVersion, **extra: object) -> HttpResponse:
+def _stale_response(request: HttpRequest, canvas: Canvas, shown: str, exc: StaleVersion, **extra: Any) -> HttpResponse:
     """A change based on an old version of the item: 409, with the item's block as it is now beside the one shown."""
     return blocks_response(request, canvas, shown, exc.current.block, status=409, **extra)
 

@@ -1,6 +1,8 @@
 """The OpenAPI schema tells the truth about errors too: every operation documents the error answers our one exception
 handler (`core.api.exception_handler`) can give it, with their bodies, next to what the view declares itself."""
 
+from typing import Literal
+
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework.permissions import AllowAny
@@ -35,7 +37,7 @@ VERSIONED = ("{item_id}", "{row_id}")  # changes to these say which version they
 class AutoSchema(SpectacularAutoSchema):
     """Adds the error responses to every operation, unless the view documents that status itself."""
 
-    def _get_response_bodies(self, direction: str = "response") -> dict:
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict:
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses

@@ -43,6 +43,8 @@ def expected_version(request: Request, body_version: object = None) -> int | Non
         body_version = request.data.get("version")
     if body_version is None or body_version == "":
         return None
-    if isinstance(body_version, int) or str(body_version).isdigit():
+    if isinstance(body_version, int):
         return int(body_version)
+    if str(body_version).isdigit():
+        return int(str(body_version))
     raise InvalidInput("version must be a whole number.", code="invalid_version")
