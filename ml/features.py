@@ -62,7 +62,8 @@ class UserFeatures:
     that vary across users (a constant column cannot separate anyone), log1p-transformed where heavy-tailed,
     robust-scaled (median and interquartile range, as scikit-learn's RobustScaler), clipped to ±SCALED_CLIP, and each
     group of share columns weighted by 1/sqrt(group size) so that, say, nine event-type shares together weigh about as
-    much as one behavioural feature instead of drowning recency, frequency and monetary value.
+    much as one behavioural feature instead of drowning recency, frequency and monetary value. `scaling` puts another
+    frame of raw features (another window of the log) into the same space.
     """
 
     raw: pd.DataFrame
@@ -70,6 +71,7 @@ class UserFeatures:
     columns: list[str]
     has_amounts: bool
     end: pd.Timestamp
+    scaling: "Scaling"
 
 
 def user_features(events: pd.DataFrame) -> UserFeatures:
@@ -108,9 +110,15 @@ def user_features(events: pd.DataFrame) -> UserFeatures:
     columns |= money
     share_tables = [(names, table) for names, table in tables if names]
     raw = _raw_frame(users, columns, share_tables)
-    share_groups = [names for names, _table in share_tables]
-    scaled, kept = scale(raw, share_groups)
-    return UserFeatures(raw=raw, scaled=scaled, columns=kept, has_amounts=has_amounts, end=pd.Timestamp(end, unit=unit, tz="UTC"))
+    fitted = scaling(raw, [names for names, _table in share_tables])
+    return UserFeatures(
+        raw=raw,
+        scaled=_write_matrix(raw, fitted),
+        columns=fitted.columns,
+        has_amounts=has_amounts,
+        end=pd.Timestamp(end, unit=unit, tz="UTC"),
+        scaling=fitted,
+    )
 
 
 def amount_features(amounts: np.ndarray, codes: np.ndarray, n_users: int) -> tuple[dict[str, np.ndarray], bool]:
@@ -181,16 +189,38 @@ def value_counts(values: pd.Series, codes: np.ndarray, n_users: int, *, prefix: 
     return names, table
 
 
-def scale(raw: pd.DataFrame, share_groups: list[list[str]], *, sample_size: int = SCALING_SAMPLE) -> tuple[np.ndarray, list[str]]:
-    """The clustering matrix of `raw`: see UserFeatures. Columns that do not vary are left out.
+@dataclass(frozen=True)
+class Scaling:
+    """How `scale` turned raw columns into the clustering matrix, to put another frame (the same customers' features
+    over another window, say) into the same space: the columns kept, which are log1p'd, and each one's centre, spread
+    and group weight."""
 
-    Each column's median and quartiles first (of its log1p where heavy-tailed), from one partial sort of the values of
+    columns: list[str]
+    logged: np.ndarray
+    centre: np.ndarray
+    spread: np.ndarray
+    weight: np.ndarray
+
+    def apply(self, raw: pd.DataFrame) -> np.ndarray:
+        """The matrix of `raw` in this scaling's space; a column `raw` lacks (a share value absent there) counts as 0."""
+        return _write_matrix(raw.reindex(columns=self.columns, fill_value=0.0), self)
+
+
+def scale(raw: pd.DataFrame, share_groups: list[list[str]], *, sample_size: int = SCALING_SAMPLE) -> tuple[np.ndarray, list[str]]:
+    """The clustering matrix of `raw` and its columns: see UserFeatures and `scaling` (columns that do not vary are
+    left out)."""
+    fitted = scaling(raw, share_groups, sample_size=sample_size)
+    return _write_matrix(raw, fitted), fitted.columns
+
+
+def scaling(raw: pd.DataFrame, share_groups: list[list[str]], *, sample_size: int = SCALING_SAMPLE) -> Scaling:
+    """The scaling of `raw`'s varying columns.
+
+    Each column's median and quartiles (of its log1p where heavy-tailed), from one partial sort of the values of
     at most `sample_size` users (a fixed random sample when there are more; see SCALING_SAMPLE): scikit-learn's RobustScaler
     took 0.4–0.7 s on 1,000,000 × 20 for its column-by-column nanmedian and nanpercentile of every user. Whether a
-    column varies is decided on all users: a rare value left out of the sample still separates someone. Then the
-    matrix a block of rows at a time, so that turning the frame's columns into the rows KMeans wants happens in
-    cache, with no full-size intermediate. Both steps run on THREADS threads (numpy's partial sort, gathers and
-    arithmetic release the GIL; each element is computed as on one thread, so the result is the same)."""
+    column varies is decided on all users: a rare value left out of the sample still separates someone. The
+    statistics run on THREADS threads (numpy's partial sort releases the GIL)."""
     varies = [name for name in raw.columns if len(raw) and np.ptp(raw[name].to_numpy()) > 0]
     logged = np.array([position for position, name in enumerate(varies) if name in LOG_FEATURES], dtype=np.intp)
     centre, spread = np.zeros(len(varies)), np.ones(len(varies))
@@ -207,25 +237,31 @@ def scale(raw: pd.DataFrame, share_groups: list[list[str]], *, sample_size: int 
             spread[position] = high - low
     group_size = {name: sum(member in varies for member in group) for group in share_groups for name in group}
     weight = np.sqrt([group_size.get(name, 1) for name in varies])
+    return Scaling(columns=varies, logged=logged, centre=centre, spread=spread, weight=weight)
 
+
+def _write_matrix(raw: pd.DataFrame, fitted: Scaling) -> np.ndarray:
+    """The matrix a block of rows at a time, so that turning the frame's columns into the rows KMeans wants happens
+    in cache, with no full-size intermediate, on THREADS threads (numpy's gathers and arithmetic release the GIL;
+    each element is computed as on one thread, so the result is the same)."""
     values = raw.to_numpy(dtype="float64")
-    positions = np.array([raw.columns.get_loc(name) for name in varies], dtype=np.intp)
-    matrix = np.empty((len(raw), len(varies)))
+    positions = np.array([raw.columns.get_loc(name) for name in fitted.columns], dtype=np.intp)
+    matrix = np.empty((len(raw), len(fitted.columns)))
 
     def write(start: int) -> None:
         """Rows start.. of the matrix, a block at a time, up to THREAD_ROWS of them."""
         for offset in range(start, min(start + THREAD_ROWS, len(raw)), BLOCK_ROWS):
             block = matrix[offset : offset + BLOCK_ROWS]
             np.take(values[offset : offset + BLOCK_ROWS], positions, axis=1, out=block, mode="clip")
-            block[:, logged] = np.log1p(block[:, logged])
-            block -= centre
-            block /= spread
+            block[:, fitted.logged] = np.log1p(block[:, fitted.logged])
+            block -= fitted.centre
+            block /= fitted.spread
             np.clip(block, -SCALED_CLIP, SCALED_CLIP, out=block)
-            block /= weight
+            block /= fitted.weight
 
     with ThreadPoolExecutor(THREADS) as pool:
         list(pool.map(write, range(0, len(raw), THREAD_ROWS)))
-    return matrix, varies
+    return matrix
 
 
 def scaling_rows(users: int, sample_size: int = SCALING_SAMPLE) -> np.ndarray | None:

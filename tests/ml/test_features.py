@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from ml.features import LOG_FEATURES, OTHER, SCALED_CLIP, TOP_VALUES, quartiles, scale, scaling_rows, user_features
+from tests.ml.segment_events import FREQUENT, LAPSED, grouped_events
 
 
 def events_of(rows: list[tuple]) -> pd.DataFrame:
@@ -231,3 +232,15 @@ def test_quartiles_of_a_non_decreasing_transform_are_those_of_the_transformed_va
     values = np.random.default_rng(0).lognormal(3, 2, size=1_000)
 
     assert quartiles(values.copy(), np.log1p) == quartiles(np.log1p(values))
+
+
+def test_a_scaling_puts_another_frame_in_the_same_space_and_a_missing_share_column_counts_as_zero() -> None:
+    events, _truth = grouped_events({FREQUENT: 20, LAPSED: 20})
+    features = user_features(events)
+
+    again = features.scaling.apply(features.raw)
+    without_app = features.scaling.apply(features.raw.drop(columns="channel_share__app"))
+
+    np.testing.assert_array_equal(again, features.scaled)
+    expected = features.raw.assign(channel_share__app=0.0)
+    np.testing.assert_array_equal(without_app, features.scaling.apply(expected))
