@@ -8,10 +8,10 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 import ml.segmentation
 from ml.features import user_features
-from ml.rfm import rfm_scores
+from ml.rfm import rfm_scores, segment_codes
 from ml.segmentation import SegmentationError, choose_k, elbow_k, profile_segments, scatter_sample, segment
 from ml.silhouette import silhouette_scores
-from tests.ml.segment_events import FREQUENT, LAPSED, NEWCOMER, grouped_events
+from tests.ml.segment_events import FREQUENT, LAPSED, NEWCOMER, Behaviour, grouped_events
 
 THREE_GROUPS = {FREQUENT: 40, LAPSED: 40, NEWCOMER: 40}
 
@@ -24,7 +24,7 @@ def three_groups() -> tuple[pd.DataFrame, pd.Series]:
 @pytest.fixture(scope="module")
 def three_groups_segmented(three_groups: tuple[pd.DataFrame, pd.Series]) -> ml.segmentation.Segmentation:
     events, _truth = three_groups
-    return segment(events, seed=0)
+    return segment(events, method="kmeans", seed=0)
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,7 @@ def three_groups_segmented(three_groups: tuple[pd.DataFrame, pd.Series]) -> ml.s
 def test_well_separated_groups_are_recovered_with_the_right_k(groups: dict, expected_k: int) -> None:
     events, truth = grouped_events(groups, seed=1)
 
-    result, members = segment(events, seed=0)
+    result, members = segment(events, method="kmeans", seed=0)
 
     assert result.k == expected_k
     assert adjusted_rand_score(truth[members["user_id"]].to_numpy(), members["segment_id"]) == pytest.approx(1.0)
@@ -45,7 +45,7 @@ def test_clusters_of_real_groups_are_stable_under_resampling(three_groups_segmen
     assert three_groups_segmented.result.silhouette > 0.5
 
 
-def test_segments_are_profiled_and_named_after_their_rfm_majority(three_groups_segmented: ml.segmentation.Segmentation) -> None:
+def test_clusters_are_profiled_and_named_after_their_rfm_profile(three_groups_segmented: ml.segmentation.Segmentation) -> None:
     result, members = three_groups_segmented
     by_revenue = max(result.segments, key=lambda segment: segment.revenue_share)
 
@@ -57,7 +57,7 @@ def test_segments_are_profiled_and_named_after_their_rfm_majority(three_groups_s
     assert by_revenue.profile["frequency"] > 20
     assert len({segment.name for segment in result.segments}) == result.k
     majority = members[members["segment_id"] == by_revenue.id]["rfm_segment"].value_counts().idxmax()
-    assert by_revenue.code == majority
+    assert by_revenue.code == majority  # a pure cluster: its profile and its majority agree
 
 
 def test_members_have_one_row_per_user_with_scores(three_groups_segmented: ml.segmentation.Segmentation) -> None:
@@ -78,7 +78,7 @@ def test_result_is_json_serialisable_without_nan(three_groups_segmented: ml.segm
 def test_same_seed_same_result(three_groups: tuple[pd.DataFrame, pd.Series], three_groups_segmented: ml.segmentation.Segmentation) -> None:
     events, _truth = three_groups
 
-    again = segment(events, seed=0)
+    again = segment(events, method="kmeans", seed=0)
 
     assert dataclasses.asdict(again.result) == dataclasses.asdict(three_groups_segmented.result)
     pd.testing.assert_frame_equal(again.members, three_groups_segmented.members)
@@ -96,9 +96,9 @@ def test_silhouette_and_search_use_a_sample_not_every_user(
 
     monkeypatch.setattr(ml.segmentation, "silhouette_scores", spy)
 
-    result, members = segment(events, seed=0, sample_size=60)
+    result, members = segment(events, method="kmeans", seed=0, sample_size=60)
 
-    assert points_seen == [60]
+    assert points_seen == [60, 60]  # the contender on the 80 users of the earlier part, then all 120
     assert len(members) == 120  # every user still gets a segment
     assert any("sample of 60 of 120 users" in note for note in result.notes)
 
@@ -191,19 +191,65 @@ def test_a_k_beyond_the_distinct_users_is_refused() -> None:
     assert raised.value.code == "invalid_k"
 
 
-def test_two_clusters_with_the_same_majority_get_numbered_names() -> None:
-    events, _truth = grouped_events({FREQUENT: 6, LAPSED: 6})
+def test_clusters_sharing_a_name_are_told_apart_by_what_differs_most_in_english_and_chinese() -> None:
+    cheap = Behaviour(orders=(3, 4), days=(0, 360), amount=(5, 6), channel="web")
+    dear = Behaviour(orders=(3, 4), days=(0, 360), amount=(200, 220), channel="web")
+    events, truth = grouped_events({cheap: 10, dear: 10})
     features = user_features(events)
-    scores = rfm_scores(features.raw, has_amounts=True)
-    scores["rfm_segment"] = pd.Categorical(["loyal"] * 12, categories=scores["rfm_segment"].cat.categories)
-    labels = np.array([0, 1] * 6)
+    scores = rfm_scores(features.raw, has_amounts=True).assign(r=4, f=5)  # every customer in one cell: loyal
+    labels = truth[features.raw.index].to_numpy()
 
     segments = profile_segments(features, scores, labels, 2)
 
     assert [(segment.code, segment.name, segment.name_zh) for segment in segments] == [
-        ("loyal", "Loyal", "忠诚客户"),
-        ("loyal", "Loyal (2)", "忠诚客户 (2)"),
+        ("loyal", "Loyal — low value", "忠诚客户（低价值）"),
+        ("loyal", "Loyal — high value", "忠诚客户（高价值）"),
     ]
+
+
+def test_clusters_sharing_a_name_that_differ_by_channel_are_named_after_it() -> None:
+    events, truth = grouped_events({Behaviour((3, 4), (0, 360), (20, 22), channel): 10 for channel in ("app", "web", "store")})
+    features = user_features(events)
+    scores = rfm_scores(features.raw, has_amounts=True).assign(r=2, f=3)  # at risk
+    labels = truth[features.raw.index].to_numpy()
+
+    names = [segment.name for segment in profile_segments(features, scores, labels, 3)]
+
+    assert names == ["At risk — mostly via app", "At risk — mostly via web", "At risk — mostly via store"]
+
+
+def test_many_clusters_sharing_a_name_all_get_distinct_descriptive_names() -> None:
+    behaviours = {Behaviour((2 + group, 2 + group), (0, 360), (10.0 * 2**group, 10.0 * 2**group + 1), "web"): 5 for group in range(7)}
+    events, truth = grouped_events(behaviours)
+    features = user_features(events)
+    scores = rfm_scores(features.raw, has_amounts=True).assign(r=1, f=1)  # lost
+    labels = truth[features.raw.index].to_numpy()
+
+    segments = profile_segments(features, scores, labels, 7)
+
+    assert len({segment.name for segment in segments}) == len({segment.name_zh for segment in segments}) == 7
+    assert all(segment.name.startswith("Lost — ") and "(" not in segment.name for segment in segments)
+
+
+def test_a_cluster_is_named_after_the_rfm_cell_of_its_revenue_weighted_scores() -> None:
+    events, _truth = grouped_events(THREE_GROUPS, seed=3)
+    features = user_features(events)
+    scores = rfm_scores(features.raw, has_amounts=True)
+    # One cluster of every lapsed customer (hibernating or lost) and the five biggest spenders among the frequent:
+    # most of its members sleep, most of its revenue comes from recent frequent buyers.
+    monetary = features.raw["monetary"]
+    big = monetary[features.raw.index.str.startswith("g0-")].nlargest(5).index
+    mixed = features.raw.index.str.startswith("g1-") | features.raw.index.isin(big)
+    labels = np.where(mixed, 0, 1)
+
+    segments = profile_segments(features, scores, labels, 2)
+
+    members = scores[mixed]
+    weights = monetary[mixed]
+    r, f = (int(np.floor((members[column].astype(float) * weights).sum() / weights.sum() + 0.5)) for column in ("r", "f"))
+    assert segments[0].code == segment_codes(np.array([r]), np.array([f]))[0]
+    assert members["rfm_segment"].value_counts().idxmax() in {"hibernating", "lost"}
+    assert segments[0].code not in {"hibernating", "lost"}
 
 
 def test_k_is_the_best_silhouette_unless_others_are_close_then_the_elbow_decides() -> None:
@@ -248,7 +294,7 @@ def test_automatic_k_keeps_segments_big_enough_to_act_on():
         }
     )
 
-    result, _members = segment(events)
+    result, _members = segment(events, method="kmeans")
 
     assert result.k <= 4  # 40 customers: at most 4 segments of 10 on average
 
