@@ -605,6 +605,10 @@ RANK_WORDS: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {
 RANKS = {2: (1, 3), 3: (1, 2, 3), 4: (0, 1, 3, 4), 5: (0, 1, 2, 3, 4)}
 # A share group's words: the value most of the cluster's rows have.
 SHARE_WORDS = {"channel_share__": ("mostly via {}", "主要通过{}"), "event_share__": ("mostly {} events", "以{}事件为主")}
+OTHER_WORDS = {
+    "channel_share__": ("mostly via other channels", "主要通过其他渠道"),
+    "event_share__": ("mostly other events", "以其他事件为主"),
+}
 
 
 def _qualifiers(
@@ -666,7 +670,7 @@ class _Namer:
             return False
         english, chinese = SHARE_WORDS[prefix]
         for label, value in zip(group, dominant, strict=True):
-            self._add(label, english.format("other" if value == OTHER else value), chinese.format("其他" if value == OTHER else value))
+            self._add(label, *(OTHER_WORDS[prefix] if value == OTHER else (english.format(value), chinese.format(value))))
         return True
 
     def _by_rank(self, group: list[int], name: str, used: frozenset[str]) -> None:
