@@ -195,11 +195,17 @@ SEGMENT_NOTES = {
     "k_given": gettext_lazy("The number of clusters was given, not searched for."),
     "elbow_chosen": gettext_lazy("Several numbers of clusters fitted almost as well: the one at the elbow of the fit was chosen."),
     "too_short_to_validate": gettext_lazy("The log is too short to split in time, so the segments could not be tested on later purchases."),
+    "no_kmeans_contender": gettext_lazy("Clustering could not run on the earlier part of the log: only RFM segments were tested."),
 }
+SAID_BY_THE_VERDICT = ("rfm_won", "kmeans_won")
 
 
 def segmentation_notes(result: dict) -> list[str]:
     codes, sentences = result.get("note_codes") or [], result.get("notes") or []
     if not codes:
         return [str(sentence) for sentence in sentences]
-    return [str(SEGMENT_NOTES.get(code, sentences[index] if index < len(sentences) else code)) for index, code in enumerate(codes)]
+    return [
+        str(SEGMENT_NOTES.get(code, sentences[index] if index < len(sentences) else code))
+        for index, code in enumerate(codes)
+        if code not in SAID_BY_THE_VERDICT
+    ]
