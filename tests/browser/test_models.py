@@ -42,7 +42,7 @@ def test_run_a_forecast_and_a_segmentation_and_feed_the_canvas(page: Page, live_
     expect(page.locator("#analysis-status")).to_have_text("Succeeded", timeout=90_000)
     for name in ("segments", "scatter", "profiles"):
         expect(page.locator(f'[data-figure="figure-{name}"] .main-svg').first).to_be_visible()
-    segments = page.locator("#segments tbody tr")
+    segments = page.locator("#segment-list tbody tr")
     count = segments.count()
     assert count >= 2
     page.screenshot(path=str(ARTIFACTS / "analysis_segmentation.png"), full_page=True)
