@@ -52,6 +52,9 @@ class ForecastForm(forms.Form):
 class SegmentationForm(forms.Form):
     k = forms.ChoiceField(
         label=_("Number of segments"),
-        choices=[("", _("Automatic (best silhouette)")), *((str(k), str(k)) for k in range(2, 11))],
+        choices=[
+            ("", _("Automatic: RFM segments, unless clusters predict repeat buyers better")),
+            *((str(k), str(k)) for k in range(2, 11)),
+        ],
         required=False,
     )
