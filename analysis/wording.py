@@ -4,6 +4,7 @@ same thing from the same numbers (never "−46 % better"). Results stored before
 from what they hold, honestly."""
 
 from django.utils.formats import number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -101,7 +102,7 @@ def forecast_accuracy(series: dict, *, frequency: str, metric: str) -> str:
 def forecast_verdict(series: dict, *, frequency: str, metric: str) -> str:
     """The whole verdict in one line: the choice, then its accuracy (what the page, the panel and the note say)."""
     choice, accuracy = forecast_choice(series, frequency=frequency), forecast_accuracy(series, frequency=frequency, metric=metric)
-    return _("%(choice)s Its %(accuracy)s.") % {"choice": choice, "accuracy": accuracy} if accuracy else choice
+    return _("%(choice)s %(accuracy)s.") % {"choice": choice, "accuracy": capfirst(accuracy)} if accuracy else choice
 
 
 INTERVALS = {

@@ -56,17 +56,17 @@ NAIVE = series(
     [
         (
             SINGLE,
-            "AutoETS had the lowest error in the backtest. Its typical error ±9 % of the revenue per week in the backtest; "
+            "AutoETS had the lowest error in the backtest. Typical error ±9 % of the revenue per week in the backtest; "
             "29 % lower error than repeating last year.",
         ),
         (
             COMBINED,
-            "The mean of AutoETS, AutoTheta had the lowest error in the backtest, lower than any of them alone. Its typical "
+            "The mean of AutoETS, AutoTheta had the lowest error in the backtest, lower than any of them alone. Typical "
             "error ±8 % of the revenue per week in the backtest; 36 % lower error than repeating last year.",
         ),
         (
             NAIVE,
-            "No model beat repeating last year in the backtest, so the forecast is repeating last year. Its typical error "
+            "No model beat repeating last year in the backtest, so the forecast is repeating last year. Typical error "
             "±12 % of the revenue per week in the backtest.",
         ),
     ],
