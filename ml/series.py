@@ -12,13 +12,13 @@ from typing import Literal
 import pandas as pd
 
 Metric = Literal["orders", "revenue", "quantity", "active_users", "event_count"]
-Frequency = Literal["D", "W", "M"]
+Frequency = Literal["D", "W", "M", "Q", "Y"]
 SplitBy = Literal["channel", "product"]
 # A machine-readable note: a "code" and numbers (and, for split_capped, the merged series' key).
 Note = dict[str, str | int]
 
 METRICS: tuple[str, ...] = ("orders", "revenue", "quantity", "active_users", "event_count")
-FREQUENCIES: tuple[str, ...] = ("D", "W", "M")
+FREQUENCIES: tuple[str, ...] = ("D", "W", "M", "Q", "Y")
 SPLIT_COLUMNS: tuple[str, ...] = ("channel", "product")
 
 TOTAL_KEY = "total"
@@ -29,6 +29,8 @@ MISSING_KEY = "(missing)"
 DAILY_MAX_SPAN_DAYS = 400
 DAILY_ALWAYS_BELOW_DAYS = 56
 WEEKLY_MAX_SPAN_DAYS = 3 * 365
+QUARTERLY_MIN_SPAN_DAYS = 3 * 365  # a coarser grid than months only for long histories
+YEARLY_MIN_SPAN_DAYS = 8 * 365
 MIN_DENSITY = 0.5
 
 
@@ -60,13 +62,15 @@ class SeriesSet:
 
 
 def propose_frequency(timestamps: pd.Series) -> str:
-    """Propose "D", "W" or "M" for a set of event timestamps.
+    """Propose "D", "W", "M", "Q" or "Y" for a set of event timestamps.
 
     The rule, in order:
     - "D" when the data spans less than 8 weeks (a coarser grid would leave too few points to learn from), or spans
       at most ~13 months (400 days) and at least half of its days have an event;
     - "W" when it spans at most 3 years and at least half of its weeks have an event;
-    - "M" otherwise (long histories, or data too sparse for a weekly grid).
+    - "M" when at least half of its months have an event, or it spans less than 3 years;
+    - "Q" when it spans less than 8 years or at least half of its quarters have an event;
+    - "Y" otherwise (long and sparse: an event in fewer than half of the quarters over 8 years or more).
     """
     stamps = _naive_utc(pd.Series(timestamps)).dropna()
     if stamps.empty:
@@ -82,7 +86,17 @@ def propose_frequency(timestamps: pd.Series) -> str:
     span_weeks = (weeks.max() - weeks.min()).days // 7 + 1
     if span_days <= WEEKLY_MAX_SPAN_DAYS and weeks.nunique() / span_weeks >= MIN_DENSITY:
         return "W"
-    return "M"
+    if span_days < QUARTERLY_MIN_SPAN_DAYS or _density(stamps, "M") >= MIN_DENSITY:
+        return "M"
+    if span_days < YEARLY_MIN_SPAN_DAYS or _density(stamps, "Q") >= MIN_DENSITY:
+        return "Q"
+    return "Y"
+
+
+def _density(stamps: pd.Series, freq: str) -> float:
+    """The share of the periods from the first stamp's to the last's that hold at least one stamp."""
+    periods = stamps.dt.to_period(freq)
+    return float(periods.nunique() / ((periods.max() - periods.min()).n + 1))
 
 
 def build_series(
@@ -213,7 +227,8 @@ def _partial_period_notes(timestamps: pd.Series, freq: str) -> list[Note]:
         return []
     last = _naive_utc(timestamps).dropna().max()
     start = _period_start(pd.Series([last]), freq).iloc[0]
-    days_in_period = 7 if freq == "W" else start.days_in_month
+    end = start + pd.tseries.frequencies.to_offset(_pandas_freq(freq))
+    days_in_period = (end - start).days
     days_covered = (last.normalize() - start).days + 1
     if days_covered >= days_in_period:
         return []
@@ -226,20 +241,21 @@ def _naive_utc(timestamps: pd.Series) -> pd.Series:
 
 
 def _period_start(stamps: pd.Series, freq: str) -> pd.Series:
-    """Start of each stamp's period: the day, the Monday of its week, or the first of its month."""
+    """Start of each stamp's period: the day, the Monday of its week, the first of its month, quarter or year."""
     starts: pd.Series
     if freq == "D":
         starts = stamps.dt.normalize()
     elif freq == "W":
         starts = stamps.dt.to_period("W-SUN").dt.start_time
     else:
-        starts = stamps.dt.to_period("M").dt.start_time
+        starts = stamps.dt.to_period({"M": "M", "Q": "Q", "Y": "Y"}[freq]).dt.start_time
     return starts
 
 
 def _pandas_freq(freq: str) -> str:
-    """The pandas/statsforecast frequency alias for our frequency code (weeks start Monday, months on the 1st)."""
-    return {"D": "D", "W": "W-MON", "M": "MS"}[freq]
+    """The pandas/statsforecast frequency alias for our frequency code (weeks start Monday, months, quarters and
+    years on their first day)."""
+    return {"D": "D", "W": "W-MON", "M": "MS", "Q": "QS-JAN", "Y": "YS-JAN"}[freq]
 
 
 def statsforecast_freq(freq: str) -> str:

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ml.series import SeriesError, build_series, propose_frequency
+from ml.series import SeriesError, build_series, propose_frequency, statsforecast_freq
 
 
 def events(rows: list[tuple]) -> pd.DataFrame:
@@ -155,3 +155,28 @@ def test_an_incomplete_last_period_is_left_out_when_enough_periods_remain():
     assert result.frame["ds"].dt.strftime("%Y-%m-%d").tolist() == ["2024-03-04", "2024-03-11", "2024-03-18", "2024-03-25"]
     assert result.frame["y"].tolist() == [70.0] * 4
     assert {"code": "partial_last_period_dropped", "days_covered": 2, "days_in_period": 7} in result.notes
+
+
+def test_quarterly_and_yearly_bins_start_on_their_first_day(shop):
+    quarterly = build_series(shop, "revenue", "Q")
+    yearly = build_series(shop, "revenue", "Y")
+
+    assert quarterly.frame["ds"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-01"]
+    assert yearly.frame["ds"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-01"]
+    assert {"code": "partial_last_period", "days_covered": 16, "days_in_period": 91} in quarterly.notes
+    assert values(quarterly.frame) == [38.0]
+
+
+@pytest.mark.parametrize(
+    ("timestamps", "expected"),
+    [
+        (stamps("2010-01-01", 40, "QS"), "Q"),  # ten years, one event a quarter: months would be mostly empty
+        (stamps("1990-01-01", 15, "2YS"), "Y"),  # thirty years, an event every other year
+    ],
+)
+def test_propose_frequency_goes_coarser_for_long_sparse_histories(timestamps, expected):
+    assert propose_frequency(timestamps) == expected
+
+
+def test_statsforecast_freq_knows_every_frequency():
+    assert [statsforecast_freq(freq) for freq in ("D", "W", "M", "Q", "Y")] == ["D", "W-MON", "MS", "QS-JAN", "YS-JAN"]
