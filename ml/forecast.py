@@ -1,22 +1,22 @@
 """Demand forecasts, one per series: statsforecast candidates, chosen per series by a rolling-origin backtest.
 
-Per series, the mean of the best `COMBINATION_SIZE` candidates by backtest MASE is forecast, unless one model's
-backtest MASE is below `1 - SINGLE_MODEL_MARGIN` times the combination's: two backtest windows are too small a sample
-to trust a narrow win, and on M3 combining beat picking the lowest backtest MASE outright. The combination's interval
-is the envelope of its members' (each member's own is too narrow out of sample); the forecast of a series without a
-negative value is clipped at 0. `forecast` says how a series goes through it. The measurements behind the candidates,
-the margin and the intervals, and the M3 bench against single models, are in bench/README.md.
+The forecast is what the backtest supports: the single candidate with the lowest mean MASE over the windows, the mean
+of the best `COMBINATION_SIZE` candidates only when it scored lower still, and the better naive baseline (seasonal
+naive or naive) when neither beat it. Intervals are conformal: the chosen forecast's backtest errors, divided by
+AutoETS's own interval width at each origin and step (the shape of the uncertainty), give the multiplier of the final
+AutoETS width at each level. Non-negative series keep a positive lower bound unless zeros were seen (see `_points`).
+Measurements behind the candidates, windows and intervals, and the M3 bench: bench/README.md.
 """
 
+import math
 import warnings
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from operator import itemgetter
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
-from statsforecast import StatsForecast
 from statsforecast.models import (
     ADIDA,
     IMAPA,
@@ -26,36 +26,38 @@ from statsforecast.models import (
     CrostonOptimized,
     DynamicOptimizedTheta,
     OptimizedTheta,
-    SeasonalNaive,
 )
-from statsforecast.utils import ConformalIntervals
 
 from ml.accuracy import NIL, mase, smape
 from ml.forecast_plan import BacktestPlan, PreparedSeries, prepare_series
 from ml.series import statsforecast_freq
 
-NAIVE = "SeasonalNaive"
+NAIVE = "SeasonalNaive"  # repeating the last season
+LAST_VALUE = "Naive"  # repeating the last value
+BASELINES = (NAIVE, LAST_VALUE)
 COMBINATION = "Combination"
-COMBINATION_SIZE = 4
-SINGLE_MODEL_MARGIN = 0.5
-CONFORMAL_WINDOWS = 5
+COMBINATION_SIZE = 3
+FOURIER = "SeasonalFourier"  # a smooth seasonal profile from as little as one season, plus a theta model
+FOURIER_TERMS = 3
 BATCH_SIZE = 50
 LEVELS = (80, 95)
-# The candidates: always, and also when the analyst asks for `thorough` (AutoARIMA costs several times AutoETS's CPU
-# and did not make the forecast more accurate on the M3 sample, so the default leaves it out).
-CANDIDATES = (NAIVE, "AutoETS", "DynamicOptimizedTheta", "OptimizedTheta", "AutoCES")
+INTERVAL_METHOD = "conformal"
+# One-point (or flat) histories have no error to learn from: the 80 % interval is ± this share of the level at the
+# first step, growing with the square root of the step (the 95 % one in the normal ratio, 1.96 / 1.28).
+LEVEL_SHARE_80 = 0.2
+Z = {80: 1.2816, 95: 1.9600}
+# Student's t (two-sided 80 % and 95 %) for intervals from a handful of differences; z beyond the table.
+T_TABLE = {
+    80: (3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372),
+    95: (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228),
+}
+SHD = "SESHoltDamped"  # the M4 "Comb" benchmark: mean of SES, Holt and damped Holt on seasonally adjusted data
+SHD_FORMS = (("ANN", False), ("AAN", False), ("AAN", True))
+CANDIDATES = ("AutoETS", "DynamicOptimizedTheta", "AutoCES", SHD)
 THOROUGH_CANDIDATES = ("AutoARIMA",)
-# Refitted for the backtest's second window instead of rolled forward: AutoCES's roll forward (`forward`) is broken in
-# statsforecast 2.1.1 (backtest MASE in the thousands on about 10 % of M3 series); refitting it is cheap.
-REFIT_CANDIDATES = ("AutoCES",)
-# In a combination these give their point forecast only: AutoCES's intervals are simulated (5,000 paths per series,
-# about as much CPU as all of AutoETS) and too narrow on their own; alone, it keeps them.
-POINT_ONLY = ("AutoCES",)
+INTERMITTENT = ("CrostonOptimized", "ADIDA", "IMAPA")
 
-# One backtest window: the training values, the actual values, and each model's predictions.
-Window = tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]
 T = TypeVar("T")
-K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -72,11 +74,15 @@ class ForecastPoint:
 class SeriesForecast:
     """One series' forecast and how it was chosen; plain data (`dataclasses.asdict` gives JSON-ready dicts).
 
-    `reason` is "lowest_backtest_mase", "combination_preferred" (a single model was better in the backtest, by less
-    than the margin), or "fallback_<note>" when the history was
-    degenerate. `backtest` maps each scored model (always including "SeasonalNaive") to its backtest "mase" and
-    "smape"; it is empty after a fallback. `notes` are codes: too_few_points, all_zero, constant, long_gap,
-    short_history, intermittent, intermittent_short (too short for the Croston family's intervals), leading_zeros_trimmed, missing_values_zeroed, model_failed.
+    `model` is a candidate's name, "Combination", "SeasonalNaive" or "Naive"; `members` the models averaged ([model]
+    for one, [] after a fallback). `reason`: "single_best", "combination_best", "naive_best" (no candidate beat the
+    better naive baseline, which is then the forecast), or "fallback_<note>" when there was no backtest. `backtest`
+    maps each scored model (always both baselines, and "Combination" when scored) to its backtest "mase" and "smape";
+    empty after a fallback. `accuracy`: "error_share" (mean absolute backtest error / mean absolute actual),
+    "baseline" (the better naive one), "vs_baseline" (1 − MASE ratio), "interval" ("conformal"); all None without a
+    backtest. `notes` are codes: too_few_points, all_zero, constant, long_gap, short_history, one_season,
+    intermittent, intermittent_short, leading_zeros_trimmed, missing_values_zeroed, model_failed,
+    interval_from_level, interval_from_few_points, lower_bound_ratio.
     """
 
     key: str
@@ -87,14 +93,14 @@ class SeriesForecast:
     forecast: list[ForecastPoint]
     backtest: dict[str, dict[str, float]]
     notes: list[str] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)
+    accuracy: dict[str, Any] = field(default_factory=dict)
 
 
 def improvement_over_naive(sf: SeriesForecast) -> float | None:
-    """1 − MASE(chosen model) / MASE(seasonal naive) in the backtest; None when there was no backtest to compare."""
-    chosen, naive = sf.backtest.get(sf.model), sf.backtest.get(NAIVE)
-    if chosen is None or naive is None or naive["mase"] <= NIL:  # naive already perfect: nothing to improve on
-        return None
-    return 1.0 - chosen["mase"] / naive["mase"]
+    """1 − MASE(chosen) / MASE(better naive baseline) in the backtest; None when there was no backtest."""
+    value = sf.accuracy.get("vs_baseline") if sf.accuracy else None
+    return None if value is None else float(value)
 
 
 def forecast(
@@ -109,18 +115,18 @@ def forecast(
 ) -> list[SeriesForecast]:
     """Forecast every series of a long (unique_id, ds, y) frame `horizon` periods ahead, in the input's key order.
 
-    Per series, in batches: `ml.forecast_plan.prepare_series` cleans it (leading zeros dropped) and plans a backtest;
-    a degenerate history (too short, all zero, constant, gone quiet) gets the naive forecast instead, with reason
-    "fallback_<note>". The backtest is statsforecast's `cross_validation` over two windows, each candidate fitted on
-    the first and rolled forward to the second (`REFIT_CANDIDATES` and the Croston family are refitted), scored by
-    MASE against the seasonal naive of each window's training data (sMAPE beside it). Candidates: `CANDIDATES`, the
-    Croston family (with conformal intervals) when more than 30 % of the periods are zero and the history holds two
-    backtests of the full horizon, and `THOROUGH_CANDIDATES` when `thorough`. `_score` chooses (see the module
-    docstring); the chosen model(s) are then refitted on the whole history.
+    Per series: `ml.forecast_plan.prepare_series` cleans it (leading zeros dropped) and plans a backtest; a
+    degenerate history (too short, all zero, constant, gone quiet) gets the naive forecast with reason
+    "fallback_<note>". Otherwise each candidate is fitted on the first window's training data and rolled forward to
+    the later origins (AutoCES, the Croston family and SeasonalFourier are refitted, cheaply), scored by MASE against
+    the seasonal naive of each window's training data (sMAPE beside it), and the forecast chosen as the module
+    docstring says; the chosen model(s) and AutoETS (for the interval shape) are refitted on the whole history with
+    the form the backtest chose. Candidates: `CANDIDATES`; SeasonalFourier for seasons over 24 or histories of one
+    to two seasons; the Croston family when more than 30 % of the periods are zero; `THOROUGH_CANDIDATES` when
+    `thorough` (several times slower).
 
-    `freq` is "D", "W" or "M" (as `ml.series` builds them). `levels` must be (80, 95): ForecastPoint has a field
-    for each. `progress`, when given, is called with non-decreasing fractions from 0.0 to 1.0 as batches complete.
-    `thorough` adds AutoARIMA to the candidates (several times slower; see CANDIDATES).
+    `freq` is "D", "W", "M", "Q" or "Y". `levels` must be (80, 95). `progress`, when given, is called with
+    non-decreasing fractions from 0.0 to 1.0 as batches complete. `n_jobs` > 1 runs batches in that many processes.
     """
     if tuple(sorted(levels)) != LEVELS:
         raise ValueError("levels must be (80, 95): ForecastPoint has fields for exactly these two.")
@@ -128,247 +134,407 @@ def forecast(
         raise ValueError("horizon must be at least 1.")
     report = progress or (lambda _fraction: None)
     report(0.0)
+    future_freq = statsforecast_freq(freq)
     prepared = [prepare_series(key, group, freq, horizon) for key, group in series.groupby("unique_id", sort=False)]
-    results: dict[str, SeriesForecast] = {}
-    for item in prepared:
-        if item.plan is None:
-            results[item.key] = _fallback(item, horizon, freq)
-    modelled = [item for item in prepared if item.plan is not None]
-    done = len(results)
+    candidates = CANDIDATES + (THOROUGH_CANDIDATES if thorough else ())
+    batches = list(_batches(prepared, BATCH_SIZE))
     total = max(len(prepared), 1)
-    report(done / total)
-    runner = _Runner(freq=freq, horizon=horizon, n_jobs=n_jobs, candidates=CANDIDATES + (THOROUGH_CANDIDATES if thorough else ()))
-    for batch in _batches(modelled, BATCH_SIZE):
-        scores = runner.backtest(batch)
-        report((done + 0.5 * len(batch)) / total)
-        results.update(runner.final(batch, scores))
-        done += len(batch)
-        report(done / total)
+    done = 0
+    results: dict[str, SeriesForecast] = {}
+    jobs = [(batch, horizon, future_freq, candidates) for batch in batches]
+    if n_jobs > 1 and len(batches) > 1:
+        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+            for batch_results in pool.map(_run_batch, jobs):
+                results.update((result.key, result) for result in batch_results)
+                done += len(batch_results)
+                report(done / total)
+    else:
+        for job in jobs:
+            batch_results = _run_batch(job)
+            results.update((result.key, result) for result in batch_results)
+            done += len(batch_results)
+            report(done / total)
     report(1.0)
     return [results[item.key] for item in prepared]
 
 
-@dataclass
-class _Scores:
-    """One series' backtest: each model's (and the combination's) mean MASE and sMAPE over the windows, and the
-    model(s) chosen for the final forecast (several: their combination)."""
-
-    mase: dict[str, float]
-    smape: dict[str, float]
-    chosen: list[str]
-    reason: str
+def _run_batch(job: tuple[list[PreparedSeries], int, str, tuple[str, ...]]) -> list[SeriesForecast]:
+    batch, horizon, future_freq, candidates = job
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return [_forecast_one(item, horizon, future_freq, candidates) for item in batch]
 
 
-@dataclass
-class _Runner:
-    """Runs statsforecast on one batch: the backtest of every candidate, then the final fit of what was chosen.
-
-    Series are grouped so that each statsforecast call sees one plan (backtest) or one model set (final fit). A
-    model that raises on a series is replaced there by the naive forecast (statsforecast's `fallback_model`)."""
-
-    freq: str
-    horizon: int
-    n_jobs: int
-    candidates: tuple[str, ...]
-
-    def backtest(self, batch: list[PreparedSeries]) -> dict[str, _Scores]:
-        scores: dict[str, _Scores] = {}
-        for plan, items in _group_by(batch, _plan).items():
-            frame = _long_frame(items)
-            rolling = [_model(name, plan.season_length, None) for name in self.candidates if name not in REFIT_CANDIDATES]
-            refitted = [_model(name, plan.season_length, None) for name in self.candidates if name in REFIT_CANDIDATES]
-            refitted += _intermittent_models(None) if plan.intermittent else []
-            cv = self._cross_validation(frame, plan, rolling, refit=False)
-            if refitted:
-                cv = cv.merge(self._cross_validation(frame, plan, refitted, refit=True).drop(columns="y"), on=["unique_id", "ds", "cutoff"])
-            for item in items:
-                scores[item.key] = _score(item, cv[cv["unique_id"] == item.key], plan)
-        return scores
-
-    def final(self, batch: list[PreparedSeries], scores: dict[str, _Scores]) -> dict[str, SeriesForecast]:
-        results: dict[str, SeriesForecast] = {}
-        for members, items in _group_by(batch, lambda item: tuple(sorted(scores[item.key].chosen))).items():
-            plan_items = _group_by(items, lambda item: _plan(item).season_length)
-            with_intervals = [name for name in members if len(members) == 1 or name not in POINT_ONLY]
-            point_only = [name for name in members if name not in with_intervals]
-            for season_length, same_season in plan_items.items():
-                history = _long_frame(same_season)
-                frame = self._forecast(history, [_model(name, season_length, self.horizon) for name in with_intervals], LEVELS)
-                if point_only:
-                    points = self._forecast(history, [_model(name, season_length, None) for name in point_only], ())
-                    frame = frame.merge(points, on=["unique_id", "ds"])
-                for item in same_season:
-                    rows = frame[frame["unique_id"] == item.key]
-                    results[item.key] = _assemble(item, scores[item.key], rows, list(members), with_intervals, self.horizon, self.freq)
-        return results
-
-    def _cross_validation(self, frame: pd.DataFrame, plan: BacktestPlan, models: list[object], *, refit: bool) -> pd.DataFrame:
-        engine = StatsForecast(models=models, freq=statsforecast_freq(self.freq), n_jobs=self.n_jobs, fallback_model=SeasonalNaive(1))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return engine.cross_validation(df=frame, h=plan.cv_horizon, n_windows=2, step_size=plan.step, refit=refit)
-
-    def _forecast(self, frame: pd.DataFrame, models: list[object], levels: tuple[int, ...]) -> pd.DataFrame:
-        engine = StatsForecast(models=models, freq=statsforecast_freq(self.freq), n_jobs=self.n_jobs, fallback_model=SeasonalNaive(1))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return engine.forecast(df=frame, h=self.horizon, level=list(levels) or None)
-
-
-def _plan(item: PreparedSeries) -> BacktestPlan:
-    """The backtest plan of a series that has one: only those reach the runner (the others get `_fallback`)."""
+def _forecast_one(item: PreparedSeries, horizon: int, future_freq: str, candidates: tuple[str, ...]) -> SeriesForecast:
     if item.plan is None:
-        raise ValueError(f"series {item.key!r} has no backtest plan: it gets the fallback forecast, not the runner")
-    return item.plan
-
-
-def _intermittent_models(horizon: int | None) -> list[object]:
-    """The Croston family; with a horizon, with the conformal intervals they need to give intervals at all."""
-    intervals = ConformalIntervals(n_windows=CONFORMAL_WINDOWS, h=horizon) if horizon else None
-    return [CrostonOptimized(prediction_intervals=intervals), ADIDA(prediction_intervals=intervals), IMAPA(prediction_intervals=intervals)]
-
-
-_FACTORIES: dict[str, Callable[[int], object]] = {
-    NAIVE: lambda season_length: SeasonalNaive(season_length, alias=NAIVE),
-    "AutoETS": lambda season_length: AutoETS(season_length=season_length),
-    "DynamicOptimizedTheta": lambda season_length: DynamicOptimizedTheta(season_length=season_length),
-    "OptimizedTheta": lambda season_length: OptimizedTheta(season_length=season_length),
-    "AutoCES": lambda season_length: AutoCES(season_length=season_length, alias="AutoCES"),
-    "AutoARIMA": lambda season_length: AutoARIMA(season_length=season_length),
-}
-
-
-def _model(name: str, season_length: int, horizon: int | None) -> object:
-    """A fresh model by its name in the results; the Croston family's with conformal intervals for `horizon`."""
-    if name in _FACTORIES:
-        return _FACTORIES[name](season_length)
-    return next(model for model in _intermittent_models(horizon) if repr(model) == name)
-
-
-def _score(item: PreparedSeries, cv: pd.DataFrame, plan: BacktestPlan) -> _Scores:
-    """Score every model and the combination of the best ones on the backtest windows, and choose."""
-    model_names = [column for column in cv.columns if column not in ("unique_id", "ds", "cutoff", "y")]
-    windows: list[Window] = []
-    for cutoff, window in cv.groupby("cutoff", sort=True):
-        # pandas-stubs types a group's key as any scalar; a cutoff is a Timestamp, which a DatetimeIndex compares with.
-        train = item.y[item.ds <= cutoff]  # type: ignore[operator]
-        windows.append((train, window["y"].to_numpy(), {name: window[name].to_numpy() for name in model_names}))
-    mase_by: dict[str, float] = {}
-    smape_by: dict[str, float] = {}
-    for name in model_names:
-        mase_by[name], smape_by[name] = _window_scores(windows, itemgetter(name), plan.season_length)
-    ranked = sorted((name for name in model_names if name != NAIVE), key=lambda name: (mase_by[name], name))
-    members = ranked[:COMBINATION_SIZE]
-    if len(members) > 1:
-        mase_by[COMBINATION], smape_by[COMBINATION] = _window_scores(
-            windows, lambda predictions: np.mean([predictions[name] for name in members], axis=0), plan.season_length
+        return _fallback(item, horizon, future_freq)
+    plan = item.plan
+    names = list(candidates)
+    if plan.season_length > 1 and (plan.model_season < plan.season_length or plan.season_length > 24):
+        names.append(FOURIER)
+    if plan.intermittent:
+        names.extend(INTERMITTENT)
+    backtest = _Backtest.run(item.y, plan, names)
+    choice = backtest.choose()
+    try:
+        final = _final(item.y, plan, horizon, choice.members, backtest.fitted)
+    except Exception:
+        final = None
+    if final is None or not all(np.isfinite(array).all() for array in final.values()):
+        return _fallback(
+            item, horizon, future_freq, notes=[*item.notes, "model_failed"], reason="fallback_model_failed", backtest=backtest.table()
         )
-    best = min(mase_by, key=lambda name: (mase_by[name], name != NAIVE))
-    if COMBINATION in mase_by and not mase_by[best] < (1 - SINGLE_MODEL_MARGIN) * mase_by[COMBINATION]:
-        reason = "lowest_backtest_mase" if best == COMBINATION else "combination_preferred"
-        return _Scores(mase_by, smape_by, members, reason)
-    return _Scores(mase_by, smape_by, [best], "lowest_backtest_mase")
-
-
-def _window_scores(
-    windows: list[Window], predict: Callable[[dict[str, np.ndarray]], np.ndarray], season_length: int
-) -> tuple[float, float]:
-    mases = [mase(actual, predict(predictions), train, season_length) for train, actual, predictions in windows]
-    smapes = [smape(actual, predict(predictions)) for _train, actual, predictions in windows]
-    return float(np.mean(mases)), float(np.mean(smapes))
-
-
-def _assemble(
-    item: PreparedSeries, scores: _Scores, rows: pd.DataFrame, members: list[str], with_intervals: list[str], horizon: int, freq: str
-) -> SeriesForecast:
-    """The forecast: the mean of the members, in the envelope of the intervals of those that give one here."""
-
-    def column(member: str, suffix: str) -> np.ndarray:
-        return rows[member + suffix].to_numpy(dtype="float64")
-
-    values = {"yhat": np.mean([column(member, "") for member in members], axis=0)}
+    mean, shape = final["yhat"], final["shape"]
+    values = {"yhat": mean}
     for level in LEVELS:
-        values[f"lo{level}"] = np.min([column(member, f"-lo-{level}") for member in with_intervals], axis=0)
-        values[f"hi{level}"] = np.max([column(member, f"-hi-{level}") for member in with_intervals], axis=0)
+        half = choice.multiplier[level] * shape
+        values[f"lo{level}"], values[f"hi{level}"] = mean - half, mean + half
     notes = list(item.notes)
-    model = COMBINATION if len(members) > 1 else members[0]
-    if not all(np.isfinite(array).all() for array in values.values()):
-        notes.append("model_failed")
-        return _fallback(item, horizon, freq, notes=notes, reason="fallback_model_failed", backtest=_backtest(scores))
-    points = _points(rows["ds"], values, item.nonnegative)
+    points = _points(_future(item, horizon, future_freq), values, item.nonnegative, zeros_seen=bool((item.y == 0).any()), notes=notes)
     return SeriesForecast(
         key=item.key,
-        model=model,
-        reason=scores.reason,
+        model=choice.model,
+        reason=choice.reason,
         horizon=horizon,
         history=item.history,
         forecast=points,
-        backtest=_backtest(scores),
+        backtest=backtest.table(),
         notes=notes,
+        members=list(choice.members),
+        accuracy=backtest.accuracy(choice),
     )
 
 
-def _backtest(scores: _Scores) -> dict[str, dict[str, float]]:
-    return {name: {"mase": float(scores.mase[name]), "smape": float(scores.smape[name])} for name in scores.mase}
+@dataclass(frozen=True)
+class _Choice:
+    model: str
+    members: tuple[str, ...]
+    reason: str
+    multiplier: dict[int, float]
+
+
+@dataclass
+class _Backtest:
+    """Every model's predictions at each origin, the actual values, and the fitted first-window models (whose form the
+    final fit reuses). `shape` is AutoETS's 80 % half-width at each origin and step (or √step × the naive scale)."""
+
+    plan: BacktestPlan
+    trains: list[np.ndarray]
+    actuals: list[np.ndarray]
+    predictions: dict[str, list[np.ndarray]]
+    shape: list[np.ndarray]
+    fitted: dict[str, Any]
+    mase: dict[str, float] = field(default_factory=dict)
+    smape: dict[str, float] = field(default_factory=dict)
+    errors: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def run(cls, y: np.ndarray, plan: BacktestPlan, names: list[str]) -> "_Backtest":
+        origins = [len(y) - plan.cv_horizon - (plan.n_windows - 1 - index) * plan.step for index in range(plan.n_windows)]
+        trains = [y[:origin] for origin in origins]
+        actuals = [y[origin : origin + plan.cv_horizon] for origin in origins]
+        predictions: dict[str, list[np.ndarray]] = {
+            name: [_seasonal_naive(train, season, plan.cv_horizon) for train in trains]
+            for name, season in ((NAIVE, plan.season_length), (LAST_VALUE, 1))
+        }
+        fitted: dict[str, Any] = {}
+        shape: list[np.ndarray] | None = None
+        for name in names:
+            try:
+                rolled, model, widths = _roll(name, y, trains, plan)
+            except Exception:  # noqa: S112 - a candidate that fails on a series is left out there
+                continue
+            if all(np.isfinite(prediction).all() for prediction in rolled):
+                predictions[name], fitted[name] = rolled, model
+                if widths is not None:
+                    shape = widths
+        if shape is None:
+            shape = [_sqrt_shape(train, plan.cv_horizon) for train in trains]
+        backtest = cls(plan, trains, actuals, predictions, shape, fitted)
+        for name, predicted in predictions.items():
+            backtest.score(name, predicted)
+        return backtest
+
+    def score(self, name: str, predicted: list[np.ndarray]) -> None:
+        season = self.plan.season_length
+        self.mase[name] = float(np.mean([mase(a, p, t, season) for a, p, t in zip(self.actuals, predicted, self.trains, strict=True)]))
+        self.smape[name] = float(np.mean([smape(a, p) for a, p in zip(self.actuals, predicted, strict=True)]))
+        self.errors[name] = np.concatenate([a - p for a, p in zip(self.actuals, predicted, strict=True)])
+
+    def choose(self) -> _Choice:
+        baseline = min(BASELINES, key=lambda name: (self.mase[name], name != NAIVE))
+        singles = sorted((name for name in self.predictions if name not in BASELINES), key=lambda name: (self.mase[name], name))
+        best: tuple[str, tuple[str, ...], str] = (baseline, (baseline,), "naive_best")
+        if singles:
+            best_single = singles[0]
+            members = tuple(singles[:COMBINATION_SIZE])
+            if len(members) > 1:
+                combined = [np.mean([self.predictions[name][index] for name in members], axis=0) for index in range(self.plan.n_windows)]
+                self.predictions[COMBINATION] = combined
+                self.score(COMBINATION, combined)
+            if COMBINATION in self.mase and self.mase[COMBINATION] < self.mase[best_single]:
+                candidate: tuple[str, tuple[str, ...], str] = (COMBINATION, members, "combination_best")
+            else:
+                candidate = (best_single, (best_single,), "single_best")
+            if self.mase[candidate[0]] < self.mase[baseline]:
+                best = candidate
+        model, members, reason = best
+        return _Choice(model, members, reason, self.multipliers(model))
+
+    def multipliers(self, model: str) -> dict[int, float]:
+        """The conformal multiplier per level: the quantile of |error| / shape over the windows' steps, at rank
+        ⌈(n + 1) · level⌉ of n (the largest when that is beyond n)."""
+        scores = np.abs(self.errors[model]) / np.concatenate(self.shape)
+        ordered = np.sort(scores[np.isfinite(scores)])
+        out = {}
+        for level in LEVELS:
+            if not len(ordered):
+                out[level] = 0.0
+                continue
+            rank = min(len(ordered), math.ceil((len(ordered) + 1) * level / 100))
+            out[level] = float(ordered[rank - 1])
+        return out
+
+    def table(self) -> dict[str, dict[str, float]]:
+        return {name: {"mase": self.mase[name], "smape": self.smape[name]} for name in self.mase}
+
+    def accuracy(self, choice: _Choice) -> dict[str, Any]:
+        baseline = min(BASELINES, key=lambda name: (self.mase[name], name != NAIVE))
+        actual = float(np.mean(np.abs(np.concatenate(self.actuals))))
+        error = float(np.mean(np.abs(self.errors[choice.model])))
+        if choice.model == baseline:
+            vs: float | None = 0.0
+        elif self.mase[baseline] <= NIL:
+            vs = None
+        else:
+            vs = 1.0 - self.mase[choice.model] / self.mase[baseline]
+        return {"error_share": error / actual if actual > 0 else None, "baseline": baseline, "vs_baseline": vs, "interval": INTERVAL_METHOD}
+
+
+def _seasonal_naive(y: np.ndarray, season: int, horizon: int) -> np.ndarray:
+    """The last season repeated (the last value when the history is not longer than a season)."""
+    if season <= 1 or len(y) <= season:
+        return np.full(horizon, float(y[-1]))
+    return np.resize(y[-season:], horizon).astype("float64")
+
+
+def _sqrt_shape(train: np.ndarray, horizon: int) -> np.ndarray:
+    steps = np.arange(1, horizon + 1, dtype="float64")
+    scale = float(np.mean(np.abs(np.diff(train)))) if len(train) > 1 else 0.0
+    return np.asarray(np.sqrt(steps) * (scale if scale > 0 else max(float(np.mean(np.abs(train))), 1.0)), dtype="float64")
+
+
+def _half_width(result: dict[str, np.ndarray]) -> np.ndarray:
+    half: np.ndarray = (np.asarray(result["hi-80"]) - np.asarray(result["lo-80"])) / 2
+    return half
+
+
+def _ets_spec(model: Any) -> tuple[str, bool]:
+    components = str(model.model_["components"])
+    return components[:3], components[3] == "D"
+
+
+def _roll(name: str, y: np.ndarray, trains: list[np.ndarray], plan: BacktestPlan) -> tuple[list[np.ndarray], Any, list[np.ndarray] | None]:
+    """One candidate's backtest: fitted on the first window's training data, rolled forward to the other origins;
+    also the fitted model, and (AutoETS) its 80 % half-widths at each origin."""
+    h, season = plan.cv_horizon, plan.model_season
+    if name == "AutoETS":
+        # The form (error, trend, season, damping) is searched once, on the whole history; the backtest fits its
+        # parameters on the first window. Searching on the first window instead chose worse forms for short series.
+        full = AutoETS(season_length=season).fit(y)
+        form, damped = _ets_spec(full)
+        ets = AutoETS(season_length=season, model=form, damped=damped).fit(trains[0])
+        results = [ets.predict(h, level=[80])] + [ets.forward(y=train, h=h, level=[80]) for train in trains[1:]]
+        return [r["mean"] for r in results], full, [_valid_shape(_half_width(r), train) for r, train in zip(results, trains, strict=True)]
+    if name in ("DynamicOptimizedTheta", "OptimizedTheta", "AutoARIMA"):
+        model = _rolling_factory(name, season).fit(trains[0])
+        means = [model.predict(h)["mean"]] + [model.forward(y=train, h=h)["mean"] for train in trains[1:]]
+        return means, model, None
+    if name == "AutoCES":
+        # AutoCES's roll forward (`forward`) is broken in statsforecast 2.1.1: refitted at each origin, in the form
+        # searched on the whole history (a fit of one form is cheap).
+        full = AutoCES(season_length=season).fit(y)
+        kind = _ces_kind(full)
+        return [AutoCES(season_length=season, model=kind).forecast(y=train, h=h)["mean"] for train in trains], full, None
+    if name == FOURIER:
+        return [_fourier(train, plan.season_length, h) for train in trains], None, None
+    if name == SHD:
+        index = seasonal_index(trains[0], season)
+        models = [AutoETS(model=form, damped=damped).fit(trains[0] / _tile(index, 0, len(trains[0]))) for form, damped in SHD_FORMS]
+        means = []
+        for train in trains:
+            adjusted = train / _tile(index, 0, len(train))
+            future = _tile(index, len(train), h)
+            means.append(np.mean([model.forward(y=adjusted, h=h)["mean"] for model in models], axis=0) * future)
+        return means, None, None
+    return [_intermittent(name).forecast(y=train, h=h)["mean"] for train in trains], None, None
+
+
+def _valid_shape(widths: np.ndarray, train: np.ndarray) -> np.ndarray:
+    if np.isfinite(widths).all() and (widths > 0).all():
+        return widths
+    return _sqrt_shape(train, len(widths))
+
+
+def _ces_kind(model: Any) -> str:
+    return str(model.model_["seasontype"]) if hasattr(model, "model_") else "N"
+
+
+def _rolling_factory(name: str, season: int) -> Any:
+    if name == "DynamicOptimizedTheta":
+        return DynamicOptimizedTheta(season_length=season)
+    if name == "OptimizedTheta":
+        return OptimizedTheta(season_length=season)
+    return AutoARIMA(season_length=season)
+
+
+def _intermittent(name: str) -> Any:
+    return {"CrostonOptimized": CrostonOptimized, "ADIDA": ADIDA, "IMAPA": IMAPA}[name]()
+
+
+def _tile(index: np.ndarray, start: int, length: int) -> np.ndarray:
+    """The seasonal indices of periods start … start + length − 1 (period 0 is the first of the history)."""
+    return index[np.arange(start, start + length) % len(index)]
+
+
+def seasonal_index(y: np.ndarray, season: int) -> np.ndarray:
+    """Classical multiplicative seasonal indices, as the M4 benchmarks use them: ones unless the series is positive,
+    at least three seasons long, and its autocorrelation at the seasonal lag passes the 90 % test."""
+    n = len(y)
+    if season <= 1 or n < 3 * season or (y <= 0).any():
+        return np.ones(max(season, 1))
+    centred = y - y.mean()
+    acf = np.array([np.sum(centred[lag:] * centred[:-lag]) for lag in range(1, season + 1)]) / np.sum(centred**2)
+    if abs(acf[-1]) <= 1.645 * np.sqrt((1 + 2 * np.sum(acf[:-1] ** 2)) / n):
+        return np.ones(season)
+    trend = pd.Series(y).rolling(season, center=True).mean()
+    if season % 2 == 0:
+        trend = trend.rolling(2).mean().shift(-1)
+    ratio = y / trend.to_numpy()
+    index = np.array([np.nanmean(ratio[offset::season]) for offset in range(season)])
+    return np.asarray(index / index.mean(), dtype="float64")
+
+
+def _fourier(y: np.ndarray, season: int, horizon: int) -> np.ndarray:
+    """A seasonal profile of `FOURIER_TERMS` harmonics fitted with a linear trend (enough with one season and a bit),
+    taken out; the rest forecast by DynamicOptimizedTheta without seasonality; the profile put back."""
+    n = len(y)
+    t = np.arange(n + horizon, dtype="float64")
+    terms = min(FOURIER_TERMS, season // 2)
+    harmonics = [f(2 * np.pi * k * t / season) for k in range(1, terms + 1) for f in (np.sin, np.cos)]
+    design = np.column_stack([np.ones_like(t), t / max(n, 1), *harmonics])
+    coefficients, *_ = np.linalg.lstsq(design[:n], y, rcond=None)
+    profile = design[:, 2:] @ coefficients[2:]
+    rest = DynamicOptimizedTheta(season_length=1).forecast(y=y - profile[:n], h=horizon)["mean"]
+    return np.asarray(rest + profile[n:], dtype="float64")
+
+
+def _final(
+    y: np.ndarray, plan: BacktestPlan, horizon: int, members: tuple[str, ...], fitted: dict[str, Any]
+) -> dict[str, np.ndarray] | None:
+    """The chosen forecast on the whole history (members refitted with the form their backtest fit chose), and the
+    interval shape: the 80 % half-width of AutoETS refitted the same way."""
+    season = plan.model_season
+    means = []
+    for name in members:
+        if name == NAIVE:
+            means.append(_seasonal_naive(y, plan.season_length, horizon))
+        elif name == LAST_VALUE:
+            means.append(_seasonal_naive(y, 1, horizon))
+        elif name == "AutoETS":
+            means.append(fitted["AutoETS"].predict(horizon)["mean"])
+        elif name in ("DynamicOptimizedTheta", "OptimizedTheta", "AutoARIMA"):
+            means.append(_rolling_factory(name, season).forecast(y=y, h=horizon)["mean"])
+        elif name == "AutoCES":
+            means.append(fitted["AutoCES"].predict(horizon)["mean"])
+        elif name == FOURIER:
+            means.append(_fourier(y, plan.season_length, horizon))
+        elif name == SHD:
+            index = seasonal_index(y, season)
+            adjusted = y / _tile(index, 0, len(y))
+            forms = [AutoETS(model=form, damped=damped).forecast(y=adjusted, h=horizon)["mean"] for form, damped in SHD_FORMS]
+            means.append(np.mean(forms, axis=0) * _tile(index, len(y), horizon))
+        else:
+            means.append(_intermittent(name).forecast(y=y, h=horizon)["mean"])
+    shape = _valid_shape(_half_width(fitted["AutoETS"].predict(horizon, level=[80])), y) if "AutoETS" in fitted else _sqrt_shape(y, horizon)
+    return {"yhat": np.mean(means, axis=0), "shape": shape}
 
 
 def _fallback(
     item: PreparedSeries,
     horizon: int,
-    freq: str,
+    future_freq: str,
     *,
     notes: list[str] | None = None,
     reason: str | None = None,
     backtest: dict[str, dict[str, float]] | None = None,
 ) -> SeriesForecast:
-    """The seasonal-naive forecast (naive when the history is shorter than a season), with its own intervals.
-
-    Intervals come from the naive model's residuals; with fewer than two points, or a history without variation,
-    there is no spread to estimate and the bounds equal the forecast."""
+    """The seasonal-naive forecast (naive when the history is not longer than a season), with intervals from the
+    naive forecast's own errors in the history (Student's t for a handful of them), growing with √step. With no
+    error to learn from (one point, or a flat history that is not all zero), ± `LEVEL_SHARE_80` of the level."""
     notes = list(item.notes if notes is None else notes)
-    season = item.season_length if len(item.y) > item.season_length else 1
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        raw = SeasonalNaive(season).forecast(y=item.y, h=horizon, level=list(LEVELS)) if len(item.y) else {}
-    mean = raw.get("mean", np.zeros(horizon))
+    y = item.y
+    season = item.season_length if len(y) > item.season_length else 1
+    mean = _seasonal_naive(y, season, horizon) if len(y) else np.zeros(horizon)
+    steps = np.sqrt(np.arange(1, horizon + 1, dtype="float64"))
+    differences = y[season:] - y[:-season] if len(y) > season else np.array([])
+    spread = float(np.sqrt(np.mean(differences**2))) if len(differences) else 0.0
     values = {"yhat": mean}
-    for name, key in (("lo80", "lo-80"), ("hi80", "hi-80"), ("lo95", "lo-95"), ("hi95", "hi-95")):
-        bound = np.asarray(raw.get(key, mean), dtype="float64")
-        values[name] = np.where(np.isfinite(bound), bound, mean)
-    future = pd.date_range(item.last_ds, periods=horizon + 1, freq=statsforecast_freq(freq))[1:]
+    level = float(np.mean(np.abs(y[-max(season, 1) :]))) if len(y) else 0.0
+    for lv in LEVELS:
+        if spread > 0:
+            df = len(differences)
+            factor = T_TABLE[lv][df - 1] if df <= len(T_TABLE[lv]) else Z[lv]
+            half = factor * spread * steps
+        else:
+            half = LEVEL_SHARE_80 * Z[lv] / Z[80] * level * steps
+        values[f"lo{lv}"], values[f"hi{lv}"] = mean - half, mean + half
+    if spread > 0 and len(differences) <= len(T_TABLE[80]):
+        notes.append("interval_from_few_points")
+    elif spread == 0 and level > 0:
+        notes.append("interval_from_level")
+    points = _points(_future(item, horizon, future_freq), values, item.nonnegative, zeros_seen=bool((y == 0).any()), notes=notes)
     return SeriesForecast(
         key=item.key,
-        model=NAIVE,
+        model=NAIVE if season > 1 else LAST_VALUE,
         reason=reason or f"fallback_{item.fallback}",
         horizon=horizon,
         history=item.history,
-        forecast=_points(pd.Series(future), values, item.nonnegative),
+        forecast=points,
         backtest=backtest or {},
         notes=notes,
+        members=[],
+        accuracy={"error_share": None, "baseline": None, "vs_baseline": None, "interval": None},
     )
 
 
-def _points(ds: pd.Series, values: dict[str, np.ndarray], nonnegative: bool) -> list[ForecastPoint]:
-    """Forecast points with ordered bounds (lo95 ≤ lo80 ≤ yhat ≤ hi80 ≤ hi95), clipped at 0 for non-negative series."""
+def _future(item: PreparedSeries, horizon: int, future_freq: str) -> pd.Series:
+    return pd.Series(pd.date_range(item.last_ds, periods=horizon + 1, freq=future_freq)[1:])
+
+
+def _points(ds: pd.Series, values: dict[str, np.ndarray], nonnegative: bool, *, zeros_seen: bool, notes: list[str]) -> list[ForecastPoint]:
+    """Forecast points with ordered bounds (lo95 ≤ lo80 ≤ yhat ≤ hi80 ≤ hi95). A non-negative series' forecast is
+    clipped at 0; so are its lower bounds if it has had zero periods (0 is then a real outcome). A series that has
+    never been 0 gets, where the symmetric bound would fall below 0, the bound as far below the forecast in ratio as
+    the upper bound is above it (yhat² / hi, both levels at such a step): positive, never the 0 a clip would claim
+    for a series that has never been 0 (note lower_bound_ratio)."""
     yhat = values["yhat"]
     lo80, hi80 = np.minimum(values["lo80"], yhat), np.maximum(values["hi80"], yhat)
     lo95, hi95 = np.minimum(values["lo95"], lo80), np.maximum(values["hi95"], hi80)
-    arrays = [yhat, lo80, hi80, lo95, hi95]
     if nonnegative:
-        arrays = [np.clip(array, 0.0, None) for array in arrays]
+        yhat = np.clip(yhat, 0.0, None)
+        hi80, hi95 = np.maximum(hi80, yhat), np.maximum(hi95, yhat)
+        if zeros_seen:
+            lo80, lo95 = np.clip(lo80, 0.0, None), np.clip(lo95, 0.0, None)
+        else:
+            below = lo95 < 0  # at these steps both lower bounds mirror their upper bounds in ratio, so they stay nested
+            if below.any():
+                notes.append("lower_bound_ratio")
+            lo80 = np.where(below, np.divide(yhat**2, hi80, out=np.zeros_like(yhat), where=hi80 > 0), lo80)
+            lo95 = np.where(below, np.divide(yhat**2, hi95, out=np.zeros_like(yhat), where=hi95 > 0), lo95)
+    arrays = [yhat, lo80, hi80, lo95, hi95]
     dates = pd.to_datetime(ds).dt.strftime("%Y-%m-%d").tolist()
     return [ForecastPoint(date, *(float(array[index]) for array in arrays)) for index, date in enumerate(dates)]
-
-
-def _long_frame(items: list[PreparedSeries]) -> pd.DataFrame:
-    return pd.concat([pd.DataFrame({"unique_id": item.key, "ds": item.ds, "y": item.y}) for item in items], ignore_index=True)
-
-
-def _group_by(items: list[T], key: Callable[[T], K]) -> dict[K, list[T]]:
-    groups: dict[K, list[T]] = {}
-    for item in items:
-        groups.setdefault(key(item), []).append(item)
-    return groups
 
 
 def _batches(items: list[T], size: int) -> Iterator[list[T]]:

@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-SEASON_LENGTH = {"D": 7, "W": 52, "M": 12}
+SEASON_LENGTH = {"D": 7, "W": 52, "M": 12, "Q": 4, "Y": 1}
 MIN_TRAIN_POINTS = 8  # the smallest first training window for non-seasonal models
+MAX_WINDOWS = 5  # backtest origins: more make the choice and the intervals steadier, at the cost of training length
 INTERMITTENT_ZERO_SHARE = 0.3
 LONG_GAP_SHARE = 0.25  # a trailing run of zeros this long (share of the history, and ≥ 4 periods) means "gone quiet"
 LONG_GAP_MIN_PERIODS = 4
@@ -14,12 +15,16 @@ LONG_GAP_MIN_PERIODS = 4
 
 @dataclass(frozen=True)
 class BacktestPlan:
-    """Two backtest windows: forecasts of `cv_horizon` periods from origins `step` periods apart, the last one
-    ending with the history. `season_length` is 1 when the history is too short for seasonal models."""
+    """`n_windows` backtest windows: forecasts of `cv_horizon` periods from origins `step` periods apart, the last
+    one ending with the history. `season_length` is the season the seasonal naive, MASE and the one-season models
+    use; `model_season` the one the smoothing models use: 1 when the first training window holds less than two
+    seasons (`season_length` is then the series' season if it holds one season and a bit, else 1 too)."""
 
     season_length: int
+    model_season: int
     cv_horizon: int
     step: int
+    n_windows: int
     intermittent: bool
 
 
@@ -64,8 +69,8 @@ def prepare_series(key: object, group: pd.DataFrame, freq: str, horizon: int) ->
         fallback = "too_few_points"
     if fallback:
         notes.append(fallback)
-    elif plan is not None and plan.season_length < season:
-        notes.append("short_history")
+    elif plan is not None and plan.model_season < season:
+        notes.append("one_season" if plan.season_length == season else "short_history")
     if plan and float(np.mean(y == 0)) > INTERMITTENT_ZERO_SHARE:
         notes.append("intermittent" if plan.intermittent else "intermittent_short")
     return PreparedSeries(
@@ -76,7 +81,7 @@ def prepare_series(key: object, group: pd.DataFrame, freq: str, horizon: int) ->
 def _degenerate(y: np.ndarray) -> str | None:
     if len(y) == 0 or not y.any():
         return "all_zero"
-    if np.all(y == y[0]):
+    if len(y) > 1 and np.all(y == y[0]):
         return "constant"
     trailing_zeros = len(y) - 1 - np.flatnonzero(y)[-1]
     if trailing_zeros >= max(LONG_GAP_MIN_PERIODS, LONG_GAP_SHARE * len(y)):
@@ -85,21 +90,32 @@ def _degenerate(y: np.ndarray) -> str | None:
 
 
 def _plan(y: np.ndarray, horizon: int, season: int) -> BacktestPlan | None:
-    """The backtest plan, seasonal if the first training window can hold two seasons, else non-seasonal.
+    """The backtest plan: seasonal models if the first training window can hold two seasons, the one-season models
+    (seasonal naive, a smooth seasonal profile) if it holds a season and two points, else non-seasonal models only.
 
-    The backtest horizon is the forecast horizon when the history allows, shorter otherwise; the step between the
-    two origins is the backtest horizon when there is room (non-overlapping windows) and smaller when there is not.
-    None when even a non-seasonal backtest does not fit: the series is too short to choose a model for.
+    The backtest horizon is the forecast horizon when the history allows, shorter otherwise. Up to `MAX_WINDOWS`
+    origins, `step` apart: the backtest horizon (non-overlapping windows) when there is room, less when there is not.
+    None when even a non-seasonal backtest with two windows does not fit: too short to choose a model for.
     """
     n = len(y)
-    # The Croston family's conformal intervals need two backtests of the full horizon.
+    # The Croston family needs two backtests of the full horizon to be worth trying.
     intermittent = float(np.mean(y == 0)) > INTERMITTENT_ZERO_SHARE and n >= 2 * horizon + 1
-    for season_length in (season, 1) if season > 1 else (1,):
-        min_train = 2 * season_length if season_length > 1 else MIN_TRAIN_POINTS
-        room = n - min_train  # points left for the two windows' tests
+    options = (
+        [(season, season, 2 * season), (season, 1, season + 2), (1, 1, MIN_TRAIN_POINTS)] if season > 1 else [(1, 1, MIN_TRAIN_POINTS)]
+    )
+    for season_length, model_season, min_train in options:
+        room = n - max(min_train, MIN_TRAIN_POINTS)  # points left for the windows' tests
         if room < 2:
             continue
         cv_horizon = min(horizon, room - 1)
-        step = min(cv_horizon, room - cv_horizon)
-        return BacktestPlan(season_length=season_length, cv_horizon=cv_horizon, step=step, intermittent=intermittent)
+        step = max(1, min(cv_horizon, (room - cv_horizon) // (MAX_WINDOWS - 1)))
+        n_windows = min(MAX_WINDOWS, 1 + (room - cv_horizon) // step)
+        return BacktestPlan(
+            season_length=season_length,
+            model_season=model_season,
+            cv_horizon=cv_horizon,
+            step=step,
+            n_windows=n_windows,
+            intermittent=intermittent,
+        )
     return None

@@ -1,0 +1,180 @@
+"""ml.forecast's rules: the choice follows the backtest, intervals cover what they say, every frequency, short
+histories, and non-negative bounds that do not collapse to 0."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ml.forecast import BASELINES, COMBINATION, LAST_VALUE, NAIVE, _Backtest, forecast
+from ml.forecast_plan import BacktestPlan
+
+
+def series(key: str, y, start: str = "2019-01-01", freq: str = "MS") -> pd.DataFrame:
+    y = np.asarray(y, dtype="float64")
+    return pd.DataFrame({"unique_id": key, "ds": pd.date_range(start, periods=len(y), freq=freq), "y": y})
+
+
+def constructed(predictions: dict[str, list[np.ndarray]], actuals: list[np.ndarray]) -> _Backtest:
+    """A backtest over hand-made predictions: two windows of four steps after a training window of eight."""
+    plan = BacktestPlan(season_length=1, model_season=1, cv_horizon=4, step=4, n_windows=2, intermittent=False)
+    trains = [np.arange(8.0) % 3, np.arange(12.0) % 3]
+    shape = [np.ones(4), np.ones(4)]
+    backtest = _Backtest(plan, trains, actuals, predictions, shape, {})
+    for name, predicted in predictions.items():
+        backtest.score(name, predicted)
+    return backtest
+
+
+ACTUAL = [np.array([10.0, 11, 12, 13]), np.array([14.0, 15, 16, 17])]
+
+
+def shifted(offset: float) -> list[np.ndarray]:
+    return [window + offset for window in ACTUAL]
+
+
+def test_a_single_model_that_clearly_wins_is_chosen_alone():
+    backtest = constructed(
+        {NAIVE: shifted(5), LAST_VALUE: shifted(4), "AutoETS": shifted(0.1), "DynamicOptimizedTheta": shifted(3), "AutoCES": shifted(3.5)},
+        ACTUAL,
+    )
+
+    choice = backtest.choose()
+
+    assert (choice.model, choice.members, choice.reason) == ("AutoETS", ("AutoETS",), "single_best")
+    assert backtest.mase[COMBINATION] > backtest.mase["AutoETS"]  # scored, and lost
+
+
+def test_a_combination_is_chosen_only_when_it_beats_the_best_single_model():
+    backtest = constructed(
+        {NAIVE: shifted(5), LAST_VALUE: shifted(4), "AutoETS": shifted(1), "DynamicOptimizedTheta": shifted(-1), "AutoCES": shifted(1.2)},
+        ACTUAL,
+    )
+
+    choice = backtest.choose()
+
+    assert choice.model == COMBINATION
+    assert choice.reason == "combination_best"
+    assert set(choice.members) == {"AutoETS", "DynamicOptimizedTheta", "AutoCES"}
+    assert backtest.mase[COMBINATION] < backtest.mase["AutoETS"]
+
+
+def test_the_better_naive_baseline_wins_when_no_candidate_beats_it():
+    backtest = constructed({NAIVE: shifted(2), LAST_VALUE: shifted(0.5), "AutoETS": shifted(0.6), "AutoCES": shifted(0.7)}, ACTUAL)
+
+    choice = backtest.choose()
+
+    assert (choice.model, choice.members, choice.reason) == (LAST_VALUE, (LAST_VALUE,), "naive_best")
+    assert backtest.accuracy(choice)["vs_baseline"] == 0.0
+    assert backtest.accuracy(choice)["baseline"] == LAST_VALUE
+
+
+def test_the_accuracy_summary_compares_with_the_better_baseline():
+    backtest = constructed({NAIVE: shifted(2), LAST_VALUE: shifted(4), "AutoETS": shifted(1), "AutoCES": shifted(3)}, ACTUAL)
+
+    accuracy = backtest.accuracy(backtest.choose())
+
+    assert accuracy["baseline"] == NAIVE
+    assert accuracy["vs_baseline"] == pytest.approx(0.5)  # error 1 against 2
+    assert accuracy["error_share"] == pytest.approx(1 / 13.5)  # mean |error| / mean |actual|
+    assert accuracy["interval"] == "conformal"
+
+
+@pytest.fixture(scope="module")
+def simulated():
+    """60 random walks with drift and noise, 72 months of history and 6 held out."""
+    rng = np.random.default_rng(11)
+    frames, future = [], {}
+    for index in range(60):
+        steps = rng.normal(rng.normal(0, 1), rng.uniform(2, 6), 78)
+        y = 200 + np.cumsum(steps) + rng.normal(0, 3, 78)
+        frames.append(series(f"s{index}", y[:72]))
+        future[f"s{index}"] = y[72:]
+    return forecast(pd.concat(frames), "M", 6), future
+
+
+def test_intervals_cover_about_their_level_on_simulated_series(simulated):
+    results, future = simulated
+    inside = {80: [], 95: []}
+    for result in results:
+        actual = future[result.key]
+        for level in (80, 95):
+            lo = np.array([getattr(point, f"lo{level}") for point in result.forecast])
+            hi = np.array([getattr(point, f"hi{level}") for point in result.forecast])
+            inside[level].extend((actual >= lo) & (actual <= hi))
+
+    assert 0.68 <= np.mean(inside[80]) <= 0.92
+    assert 0.87 <= np.mean(inside[95]) <= 1.0
+
+
+def test_the_contract_fields_are_filled_after_a_backtest(simulated):
+    for result in simulated[0]:
+        assert set(BASELINES) <= set(result.backtest)
+        assert result.model in result.backtest
+        assert result.reason in ("single_best", "combination_best", "naive_best")
+        assert result.members == ([result.model] if result.model != COMBINATION else result.members)
+        assert len(result.members) >= 1
+        assert set(result.accuracy) == {"error_share", "baseline", "vs_baseline", "interval"}
+        assert result.backtest[result.model]["mase"] <= result.backtest[result.accuracy["baseline"]]["mase"]
+        if result.model == COMBINATION:
+            singles = [name for name in result.backtest if name not in (*BASELINES, COMBINATION)]
+            assert result.backtest[COMBINATION]["mase"] < min(result.backtest[name]["mase"] for name in singles)
+
+
+@pytest.mark.parametrize(("freq", "pandas_freq", "second"), [("Q", "QS", "2025-04-01"), ("Y", "YS", "1941-01-01")])
+def test_quarterly_and_yearly_series_step_by_their_period(freq, pandas_freq, second):
+    rng = np.random.default_rng(2)
+    quarters = np.tile([80.0, 100, 120, 90], 10) + rng.normal(0, 2, 40)
+    start = "2015-01-01" if freq == "Q" else "1900-01-01"
+    y = quarters if freq == "Q" else 100 + np.cumsum(rng.normal(1, 3, 40))
+
+    result = forecast(series("x", y, start, pandas_freq), freq, 4)[0]
+
+    assert result.forecast[1].ds == second
+    assert result.reason in ("single_best", "combination_best", "naive_best")
+    if freq == "Q":  # the quarterly pattern is learnt: next year repeats it
+        assert np.allclose([point.yhat for point in result.forecast], [80, 100, 120, 90], atol=6)
+
+
+@pytest.mark.parametrize("y", [[120.0], [120.0, 90.0], [120.0, 90, 130, 110, 100]])
+def test_short_histories_get_a_naive_forecast_with_an_interval(y):
+    result = forecast(series("short", y), "M", 3)[0]
+
+    assert result.reason == "fallback_too_few_points"
+    assert result.model == LAST_VALUE
+    assert result.accuracy == {"error_share": None, "baseline": None, "vs_baseline": None, "interval": None}
+    for point in result.forecast:
+        assert point.yhat == y[-1]
+        assert 0 < point.lo95 < point.lo80 < point.yhat < point.hi80 < point.hi95
+    assert ("interval_from_level" if len(y) == 1 else "interval_from_few_points") in result.notes
+
+
+def test_a_constant_history_gets_an_interval_from_the_level_but_zero_stays_zero():
+    constant, zero = forecast(pd.concat([series("c", np.full(30, 50.0)), series("z", np.zeros(30))]), "M", 3)
+
+    assert "interval_from_level" in constant.notes
+    assert all(point.lo80 < 50 < point.hi80 for point in constant.forecast)
+    assert all(point.lo95 == point.hi95 == 0 for point in zero.forecast)
+
+
+def test_lower_bounds_of_a_positive_series_stay_above_zero():
+    rng = np.random.default_rng(4)
+    y = np.exp(rng.normal(3, 0.8, 60))  # positive and very noisy: a symmetric 95 % interval would go below 0
+
+    result = forecast(series("noisy", y), "M", 6)[0]
+
+    assert all(point.lo95 > 0 for point in result.forecast)
+    assert all(point.lo95 <= point.lo80 <= point.yhat for point in result.forecast)
+
+
+def test_weekly_revenue_with_a_year_and_a_half_of_history_beats_both_naive_forecasts():
+    rng = np.random.default_rng(8)
+    weeks = np.arange(78)
+    y = 15000 * (1 + 0.3 * np.sin(2 * np.pi * weeks / 52) + 0.15 * np.cos(4 * np.pi * weeks / 52)) * (1 + rng.normal(0, 0.06, 78))
+
+    result = forecast(series("revenue", y, "2023-01-02", "W-MON"), "W", 12)[0]
+
+    assert "one_season" in result.notes
+    assert result.reason != "naive_best"
+    assert result.backtest[result.model]["mase"] < result.backtest[NAIVE]["mase"]
+    assert result.backtest[result.model]["mase"] < result.backtest[LAST_VALUE]["mase"]
+    assert result.accuracy["vs_baseline"] > 0
