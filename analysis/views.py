@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,7 +16,15 @@ from analysis.forms import ForecastForm, SegmentationForm
 from analysis.models import Analysis
 from analysis.selectors import FIGURE_NAMES, analysis_get_for_user, analysis_segments, analysis_series
 from analysis.services import analysis_cancel, analysis_create, analysis_delete, analysis_edit_require, frequency_proposed
-from analysis.wording import candidate_rows, forecast_verdict, interval_words, segment_future_rows, segmentation_notes, segmentation_verdict
+from analysis.wording import (
+    candidate_rows,
+    forecast_verdict,
+    interval_words,
+    note_texts,
+    segment_future_rows,
+    segmentation_notes,
+    segmentation_verdict,
+)
 from core.errors import NotFound
 from core.web import allowed_or_403, get_or_404, service_run
 from datasets.models import Dataset
@@ -38,33 +46,6 @@ def analysis_forms(dataset: Dataset, data: dict | None = None, kind: str = "", i
             data if kind == "segmentation" else None, prefix="segmentation", initial=segmentation_initial
         ),
     }
-
-
-# What the forecaster's notes and reasons (codes, see ml/forecast.py) mean, for the page.
-NOTES = {
-    "short_history": gettext_lazy("Less than two seasons of history: only models without seasonality were tried."),
-    "too_few_points": gettext_lazy("Too few periods to test models on: this is the naive forecast."),
-    "all_zero": gettext_lazy("Every period is zero: this is the naive forecast."),
-    "constant": gettext_lazy("The history is constant: this is the naive forecast."),
-    "long_gap": gettext_lazy("The series has gone quiet (a long run of zeros at the end): this is the naive forecast."),
-    "intermittent": gettext_lazy("Many periods are zero: models for intermittent demand (Croston, ADIDA, IMAPA) were tried too."),
-    "intermittent_short": gettext_lazy("Many periods are zero, but the history is too short for the intermittent-demand models."),
-    "leading_zeros_trimmed": gettext_lazy("Zeros before the first sale were left out (the series had not started)."),
-    "missing_values_zeroed": gettext_lazy("Missing periods were counted as zero."),
-    "model_failed": gettext_lazy("The models failed on this series: this is the naive forecast."),
-    "split_capped": gettext_lazy("Only the largest series were kept; the rest are summed as “other”."),
-    "partial_last_period": gettext_lazy("The last period is incomplete in the data."),
-    "partial_last_period_dropped": gettext_lazy(
-        "The data ends part-way through the last period: that period was left out, so it does not read as a fall."
-    ),
-    "orders_without_amount": gettext_lazy("No row has an amount: each distinct customer and time counts as one order."),
-}
-
-
-def note_texts(notes: list) -> list[str]:
-    """Notes as sentences; a note is a code or a dict with a "code" (and numbers)."""
-    codes = [note["code"] if isinstance(note, dict) else str(note) for note in notes]
-    return [str(NOTES.get(code, code)) for code in codes]
 
 
 @login_required

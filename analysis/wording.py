@@ -107,8 +107,7 @@ def forecast_verdict(series: dict, *, frequency: str, metric: str) -> str:
 
 INTERVALS = {
     "conformal": gettext_lazy(
-        "The %(low)s %% and %(high)s %% ranges are set from the forecast's own errors in the backtest (conformal "
-        "intervals), so that about that share of periods fall inside them."
+        "The %(low)s %% and %(high)s %% ranges are set from the forecast's own errors in the backtest (conformal intervals)."
     ),
 }
 
@@ -210,3 +209,40 @@ def segmentation_notes(result: dict) -> list[str]:
         for index, code in enumerate(codes)
         if code not in SAID_BY_THE_VERDICT
     ]
+
+
+# What the forecaster's notes and reasons (codes, see ml/forecast.py) mean, for the page.
+NOTES = {
+    "short_history": gettext_lazy("Less than two seasons of history: only models without seasonality were tried."),
+    "too_few_points": gettext_lazy("Too few periods to test models on: this is the naive forecast."),
+    "all_zero": gettext_lazy("Every period is zero: this is the naive forecast."),
+    "constant": gettext_lazy("The history is constant: this is the naive forecast."),
+    "long_gap": gettext_lazy("The series has gone quiet (a long run of zeros at the end): this is the naive forecast."),
+    "intermittent": gettext_lazy("Many periods are zero: models for intermittent demand (Croston, ADIDA, IMAPA) were tried too."),
+    "intermittent_short": gettext_lazy("Many periods are zero, but the history is too short for the intermittent-demand models."),
+    "leading_zeros_trimmed": gettext_lazy("Zeros before the first sale were left out (the series had not started)."),
+    "missing_values_zeroed": gettext_lazy("Missing periods were counted as zero."),
+    "model_failed": gettext_lazy("The models failed on this series: this is the naive forecast."),
+    "split_capped": gettext_lazy("Only the largest series were kept; the rest are summed as “other”."),
+    "partial_last_period": gettext_lazy("The last period is incomplete in the data."),
+    "partial_last_period_dropped": gettext_lazy(
+        "The data ends part-way through the last period: that period was left out, so it does not read as a fall."
+    ),
+    "orders_without_amount": gettext_lazy("No row has an amount: each distinct customer and time counts as one order."),
+    "one_season": gettext_lazy(
+        "Between one and two seasons of history: seasonal patterns were taken from one season and used only where the backtest supported them."
+    ),
+    "interval_from_level": gettext_lazy(
+        "No variation to learn from (one point, or a flat history): the range is a fifth of the level either side at the first step, widening with time."
+    ),
+    "interval_from_few_points": gettext_lazy("The range comes from only a handful of period-to-period changes, so it is wide."),
+    "lower_bound_ratio": gettext_lazy(
+        "Where a symmetric range would have gone below zero, its lower end is as far below the forecast, in ratio, as the upper end is above it."
+    ),
+}
+
+
+def note_texts(notes: list) -> list[str]:
+    """Notes as sentences; a note is a code or a dict with a "code" (and numbers)."""
+    codes = [note["code"] if isinstance(note, dict) else str(note) for note in notes]
+    return [str(NOTES.get(code, code)) for code in codes]
