@@ -7,7 +7,8 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 import ml.segmentation
-from ml.segmentation import NOTES, auc_placements, paired_auc_difference, segment, split_log
+from ml.segment_validity import auc_placements, paired_auc_difference, split_log
+from ml.segmentation import NOTES, segment
 from tests.ml.segment_events import FREQUENT, LAPSED, START, Behaviour, grouped_events, irrelevant_mix, shifting_buyers
 
 

@@ -6,10 +6,12 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
+import ml.kmeans_search
 import ml.segmentation
 from ml.features import user_features
+from ml.kmeans_search import choose_k, elbow_k
 from ml.rfm import rfm_scores, segment_codes
-from ml.segmentation import SegmentationError, choose_k, elbow_k, profile_segments, scatter_sample, segment
+from ml.segmentation import SegmentationError, profile_segments, scatter_sample, segment
 from ml.silhouette import silhouette_scores
 from tests.ml.segment_events import FREQUENT, LAPSED, NEWCOMER, Behaviour, grouped_events
 
@@ -94,7 +96,7 @@ def test_silhouette_and_search_use_a_sample_not_every_user(
         points_seen.append(len(matrix))
         return silhouette_scores(matrix, labellings)
 
-    monkeypatch.setattr(ml.segmentation, "silhouette_scores", spy)
+    monkeypatch.setattr(ml.kmeans_search, "silhouette_scores", spy)
 
     result, members = segment(events, method="kmeans", seed=0, sample_size=60)
 
