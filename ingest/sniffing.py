@@ -1,7 +1,6 @@
 """Look at the start of an uploaded file and say what it is: compression, encoding, delimiter, header, decimal
 separator, date order, and which column plays which role. Pure: bytes in, a dataclass out (or a RejectedFile)."""
 
-import codecs
 import collections
 import csv
 import io
@@ -9,8 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from charset_normalizer import from_bytes
-
+from ingest.encodings import NOT_IN, bad_line, codec_name, decodes, decoding_encodings, detect_encoding
 from ingest.errors import RejectedFile
 
 SAMPLE_BYTES = 1_000_000
@@ -104,7 +102,6 @@ ROLE_NAMES = {
     ),
     "channel": ("channel", "source", "medium", "platform", "渠道", "来源", "平台"),
 }
-BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 @dataclass(frozen=True)
@@ -116,55 +113,27 @@ class Sniffed:
     decimal: str  # "." or ","
     date_order: str  # "day_first" | "month_first" | "" (not ambiguous / not seen)
     mapping: dict[str, str] = field(default_factory=dict)  # role → column, proposed
+    encodings: list[str] = field(default_factory=list)  # those that decode the sample, the guess first (the picker)
 
 
 def normalise_header(name: str) -> str:
     return re.sub(r"[\s_\-./]+", "", name.strip().lower())
 
 
-def detect_encoding(sample: bytes) -> str:
-    """BOM first; then UTF-8 if it decodes; then charset-normalizer's best guess on the sample."""
-    for bom, encoding in BOMS:
-        if sample.startswith(bom):
-            return encoding
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(sample) - 4:  # not just a character cut in half at the sample's end
-            return _legacy_encoding(sample[:200_000])
-    return "utf-8"
-
-
-# Western European exports (Excel on Windows) are far more common than Central European ones; charset-normalizer
-# scores cp1250 and cp1252 alike on French or German text, so prefer cp1252 when it is as good.
-PREFERRED_WHEN_CLOSE = ("cp1252",)
-
-
-def _legacy_encoding(sample: bytes) -> str:
-    candidates = list(from_bytes(sample))
-    if not candidates:
-        raise RejectedFile("binary", "This file is not text: it looks like a binary file (an image, a spreadsheet, an archive?).")
-    best = candidates[0]
-    for preferred in PREFERRED_WHEN_CLOSE:
-        close = [match for match in candidates if match.encoding == preferred and match.chaos <= best.chaos + 0.01]
-        if close and best.encoding != preferred and best.encoding.startswith("cp125"):
-            return preferred
-    return "gb18030" if best.encoding in ("gbk", "gb2312") else best.encoding
-
-
-def looks_binary(sample: bytes) -> bool:
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return False
-    return b"\x00" in sample[:8192]
-
-
-def sniff(sample: bytes) -> Sniffed:
-    """What the start of a file says about it. Raises RejectedFile for what cannot be an event table."""
+def sniff(sample: bytes, encoding: str | None = None) -> Sniffed:
+    """What the start of a file says about it, read in `encoding` if given (the user's choice), else in the one
+    detected. Raises RejectedFile for what cannot be an event table, or is not text in the encoding chosen."""
     if not sample.strip():
         raise RejectedFile("empty", "The file is empty.")
-    if looks_binary(sample):
-        raise RejectedFile("binary", "This file is not text: it looks like a binary file (an image, a spreadsheet, an archive?).")
-    encoding = detect_encoding(sample)
+    if encoding is None:
+        encoding = detect_encoding(sample)
+        offered = decoding_encodings(sample, encoding)
+    else:
+        encoding = codec_name(encoding) or encoding
+        if not decodes(sample, encoding):
+            raise RejectedFile("encoding", NOT_IN, line=bad_line(sample, encoding), encoding=encoding, tried=encoding)
+        offered = decoding_encodings(sample, detect_encoding_or(sample, encoding))
+        offered = [encoding, *(name for name in offered if name != encoding)]
     text = sample.decode(encoding, errors="replace")
     if text.lstrip("\ufeff").lstrip().lower().startswith(("<!doctype html", "<html")):
         raise RejectedFile("html", "This is a web page (HTML), not a CSV export. Download the data file itself.")
@@ -195,7 +164,16 @@ def sniff(sample: bytes) -> Sniffed:
             [row[columns.index(mapping["timestamp"])] for row in body if "timestamp" in mapping and len(row) == len(columns)]
         ),
         mapping=mapping,
+        encodings=offered,
     )
+
+
+def detect_encoding_or(sample: bytes, default: str) -> str:
+    """The encoding detected, or `default` when the sample is valid in no one encoding (a mixed file)."""
+    try:
+        return detect_encoding(sample)
+    except RejectedFile:
+        return default
 
 
 def _sniffed_rows(reader: Iterator[list[str]]) -> list[list[str]]:

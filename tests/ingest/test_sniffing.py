@@ -167,3 +167,68 @@ def test_rows_of_another_width_do_not_shorten_what_the_date_order_is_guessed_fro
 )
 def test_the_mapping_proposed_matches_whole_words_of_latin_headers(header, expected):
     assert propose_mapping(header.split(","), []) == expected
+
+
+LATIN_ROWS = "".join(f"u{i},2024-01-{i % 28 + 1:02d},{i}.50,Zoë café\n" for i in range(100))
+WECHAT_ROWS = "u9,2024-01-01,1.00,微信\n" * 50
+
+
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        # cp1252 then UTF-8: every byte is "valid" in a single-byte encoding; read as one, 微信 became åūŪäŋĄ.
+        (("user,time,amount,note\n" + LATIN_ROWS).encode("cp1252") + WECHAT_ROWS.encode(), 102),
+        (("user,time,amount,note\n" + WECHAT_ROWS).encode() + LATIN_ROWS.encode("cp1252"), 52),
+    ],
+)
+def test_a_file_that_changes_encoding_is_refused_with_the_line_where_it_does(data, line):
+    with pytest.raises(RejectedFile) as refused:
+        sniff(data)
+
+    assert refused.value.code == "mixed_encoding"
+    assert refused.value.params["line"] == line
+    assert "utf-8" in str(refused.value.params["tried"])
+
+
+@pytest.mark.parametrize("header", ["用户,时间,金额,渠道", "客户,日期,金额,渠道"])
+@pytest.mark.parametrize("rows", [5, 500, 5000])
+def test_a_gbk_file_whose_only_chinese_is_its_header_is_not_read_as_korean(header, rows):
+    data = header + "\n" + "".join(f"u{i},2024-01-{i % 28 + 1:02d} 10:00,{i}.50,web\n" for i in range(rows))
+
+    found = sniff(data.encode("gbk"))
+
+    assert found.encoding == "gb18030"
+    assert found.columns == header.split(",")
+    assert set(found.mapping) == {"user_id", "timestamp", "amount", "channel"}
+
+
+def test_korean_is_still_read_as_korean():
+    data = "고객,날짜,금액,채널\n" + "".join(f"u{i},2024-01-01,{i}.50,웹사이트\n" for i in range(50))
+
+    assert sniff(data.encode("cp949")).encoding == "cp949"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+@pytest.mark.parametrize("text", [ROWS, "用户,时间,金额\n" + "".join(f"张{i},2024-01-01,{i}\n" for i in range(30))])
+def test_utf16_and_utf32_without_a_bom_are_text(encoding, text):
+    found = sniff(text.encode(encoding))
+
+    assert found.encoding == encoding
+    assert found.columns == text.splitlines()[0].split(",")
+
+
+def test_the_encodings_that_decode_the_sample_are_offered_the_guess_first():
+    found = sniff(("会员,下单时间\n" + "张三,2024-01-01\n" * 20).encode("gb18030"))
+
+    assert found.encodings[0] == "gb18030"
+    assert "utf-8" not in found.encodings
+    assert "big5" not in found.encodings or found.encodings.index("big5") > 0
+
+
+def test_an_encoding_chosen_by_the_user_overrides_the_guess_and_must_decode_the_sample():
+    data = ("会员,下单时间\n" + "张三,2024-01-01\n" * 20).encode("gb18030")
+
+    assert sniff(data, encoding="GBK").columns == ["会员", "下单时间"]
+    with pytest.raises(RejectedFile) as refused:
+        sniff(data, encoding="utf-8")
+    assert (refused.value.code, refused.value.params["line"]) == ("encoding", 1)
