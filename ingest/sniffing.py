@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from ingest.encodings import NOT_IN, bad_line, codec_name, decodes, decoding_encodings, detect_encoding
 from ingest.errors import RejectedFile
+from ingest.values import roles_from_values
 
 SAMPLE_BYTES = 1_000_000
 SNIFFED_ROWS = 2000  # the most any guess below reads (_date_order)
@@ -226,7 +227,8 @@ def propose_mapping(columns: list[str], rows: list[list[str]]) -> dict[str, str]
        without spaces, the name that ends last is the header's role (用户实付金额 is an amount, not a user: the head of
        a Chinese compound comes last), and discounts and postage (折扣, 优惠, 邮费, 运费) are no role;
     3. a Latin name inside a word ("KundenID", "UNITPRICE", "Bestelldatum"), but not inside the false friends that
-       merely contain one (Country and Discount hold "count", Updated "date")."""
+       merely contain one (Country and Discount hold "count", Updated "date").
+    Then the user, time and amount no name says are proposed from the rows' values (ingest/values.py)."""
     mapping: dict[str, str] = {}
     headers = [_Header(column) for column in columns]
     for role in ROLES:
@@ -234,7 +236,8 @@ def propose_mapping(columns: list[str], rows: list[list[str]]) -> dict[str, str]
         _tier, position = min(((tier, position) for tier, position in tiers if tier is not None), default=(None, None))
         if position is not None:
             mapping[role] = headers[position].name
-    return mapping
+    found = roles_from_values(columns, rows, mapping)
+    return {role: found.get(role) or mapping[role] for role in ROLES if role in mapping or role in found}
 
 
 class _Header:

@@ -232,3 +232,28 @@ def test_an_encoding_chosen_by_the_user_overrides_the_guess_and_must_decode_the_
     with pytest.raises(RejectedFile) as refused:
         sniff(data, encoding="utf-8")
     assert (refused.value.code, refused.value.params["line"]) == ("encoding", 1)
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "expected"),
+    [
+        # Names that say nothing: the values do (epoch seconds or milliseconds, ISO stamps, money, repeating codes).
+        ("id,ts,val", lambda i: f"c{i % 7},{1_700_000_000 + i * 3600},{i}.50", {"user_id": "id", "timestamp": "ts", "amount": "val"}),
+        ("a,b,c", lambda i: f"{1_700_000_000_000 + i},x{i % 3},¥{i}", {"timestamp": "a", "user_id": "b", "amount": "c"}),
+        ("who,when", lambda i: f"p{i % 5}@example.com,2024-03-{i % 28 + 1:02d}T08:00:00Z", {"user_id": "who", "timestamp": "when"}),
+        # Several columns fit: the name breaks the tie (created_ts over an unnamed one; users repeat, orders do not).
+        ("x,created_ts,y", lambda i: f"{1_700_000_000 + i},{1_700_000_000 + i},n{i % 4}", {"timestamp": "created_ts", "user_id": "y"}),
+        ("order_no,cust_no", lambda i: f"o{i},k{i % 9}", {"user_id": "cust_no"}),
+        # Counts and plain numbers are no amount; a name-found role is kept.
+        ("user,qty,n", lambda i: f"u{i % 3},{i % 5},{i}", {"user_id": "user", "quantity": "qty"}),
+        (
+            "customer,time,paid",
+            lambda i: f"c{i % 3},{1_700_000_000 + i},{i}.99",
+            {"user_id": "customer", "timestamp": "time", "amount": "paid"},
+        ),
+    ],
+)
+def test_roles_no_header_names_are_proposed_from_the_values(header, row, expected):
+    data = header + "\n" + "".join(row(i) + "\n" for i in range(60))
+
+    assert sniff(data.encode()).mapping == expected
