@@ -41,6 +41,10 @@ ROLE_NAMES = {
         "用户id",
         "客户",
         "客户id",
+        "會員",
+        "用戶",
+        "客戶",
+        "買家",
         "买家",
     ),
     "timestamp": (
@@ -63,6 +67,8 @@ ROLE_NAMES = {
         "下单时间",
         "订单时间",
         "支付时间",
+        "時間",
+        "下單時間",
     ),
     "event": ("event", "eventname", "eventtype", "action", "type", "事件", "事件名称", "行为"),
     "amount": (
@@ -86,6 +92,10 @@ ROLE_NAMES = {
         "订单金额",
         "单价",
         "总价",
+        "金額",
+        "總額",
+        "實付金額",
+        "總價",
     ),
     "quantity": ("quantity", "qty", "units", "count", "anzahl", "menge", "stückzahl", "cantidad", "quantité", "数量", "件数"),
     "product": (

@@ -1,7 +1,7 @@
 """Column roles from the values sampled, for the roles the header names leave open: a column `ts` of epoch seconds
 is the time, one of 12.50 and ¥3.00 an amount, one of repeating codes like c17 or emails the user. Where several
-columns fit a role, the one whose name hints at it wins, then (users) the one whose values repeat most, then the
-first. Pure: strings in, role → column out."""
+columns fit a role, the one whose name hints at it wins, then (users) the one with the most distinct values that
+repeat, then the first. Pure: strings in, role → column out."""
 
 import re
 from collections.abc import Callable
@@ -17,7 +17,7 @@ TIME = re.compile(
 )
 MONEY = re.compile(r"[-+]?\s*[$€£¥₹]?\s*-?\d{1,3}(([,.' ]?\d{3})*)([.,]\d{1,2})?\s*(€|元|¥|RMB|CNY|EUR|USD)?", re.IGNORECASE)
 MONEY_MARK = re.compile(r"[$€£¥₹元]|[.,]\d{2}\s*\S*$")  # a currency sign, or cents
-ID = re.compile(r"[^\s@]+@[^\s@]+\.\w+|[A-Za-z0-9][\w\-.:#]{0,63}")
+ID = re.compile(r"[^\s@]+@[^\s@]+\.\w+|[^\W_][\w\-.:#]{0,63}")  # emails, codes, names without spaces (张三)
 HINTS = {  # parts of a (normalised) name that break ties between columns whose values fit the role
     "timestamp": ("ts", "at", "time", "date", "day", "when", "epoch", "时间", "日期"),
     "amount": ("amt", "amount", "price", "sum", "paid", "pay", "cost", "money", "fee", "金额", "价", "额"),
@@ -76,12 +76,13 @@ def _is_id_column(values: list[str]) -> bool:
         return False
     if _is_money_column(values) or all(value.isdigit() and int(value) < 1000 for value in values):
         return False
-    return len(set(values)) > 1 and (len(set(values)) < len(values) or any(not value.isdigit() for value in values))
+    distinct = len(set(values))
+    return max(3, len(values) // 20) <= distinct < len(values)  # repeats (orders do not), not a handful (channels)
 
 
-def _repeats(role: str, values: list[str]) -> float:
-    """For users, the share of distinct values (the lower, the more each repeats: users, not orders)."""
-    return len(set(values)) / max(len(values), 1) if role == "user_id" else 0.0
+def _repeats(role: str, values: list[str]) -> int:
+    """For users, minus the number of distinct values: the more, the likelier users (not a category)."""
+    return -len(set(values)) if role == "user_id" else 0
 
 
 def _hinted(column: str, role: str) -> bool:
