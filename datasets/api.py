@@ -1,3 +1,4 @@
+import dataclasses
 import json
 
 from django.utils.translation import gettext as _
@@ -12,8 +13,9 @@ from core.api.pagination import StandardPagination, paginated
 from core.errors import DomainError
 from datasets.models import Dataset
 from datasets.selectors import dataset_get_for_user, dataset_list_for_user
-from datasets.services import dataset_cancel, dataset_delete, dataset_ingest_start, dataset_upload
+from datasets.services import dataset_cancel, dataset_delete, dataset_ingest_start, dataset_sniff, dataset_upload
 from datasets.uploads import SizeLimitedUploadHandler
+from ingest.encodings import codec_name
 from ingest.sniffing import REQUIRED_ROLES, ROLES
 from ventures.selectors import venture_get_for_user
 
@@ -43,7 +45,7 @@ class DatasetOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
     def get_detected(self, dataset: Dataset) -> dict:
-        return detected_public(dataset, ("encoding", "delimiter", "decimal", "date_order", "columns"))
+        return detected_public(dataset, ("encoding", "encodings", "delimiter", "decimal", "date_order", "columns"))
 
 
 def detected_public(dataset: Dataset, keys: tuple[str, ...]) -> dict:
@@ -69,6 +71,22 @@ class MappingField(serializers.JSONField):
         return data
 
 
+class EncodingField(serializers.CharField):
+    """A text encoding Python knows ("gb18030", "GBK", "cp1252", "utf-16-le"), as Python names it."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("help_text", "The file's text encoding, overriding the one detected (a Python codec name).")
+        super().__init__(max_length=40, **kwargs)
+
+    def to_internal_value(self, data: object) -> str:
+        name = codec_name(super().to_internal_value(data))
+        if name is None:
+            raise serializers.ValidationError(
+                _("Unknown encoding “%(name)s”: use a name such as utf-8, gb18030, big5, cp1252 or utf-16.") % {"name": data}
+            )
+        return name
+
+
 class DatasetUploadInputSerializer(serializers.Serializer):
     venture = serializers.IntegerField(min_value=1)
     name = serializers.CharField(max_length=120, required=False, default="")
@@ -76,6 +94,11 @@ class DatasetUploadInputSerializer(serializers.Serializer):
     mapping = MappingField(required=False)
     auto_ingest = serializers.BooleanField(required=False, allow_null=True, default=None)
     keep_extra_columns = serializers.BooleanField(required=False, default=False)
+    encoding = EncodingField(required=False)
+
+
+class PreviewInputSerializer(serializers.Serializer):
+    encoding = EncodingField(required=False)
 
 
 class IngestInputSerializer(serializers.Serializer):
@@ -83,6 +106,7 @@ class IngestInputSerializer(serializers.Serializer):
     date_order = serializers.ChoiceField(choices=DATE_ORDERS, required=False)
     date_format = serializers.ChoiceField(choices=DATE_ORDERS, required=False, help_text="The former name of date_order.")
     keep_extra_columns = serializers.BooleanField(required=False, allow_null=True, default=None)
+    encoding = EncodingField(required=False)
 
     def validate(self, attrs: dict) -> dict:
         if "date_format" in attrs:
@@ -133,6 +157,7 @@ class DatasetListApi(APIView):
             mapping=fields.get("mapping"),
             auto_ingest=auto_ingest,
             keep_extra_columns=fields["keep_extra_columns"],
+            encoding=fields.get("encoding"),
         )
         return Response(DatasetOutputSerializer(dataset).data, status=status.HTTP_201_CREATED)
 
@@ -149,13 +174,22 @@ class DatasetDetailApi(APIView):
 
 
 class DatasetPreviewApi(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[PreviewInputSerializer], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, dataset_id: int) -> Response:
         """What the file looks like: detected encoding, delimiter, decimal separator, date order, columns, the first
-        rows as parsed, and the proposed (or chosen) column mapping."""
+        rows as parsed, the proposed (or chosen) column mapping, and the encodings that decode the file's start.
+        With `encoding`, the file read in that encoding (nothing is saved) and the mapping proposed for it."""
         dataset = dataset_get_for_user(user=request.user, dataset_id=dataset_id)
-        detected = detected_public(dataset, tuple(dataset.detected))
-        return Response({**detected, "mapping": dataset.mapping, "roles": list(ROLES), "required": list(REQUIRED_ROLES)})
+        query = PreviewInputSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        encoding = query.validated_data.get("encoding")
+        roles = {"roles": list(ROLES), "required": list(REQUIRED_ROLES)}
+        if encoding is None or encoding == dataset.detected.get("encoding"):
+            detected = detected_public(dataset, tuple(dataset.detected))
+            return Response({"encodings": [detected.get("encoding")], **detected, "mapping": dataset.mapping, **roles})
+        found = dataset_sniff(dataset=dataset, encoding=encoding)
+        shown = {key: value for key, value in dataclasses.asdict(found).items()}
+        return Response({**shown, "date_format": found.date_order, **roles})
 
 
 class DatasetIngestApi(APIView):

@@ -46,10 +46,24 @@ def upload_stream(stream: BinaryIO) -> BinaryIO:
     return open_decompressed(stream, limit=settings.DATASET_MAX_DECOMPRESSED_BYTES)
 
 
-def _sniff_upload(upload: BinaryIO) -> Sniffed:
+def _sniff_upload(upload: BinaryIO, encoding: str | None = None) -> Sniffed:
     sample = upload_stream(upload).read(SAMPLE_BYTES)
     upload.seek(0)
-    return sniff(sample)
+    return sniff(sample, encoding)
+
+
+def dataset_sniff(*, dataset: Dataset, encoding: str | None = None) -> Sniffed:
+    """What the stored upload looks like read in `encoding` (the guess when None): the preview of the encoding
+    picker. Raises InvalidInput when the file is not text in that encoding."""
+    try:
+        with dataset.file.open("rb") as upload:
+            return _sniff_upload(upload, encoding)
+    except RejectedFile as exc:
+        raise InvalidInput(rejected_message(exc), code=exc.code) from exc
+
+
+def _detected(found: Sniffed) -> dict:
+    return {key: value for key, value in dataclasses.asdict(found).items() if key != "mapping"}
 
 
 @transaction.atomic
@@ -62,12 +76,13 @@ def dataset_upload(
     mapping: dict | None = None,
     auto_ingest: bool | None = None,
     keep_extra_columns: bool = False,
+    encoding: str | None = None,
 ) -> Dataset:
-    """Store an uploaded file and say what it looks like. Raises InvalidInput (nothing stored) for a file that
-    cannot be an event table."""
+    """Store an uploaded file and say what it looks like (read in `encoding` if given, else in the one detected).
+    Raises InvalidInput (nothing stored) for a file that cannot be an event table."""
     dataset_edit_require(user=user, venture=venture)
     try:
-        found = _sniff_upload(upload)
+        found = _sniff_upload(upload, encoding)
     except RejectedFile as exc:
         raise InvalidInput(rejected_message(exc), code=exc.code) from exc
     dataset = Dataset(
@@ -75,7 +90,7 @@ def dataset_upload(
         name=(name or upload.name or "dataset").strip()[:120],
         original_name=(upload.name or "")[:255],
         size_bytes=upload.size or 0,
-        detected={key: value for key, value in dataclasses.asdict(found).items() if key != "mapping"},
+        detected=_detected(found),
         mapping=found.mapping,
         keep_extra_columns=keep_extra_columns,
         created_by=user,
@@ -105,16 +120,26 @@ def _mapping_problems(dataset: Dataset, mapping: dict) -> list[str]:
 
 @transaction.atomic
 def dataset_ingest_start(
-    *, user: User, dataset: Dataset, mapping: dict, date_order: str | None = None, keep_extra_columns: bool | None = None
+    *,
+    user: User,
+    dataset: Dataset,
+    mapping: dict,
+    date_order: str | None = None,
+    keep_extra_columns: bool | None = None,
+    encoding: str | None = None,
 ) -> Dataset:
     """Queue (or re-queue, with another mapping) the ingest of a dataset. Refused while one runs. `None` keeps the
-    dataset's current choice of date order / extra columns."""
+    dataset's current choice of date order / extra columns / encoding; another encoding reads the file again (its
+    columns may differ: the mapping must name them)."""
     from datasets.tasks import dataset_ingest_task
 
     dataset_edit_require(user=user, venture=dataset.venture)
     dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
     if dataset.status in (Dataset.Status.QUEUED, Dataset.Status.RUNNING):
         raise Conflict(_("This dataset is being ingested; cancel it first."), code="ingest_running")
+    if encoding is not None and encoding != dataset.detected.get("encoding"):
+        found = dataset_sniff(dataset=dataset, encoding=encoding)
+        dataset.detected = {**_detected(found), "date_order": dataset.detected.get("date_order", found.date_order)}
     problems = _mapping_problems(dataset, mapping)
     if problems:
         raise InvalidInput(_("The column mapping is not usable: %(problems)s.") % {"problems": "; ".join(problems)}, code="mapping")
