@@ -20,8 +20,10 @@ class DatasetUploadForm(forms.Form):
 
 
 class MappingForm(forms.Form):
-    """One choice per role among the file's columns; user and time are required."""
+    """The file's encoding (among those that decode its start), then one choice per role among the file's columns;
+    user and time are required."""
 
+    encoding = forms.ChoiceField(label=_("Encoding"), required=False)
     date_order = forms.ChoiceField(
         label=_("Dates like 1/2/2024 mean"),
         choices=[("", _("(no such dates)")), ("day_first", _("day first: 1 February")), ("month_first", _("month first: January 2"))],
@@ -29,12 +31,13 @@ class MappingForm(forms.Form):
     )
     keep_extra_columns = forms.BooleanField(label=_("Keep the other columns as properties of each event"), required=False)
 
-    def __init__(self, *args: object, columns: list[str], **kwargs: object) -> None:
+    def __init__(self, *args: object, columns: list[str], encodings: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["encoding"].choices = [(name, name) for name in encodings]
         options = [("", "—"), *((column, column) for column in columns)]
         for role in ROLES:
             self.fields[role] = forms.ChoiceField(label=ROLE_LABELS[role], choices=options, required=role in REQUIRED_ROLES)
-        self.order_fields([*ROLES, "date_order", "keep_extra_columns"])
+        self.order_fields(["encoding", *ROLES, "date_order", "keep_extra_columns"])
 
     def mapping(self) -> dict[str, str]:
         return {role: self.cleaned_data[role] for role in ROLES if self.cleaned_data.get(role)}

@@ -8,12 +8,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from core.errors import InvalidInput
 from core.web import allowed_or_403, get_or_404, service_run
 from datasets.figures import build_activity_figure, build_counts_figure, build_new_returning_figure
 from datasets.forms import DatasetUploadForm, MappingForm
 from datasets.models import Dataset
 from datasets.selectors import dataset_get_for_user
-from datasets.services import dataset_cancel, dataset_delete, dataset_edit_require, dataset_ingest_start, dataset_upload
+from datasets.services import (
+    dataset_cancel,
+    dataset_delete,
+    dataset_edit_require,
+    dataset_ingest_start,
+    dataset_sniff,
+    dataset_upload,
+)
 from datasets.uploads import SizeLimitedUploadHandler
 from teams.access import can_edit
 from ventures.selectors import venture_get_for_user
@@ -21,15 +29,26 @@ from ventures.selectors import venture_get_for_user
 
 @login_required
 def dataset_detail(request: HttpRequest, dataset_id: int) -> HttpResponse:
-    """What was detected, the column mapping (correctable), progress while it runs, and the ingest report."""
+    """What was detected, the encoding and column mapping (correctable), progress while it runs, and the ingest
+    report. Another encoding chosen reads the file again: the columns offered are those read in it."""
     dataset = get_or_404(dataset_get_for_user, user=request.user, dataset_id=dataset_id)
     editable = can_edit(user=request.user, team=dataset.venture.team)
+    encoding = dataset.detected.get("encoding", "")
+    encodings = dataset.detected.get("encodings") or [encoding]
     initial = {
         **dataset.mapping,
+        "encoding": encoding,
         "date_order": dataset.detected.get("date_order", ""),
         "keep_extra_columns": dataset.keep_extra_columns,
     }
-    form = MappingForm(request.POST or None, columns=dataset.detected.get("columns", []), initial=initial)
+    columns = dataset.detected.get("columns", [])
+    chosen = request.POST.get("encoding") if request.method == "POST" else None
+    if chosen and chosen != encoding and chosen in encodings:
+        try:
+            columns = dataset_sniff(dataset=dataset, encoding=chosen).columns
+        except InvalidInput as exc:
+            messages.error(request, exc.message)
+    form = MappingForm(request.POST or None, columns=columns, encodings=encodings, initial=initial)
     if request.method == "POST":
         allowed_or_403(dataset_edit_require, user=request.user, venture=dataset.venture)
         if form.is_valid() and service_run(
@@ -38,6 +57,7 @@ def dataset_detail(request: HttpRequest, dataset_id: int) -> HttpResponse:
             user=request.user,
             dataset=dataset,
             mapping=form.mapping(),
+            encoding=form.cleaned_data["encoding"] or None,
             date_order=form.cleaned_data["date_order"],
             keep_extra_columns=form.cleaned_data["keep_extra_columns"],
         ):

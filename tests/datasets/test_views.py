@@ -61,3 +61,24 @@ def test_viewers_see_datasets_but_cannot_upload_or_ingest(client, world):
     assert "/datasets/upload/" not in page
     assert "Your role in this team does not allow this action." in upload.content.decode()
     assert not Dataset.objects.exists()
+
+
+def test_the_page_offers_the_encodings_that_decode_the_file_and_ingests_in_the_one_chosen(client, world):
+    """A Big5 file read as Latin-1 (which decodes any bytes) shows garbage; choosing Big5 on the page re-reads it and
+    the mapping names its columns as decoded in Big5."""
+    client.force_login(world.editor)
+    text = "客戶,日期\n" + "".join(f"王{i % 3},2024-01-{i % 28 + 1:02d}\n" for i in range(30))
+    client.post(f"/datasets/upload/{world.venture.pk}/", {"name": "Orders", "file": SimpleUploadedFile("o.csv", text.encode("big5"))})
+    dataset = Dataset.objects.get()
+    dataset.detected = {**dataset.detected, "encoding": "latin-1", "encodings": ["latin-1", "big5"]}
+    dataset.save()
+
+    page = client.get(f"/datasets/{dataset.pk}/").content.decode()
+    queued = client.post(f"/datasets/{dataset.pk}/", {"encoding": "big5", "user_id": "客戶", "timestamp": "日期", "date_order": ""})
+
+    assert '<option value="big5">big5</option>' in page
+    assert "js/encoding.js" in page
+    assert f'data-preview-url="/api/v1/datasets/{dataset.pk}/preview/"' in page
+    assert queued.status_code == 302
+    dataset.refresh_from_db()
+    assert (dataset.status, dataset.detected["encoding"], dataset.mapping) == ("queued", "big5", {"user_id": "客戶", "timestamp": "日期"})
