@@ -22,6 +22,7 @@ from analysis.models import Analysis
 from core.errors import Conflict, InvalidInput
 from core.files import rows_delete_with_files
 from core.jobs import JobFailed, JobOutput, JobStopped, job_beat, job_cancel, job_run
+from core.text import control_characters_refuse
 from datasets.models import Dataset
 from datasets.selectors import dataset_events
 from ml.forecast import forecast
@@ -147,7 +148,9 @@ def analysis_create(*, user: User, dataset: Dataset, kind: str, params: dict | N
         raise InvalidInput(_("Unknown kind of analysis: choose forecast or segmentation."), code="kind")
     if dataset.status != Dataset.Status.READY:
         raise Conflict(_("The dataset is not ready yet: ingest it first."), code="dataset_not_ready")
-    cleaned = PARAMS_CLEAN[kind](dataset, dict(params or {}))
+    params = dict(params or {})
+    control_characters_refuse(params, field="params", code="params")  # PostgreSQL cannot even store a NUL
+    cleaned = PARAMS_CLEAN[kind](dataset, params)
     analysis = Analysis.objects.create(dataset=dataset, kind=kind, params=cleaned, attempt=1, created_by=user)
     transaction.on_commit(lambda: analysis_run_task.delay(analysis.pk, 1), robust=True)  # robust: see dataset_ingest_start
     return analysis
@@ -256,11 +259,14 @@ def _store_members(analysis: Analysis, members: pd.DataFrame) -> str:
 
 
 def json_ready(value: object) -> object:
-    """JSON-ready: NaN/inf become None, tuples lists, dict keys strings (JSONField and the API need plain data)."""
+    """JSON-ready: NaN/inf become None, tuples lists, dict keys strings (JSONField and the API need plain data), a
+    NUL U+FFFD (PostgreSQL cannot store it; a value of the user's file, e.g. a product's name, may hold one)."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
     if isinstance(value, dict):
-        return {str(key): json_ready(item) for key, item in value.items()}
+        return {str(json_ready(key)): json_ready(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [json_ready(item) for item in value]
     return value

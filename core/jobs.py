@@ -19,10 +19,16 @@ from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
-from core.files import storage_delete_on_commit
+from core.files import storage_delete, storage_delete_on_commit
 
 logger = logging.getLogger(__name__)
+
+
+STORAGE_FAILED = _("The file storage failed (%(error)s). Try again; if it fails again, tell the administrator.")
+NUL_OUTPUT = _("The result holds a NUL character (U+0000), which the database cannot store. Remove it from the data and try again.")
+OUTPUT_UNSAVED = _("The result could not be saved (%(error)s). Try again; if it fails again, tell the administrator.")
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,10 @@ class JobMessages:
     time_limit: Promise | str
     unexpected: Promise | str  # with %(error)s: the exception's class name
     worker_lost: Promise | str
+    # The same for every kind of job unless it says otherwise:
+    storage: Promise | str = STORAGE_FAILED  # with %(error)s
+    nul_output: Promise | str = NUL_OUTPUT
+    unsaved: Promise | str = OUTPUT_UNSAVED  # with %(error)s
 
 
 class Job(models.Model):
@@ -171,14 +181,49 @@ def job_run(model: type[Job], *, pk: int, attempt: int, work: Callable[[Any], Jo
     except SoftTimeLimitExceeded:
         job_finish(job, failed, error=str(model.messages.time_limit), code="time_limit")
         return failed
+    except OSError as exc:  # reading the input or storing the output (a local disk, a bucket behind the storage API)
+        logger.exception("%s %s failed on storage", model._meta.label, pk)
+        job_finish(job, failed, error=str(model.messages.storage) % {"error": type(exc).__name__}, code="storage")
+        return failed
     except Exception as exc:  # recorded on the row, never left "running"
         logger.exception("%s %s failed", model._meta.label, pk)
         job_finish(job, failed, error=str(model.messages.unexpected) % {"error": type(exc).__name__}, code="internal")
         return failed
-    return _job_complete(model, pk=pk, attempt=attempt, output=output)
+    return _job_complete(job, output=output)
 
 
-def _job_complete(model: type[Job], *, pk: int, attempt: int, output: JobOutput) -> str:
+def _holds_nul(value: object) -> bool:
+    """Whether a string anywhere in `value` (dict keys too) holds U+0000: PostgreSQL refuses it in text and JSON."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+def _job_complete(job: Job, *, output: JobOutput) -> str:
+    """The final save, inside the job's error handling: when it fails (a NUL the database refuses, any database
+    error) the job ends `failed` with that reason, its new file is deleted and the row keeps what it had, never left
+    `running` for the sweep to call a lost worker."""
+    model = type(job)
+    try:
+        if _holds_nul(output.fields):
+            raise JobFailed(str(model.messages.nul_output), "output_nul")
+        return _job_switch(model, pk=job.pk, attempt=job.attempt, output=output)
+    except Exception as exc:
+        if isinstance(exc, JobFailed):
+            message, code = exc.message, exc.code
+        else:
+            logger.exception("%s %s: its output could not be saved", model._meta.label, job.pk)
+            message, code = str(model.messages.unsaved) % {"error": type(exc).__name__}, "output_unsaved"
+        storage_delete([output.file] if output.file else [])  # rolled back: no row points at it
+        job_finish(job, model.Status.FAILED, error=message, code=code)
+        return model.Status.FAILED
+
+
+def _job_switch(model: type[Job], *, pk: int, attempt: int, output: JobOutput) -> str:
     """The atomic switch: the row takes the output only if this attempt still holds it; else the new file goes."""
     with transaction.atomic():
         current = model.objects.select_for_update().filter(pk=pk).first()

@@ -19,6 +19,7 @@ from accounts.models import User
 from core.errors import Conflict, InvalidInput
 from core.files import rows_delete_with_files
 from core.jobs import JobFailed, JobOutput, JobStopped, job_beat, job_cancel, job_run
+from core.text import control_characters_refuse, nul_replaced
 from datasets.models import Dataset
 from ingest.archives import open_decompressed
 from ingest.errors import RejectedFile
@@ -81,6 +82,7 @@ def dataset_upload(
     """Store an uploaded file and say what it looks like (read in `encoding` if given, else in the one detected).
     Raises InvalidInput (nothing stored) for a file that cannot be an event table."""
     dataset_edit_require(user=user, venture=venture)
+    control_characters_refuse([name or "", upload.name or ""], field=_("The dataset name"), code="name")  # NUL: unstorable
     try:
         found = _sniff_upload(upload, encoding)
     except RejectedFile as exc:
@@ -196,7 +198,9 @@ def _ingest(dataset: Dataset) -> JobOutput:
         raise JobFailed(rejected_message(exc), exc.code) from exc
     finally:
         os.unlink(temporary)
-    return JobOutput(fields={"report": {**report.__dict__, "users": summary.pop("users"), "summary": summary}}, file=name)
+    # a value of the file may hold a NUL, which the database cannot store in the report
+    report_fields = nul_replaced({**report.__dict__, "users": summary.pop("users"), "summary": summary})
+    return JobOutput(fields={"report": report_fields}, file=name)
 
 
 @transaction.atomic
