@@ -5,11 +5,15 @@ duplicate, late or redelivered message can never run a job twice at once nor ove
 to only on success, the file it replaces deleted once that has committed."""
 
 import logging
+import os
+import re
+import tempfile
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, ClassVar
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -152,6 +156,54 @@ def job_heartbeat(job: Job) -> Iterator[None]:
     finally:
         stop.set()
         thread.join()
+
+
+@contextmanager
+def job_temp_file(job: Job, *, suffix: str = "") -> Iterator[str]:
+    """The path of a temporary file for this attempt's work, in JOB_TEMP_DIR and named after the job, deleted when the
+    work ends however it ends. One that a killed worker leaves behind is deleted by jobs_temp_sweep."""
+    folder = Path(settings.JOB_TEMP_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, path = tempfile.mkstemp(prefix=f"{job._meta.label_lower}-{job.pk}-{job.attempt}-", suffix=suffix, dir=folder)
+    os.close(fd)
+    try:
+        yield path
+    finally:
+        with suppress(FileNotFoundError):
+            os.unlink(path)
+
+
+_TEMP_NAME = re.compile(r"^(?P<label>[\w]+\.[\w]+)-(?P<pk>\d+)-(?P<attempt>\d+)-")
+
+
+def jobs_temp_sweep(models: Iterable[type[Job]], *, grace: timedelta = timedelta(days=1)) -> int:
+    """Delete the files in JOB_TEMP_DIR (on this host) that no running job owns: its job is not running this attempt
+    any more (finished, failed, cancelled, re-queued, deleted), or the file is older than `grace`. A worker killed
+    mid-run leaves one behind; runs when a worker starts and daily with the orphan sweep. Returns how many."""
+    folder = Path(settings.JOB_TEMP_DIR)
+    if not folder.is_dir():
+        return 0
+    by_label = {model._meta.label_lower: model for model in models}
+    cutoff = (timezone.now() - grace).timestamp()
+    deleted = 0
+    for path in folder.iterdir():
+        try:
+            if not path.is_file():
+                continue
+            fresh = path.stat().st_mtime > cutoff
+            match = _TEMP_NAME.match(path.name)
+            model = by_label.get(match["label"]) if match else None
+            if match is None or model is None:  # not a job's: only once it is old
+                keep = fresh
+            else:
+                keep = fresh and model.objects.filter(pk=match["pk"], attempt=match["attempt"], status=model.Status.RUNNING).exists()
+            if keep:
+                continue
+            path.unlink()
+            deleted += 1
+        except FileNotFoundError:  # its job ended and deleted it meanwhile
+            continue
+    return deleted
 
 
 def job_finish(job: Job, status: str, *, error: str = "", code: str = "") -> None:

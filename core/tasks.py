@@ -1,14 +1,18 @@
 """What every job's Celery task shares: the task class, the run wrapper, and the one beat task that sweeps all job
 models (fail those whose worker died, send again those whose message the broker lost)."""
 
+import logging
 from collections.abc import Callable
 
 from celery import Task, shared_task
+from celery.signals import worker_ready
 from django.apps import apps
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from core.jobs import Job, JobBusy, jobs_requeue_lost, jobs_sweep_stale
+from core.jobs import Job, JobBusy, jobs_requeue_lost, jobs_sweep_stale, jobs_temp_sweep
+
+logger = logging.getLogger(__name__)
 
 
 class JobTask(Task):
@@ -45,3 +49,16 @@ def jobs_sweep_task() -> int:
     for model in job_models():
         swept += jobs_sweep_stale(model) + jobs_requeue_lost(model, send=import_string(model.task_path).delay)
     return swept
+
+
+@worker_ready.connect
+def jobs_temp_sweep_on_start(**_: object) -> None:
+    """A worker starting (often the one restarted after a kill) deletes the temporary files on its host that no running
+    job owns: what a killed run left behind. Never stops the worker from starting."""
+    try:
+        swept = jobs_temp_sweep(job_models())
+    except Exception:
+        logger.exception("could not sweep the jobs' temporary files")
+        return
+    if swept:
+        logger.info("deleted %d temporary files of jobs no longer running", swept)

@@ -1,5 +1,6 @@
 """Files under datasets/ and analyses/ in storage that no row points at: left by a worker killed between writing a
-file and recording it, or by a storage error during a delete. Walked through the storage API (local or S3 alike)."""
+file and recording it, or by a storage error during a delete. Walked through the storage API (local or S3 alike).
+With them go the jobs' temporary files on this host (JOB_TEMP_DIR) that no running job owns."""
 
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -8,6 +9,8 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from core.files import storage_delete
+from core.jobs import jobs_temp_sweep
+from core.tasks import job_models
 from datasets.selectors import storage_names_referenced
 
 ROOTS = ("datasets", "analyses")
@@ -20,6 +23,7 @@ class OrphanSweep:
     recent: int = 0
     orphans: list[str] = field(default_factory=list)
     deleted: int = 0
+    temporary: int = 0  # jobs' temporary files deleted (never in a dry run)
 
 
 def _walk(folder: str):
@@ -51,4 +55,5 @@ def storage_orphans_sweep(*, grace: timedelta = timedelta(hours=24), dry_run: bo
     if not dry_run:
         keep = storage_names_referenced()  # one last look just before deleting
         outcome.deleted = storage_delete(name for name in outcome.orphans if name not in keep)
+        outcome.temporary = jobs_temp_sweep(job_models(), grace=grace)
     return outcome

@@ -2,8 +2,6 @@
 heartbeat on the row, the Parquet switched to only when complete), cancel, delete."""
 
 import dataclasses
-import os
-import tempfile
 import uuid
 from typing import BinaryIO
 
@@ -18,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import Conflict, InvalidInput
 from core.files import rows_delete_with_files
-from core.jobs import JobFailed, JobOutput, JobStopped, job_beat, job_cancel, job_run
+from core.jobs import JobFailed, JobOutput, JobStopped, job_beat, job_cancel, job_run, job_temp_file
 from core.text import control_characters_refuse, nul_replaced
 from datasets.models import Dataset
 from ingest.archives import open_decompressed
@@ -176,31 +174,40 @@ def ingest_options(dataset: Dataset) -> IngestOptions:
 
 
 def _ingest(dataset: Dataset) -> JobOutput:
-    """Stream the upload into a temporary Parquet, summarise it, and save it under a fresh storage name."""
+    """Stream the upload into a temporary Parquet (core.jobs.job_temp_file), summarise it, and save it under a fresh
+    storage name."""
     total = max(dataset.size_bytes, 1)
-
-    def progress(bytes_read: int, rows: int) -> bool:
-        """Record progress and heartbeat; go on only while the job is still this attempt and running."""
-        percent = int(bytes_read * 100 / total) if dataset.size_bytes else 0
-        return job_beat(dataset, progress=percent, rows_processed=rows)
-
-    fd, temporary = tempfile.mkstemp(suffix=".parquet")
-    os.close(fd)
     try:
-        with dataset.file.open("rb") as upload:
-            report = ingest_csv(upload_stream(upload), temporary, ingest_options(dataset), progress)
-        summary = dataset_summary(temporary)
-        with open(temporary, "rb") as handle:
-            name = default_storage.save(f"datasets/{dataset.venture_id}/{uuid.uuid4().hex}.parquet", File(handle))
+        with job_temp_file(dataset, suffix=".parquet") as temporary, dataset.file.open("rb") as upload:
+            source = upload_stream(upload)
+
+            def progress(bytes_read: int, rows: int) -> bool:
+                """Record progress and heartbeat; go on only while the job is still this attempt and running. The
+                share of the upload read: of a compressed one, its compressed bytes (where the reader is in the
+                stored file), not the unpacked bytes, which outgrow its size long before the end."""
+                consumed = bytes_read if source is upload else _position(upload)
+                percent = int(consumed * 100 / total) if dataset.size_bytes else 0
+                return job_beat(dataset, progress=percent, rows_processed=rows)
+
+            report = ingest_csv(source, temporary, ingest_options(dataset), progress)
+            summary = dataset_summary(temporary)
+            with open(temporary, "rb") as handle:
+                name = default_storage.save(f"datasets/{dataset.venture_id}/{uuid.uuid4().hex}.parquet", File(handle))
     except IngestCancelled as exc:
         raise JobStopped() from exc
     except RejectedFile as exc:
         raise JobFailed(rejected_message(exc), exc.code) from exc
-    finally:
-        os.unlink(temporary)
     # a value of the file may hold a NUL, which the database cannot store in the report
     report_fields = nul_replaced({**report.__dict__, "users": summary.pop("users"), "summary": summary})
     return JobOutput(fields={"report": report_fields}, file=name)
+
+
+def _position(upload: BinaryIO) -> int:
+    """How far into the stored file the reader is (0 when the storage cannot say)."""
+    try:
+        return upload.tell()
+    except (OSError, ValueError):
+        return 0
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Each value comes from the environment, with an embedded default
 that lets the app run on one machine with nothing else installed (SQLite, a filesystem message broker)."""
 
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -275,6 +276,10 @@ JOB_REQUEUE_SECONDS = env.int("JOB_REQUEUE_SECONDS", default=60)
 # silence for JOB_HEARTBEAT_STALE_SECONDS means its worker died.
 JOB_HEARTBEAT_SECONDS = env.int("JOB_HEARTBEAT_SECONDS", default=10)
 JOB_HEARTBEAT_STALE_SECONDS = env.int("JOB_HEARTBEAT_STALE_SECONDS", default=30)
+# A job's temporary files (the Parquet an ingest writes before storing it) live here, on the worker's own host, named
+# after their job: a worker killed mid-run leaves its file behind, which is deleted when a worker on that host starts
+# and by the daily sweep (core.jobs.jobs_temp_sweep) once its job is no longer running or it is a day old.
+JOB_TEMP_DIR = Path(env.str("JOB_TEMP_DIR", default=str(Path(tempfile.gettempdir()) / "bizcanvas-jobs")))
 CELERY_BEAT_SCHEDULE = {
     "jobs-sweep": {"task": "core.jobs_sweep", "schedule": 30.0},
     "storage-sweep-orphans": {"task": "datasets.storage_sweep_orphans", "schedule": 24 * 3600.0},
