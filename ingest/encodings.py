@@ -65,13 +65,15 @@ def codec_name(encoding: str) -> str | None:
     return info.name if getattr(info, "_is_text_encoding", True) else None
 
 
-def decodes(sample: bytes, encoding: str) -> bool:
-    """Whether the sample is valid in `encoding` (a character cut at the sample's end is allowed)."""
+def decodes(sample: bytes, encoding: str, *, nul_allowed: bool = False) -> bool:
+    """Whether the sample is valid in `encoding` (a character cut at the sample's end is allowed). A NUL makes a
+    reading unlikely (it is how UTF-16 misread as a byte encoding looks) unless `nul_allowed`: a stray NUL in a value
+    past the start of a UTF-8 file is the ingest's to refuse on its line, not a reason to doubt the encoding."""
     try:
         text = codecs.getincrementaldecoder(encoding)("strict").decode(sample, final=False)
     except (UnicodeError, LookupError):  # UnicodeError: "utf-16" without a BOM
         return False
-    return "\x00" not in text
+    return nul_allowed or "\x00" not in text
 
 
 def decoding_encodings(sample: bytes, guess: str) -> list[str]:
@@ -95,7 +97,7 @@ def detect_encoding(sample: bytes) -> str:
         return wide
     if b"\x00" in sample[:8192]:
         raise RejectedFile("binary", NOT_TEXT)
-    if decodes(sample, "utf-8"):
+    if decodes(sample, "utf-8", nul_allowed=True):
         return "utf-8"
     return _legacy_encoding(sample)
 
