@@ -121,9 +121,14 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
 # Login throttling: after AXES_FAILURE_LIMIT failures for one username from one IP, a cool-off (not a lockout).
+# Keyed on the pair, not the IP alone (everyone behind one office NAT would be locked out together) nor the
+# username alone (anyone anywhere could lock any user out).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The cool-off counts from the lockout: attempts during it (a wrong password, or the right one) do not restart it,
+# so someone behind the same address cannot keep a user locked out by retrying.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_VERBOSE = False

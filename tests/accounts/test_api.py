@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -71,3 +72,30 @@ def test_me_reads_and_sets_the_interface_language():
     assert changed.json()["language"] == "zh-hans"
     assert refused.status_code == 400
     assert client.get("/api/v1/auth/me/").json()["language"] == "zh-hans"
+
+
+def test_attempts_during_the_cool_off_do_not_restart_it(api, settings):
+    user = UserFactory()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        api.post("/api/v1/auth/token/", {"username": user.username, "password": "wrong"})
+    # The lockout began a minute short of the cool-off; then more attempts come in, wrong and right.
+    AccessAttempt.objects.update(attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME + timedelta(minutes=1))
+    during = [api.post("/api/v1/auth/token/", {"username": user.username, "password": password}) for password in ("wrong", PASSWORD)]
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=2))  # two minutes go by
+
+    after = api.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD})
+
+    assert [response.status_code for response in during] == [429, 429]
+    assert after.status_code == 200
+
+
+def test_a_locked_out_user_does_not_lock_out_others_behind_the_same_address(api, settings):
+    user, colleague = UserFactory(), UserFactory()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        api.post("/api/v1/auth/token/", {"username": user.username, "password": "wrong"})
+
+    locked = api.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD})
+    colleague_login = api.post("/api/v1/auth/token/", {"username": colleague.username, "password": PASSWORD})
+
+    assert locked.status_code == 429
+    assert colleague_login.status_code == 200
