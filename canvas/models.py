@@ -1,4 +1,6 @@
+import posixpath
 import re
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
@@ -71,9 +73,19 @@ class Canvas(models.Model):
 SITE_PATH = re.compile(r"/(?!/)[\w\-./?=&#%]*")
 
 
+# The one kind of chart an item can cite: an analysis's figure (what evidence.services writes).
+FIGURE_PATH = re.compile(r"/api/v1/analyses/[0-9]+/figures/[-a-zA-Z0-9_]+/", re.ASCII)
+
+
 def validate_figure_path(value: str) -> None:
-    """A chart behind an item is fetched by teammates' browsers: only a same-site API path, nothing to climb out of."""
-    if not (SITE_PATH.fullmatch(value) and value.startswith("/api/") and ".." not in value):
+    """A chart behind an item is fetched by teammates' browsers, so it must be an analysis figure of this site's API
+    as the browser will resolve it: checked after percent-decoding and path normalisation, so `/api/%2e%2e/…`,
+    `/api/v1/..%2f…`, backslashes (which browsers read as `/`), `//host` and schemes are all refused."""
+    decoded = value
+    while (step := unquote(decoded)) != decoded:  # %252e is %2e once decoded, then `.`
+        decoded = step
+    normalised = posixpath.normpath(decoded) + ("/" if decoded.endswith("/") else "")
+    if decoded != value or "\\" in value or normalised != value or not FIGURE_PATH.fullmatch(value):
         raise ValidationError(_("The evidence chart must be a path of this site's API."), code="figure_path")
 
 

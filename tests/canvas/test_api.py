@@ -72,6 +72,8 @@ def test_a_stale_edit_is_refused_with_the_current_item(world, bmc):
         ({"block": "channels", "text": "x" * 501}, "text"),
         ({"block": "channels", "text": "x", "color": "chartreuse"}, "color"),
         ({"block": "problem", "text": "a lean block on a business model canvas"}, "block"),
+        ({"block": "channels", "text": "x", "evidence_figure": "/api/%2e%2e/admin/"}, "evidence_figure"),
+        ({"block": "channels", "text": "x", "evidence_figure": "/api/v1/analyses/1/figures/..%2f..%2f..%2f/"}, "evidence_figure"),
     ],
 )
 def test_bad_items_name_the_field(world, bmc, body, field):

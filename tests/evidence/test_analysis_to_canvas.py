@@ -100,9 +100,36 @@ def test_the_canvas_shows_a_badge_that_opens_the_chart(client, world, dataset):
     assert 'id="evidence-dialog"' in page
 
 
-@pytest.mark.parametrize("path", ["//evil.example/x", "javascript:alert(1)", "https://evil.example/", "/api/../admin/", "/canvases/1/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "//evil.example/x",
+        "javascript:alert(1)",
+        "https://evil.example/",
+        "/api/../admin/",
+        "/canvases/1/",
+        "/api/%2e%2e/admin/",  # a browser resolves the encoded dots to /admin/
+        "/api/%2E%2E/admin/",
+        "/api/v1/analyses/1/figures/%2e%2e/%2e%2e/%2e%2e/../admin/",
+        "/api/v1/analyses/1/figures/..%2f..%2f..%2fadmin/",
+        "/api/v1/analyses/1/figures/%252e%252e/",
+        "/api/v1/analyses/1/figures/./segments/",
+        "/api/v1/analyses/1/figures/segments/../../../../../admin/",
+        "/api/v1/analyses/1/figures/segments%2f/",
+        "/api\\..\\admin/",
+        "/\\evil.example/api/v1/analyses/1/figures/segments/",
+        "/api//v1/analyses/1/figures/segments/",
+        "/api/v1/analyses/1/figures/segments/?next=//evil.example",
+        "/api/v1/users/",
+    ],
+)
 def test_a_chart_path_can_only_be_one_of_this_sites_api(path):
     item = CanvasItemFactory.build(canvas=CanvasFactory(), evidence_figure=path)
 
     with pytest.raises(ValidationError):
         item.full_clean()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/analyses/7/figures/segments/", "/api/v1/analyses/12/figures/forecast/", ""])
+def test_an_analysis_figure_path_or_none_is_accepted(path):
+    CanvasItemFactory.build(canvas=CanvasFactory(), evidence_figure=path).full_clean()
