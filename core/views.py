@@ -1,9 +1,12 @@
 """Error pages: JSON on API paths (never an HTML page to a script), templates elsewhere."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
+
+from core.api.exception_handler import request_too_big_body
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -23,6 +26,8 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request) and isinstance(exception, RequestDataTooBig):  # a body read outside a DRF view
+        return JsonResponse(request_too_big_body(), status=413)
     if _is_api(request):
         return JsonResponse({"detail": _("Bad request."), "code": "bad_request"}, status=400)
     return render(request, "400.html", status=400)

@@ -2,7 +2,10 @@
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -11,7 +14,15 @@ from rest_framework.views import exception_handler
 from core.errors import DomainError
 
 
+def request_too_big_body() -> dict[str, str]:
+    """What an API request whose body is over DATA_UPLOAD_MAX_MEMORY_SIZE receives (with status 413)."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return {"detail": _("The request body is too large: at most %(limit)d bytes.") % {"limit": limit}, "code": "request_too_large"}
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):  # Django's SuspiciousOperation: DRF would pass it on to an HTML 400 page
+        return Response(request_too_big_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, DomainError):
         return Response({"detail": exc.message, "code": exc.code, **exc.data}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

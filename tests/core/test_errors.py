@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.test import Client
 
@@ -53,3 +55,49 @@ def test_api_docs_and_schema_are_served_from_the_sidecar(client):
 
 def test_health_check(client):
     assert client.get("/healthz").content == b"ok"
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize(
+    ("path", "content_type", "body"),
+    [
+        ("/api/v1/auth/token/", "application/json", '{"username": "%s"}' % ("x" * 5000)),
+        ("/api/v1/auth/register/", "application/x-www-form-urlencoded", "username=" + "x" * 5000),
+    ],
+)
+def test_an_api_body_over_the_size_limit_answers_the_json_413(settings, debug, path, content_type, body):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    settings.DEBUG = debug  # with DEBUG on, Django would answer its HTML debug page
+    client = Client(raise_request_exception=False)
+
+    response = client.post(path, body, content_type=content_type)
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "The request body is too large: at most 1000 bytes.", "code": "request_too_large"}
+
+
+def test_a_page_body_over_the_size_limit_keeps_the_html_error_page(settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client = Client(raise_request_exception=False)
+
+    response = client.post("/accounts/signup/", "username=" + "x" * 5000, content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_body_too_big_read_outside_an_api_view_still_answers_json_on_api_paths(rf, settings):
+    from django.core.exceptions import RequestDataTooBig
+
+    from core.views import bad_request
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    api = bad_request(rf.post("/api/v1/ventures/"), RequestDataTooBig())
+    page = bad_request(rf.post("/ventures/"), RequestDataTooBig())
+
+    assert api.status_code == 413
+    assert json.loads(api.content)["code"] == "request_too_large"
+    assert page.status_code == 400
+    assert page["Content-Type"].startswith("text/html")
