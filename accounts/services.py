@@ -1,5 +1,10 @@
+import hashlib
+import time
+
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth import password_validation
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -66,3 +71,26 @@ def user_api_token_rotate(*, user: User) -> Token:
 def user_login_throttle_clear(*, user: User) -> None:
     """Forget failed logins for this user: whoever just proved control of the account (a password reset) may log in."""
     axes_reset(username=user.get_username())
+
+
+def _count_in_window(key: str, window_seconds: int) -> int:
+    """Count one more event under `key` in the cache for the current fixed window; return the count so far."""
+    window = int(time.time() // window_seconds)
+    key = f"{key}:{window}"
+    if cache.add(key, 1, timeout=window_seconds + 5):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=window_seconds + 5)
+        return 1
+
+
+def password_reset_allowed(*, email: str, ip_address: str) -> bool:
+    """Count a password reset request; False once this address or this IP asked too often in the current hour.
+    Both are counted whether or not an account has the address, so the limit itself says nothing about accounts."""
+    address = User.objects.normalize_email(email.strip()).lower()
+    address_key = "accounts:reset:email:" + hashlib.sha256(address.encode()).hexdigest()  # no addresses in the cache
+    by_address = _count_in_window(address_key, 3600)
+    by_ip = _count_in_window(f"accounts:reset:ip:{ip_address or 'unknown'}", 3600)
+    return by_address <= settings.PASSWORD_RESET_LIMIT_PER_ADDRESS and by_ip <= settings.PASSWORD_RESET_LIMIT_PER_IP

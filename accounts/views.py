@@ -1,9 +1,10 @@
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -15,9 +16,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.forms import LanguageForm, SignupForm
+from accounts.forms import LanguageForm, OutboxPasswordResetForm, SignupForm
 from accounts.selectors import user_has_api_token
-from accounts.services import user_api_token_rotate, user_language_set, user_login_throttle_clear, user_register
+from accounts.services import (
+    password_reset_allowed,
+    user_api_token_rotate,
+    user_language_set,
+    user_login_throttle_clear,
+    user_register,
+)
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -78,6 +85,22 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("A new API token was created. Copy it now: this page will not show it again."))
     context = {"has_token": new_token is not None or user_has_api_token(user=request.user), "new_token": new_token}
     return render(request, "accounts/settings.html", context)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page, rate-limited per address and per IP. Over the limit nothing is sent, but the visitor
+    sees the same "check your inbox" page as always: the answer tells nothing about accounts or limits."""
+
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    form_class = OutboxPasswordResetForm
+    success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        if password_reset_allowed(email=form.cleaned_data["email"], ip_address=get_client_ip_address(self.request) or ""):
+            return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

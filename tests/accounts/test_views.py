@@ -123,3 +123,35 @@ def test_a_signed_in_user_changes_their_password(client):
     assert "Your password was changed." in response.content.decode()
     user.refresh_from_db()
     assert user.check_password("a-brand-new-secret-9")
+
+
+def test_password_reset_mails_to_one_address_are_rate_limited_but_the_page_answers_the_same(client, settings):
+    UserFactory(email="ada@example.com")
+
+    responses = [client.post("/accounts/password-reset/", {"email": "ada@example.com"}, REMOTE_ADDR=f"10.0.0.{n}") for n in range(13)]
+
+    assert OutboundEmail.objects.filter(to="ada@example.com").count() == settings.PASSWORD_RESET_LIMIT_PER_ADDRESS
+    assert {(response.status_code, response["Location"]) for response in responses} == {(302, "/accounts/password-reset/sent/")}
+
+
+def test_password_reset_requests_from_one_ip_are_rate_limited(client, settings):
+    for n in range(settings.PASSWORD_RESET_LIMIT_PER_IP + 3):
+        UserFactory(email=f"user{n}@example.com")
+        response = client.post("/accounts/password-reset/", {"email": f"user{n}@example.com"})
+        assert response.status_code == 302
+
+    other_ip = client.post("/accounts/password-reset/", {"email": "user0@example.com"}, REMOTE_ADDR="10.9.9.9")
+
+    assert other_ip.status_code == 302
+    assert OutboundEmail.objects.count() == settings.PASSWORD_RESET_LIMIT_PER_IP + 1
+
+
+def test_the_reset_limit_counts_unknown_addresses_too(client, settings):
+    settings.PASSWORD_RESET_LIMIT_PER_IP = 2
+    UserFactory(email="ada@example.com")
+    for address in ("nobody@example.com", "noone@example.com"):
+        client.post("/accounts/password-reset/", {"email": address})
+
+    client.post("/accounts/password-reset/", {"email": "ada@example.com"})
+
+    assert not OutboundEmail.objects.exists()
