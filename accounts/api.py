@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -9,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts.services import user_language_set, user_register
+from accounts.services import user_language_set, user_sign_up
 
 
 class UserOutputSerializer(serializers.Serializer):
@@ -32,12 +33,18 @@ class RegisterApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
-    @extend_schema(request=RegisterInputSerializer, responses={201: UserOutputSerializer})
+    @extend_schema(
+        request=RegisterInputSerializer,
+        responses={202: inline_serializer("RegisterOutput", {"detail": serializers.CharField()})},
+        description="Starts a sign-up: the address gets a link that confirms the account (then ask for a token). "
+        "The answer is the same whether or not the address has an account; if it has, its owner is told by e-mail.",
+    )
     def post(self, request: Request) -> Response:
         data = RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = user_register(**data.validated_data)
-        return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+        user_sign_up(**data.validated_data, site_url=request.build_absolute_uri("/"))
+        detail = _("We sent a message to the address you gave. Open the link in it to finish signing up.")
+        return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
 
 
 class TokenApi(APIView):

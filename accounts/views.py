@@ -20,10 +20,12 @@ from accounts.forms import LanguageForm, OutboxPasswordResetForm, SignupForm
 from accounts.selectors import user_has_api_token
 from accounts.services import (
     password_reset_allowed,
+    user_activate,
+    user_activation_find,
     user_api_token_rotate,
     user_language_set,
     user_login_throttle_clear,
-    user_register,
+    user_sign_up,
 )
 
 
@@ -36,24 +38,47 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 
 def signup(request: HttpRequest) -> HttpResponse:
-    """Create an account and sign in; then continue where the visitor was going (e.g. an invitation link)."""
+    """Sign up: the answer is "check your inbox" whether or not the address has an account (it tells nobody which);
+    the link in the mail confirms the account, signs in and continues where the visitor was going (an invitation)."""
     if request.user.is_authenticated:
         return redirect(_safe_next(request, reverse("home")))
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = user_register(**form.cleaned_data, language=request.LANGUAGE_CODE)
+            user_sign_up(
+                **form.cleaned_data,
+                language=request.LANGUAGE_CODE,
+                site_url=request.build_absolute_uri("/"),
+                next_url=_safe_next(request, ""),
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            next_url = _safe_next(request, "")
-            if next_url:
-                messages.success(request, _("Welcome to bizcanvas, %(name)s.") % {"name": user.username})
-                return redirect(next_url)
-            messages.success(request, _("Welcome to bizcanvas, %(name)s. Start by creating a team.") % {"name": user.username})
-            return redirect("teams:list")
+            return redirect("signup_sent")
     return render(request, "accounts/signup.html", {"form": form, "next": _safe_next(request, "")})
+
+
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signup_sent.html")
+
+
+@never_cache
+def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The link from the sign-up mail. Opening it shows a button (a mail scanner fetching links activates nothing);
+    pressing it confirms the account and signs in."""
+    user = user_activation_find(uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "accounts/activate.html", {"valid": False}, status=400)
+    if request.method != "POST":
+        return render(request, "accounts/activate.html", {"valid": True, "next": _safe_next(request, "")})
+    user_activate(user=user)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    next_url = _safe_next(request, "")
+    if next_url:
+        messages.success(request, _("Welcome to bizcanvas, %(name)s.") % {"name": user.username})
+        return redirect(next_url)
+    messages.success(request, _("Welcome to bizcanvas, %(name)s. Start by creating a team.") % {"name": user.username})
+    return redirect("teams:list")
 
 
 @require_POST

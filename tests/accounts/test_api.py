@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -6,19 +7,25 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from outbox.models import OutboundEmail
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.conftest import api_as
 
 pytestmark = pytest.mark.django_db
 
 
-def test_register_creates_an_account(api):
+def test_register_starts_a_sign_up_confirmed_by_mail(api, client):
     response = api.post("/api/v1/auth/register/", {"username": "ada", "email": "ada@example.com", "password": "analytical-engine-1843"})
+    before = api.post("/api/v1/auth/token/", {"username": "ada", "password": "analytical-engine-1843"})
+    link = re.search(r"http://testserver(/accounts/activate/\S+)", OutboundEmail.objects.get(to="ada@example.com").body).group(1)
+    client.post(link)
+    after = api.post("/api/v1/auth/token/", {"username": "ada", "password": "analytical-engine-1843"})
 
-    assert response.status_code == 201
-    assert response.json()["username"] == "ada"
-    assert "password" not in response.json()
-    assert User.objects.get(username="ada").check_password("analytical-engine-1843")
+    assert response.status_code == 202
+    assert set(response.json()) == {"detail"}
+    assert "password" not in response.content.decode()
+    assert before.status_code == 400
+    assert after.status_code == 200
 
 
 def test_register_refuses_weak_passwords_and_taken_names_with_field_errors(api):
@@ -31,9 +38,20 @@ def test_register_refuses_weak_passwords_and_taken_names_with_field_errors(api):
     assert weak.status_code == 400
     assert set(weak.json()) == {"password"}
     assert taken.status_code == 400
-    assert set(taken.json()) == {"username", "email"}
+    assert set(taken.json()) == {"username"}  # usernames are shown to teammates; e-mail addresses are not told
     assert set(missing.json()) == {"username", "email", "password"}
     assert User.objects.count() == 1
+
+
+def test_register_answers_the_same_for_a_taken_address(api):
+    UserFactory(username="grace", email="grace@example.com")
+
+    taken = api.post("/api/v1/auth/register/", {"username": "mallory", "email": "Grace@Example.com", "password": "a-long-enough-password"})
+    free = api.post("/api/v1/auth/register/", {"username": "ada", "email": "ada@example.com", "password": "a-long-enough-password"})
+
+    assert (taken.status_code, taken.json()) == (free.status_code, free.json())
+    assert OutboundEmail.objects.filter(to="grace@example.com").exists()
+    assert not User.objects.filter(username="mallory").exists()
 
 
 def test_token_for_good_credentials_only(api):

@@ -11,12 +11,74 @@ from tests.accounts.factories import PASSWORD, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_signup_logs_the_new_user_in(client):
+def _activation_link(email: str) -> str:
+    queued = OutboundEmail.objects.filter(to=email).latest("pk")
+    return re.search(r"http://testserver(/accounts/activate/\S+)", queued.body).group(1)
+
+
+def test_signup_mails_a_link_that_confirms_the_account_and_logs_in(client):
     response = client.post("/accounts/signup/", {"username": "ada", "email": "ada@example.com", "password": "analytical-engine-1843"})
+    link = _activation_link("ada@example.com")
+    before = client.post("/accounts/login/", {"username": "ada", "password": "analytical-engine-1843"})
+    page = client.get(link)
+    active_after_get = User.objects.get(username="ada").is_active  # mail scanners fetch links: that activates nothing
+    confirmed = client.post(link)
+    again = client.get(link)
 
     assert response.status_code == 302
-    assert response["Location"] == "/teams/"
+    assert response["Location"] == "/accounts/signup/sent/"
+    assert before.status_code == 200  # not confirmed yet: no login
+    assert page.status_code == 200
+    assert not active_after_get
+    assert confirmed["Location"] == "/teams/"
     assert client.get("/").context["user"].username == "ada"
+    assert User.objects.get(username="ada").is_active
+    assert again.status_code == 400  # used once
+
+
+def test_signup_link_continues_to_the_invitation(client):
+    path = "/teams/invitations/abc/"
+    client.post(
+        f"/accounts/signup/?next={path}",
+        {"username": "invitee", "email": "invitee@example.com", "password": "analytical-engine-1843", "next": path},
+    )
+    link = _activation_link("invitee@example.com")
+
+    confirmed = client.post(link)
+
+    assert confirmed["Location"] == path
+
+
+def test_signup_does_not_tell_whether_an_address_has_an_account(client):
+    UserFactory(username="grace", email="grace@example.com", language="zh-hans")
+
+    taken = client.post("/accounts/signup/", {"username": "mallory", "email": "Grace@Example.com", "password": "analytical-engine-1843"})
+    free = client.post("/accounts/signup/", {"username": "ada", "email": "ada@example.com", "password": "analytical-engine-1843"})
+    owner_mail = OutboundEmail.objects.get(to="grace@example.com")
+
+    assert (taken.status_code, taken["Location"]) == (free.status_code, free["Location"]) == (302, "/accounts/signup/sent/")
+    assert not User.objects.filter(username="mallory").exists()
+    assert "/accounts/activate/" not in owner_mail.body
+    assert "/accounts/password-reset/" in owner_mail.body
+    assert owner_mail.subject != "Someone tried to sign up to bizcanvas with your address"  # in the owner's language
+
+
+def test_an_unconfirmed_signup_does_not_hold_the_address(client):
+    client.post("/accounts/signup/", {"username": "squatter", "email": "ada@example.com", "password": "analytical-engine-1843"})
+    client.post("/accounts/signup/", {"username": "ada", "email": "ada@example.com", "password": "analytical-engine-1844"})
+
+    assert list(User.objects.values_list("username", flat=True)) == ["ada"]
+    assert client.post(_activation_link("ada@example.com")).status_code == 302
+
+
+def test_a_forged_activation_link_is_refused(client):
+    user = UserFactory(is_active=False)
+
+    response = client.post(f"/accounts/activate/{user.pk}/not-a-token/")
+
+    assert response.status_code == 400
+    user.refresh_from_db()
+    assert not user.is_active
 
 
 def test_signup_refuses_a_taken_username_whatever_its_case(client):
