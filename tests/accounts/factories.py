@@ -1,6 +1,9 @@
+import re
+
 import factory
 
 from accounts.models import User
+from outbox.models import OutboundEmail
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -18,3 +21,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(self, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             self.save()
+
+
+def activation_link(email: str) -> str:
+    """The sign-up confirmation path in the latest mail queued for `email`."""
+    queued = OutboundEmail.objects.filter(to=email).latest("pk")
+    return re.search(r"http://testserver(/accounts/activate/\S+)", queued.body).group(1)

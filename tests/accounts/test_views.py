@@ -6,19 +6,14 @@ from django.core import mail
 from accounts.models import User
 from outbox.models import OutboundEmail
 from outbox.services import email_deliver
-from tests.accounts.factories import PASSWORD, UserFactory
+from tests.accounts.factories import PASSWORD, UserFactory, activation_link
 
 pytestmark = pytest.mark.django_db
 
 
-def _activation_link(email: str) -> str:
-    queued = OutboundEmail.objects.filter(to=email).latest("pk")
-    return re.search(r"http://testserver(/accounts/activate/\S+)", queued.body).group(1)
-
-
 def test_signup_mails_a_link_that_confirms_the_account_and_logs_in(client):
     response = client.post("/accounts/signup/", {"username": "ada", "email": "ada@example.com", "password": "analytical-engine-1843"})
-    link = _activation_link("ada@example.com")
+    link = activation_link("ada@example.com")
     before = client.post("/accounts/login/", {"username": "ada", "password": "analytical-engine-1843"})
     page = client.get(link)
     active_after_get = User.objects.get(username="ada").is_active  # mail scanners fetch links: that activates nothing
@@ -42,7 +37,7 @@ def test_signup_link_continues_to_the_invitation(client):
         f"/accounts/signup/?next={path}",
         {"username": "invitee", "email": "invitee@example.com", "password": "analytical-engine-1843", "next": path},
     )
-    link = _activation_link("invitee@example.com")
+    link = activation_link("invitee@example.com")
 
     confirmed = client.post(link)
 
@@ -68,7 +63,7 @@ def test_an_unconfirmed_signup_does_not_hold_the_address(client):
     client.post("/accounts/signup/", {"username": "ada", "email": "ada@example.com", "password": "analytical-engine-1844"})
 
     assert list(User.objects.values_list("username", flat=True)) == ["ada"]
-    assert client.post(_activation_link("ada@example.com")).status_code == 302
+    assert client.post(activation_link("ada@example.com")).status_code == 302
 
 
 def test_a_forged_activation_link_is_refused(client):

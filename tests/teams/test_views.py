@@ -2,7 +2,7 @@ import pytest
 
 from outbox.models import OutboundEmail
 from teams.models import Invitation, Membership, Role, Team
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, activation_link
 
 pytestmark = pytest.mark.django_db
 
@@ -139,9 +139,12 @@ def test_an_invitee_who_signs_up_lands_back_on_the_invitation(client, world):
         {"username": "invitee", "email": "invitee@example.com", "password": "analytical-engine-1843", "next": path},
     )
 
+    confirmed = client.post(activation_link("invitee@example.com"))  # sign-up is confirmed from the e-mail now
+
     assert login_page.redirect_chain[-1][0].startswith("/accounts/login/")
     assert f'href="/accounts/signup/?next={path}"' in login_page.content.decode()
-    assert signup["Location"] == path
+    assert signup["Location"] == "/accounts/signup/sent/"
+    assert confirmed["Location"] == path
 
 
 def test_role_change_by_htmx_that_steps_the_actor_down_reloads_the_page(client, world):
