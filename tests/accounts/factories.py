@@ -26,4 +26,4 @@ class UserFactory(factory.django.DjangoModelFactory):
 def activation_link(email: str) -> str:
     """The sign-up confirmation path in the latest mail queued for `email`."""
     queued = OutboundEmail.objects.filter(to=email).latest("pk")
-    return re.search(r"http://testserver(/accounts/activate/\S+)", queued.body).group(1)
+    return re.search(r"https?://[^/\s]+(/accounts/activate/\S+)", queued.body).group(1)

@@ -1,4 +1,4 @@
-"""A founder's first minutes: sign up, create a team, create a venture, switch the interface to Chinese."""
+"""A founder's first minutes: sign up, confirm from the mail, create a team, create a venture, switch the interface to Chinese."""
 
 import re
 
@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from teams.models import Membership, Role
+from tests.accounts.factories import activation_link
 from ventures.models import Venture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,6 +21,9 @@ def test_sign_up_create_team_and_venture_then_switch_to_chinese(page: Page, live
     page.get_by_label("Password").fill("analytical-engine-1843")
     page.get_by_role("button", name="Sign up").click()
 
+    expect(page).to_have_url(re.compile(r"/accounts/signup/sent/$"))  # the same answer whether or not the address is known
+    page.goto(live_server.url + activation_link("ada@example.com"))  # the link from the confirmation mail
+    page.get_by_role("button", name="Confirm and sign in").click()
     expect(page.get_by_text("Welcome to bizcanvas, ada.")).to_be_visible()
     page.get_by_label("Team name").fill("Night owls")
     page.get_by_role("button", name="Create team").click()
