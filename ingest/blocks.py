@@ -93,14 +93,25 @@ def _lines_before(data: bytes, error: UnicodeDecodeError) -> int:
         return 0
 
 
+class Unclosed(Exception):
+    """The record being read was given up: it ran over the lines a record may take, or the file ended inside one of
+    its quoted cells (a quote opened and never closed)."""
+
+
 class Lines:
     """The text lines of blocks, one at a time as the csv module asks for them (split at CR, LF or CRLF as a file
-    opened with newline="" does); says when the line just handed out was the last of its block."""
+    opened with newline="" does); says when the line just handed out was the last of its block.
+    The lines of the record being read are kept (`record`): one that would take more than `max_lines` lines, or that
+    the file ends inside, raises Unclosed in the csv module's reader, and `give_up` then hands out its lines after its
+    first again, so that a stray quote costs the one record it opens, never the lines after it."""
 
-    def __init__(self, block: bytes, blocks: Utf8Blocks, first_line: int, encoding: str) -> None:
+    def __init__(self, block: bytes, blocks: Utf8Blocks, first_line: int, encoding: str, max_lines: int = 0) -> None:
         self.blocks, self.first_line, self.encoding = blocks, first_line, encoding
-        self.count = 0  # lines handed out
-        self.at_block_end = False
+        self.max_lines = max_lines or 1 << 62
+        self.count = 0  # the number, counted from first_line, of the last line handed out
+        self.record: list[str] = []  # the lines of the record being read
+        self._replay: list[str] = []  # lines to hand out again, the next one last
+        self._block_end = False
         self._start(block)
 
     def _start(self, block: bytes) -> None:
@@ -111,23 +122,51 @@ class Lines:
         self._text = io.StringIO(text, newline="")
         self._next = self._text.readline()
 
+    @property
+    def at_block_end(self) -> bool:
+        """Whether the line just handed out was the last of its block (and none is to be handed out again)."""
+        return self._block_end and not self._replay
+
     def __iter__(self) -> "Lines":
         return self
 
     def __next__(self) -> str:
-        while not self._next:
-            try:
-                block = self.blocks.next()
-            except Undecodable as exc:
-                raise encoding_error(self.first_line + self.count + exc.line, self.encoding) from exc
-            if block is None:
-                raise StopIteration
-            self._start(block)
-        line, self._next = self._next, self._text.readline()
+        record = self.record
+        if len(record) >= self.max_lines:
+            raise Unclosed
+        if self._replay:
+            line = self._replay.pop()
+        else:
+            while not self._next:
+                try:
+                    block = self.blocks.next()
+                except Undecodable as exc:
+                    raise encoding_error(self.first_line + self.count + exc.line, self.encoding) from exc
+                if block is None:
+                    if record:  # the csv module asks for more only inside a quoted cell
+                        raise Unclosed
+                    raise StopIteration
+                self._start(block)
+            line, self._next = self._next, self._text.readline()
+            self._block_end = not self._next
         self.count += 1
-        self.at_block_end = not self._next
+        record.append(line)
         return line
+
+    def record_read(self) -> int:
+        """The lines the record just read took; the next record starts."""
+        taken = len(self.record)
+        self.record = []
+        return taken
+
+    def give_up(self) -> int:
+        """Gives up the record being read: its first line is taken as a record of its own, the lines after it will be
+        handed out again. Returns the number of that first line."""
+        self.count -= len(self.record) - 1
+        self._replay.extend(reversed(self.record[1:]))
+        self.record = []
+        return self.first_line + self.count
 
     def rest(self) -> bytes:
         """What is left of the current block, as UTF-8."""
-        return (self._next + self._text.read()).encode("utf-8")
+        return ("".join(reversed(self._replay)) + self._next + self._text.read()).encode("utf-8")

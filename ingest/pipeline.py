@@ -18,9 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ingest.blocks import Utf8Blocks
-from ingest.errors import RejectedFile
+from ingest.errors import RejectedFile, gettext_noop
 from ingest.normalise import Column, numbers, parse_numbers, parse_timestamps, properties, strip, timestamps
-from ingest.read import Batch, ReadSettings, column_name, read_batches, read_header
+from ingest.read import Batch, ReadSettings, Tally, column_name, read_batches, read_header
 from ingest.sniffing import ROLES, Sniffed
 from ingest.stages import ParquetAppender, ReadAhead
 
@@ -63,6 +63,11 @@ class IngestOptions:
     date_order: str = ""  # "day_first" | "month_first" | ""
     keep_extra: bool = False  # the columns no role uses: kept as properties, or dropped
     max_line_chars: int = 100_000
+    # The lines a record may take: a quoted cell may hold up to 99 line breaks. An event log's cells with line breaks
+    # are addresses and notes, of a few lines; a quote opened by mistake takes every line up to the next quote (to
+    # the end of the file, if there is none). Within 100 lines the mistake costs one rejected record (the lines after
+    # it are read again) and a look-ahead the csv module makes in a fraction of a millisecond.
+    max_record_lines: int = 100
     max_reject_share: float = 0.2
     # Rows normalised and written at a time (a Parquet row group); progress after each chunk. 100 000 rather than
     # 200 000: the stages wait less for each other, and less memory is held.
@@ -78,6 +83,10 @@ class IngestOptions:
 
 @dataclass
 class IngestReport:
+    """What the ingest read. Every line of the file is accounted for: `lines_total` (as the csv module splits the
+    decoded text, at CR, LF or CRLF) = rows accepted + rows rejected + header lines + blank lines + the lines that
+    continue a record (the line breaks inside its quoted cells)."""
+
     rows_read: int = 0
     rows_accepted: int = 0
     rows_rejected: int = 0
@@ -87,6 +96,14 @@ class IngestReport:
     last_timestamp: str | None = None
     columns_dropped: list[str] = field(default_factory=list)
     columns_kept: list[str] = field(default_factory=list)
+    lines_total: int = 0
+    header_lines: int = 0
+    blank_lines: int = 0
+    lines_in_cells: int = 0
+
+    @property
+    def lines_accounted(self) -> int:
+        return self.rows_accepted + self.rows_rejected + self.header_lines + self.blank_lines + self.lines_in_cells
 
     def reject(self, reason: str, lines: list[int]) -> None:
         if not lines:
@@ -129,12 +146,15 @@ def ingest_csv(source: BinaryIO, destination: str, options: IngestOptions, progr
     if missing:
         raise RejectedFile("mapping", f"Say which column holds: {', '.join(missing)}.")
     counter = _CountingReader(source)
-    settings = ReadSettings(options.encoding, options.delimiter, options.max_line_chars, options.chunk_rows, options.fast_path)
+    settings = ReadSettings(
+        options.encoding, options.delimiter, options.max_line_chars, options.chunk_rows, options.fast_path, options.max_record_lines
+    )
     blocks = Utf8Blocks(counter, options.encoding)
     report = IngestReport()
+    tally = Tally()
     with ExitStack() as cleanup:  # every callback runs, in reverse order, even when one of them raises
         cleanup.callback(csv.field_size_limit, csv.field_size_limit(options.max_line_chars))  # process-wide: put back
-        header, rest, header_lines = read_header(blocks, settings)
+        header, rest, header_end = read_header(blocks, settings, tally)
         absent = [column for column in options.mapping.values() if column not in header]
         if absent:
             raise RejectedFile("mapping", f"The file has no column named {', '.join(repr(c) for c in absent)}.")
@@ -152,15 +172,30 @@ def ingest_csv(source: BinaryIO, destination: str, options: IngestOptions, progr
             options.chunk_rows,
             lambda: progress(counter.bytes_read, report.rows_read),
         )
-        batches = iter(ReadAhead(read_batches(blocks, rest, header_lines, len(header), settings)))
+        batches = iter(ReadAhead(read_batches(blocks, rest, header_end, len(header), settings, tally)))
         try:
             for batch in batches:
                 chunks.add(batch)
         finally:
             batches.close()  # stops the reading thread now, also when cancelled or refused
         chunks.finish()
+    _account_for_every_line(report, tally)
     _refuse_unusable(report, options)
     return report
+
+
+def _account_for_every_line(report: IngestReport, tally: Tally) -> None:
+    """The report's accounting of the file's lines, which must add up: a line neither read as a row nor said to be
+    something else is a line lost, and the file is refused rather than stored short of it."""
+    report.lines_total, report.header_lines = tally.lines, tally.header
+    report.blank_lines += tally.blank_before_header
+    if report.lines_accounted != report.lines_total:
+        raise RejectedFile(
+            "unaccounted_lines",
+            gettext_noop("The file has %(lines)s lines, of which only %(accounted)s could be read: it was not ingested."),
+            lines=report.lines_total,
+            accounted=report.lines_accounted,
+        )
 
 
 class _Chunks:
@@ -175,6 +210,8 @@ class _Chunks:
         self.counted = 0
 
     def add(self, batch: Batch) -> None:
+        self.normaliser.report.blank_lines += batch.blank  # lines of no row: counted before the batch is cut up
+        self.normaliser.report.lines_in_cells += batch.in_cells
         while batch.counted:
             head, batch = batch.split(self.size - self.counted)
             self.pending.append(head)
@@ -211,6 +248,7 @@ class _Normaliser:
         report = self.report
         report.rows_read += batch.counted
         report.reject("wrong_column_count", batch.wrong.tolist())
+        report.reject("unclosed_quote", batch.unclosed.tolist())
         if not batch.table.num_rows:
             return
         cells = {role: batch.table.column(column_name(position)) for role, position in self.index.items()}

@@ -10,20 +10,16 @@ the ingest keeps (ReadSettings.kept): for a wide export most are dropped. Pure a
 
 import csv
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from ingest.blocks import Lines, Undecodable, Utf8Blocks, encoding_error
-from ingest.errors import RejectedFile
+from ingest.blocks import Lines, Unclosed, Undecodable, Utf8Blocks, encoding_error
+from ingest.errors import RejectedFile, gettext_noop
 from ingest.sniffing import unique_headers
-
-if TYPE_CHECKING:
-    from _csv import Reader
 
 HEADER_BYTES = 64 << 10
 SENTINEL = b"\x01"  # neither a quote nor a delimiter
@@ -33,18 +29,27 @@ def column_name(position: int) -> str:
     return f"c{position}"
 
 
+NO_LINES = np.zeros(0, np.int64)
+
+
 @dataclass
 class Batch:
-    """Rows of the right width (text cells, in file order, with their line numbers) and the lines of the rows that had
-    the wrong number of cells. `counted` rows: blank lines are neither."""
+    """Rows of the right width (text cells, in file order, with the line each ends on), the lines of the rows that
+    had the wrong number of cells, and those of the records given up (a quote that opens a cell never closed, or not
+    within the lines a record may take: the record is its first line, the lines after it are read again). `counted`
+    rows. Also the other lines the batch's part of the file took: blank lines (neither rows nor rejected) and the
+    line breaks inside the rows' quoted cells."""
 
     table: pa.Table
     lines: np.ndarray
     wrong: np.ndarray
+    unclosed: np.ndarray = field(default_factory=lambda: NO_LINES)
+    blank: int = 0
+    in_cells: int = 0
 
     @property
     def counted(self) -> int:
-        return len(self.lines) + len(self.wrong)
+        return len(self.lines) + len(self.wrong) + len(self.unclosed)
 
     @classmethod
     def from_rows(cls, rows: list[list[str]], lines: list[int], wrong: list[int], width: int, kept: tuple[int, ...] | None) -> "Batch":
@@ -62,31 +67,56 @@ class Batch:
             pa.concat_tables([batch.table for batch in batches]),
             np.concatenate([batch.lines for batch in batches]),
             np.concatenate([batch.wrong for batch in batches]),
+            np.concatenate([batch.unclosed for batch in batches]),
+            sum(batch.blank for batch in batches),
+            sum(batch.in_cells for batch in batches),
         )
 
     def split(self, count: int) -> tuple["Batch", "Batch"]:
-        """The first `count` counted rows, and the rest."""
+        """The first `count` counted rows, and the rest (the other lines are the first part's)."""
         if count >= self.counted:
             return self, Batch(self.table.slice(0, 0), self.lines[:0], self.wrong[:0])
-        if not len(self.wrong):
-            return self._cut(count, 0)
-        last = np.sort(np.concatenate([self.lines, self.wrong]))[count - 1]
-        return self._cut(int(np.searchsorted(self.lines, last, "right")), int(np.searchsorted(self.wrong, last, "right")))
+        if not len(self.wrong) and not len(self.unclosed):
+            return self._cut(count, 0, 0)
+        last = np.sort(np.concatenate([self.lines, self.wrong, self.unclosed]))[count - 1]
+        return self._cut(*(int(np.searchsorted(lines, last, "right")) for lines in (self.lines, self.wrong, self.unclosed)))
 
-    def _cut(self, rows: int, wrong: int) -> tuple["Batch", "Batch"]:
-        head = Batch(self.table.slice(0, rows), self.lines[:rows], self.wrong[:wrong])
-        return head, Batch(self.table.slice(rows), self.lines[rows:], self.wrong[wrong:])
+    def _cut(self, rows: int, wrong: int, unclosed: int) -> tuple["Batch", "Batch"]:
+        head = Batch(self.table.slice(0, rows), self.lines[:rows], self.wrong[:wrong], self.unclosed[:unclosed], self.blank, self.in_cells)
+        return head, Batch(self.table.slice(rows), self.lines[rows:], self.wrong[wrong:], self.unclosed[unclosed:])
 
 
-def csv_records(reader: "Reader", first_line: int, settings: "ReadSettings") -> Iterator[list[str]]:
-    """The csv module's records, its errors refused with the file's line number (`first_line` is the reader's line 0)."""
-    try:
-        yield from reader
-    except csv.Error as exc:
-        line = first_line + reader.line_num
-        if "field larger than field limit" in str(exc):
-            raise RejectedFile("line_too_long", f"Line {line} is longer than {settings.max_line_chars} characters.") from exc
-        raise RejectedFile("malformed", f"Line {line} cannot be read as CSV: {exc}.") from exc
+@dataclass
+class Tally:
+    """What the reader counts besides the rows, for the report's accounting of every line of the file."""
+
+    lines: int = 0  # the file's lines, as the csv module splits them (at CR, LF or CRLF)
+    header: int = 0  # the header's lines
+    blank_before_header: int = 0
+
+
+def csv_records(lines: Lines, settings: "ReadSettings") -> Iterator[list[str] | None]:
+    """The csv module's records; None for a record given up (`lines.give_up`): the lines after its first are read
+    again. The csv module's errors refused with the file's line number."""
+    while True:
+        reader = csv.reader(lines, delimiter=settings.delimiter)
+        try:
+            yield from reader
+            return
+        except Unclosed:
+            pass
+        except csv.Error as exc:
+            line = lines.first_line + lines.count
+            if "field larger than field limit" not in str(exc):
+                raise RejectedFile("malformed", gettext_noop("Line %(line)s cannot be read as CSV."), line=line) from exc
+            if len(lines.record) < 2:
+                raise RejectedFile(
+                    "line_too_long",
+                    gettext_noop("Line %(line)s is longer than %(limit)s characters."),
+                    line=line,
+                    limit=settings.max_line_chars,
+                ) from exc
+        yield None  # a quoted cell over several lines that is too long: a quote not closed
 
 
 @dataclass(frozen=True)
@@ -96,14 +126,17 @@ class ReadSettings:
     max_line_chars: int
     chunk_rows: int
     fast_path: bool
+    # The lines a record may take (its quoted cells' line breaks and one): a quote that opens a cell not closed
+    # within as many is a stray one, and the record is rejected instead of swallowing the lines after it.
+    max_record_lines: int = 100
     # The positions of the columns the batches hold, ascending (None: all): Arrow then turns only those into text,
     # so a wide export's dropped columns are parsed but not converted.
     kept: tuple[int, ...] | None = None
 
 
-def read_header(blocks: Utf8Blocks, settings: ReadSettings) -> tuple[list[str], bytes, int]:
-    """The header (names made unique), what is left of the block it ended in, and the lines it took (blank lines
-    before it included)."""
+def read_header(blocks: Utf8Blocks, settings: ReadSettings, tally: Tally) -> tuple[list[str], bytes, int]:
+    """The header (names made unique), what is left of the block it ended in, and the line it ends on (blank lines
+    before it included); the header's lines and the blank ones before it tallied."""
     try:
         block = blocks.next()
     except Undecodable as exc:
@@ -114,16 +147,25 @@ def read_header(blocks: Utf8Blocks, settings: ReadSettings) -> tuple[list[str], 
     if cut:
         blocks.unread(block[cut:])
         block = block[:cut]
-    lines = Lines(block, blocks, 0, settings.encoding)
-    reader = csv.reader(lines, delimiter=settings.delimiter)
-    for row in csv_records(reader, 0, settings):
+    lines = Lines(block, blocks, 0, settings.encoding, settings.max_record_lines)
+    for row in csv_records(lines, settings):
+        if row is None:
+            raise RejectedFile(
+                "unclosed_quote",
+                gettext_noop("The header row (line %(line)s) opens a quote that is not closed within %(limit)s lines."),
+                line=lines.count - len(lines.record) + 1,
+                limit=settings.max_record_lines,
+            )
+        taken = lines.record_read()
         if any(cell.strip() for cell in row):
+            tally.header, tally.blank_before_header = taken, lines.count - taken
             return unique_headers(row), b"" if lines.at_block_end else lines.rest(), lines.count
     raise RejectedFile("empty", "The file is empty.")
 
 
-def read_batches(blocks: Utf8Blocks, block: bytes, line: int, width: int, settings: ReadSettings) -> Iterator[Batch]:
-    """The rows after the header: `block` is the rest of the header's block, `line` the header's last line.
+def read_batches(blocks: Utf8Blocks, block: bytes, line: int, width: int, settings: ReadSettings, tally: Tally) -> Iterator[Batch]:
+    """The rows after the header: `block` is the rest of the header's block, `line` the header's last line; the
+    file's lines tallied once all are read.
     Arrow turns only the kept columns into text until a quoted block fails with them alone and succeeds with all: a
     cell left out holds line breaks, which the numbering must count; every column is turned from then on."""
     converted = settings.kept
@@ -138,7 +180,7 @@ def read_batches(blocks: Utf8Blocks, block: bytes, line: int, width: int, settin
             yield batch
             line += block_lines
         elif block:
-            lines = Lines(block, blocks, line, settings.encoding)
+            lines = Lines(block, blocks, line, settings.encoding, settings.max_record_lines)
             yield from csv_batches(lines, width, settings)
             line += lines.count
         try:
@@ -146,29 +188,51 @@ def read_batches(blocks: Utf8Blocks, block: bytes, line: int, width: int, settin
         except Undecodable as exc:
             raise encoding_error(line + exc.line, settings.encoding) from exc
         if following is None:
+            tally.lines = line
             return
         block = following
 
 
 def csv_batches(lines: Lines, width: int, settings: ReadSettings) -> Iterator[Batch]:
     """The csv module's rows, until a record ends where a block ends (or the file does)."""
-    reader = csv.reader(lines, delimiter=settings.delimiter)
     rows: list[list[str]] = []
     row_lines: list[int] = []
     wrong: list[int] = []
-    for row in csv_records(reader, lines.first_line, settings):
-        if len(row) >= 2 or (row and row[0].strip()):  # else a blank line (cheap test: this loop is hot)
+    unclosed: list[int] = []
+    blank = in_cells = 0
+    for row in csv_records(lines, settings):
+        if row is None:
+            unclosed.append(lines.give_up())
+        elif len(row) >= 2 or (row and row[0].strip()):  # else a blank line (cheap test: this loop is hot)
+            in_cells += lines.record_read() - 1
             if len(row) != width:
-                wrong.append(lines.first_line + reader.line_num)
+                wrong.append(lines.first_line + lines.count)
             else:
                 rows.append(row)
-                row_lines.append(lines.first_line + reader.line_num)
-            if len(rows) + len(wrong) >= settings.chunk_rows:
-                yield Batch.from_rows(rows, row_lines, wrong, width, settings.kept)
-                rows, row_lines, wrong = [], [], []
+                row_lines.append(lines.first_line + lines.count)
+        else:
+            blank += lines.record_read()
+        if len(rows) + len(wrong) + len(unclosed) >= settings.chunk_rows:
+            yield _csv_batch(rows, row_lines, wrong, unclosed, blank, in_cells, width, settings)
+            rows, row_lines, wrong, unclosed, blank, in_cells = [], [], [], [], 0, 0
         if lines.at_block_end:
             break
-    yield Batch.from_rows(rows, row_lines, wrong, width, settings.kept)
+    yield _csv_batch(rows, row_lines, wrong, unclosed, blank, in_cells, width, settings)
+
+
+def _csv_batch(
+    rows: list[list[str]],
+    lines: list[int],
+    wrong: list[int],
+    unclosed: list[int],
+    blank: int,
+    in_cells: int,
+    width: int,
+    settings: ReadSettings,
+) -> Batch:
+    batch = Batch.from_rows(rows, lines, wrong, width, settings.kept)
+    batch.unclosed, batch.blank, batch.in_cells = np.asarray(unclosed, np.int64), blank, in_cells
+    return batch
 
 
 def parse_block(block: bytes, line: int, width: int, settings: ReadSettings, converted: tuple[int, ...] | None) -> tuple[Batch, int] | None:
@@ -197,7 +261,7 @@ def parse_block(block: bytes, line: int, width: int, settings: ReadSettings, con
         return None
     if converted is not None and not _lines_within(block, settings.max_line_chars):
         return None  # a cell of a column left out might be over the limit
-    numbered = _numbered(block, table, invalid, line, settings.delimiter)
+    numbered = _numbered(block, table, invalid, line, settings)
     if numbered is not None and settings.kept is not None and converted != settings.kept:
         numbered[0].table = table.select([column_name(i) for i in settings.kept])
     return numbered
@@ -269,10 +333,11 @@ def _cells_within(table: pa.Table, invalid: list[tuple[int, str]], max_chars: in
     )
 
 
-def _numbered(block: bytes, table: pa.Table, invalid: list[tuple[int, str]], line: int, delimiter: str) -> tuple[Batch, int] | None:
-    """The line each row ends on, as the csv module counts. Arrow numbers the records it reads 1, 2, … skipping
-    empty lines: a record takes one line more for each line break in its quoted cells; with none, the line of record
-    k is the k-th non-empty line."""
+def _numbered(block: bytes, table: pa.Table, invalid: list[tuple[int, str]], line: int, settings: ReadSettings) -> tuple[Batch, int] | None:
+    """The line each row ends on, as the csv module counts, and the block's blank lines and line breaks inside cells.
+    Arrow numbers the records it reads 1, 2, … skipping empty lines: a record takes one line more for each line break
+    in its quoted cells; with none, the line of record k is the k-th non-empty line. None when a record takes more
+    lines than it may (a stray quote, which the csv module's path gives up)."""
     records = table.num_rows + len(invalid)
     lines_in_block = _line_feeds(block) + (not block.endswith(b"\n"))
     bad = np.asarray([number for number, _text in invalid], np.int64)
@@ -280,7 +345,7 @@ def _numbered(block: bytes, table: pa.Table, invalid: list[tuple[int, str]], lin
     valid[bad - 1] = False
     breaks = _line_breaks(table, invalid, valid) if b'"' in block else None
     if breaks is not None:  # records over several lines: no empty line may be left out in between (else not known where)
-        if records + int(breaks.sum()) != lines_in_block:
+        if records + int(breaks.sum()) != lines_in_block or int(breaks.max()) >= settings.max_record_lines:
             return None
         line_of = line + np.cumsum(breaks + 1)
     elif lines_in_block == records:
@@ -290,10 +355,15 @@ def _numbered(block: bytes, table: pa.Table, invalid: list[tuple[int, str]], lin
         if len(line_of) != records:
             return None
     try:
-        blank = np.asarray([_blank(text, delimiter) for _number, text in invalid], bool)
+        blank = np.asarray([_blank(text, settings.delimiter) for _number, text in invalid], bool)
     except csv.Error:
         return None
-    return Batch(table, line_of[valid], line_of[bad[~blank] - 1] if len(bad) else bad), lines_in_block
+    spans = np.ones(records, np.int64) if breaks is None else breaks + 1
+    blank_records = bad[blank] - 1 if len(bad) else bad
+    blank_lines = lines_in_block - records - (0 if breaks is None else int(breaks.sum())) + int(spans[blank_records].sum())
+    in_cells = 0 if breaks is None else int(breaks.sum() - breaks[blank_records].sum())
+    batch = Batch(table, line_of[valid], line_of[bad[~blank] - 1] if len(bad) else bad, blank=blank_lines, in_cells=in_cells)
+    return batch, lines_in_block
 
 
 def _line_feeds(block: bytes) -> int:

@@ -128,3 +128,89 @@ def test_extra_columns_are_dropped_by_default(tmp_path):
 
     assert (report.columns_kept, report.columns_dropped) == ([], ["Coupon"])
     assert "properties" not in events.columns  # no column of nulls: only datasets that keep columns have one
+
+
+def log_lines(count: int, start: int = 0) -> list[str]:
+    return [f"u{i},2024-01-01,ok\n" for i in range(start, start + count)]
+
+
+def test_a_stray_quote_costs_its_own_record_not_the_rows_after_it(tmp_path):
+    """The issue's file: 2,102 lines, a quote opened by mistake on line 102 and never closed. It used to swallow the
+    2,000 rows after it into one accepted row."""
+    rows = log_lines(2_100)
+    rows[100] = 'u100,2024-01-01,"oops\n'  # line 102: the header is line 1
+    text = "user,time,note\n" + "".join(rows) + "\n"
+
+    report, events = run(text, tmp_path, max_reject_share=0.2)
+
+    assert report.rejects_by_reason == {"unclosed_quote": 1}
+    assert report.sample_rejected_lines == {"unclosed_quote": [102]}
+    assert report.rows_accepted == len(events) == 2_099
+    assert events["user_id"].iloc[-1] == "u2099"
+    assert (report.lines_total, report.header_lines, report.blank_lines, report.lines_in_cells) == (2_102, 1, 1, 0)
+
+
+@pytest.mark.parametrize("fast_path", [True, False])
+def test_a_quote_closed_only_after_more_lines_than_a_record_may_take_is_a_rejected_record(fast_path, tmp_path):
+    rows = log_lines(30)
+    rows[3] = 'u3,2024-01-01,"a note\n'  # line 5, closed 8 lines further down: by a stray quote
+    rows[11] = 'u11,2024-01-01,ok"\n'
+
+    report, events = run("user,time,note\n" + "".join(rows), tmp_path, max_record_lines=5, fast_path=fast_path)
+
+    assert report.sample_rejected_lines == {"unclosed_quote": [5]}
+    assert len(events) == 29
+    assert report.lines_accounted == report.lines_total == 31
+
+
+@pytest.mark.parametrize("fast_path", [True, False])
+def test_a_quoted_cell_within_the_lines_a_record_may_take_is_read_as_one(fast_path, tmp_path):
+    rows = log_lines(30)
+    rows[3] = 'u3,2024-01-01,"a note\n' + "over\n" * 3 + 'lines"\n'  # five lines: as many as a record may take
+
+    report, events = run("user,time,note\n" + "".join(rows), tmp_path, max_record_lines=5, fast_path=fast_path)
+
+    assert report.rows_rejected == 0
+    assert events["line"].tolist()[2:5] == [4, 9, 10]
+    assert (report.lines_total, report.lines_in_cells) == (35, 4)
+
+
+def test_a_quote_left_open_in_the_last_lines_is_a_rejected_record(tmp_path):
+    text = "user,time,note\n" + "".join(log_lines(10)) + 'u10,"2024-01-01,x\n' + "".join(log_lines(5, 11))
+
+    report, events = run(text, tmp_path)
+
+    assert report.sample_rejected_lines == {"unclosed_quote": [12]}
+    assert events["user_id"].tolist()[-5:] == ["u11", "u12", "u13", "u14", "u15"]
+
+
+def test_a_multiline_cell_over_the_length_limit_is_a_rejected_record_not_a_refused_file(tmp_path):
+    rows = log_lines(20)
+    rows[4] = 'u4,2024-01-01,"' + "x" * 60 + "\n"  # the quote runs on, over the 100 characters a cell may have
+
+    report, events = run("user,time,note\n" + "".join(rows), tmp_path, max_line_chars=100)
+
+    assert report.sample_rejected_lines == {"unclosed_quote": [6]}
+    assert len(events) == 19
+
+
+def test_a_header_with_a_quote_left_open_refuses_the_file(tmp_path):
+    data = ('user,"time\n' + "".join(log_lines(200))).encode()
+    options = IngestOptions(encoding="utf-8", delimiter=",", mapping={"user_id": "user", "timestamp": "time"})
+
+    with pytest.raises(RejectedFile) as refused:
+        ingest_csv(io.BytesIO(data), str(tmp_path / "x.parquet"), options, lambda _bytes, _rows: True)
+
+    assert refused.value.code == "unclosed_quote"
+    assert refused.value.params == {"line": 1, "limit": 100}
+
+
+@pytest.mark.parametrize("fast_path", [True, False])
+def test_every_line_is_accounted_for(fast_path, tmp_path):
+    text = '\n  \nuser,"time\nof day",note\n\nu1,2024-01-01,"a\n\nb"\nu2,2024-01-01\n\n"\n"\n   \nu3,2024-01-02,x\r\n\r\nu4,bad,y'
+
+    report, _events = run(text, tmp_path, fast_path=fast_path)
+
+    assert (report.rows_accepted, report.rows_rejected, report.header_lines, report.lines_in_cells) == (2, 2, 2, 2)
+    assert report.blank_lines == 8  # 2 before the header, 4 empty or of spaces, 2 of a quoted line break alone
+    assert report.lines_total == len(text.splitlines()) == 16

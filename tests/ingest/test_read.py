@@ -117,6 +117,24 @@ CASES = {
         "utf-8",
         {},
     ),
+    "a stray quote, never closed": (
+        "user,time,note\n"
+        + "".join(f"u{i},2024-01-01,n{i}\n" for i in range(40))
+        + 'u40,"2024-01-01,x\n'
+        + "".join(f"u{i},2024-01-02,n{i}\n" for i in range(41, 200)),
+        "utf-8",
+        {},
+    ),
+    "quoted cells over a few lines and over too many": (
+        "user,time,note\n"
+        + "".join(f'u{i},2024-01-01,"n\n{i}"\n' for i in range(30))
+        + 'u30,2024-01-01,"'
+        + "line\n" * 120
+        + 'end"\n'
+        + "".join(f"u{i},2024-01-02,n{i}\n\n" for i in range(31, 60)),
+        "utf-8",
+        {"max_reject_share": 1.0},
+    ),
     "a line over the limit": ("user,time,note\nu1,2024-01-01,ok\nu2,2024-01-01," + "x" * 500 + "\n", "utf-8", {"max_line_chars": 100}),
     "too many rejects": ("user,time\nu1,2024-01-01\nu2,nope\nu3,nope\n", "utf-8", {"max_reject_share": 0.2}),
     "nothing usable": ("user,time\nu1,soon\nu2,later\n", "utf-8", {}),
@@ -173,7 +191,9 @@ def test_arrow_and_the_csv_module_give_the_same_events_and_report(case, block_by
     assert fast[0] == reference[0]
     if fast[0] != "refused":
         assert fast[1].equals(reference[1]), (fast[1].to_pandas(), reference[1].to_pandas())
-    assert any(arrow_blocks) or case in ("quoted newlines, CRLF", "a line over the limit")  # the csv module must say where
+    csv_module_says = ("quoted newlines, CRLF", "a line over the limit")  # where the file fails, or the record ends
+    in_one_block = ("a stray quote, never closed", "quoted cells over a few lines and over too many")  # read by the csv module
+    assert any(arrow_blocks) or case in csv_module_says or (case in in_one_block and block_bytes > 64)
 
 
 @pytest.mark.parametrize("fast_path", [True, False])
