@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from ingest.blocks import Utf8Blocks
 from ingest.errors import RejectedFile, gettext_noop
-from ingest.normalise import Column, numbers, parse_numbers, parse_timestamps, properties, strip, timestamps
+from ingest.normalise import Column, numbers, parse_numbers, parse_timestamps, properties, strip, timestamps, with_control_characters
 from ingest.read import Batch, ReadSettings, Tally, column_name, read_batches, read_header
 from ingest.sniffing import ROLES, Sniffed
 from ingest.stages import ParquetAppender, ReadAhead
@@ -256,7 +256,8 @@ class _Normaliser:
         timestamp = timestamps(strip(cells["timestamp"]), self.options.date_order)
         given: dict[str, Column] = {role: strip(cells[role]) for role in ("amount", "quantity") if role in cells}
         amounts = {role: (text, numbers(text, self.options.decimal)) for role, text in given.items()}
-        accepted = self._reject(batch.lines, user, timestamp, amounts)
+        control = with_control_characters(batch.table.columns)  # the kept columns' cells
+        accepted = self._reject(batch.lines, control, user, timestamp, amounts)
         if not accepted.any():
             return
         kept = _Kept(accepted)
@@ -280,9 +281,12 @@ class _Normaliser:
         self.writer.write_table(pa.table(columns, schema=self.writer.schema))
         self._count_accepted(timestamp)
 
-    def _reject(self, lines: np.ndarray, user: Column, timestamp: Column, amounts: dict[str, tuple[Column, Column]]) -> np.ndarray:
+    def _reject(
+        self, lines: np.ndarray, control: np.ndarray | None, user: Column, timestamp: Column, amounts: dict[str, tuple[Column, Column]]
+    ) -> np.ndarray:
         """Record each rejected row under its first reason (reasons in order of first appearance); the accepted mask."""
-        reasons = [("missing_user", pc.equal(user, "")), ("unparseable_timestamp", pc.is_null(timestamp))]
+        reasons: list[tuple[str, Column]] = [("control_character", pa.array(control))] if control is not None else []
+        reasons += [("missing_user", pc.equal(user, "")), ("unparseable_timestamp", pc.is_null(timestamp))]
         reasons += [
             (f"non_numeric_{role}", pc.and_(pc.not_equal(given, ""), pc.is_null(parsed))) for role, (given, parsed) in amounts.items()
         ]

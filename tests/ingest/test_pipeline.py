@@ -11,9 +11,9 @@ from ingest.sniffing import sniff
 from tests.ingest.ingesting import sniffed_options
 
 
-def run(text: str, tmp_path, encoding: str = "utf-8", **overrides: object):
+def run(text: str, tmp_path, encoding: str = "utf-8", sample: bytes | None = None, **overrides: object):
     data = text.encode(encoding)
-    options = sniffed_options(data, **overrides)
+    options = sniffed_options(data, sample, **overrides)
     destination = str(tmp_path / "events.parquet")
     report = ingest_csv(io.BytesIO(data), destination, options, lambda _bytes, _rows: True)
     return report, pq.read_table(destination).to_pandas()
@@ -214,3 +214,31 @@ def test_every_line_is_accounted_for(fast_path, tmp_path):
     assert (report.rows_accepted, report.rows_rejected, report.header_lines, report.lines_in_cells) == (2, 2, 2, 2)
     assert report.blank_lines == 8  # 2 before the header, 4 empty or of spaces, 2 of a quoted line break alone
     assert report.lines_total == len(text.splitlines()) == 16
+
+
+@pytest.mark.parametrize("fast_path", [True, False])
+def test_values_with_nul_or_other_control_characters_are_rejected_with_their_line(fast_path, tmp_path):
+    """A NUL reaches PostgreSQL through the summary (top events, channels) and fails the job there: such a row is a
+    counted reject instead. Tabs and line breaks inside quoted cells are text."""
+    rows = [f"u{i},2024-01-01,view,web\n" for i in range(400)]  # past the first 8 KiB
+    rows[380] = "u380,2024-01-01,vi\x00ew,web\n"  # line 382
+    rows[385] = "u385,2024-01-01,view,w\x0beb\n"
+    rows[390] = 'u390,2024-01-01,"a\tb",\x1b[0m\n'
+    rows[395] = 'u395,2024-01-01,"two\r\nlines",web\n'
+    text = "user,time,event,channel\n" + "".join(rows)
+    assert "\x00" not in text[:8192]
+
+    report, events = run(text, tmp_path, sample=text[:8192].encode(), fast_path=fast_path)  # as the upload sniffed it
+
+    assert report.rejects_by_reason == {"control_character": 3}
+    assert report.sample_rejected_lines == {"control_character": [382, 387, 392]}
+    assert "a\tb" not in events["event"].tolist()
+    assert "two\r\nlines" in events["event"].tolist()
+    assert not any("\x00" in value for column in ("user_id", "event", "channel") for value in events[column])
+
+
+def test_control_characters_in_a_column_not_kept_do_not_reject_the_row(tmp_path):
+    report, events = run("user,time,note\nu1,2024-01-01,a\x00b\nu2,2024-01-01,x\n", tmp_path, sample=b"user,time,note\nu1,2024-01-01,x\n")
+
+    assert report.rows_rejected == 0
+    assert len(events) == 2

@@ -214,6 +214,21 @@ def test_rejected_rows_have_their_exact_line_with_and_without_newlines_in_cells(
     assert any(arrow_blocks) == fast_path  # Arrow reads cells with line breaks too
 
 
+@pytest.mark.parametrize("block_bytes", [64, 1 << 20])
+def test_control_characters_are_rejected_the_same_both_ways(block_bytes, tmp_path, monkeypatch, arrow_blocks):
+    body = 'u1,2024-01-01,a\x00b\nu2,2024-01-01,"t\tab"\nu3,2024-01-01,\x1b[1m\nu4,2024-01-01,"x\r\ny"\nu5,2024-01-01,ok\n'
+    data = ("user,time,amount\n" + body * 5).encode()
+    monkeypatch.setattr(ingest_blocks, "BLOCK_BYTES", block_bytes)
+
+    fast = ingest(data, tmp_path, "fast", sample=HEADER, max_reject_share=1.0)
+    reference = ingest(data, tmp_path, "reference", sample=HEADER, max_reject_share=1.0, fast_path=False)
+
+    assert fast[0] == reference[0]
+    assert fast[0]["rejects_by_reason"] == {"control_character": 10, "non_numeric_amount": 15}
+    assert fast[1].equals(reference[1])
+    assert any(arrow_blocks)
+
+
 def test_files_of_random_cells_read_the_same_both_ways(tmp_path, monkeypatch, arrow_blocks):
     rng = random.Random(7)  # noqa: S311 - reproducible test data
     pieces = ["u1", "2024-01-01", "12.5", "", " ", ",", '"', '""', "\n", "\r\n", "\n\n", "\r", "x", "(3)", "\t", '"a\nb"', '",\n"']
