@@ -4,7 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -63,8 +65,61 @@ def dataset_detail(request: HttpRequest, dataset_id: int) -> HttpResponse:
         ):
             return redirect(dataset)
     running = dataset.status in (dataset.Status.QUEUED, dataset.Status.RUNNING)
-    context = {"dataset": dataset, "form": form, "can_edit": editable, "running": running, "figures": _summary_figures(dataset)}
+    context = {
+        "dataset": dataset,
+        "form": form,
+        "can_edit": editable,
+        "running": running,
+        "figures": _summary_figures(dataset),
+        "accounting": _line_accounting(dataset.report),
+    }
     return render(request, "datasets/dataset_detail.html", context)
+
+
+REJECT_REASONS = {
+    "unclosed_quote": gettext_lazy("unclosed quote"),
+    "control_character": gettext_lazy("control character"),
+    "wrong_column_count": gettext_lazy("wrong number of cells"),
+    "missing_user": gettext_lazy("no user"),
+    "unparseable_timestamp": gettext_lazy("unreadable time"),
+    "non_numeric_amount": gettext_lazy("amount not a number"),
+    "non_numeric_quantity": gettext_lazy("quantity not a number"),
+}
+
+
+def _line_accounting(report: dict) -> str:
+    """Where every line of the file went, as one line: "2,102 lines: 2,050 rows, 50 rejected (first at line 102:
+    unclosed quote), 1 header, 1 blank". Empty for a report from before the ingest counted lines."""
+    if "lines_total" not in report:
+        return ""
+
+    def number(value: int) -> str:
+        return number_format(value, use_l10n=True, force_grouping=True)
+
+    accepted, rejected = report["rows_accepted"], report["rows_rejected"]
+    parts = [ngettext("%(count)s row", "%(count)s rows", accepted) % {"count": number(accepted)}]
+    firsts = [(lines[0], reason) for reason, lines in report["sample_rejected_lines"].items() if lines]
+    if rejected and firsts:
+        line, reason = min(firsts)
+        parts.append(
+            ngettext(
+                "%(count)s rejected (first at line %(line)s: %(reason)s)",
+                "%(count)s rejected (first at line %(line)s: %(reason)s)",
+                rejected,
+            )
+            % {"count": number(rejected), "line": number(line), "reason": REJECT_REASONS.get(reason, reason)}
+        )
+    counts = [
+        (report["header_lines"], ngettext("%(count)s header", "%(count)s header lines", report["header_lines"])),
+        (report["blank_lines"], ngettext("%(count)s blank", "%(count)s blank", report["blank_lines"])),
+        (report["lines_in_cells"], ngettext("%(count)s inside quoted cells", "%(count)s inside quoted cells", report["lines_in_cells"])),
+    ]
+    parts += [text % {"count": number(count)} for count, text in counts if count]
+    total = report["lines_total"]
+    return ngettext("%(count)s line: %(parts)s", "%(count)s lines: %(parts)s", total) % {
+        "count": number(total),
+        "parts": pgettext("between the parts of a list", ", ").join(parts),
+    }
 
 
 def _summary_figures(dataset: Dataset) -> list[tuple[str, dict]]:
