@@ -242,3 +242,28 @@ def test_control_characters_in_a_column_not_kept_do_not_reject_the_row(tmp_path)
 
     assert report.rows_rejected == 0
     assert len(events) == 2
+
+
+@pytest.mark.parametrize("fast_path", [True, False])
+@pytest.mark.parametrize("endings", [["\r"], ["\n", "\r\n", "\r"]], ids=["CR only", "mixed"])
+def test_cr_only_and_mixed_line_endings_are_lines_like_any_other(endings, fast_path, tmp_path):
+    rows = ["user,time", *(f"u{i},{'bad' if i == 7 else '2024-01-01'}" for i in range(30))]
+    text = "".join(row + endings[i % len(endings)] for i, row in enumerate(rows)) + endings[0]
+
+    # sniffed as LF: the sniffer reads a CR-only sample as one line (left to the sniffer)
+    report, events = run(text, tmp_path, sample=b"user,time\nu1,2024-01-01\n", fast_path=fast_path)
+
+    assert report.sample_rejected_lines == {"unparseable_timestamp": [9]}
+    assert events["line"].tolist()[:3] == [2, 3, 4]
+    assert (report.lines_total, report.blank_lines) == (32, 1)
+
+
+def test_a_first_line_over_the_limit_is_said_to_be_too_long_not_empty(tmp_path):
+    data = ("user,time," + "x" * 1_100_000 + "\nu1,2024-01-01,x\n").encode()
+    options = IngestOptions(encoding="utf-8", delimiter=",", mapping={"user_id": "user", "timestamp": "time"})
+
+    with pytest.raises(RejectedFile) as refused:
+        ingest_csv(io.BytesIO(data), str(tmp_path / "x.parquet"), options, lambda _bytes, _rows: True)
+
+    assert refused.value.code == "line_too_long"
+    assert refused.value.message == "Line 1 is longer than 100000 characters."
