@@ -26,7 +26,7 @@ CONTROL = {chr(code) for code in range(32)} - set("\t\n\r")
 
 users = st.sampled_from(["u1", "u2", "c007", "42", ""])
 stamps = st.sampled_from(["2025-01-06", "2025-01-06 12:30", "2025-02-11T08:00:00Z", "06/01/2025", "soon"])
-events = st.sampled_from(["view", "buy", "refund", "add to cart", '"quoted, with comma"', '"two\nlines"'])
+events = st.sampled_from(["view", "buy", "refund", "add to cart", "view", "buy", "view", "buy", '"quoted, with comma"', '"two\nlines"'])
 amounts = st.sampled_from(["12.50", "3", "-4.20", "", "abc"])
 endings = st.sampled_from(["\n", "\r\n", "\r"])
 injections = st.one_of(
@@ -49,8 +49,9 @@ def event_logs(draw: st.DrawFn) -> bytes:
     data = b"".join(line.encode() + draw(endings).encode() for line in lines)
     if draw(st.booleans()):
         data = data.rstrip(b"\r\n")  # no line break after the last line
+    header = len(lines[0]) + 1  # junk in the header only makes the mapping fail: test_csv_properties has such files
     for _ in range(draw(st.integers(0, 4))):
-        at = draw(st.integers(0, len(data)))
+        at = draw(st.integers(header, max(header, len(data))))
         junk = draw(injections)
         data = data[:at] + (junk if isinstance(junk, bytes) else junk.encode()) + data[at:]
     return data
