@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ingest.encodings import NOT_IN, bad_line, codec_name, decodes, decoding_encodings, detect_encoding
-from ingest.errors import RejectedFile
+from ingest.errors import RejectedFile, gettext_noop
 from ingest.values import roles_from_values
 
 SAMPLE_BYTES = 1_000_000
@@ -131,6 +131,10 @@ def normalise_header(name: str) -> str:
     return re.sub(r"[\s_\-./]+", "", name.strip().lower())
 
 
+FIRST_LINE_TOO_LONG = gettext_noop("Line 1 is longer than %(limit)s characters: is this a CSV file with one record per line?")
+MALFORMED_START = gettext_noop("The start of the file cannot be read as CSV (a field is longer than the limit, or quotes do not match).")
+
+
 def sniff(sample: bytes, encoding: str | None = None) -> Sniffed:
     """What the start of a file says about it, read in `encoding` if given (the user's choice), else in the one
     detected. Raises RejectedFile for what cannot be an event table, or is not text in the encoding chosen."""
@@ -150,14 +154,17 @@ def sniff(sample: bytes, encoding: str | None = None) -> Sniffed:
         raise RejectedFile("html", "This is a web page (HTML), not a CSV export. Download the data file itself.")
     lines = text.splitlines()
     if len(sample) >= SAMPLE_BYTES and lines:
+        if len(lines) == 1:  # the first line alone fills the sample: it is too long, not empty
+            raise RejectedFile("line_too_long", FIRST_LINE_TOO_LONG, limit=len(lines[0]))
         text = text[: len(text) - len(lines[-1])]  # drop a last line cut by the sample's end
     delimiter = _delimiter(text)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    # newline="": the csv module sees the file's own line ends, so CR-only and mixed endings read as lines.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         rows = _sniffed_rows(reader)
         collections.deque(reader, maxlen=0)  # the rest of the sample must read as CSV too; its rows are not kept
     except csv.Error as exc:  # e.g. a field longer than the limit (csv.field_size_limit, set by the ingest)
-        raise RejectedFile("malformed", f"The start of the file cannot be read as CSV: {exc}.") from exc
+        raise RejectedFile("malformed", MALFORMED_START) from exc
     if not rows:
         raise RejectedFile("empty", "The file is empty.")
     columns = unique_headers(rows[0])

@@ -7,7 +7,7 @@ import zlib
 import pytest
 
 from ingest.errors import RejectedFile
-from ingest.sniffing import SNIFFED_ROWS, propose_mapping, sniff
+from ingest.sniffing import SAMPLE_BYTES, SNIFFED_ROWS, propose_mapping, sniff
 
 ROWS = "user_id,timestamp,amount\nu1,2024-01-01T10:00:00Z,12.50\nu2,2024-01-02T11:00:00Z,3.00\n"
 
@@ -257,3 +257,22 @@ def test_roles_no_header_names_are_proposed_from_the_values(header, row, expecte
     data = header + "\n" + "".join(row(i) + "\n" for i in range(60))
 
     assert sniff(data.encode()).mapping == expected
+
+
+def test_a_first_line_longer_than_the_sample_is_too_long_not_empty():
+    with pytest.raises(RejectedFile) as refused:
+        sniff(b"a," * (SAMPLE_BYTES // 2 + 10))
+
+    assert refused.value.code == "line_too_long"
+    assert refused.value.message.startswith("Line 1 is longer than")
+
+
+@pytest.mark.parametrize("ending", [b"\r", b"\r\n", b"\n"])
+def test_cr_only_and_mixed_line_endings_sniff_as_lines(ending):
+    lines = [b"customer,time,amount", b"c1,2025-01-01,3.50", b"c2,2025-01-02,4.00", b"c3,2025-01-03,5.00"]
+    mixed = lines[0] + ending + lines[1] + b"\r" + lines[2] + b"\r\n" + lines[3] + b"\n"
+
+    found = sniff(mixed)
+
+    assert found.columns == ["customer", "time", "amount"]
+    assert [row[0] for row in found.rows] == ["c1", "c2", "c3"]
