@@ -169,6 +169,7 @@ def ingest_options(dataset: Dataset) -> IngestOptions:
         found,
         keep_extra=dataset.keep_extra_columns,
         max_line_chars=settings.DATASET_MAX_LINE_CHARS,
+        max_record_lines=settings.DATASET_MAX_RECORD_LINES,
         max_reject_share=settings.DATASET_MAX_REJECT_SHARE,
     )
 

@@ -171,6 +171,8 @@ STORAGES: dict[str, dict[str, Any]] = {
 DATASET_MAX_UPLOAD_BYTES = env.int("DATASET_MAX_UPLOAD_BYTES", default=1024**3)  # 1 GB, checked while streaming
 DATASET_MAX_DECOMPRESSED_BYTES = env.int("DATASET_MAX_DECOMPRESSED_BYTES", default=5 * 1024**3)  # gzip/zip bombs
 DATASET_MAX_LINE_CHARS = env.int("DATASET_MAX_LINE_CHARS", default=100_000)
+# A quoted cell may span this many physical lines; a quote left open longer costs its record, not the rows after it.
+DATASET_MAX_RECORD_LINES = env.int("DATASET_MAX_RECORD_LINES", default=100)
 DATASET_MAX_REJECT_SHARE = env.float("DATASET_MAX_REJECT_SHARE", default=0.2)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads stream to a temporary file
 
