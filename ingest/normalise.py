@@ -8,12 +8,14 @@ Pure: no Django, no files."""
 
 import re
 from collections.abc import Callable
-from typing import Final, TypeAlias
+from typing import Final
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from ingest.cells import Column, pieces, utf8_buffers, whole
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 # str.strip()'s whitespace (every character whose isspace() is true), so that Arrow trims exactly what Python would.
@@ -26,17 +28,6 @@ ZONED_MIN_CHARS = len("2024-01-01T10:00+02:00")  # in shorter ISO stamps the 6th
 # Plain numbers of at most 15 characters: with so few digits pandas' parser rounds as correctly as Arrow's does.
 PLAIN_NUMBER = {".": r"^-?\d+(?:\.\d+)?$", ",": r"^-?\d+(?:,\d+)?$"}
 PLAIN_NUMBER_CHARS = 15
-
-Column: TypeAlias = pa.Array | pa.ChunkedArray
-
-
-def pieces(values: Column) -> list[pa.Array]:
-    """The column's arrays, empty ones left out."""
-    return [piece for piece in (values.chunks if isinstance(values, pa.ChunkedArray) else [values]) if len(piece)]
-
-
-def whole(values: Column) -> pa.Array:
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
 def strip(values: Column) -> Column:
@@ -51,41 +42,6 @@ def strip(values: Column) -> Column:
 def _untrimmed(values: pa.Array) -> bool:
     offsets, data = utf8_buffers(values)
     return offsets is not None and data is not None and (not len(data) or (data.min() > ord(" ") and data.max() < 0x80))
-
-
-def utf8_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
-    """A string array's offsets and the bytes of its values, without copying; (None, None) when empty or with nulls."""
-    if not len(values) or values.null_count or values.type != pa.string():
-        return None, None
-    offsets = np.frombuffer(values.buffers()[1], np.int32, len(values) + 1, values.offset * 4)
-    start, data = int(offsets[0]), values.buffers()[2]
-    return offsets, np.frombuffer(data, np.uint8, int(offsets[-1]) - start, start) if data is not None else np.zeros(0, np.uint8)
-
-
-def with_control_characters(columns: list[Column]) -> np.ndarray | None:
-    """Which rows hold, in any of the columns, a control character other than tab, line feed and carriage return:
-    NUL among them, which PostgreSQL's text and JSON refuse (the summary's names and the report are stored there), and
-    the others no export means as text. None when no row does. On the bytes: in the common case one pass for the
-    smallest, no copy."""
-    found: np.ndarray | None = None
-    for values in columns:
-        mask = np.concatenate(
-            [_control_rows(piece) for piece in (values.chunks if isinstance(values, pa.ChunkedArray) else [values])] or [np.zeros(0, bool)]
-        )
-        if mask.any():
-            found = mask if found is None else found | mask
-    return found
-
-
-def _control_rows(values: pa.Array) -> np.ndarray:
-    offsets, data = utf8_buffers(values)
-    rows = np.zeros(len(values), bool)
-    if offsets is None or data is None or not len(data) or data.min() >= ord(" "):
-        return rows
-    low = data < ord(" ")
-    at = np.flatnonzero(low & (data != ord("\t")) & (data != ord("\n")) & (data != ord("\r")))
-    rows[np.searchsorted(offsets[1:] - offsets[0], at, "right")] = True
-    return rows
 
 
 def timestamps(values: Column, date_order: str) -> Column:

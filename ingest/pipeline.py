@@ -18,8 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ingest.blocks import Utf8Blocks
+from ingest.cells import Column, with_control_characters
 from ingest.errors import RejectedFile, gettext_noop
-from ingest.normalise import Column, numbers, parse_numbers, parse_timestamps, properties, strip, timestamps, with_control_characters
+from ingest.normalise import numbers, parse_numbers, parse_timestamps, properties, strip, timestamps
 from ingest.read import Batch, ReadSettings, Tally, column_name, read_batches, read_header
 from ingest.sniffing import ROLES, Sniffed
 from ingest.stages import ParquetAppender, ReadAhead

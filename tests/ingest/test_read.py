@@ -17,8 +17,9 @@ import pytest
 from ingest import blocks as ingest_blocks
 from ingest import normalise as ingest_normalise
 from ingest import read as ingest_read
+from ingest.cells import whole
 from ingest.errors import RejectedFile
-from ingest.normalise import WHITESPACE, numbers, parse_numbers, parse_timestamps, strip, timestamps, whole
+from ingest.normalise import WHITESPACE, numbers, parse_numbers, parse_timestamps, strip, timestamps
 from ingest.pipeline import IngestCancelled, IngestOptions, ingest_csv
 from tests.ingest.ingesting import sniffed_options
 
