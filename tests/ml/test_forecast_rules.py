@@ -178,3 +178,14 @@ def test_weekly_revenue_with_a_year_and_a_half_of_history_beats_both_naive_forec
     assert result.backtest[result.model]["mase"] < result.backtest[NAIVE]["mase"]
     assert result.backtest[result.model]["mase"] < result.backtest[LAST_VALUE]["mase"]
     assert result.accuracy["vs_baseline"] > 0
+
+
+def test_a_short_quarterly_history_still_backtests_autoets():
+    """Nine years of quarters, two forecast: the first backtest window holds enough points for every AutoETS form (with
+    8 it held too few, and AutoETS and SES/Holt/damped dropped out of the backtest of most M3 quarterly series)."""
+    rng = np.random.default_rng(5)
+    y = np.tile([80.0, 100, 120, 90], 9) * np.linspace(1, 1.3, 36) + rng.normal(0, 3, 36)
+
+    result = forecast(series("q", y, "2015-01-01", "QS"), "Q", 8)[0]
+
+    assert {"AutoETS", "SESHoltDamped"} <= set(result.backtest)
