@@ -1,17 +1,20 @@
 """Demand forecasts, one per series: statsforecast candidates, chosen per series by a rolling-origin backtest.
 
-The forecast is what the backtest supports: the single candidate with the lowest mean MASE over the windows, the mean
-of the best `COMBINATION_SIZE` candidates only when it scored lower still, and the better naive baseline (seasonal
-naive or naive) when neither beat it. Intervals are conformal: the chosen forecast's backtest errors, divided by
-AutoETS's own interval width at each origin and step (the shape of the uncertainty), give the multiplier of the final
-AutoETS width at each level. Non-negative series keep a positive lower bound unless zeros were seen (see `_points`).
-Measurements behind the candidates, windows and intervals, and the M3 bench: bench/README.md.
+Each candidate's backtest MASE is pooled with the run's: on the log scale against the seasonal naive, `POOL_WEIGHT` of
+the series' own and the rest that model's mean over the run's series (one series' few windows are a noisy score). The
+forecast is what the pooled scores support: the best single candidate, the mean of the best `COMBINATION_SIZE` only
+when it scores lower still, the better naive baseline when neither beats it. Intervals are conformal: backtest errors
+over AutoETS's own interval width at each origin and step, the series' quantile per level weighed against the run's
+pooled one, multiply the final AutoETS width. Non-negative series keep a positive lower bound unless zeros were seen.
+Measurements behind the candidates, windows, pooling and intervals, and the M3 bench: bench/README.md.
 """
 
+import dataclasses
 import math
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -40,6 +43,13 @@ COMBINATION_SIZE = 3
 FOURIER = "SeasonalFourier"  # a smooth seasonal profile from as little as one season, plus a theta model
 FOURIER_TERMS = 3
 BATCH_SIZE = 50
+BACKTEST_SHARE = 0.8  # of the progress: the backtests; the rest is the final fits
+# The choice: on the log scale relative to the seasonal naive, each score is this share of the series' own backtest and
+# the rest the run's mean for that model (bench/README.md: M3 replay).
+POOL_WEIGHT = 0.3
+SCORE_FLOOR = 1e-3  # MASE below this is taken as this on the log scale
+# Intervals: the series' own conformal quantile weighs its n ratios against this many for the run's pooled one.
+CALIBRATION_PRIOR = 50
 LEVELS = (80, 95)
 INTERVAL_METHOD = "conformal"
 # One-point (or flat) histories have no error to learn from: the 80 % interval is ± this share of the level at the
@@ -77,12 +87,13 @@ class SeriesForecast:
     `model` is a candidate's name, "Combination", "SeasonalNaive" or "Naive"; `members` the models averaged ([model]
     for one, [] after a fallback). `reason`: "single_best", "combination_best", "naive_best" (no candidate beat the
     better naive baseline, which is then the forecast), or "fallback_<note>" when there was no backtest. `backtest`
-    maps each scored model (always both baselines, and "Combination" when scored) to its backtest "mase" and "smape";
-    empty after a fallback. `accuracy`: "error_share" (mean absolute backtest error / mean absolute actual),
+    maps each scored model (always both baselines, and "Combination" when scored) to its backtest "mase" (pooled with
+    the run's when the run had several series, note backtest_pooled: the scores the choice used) and "smape" (the
+    series' own); empty after a fallback. `accuracy`: "error_share" (mean absolute backtest error / mean absolute actual),
     "baseline" (the better naive one), "vs_baseline" (1 − MASE ratio), "interval" ("conformal"); all None without a
     backtest. `notes` are codes: too_few_points, all_zero, constant, long_gap, short_history, one_season,
     intermittent, intermittent_short, leading_zeros_trimmed, missing_values_zeroed, model_failed,
-    interval_from_level, interval_from_few_points, lower_bound_ratio.
+    interval_from_level, interval_from_few_points, lower_bound_ratio, backtest_pooled.
     """
 
     key: str
@@ -117,11 +128,10 @@ def forecast(
 
     Per series: `ml.forecast_plan.prepare_series` cleans it (leading zeros dropped) and plans a backtest; a
     degenerate history (too short, all zero, constant, gone quiet) gets the naive forecast with reason
-    "fallback_<note>". Otherwise each candidate is fitted on the first window's training data and rolled forward to
-    the later origins (AutoCES, the Croston family and SeasonalFourier are refitted, cheaply), scored by MASE against
-    the seasonal naive of each window's training data (sMAPE beside it), and the forecast chosen as the module
-    docstring says; the chosen model(s) and AutoETS (for the interval shape) are refitted on the whole history with
-    the form the backtest chose. Candidates: `CANDIDATES`; SeasonalFourier for seasons over 24 or histories of one
+    "fallback_<note>". Otherwise each candidate is backtested (`_roll`), scored by MASE against the seasonal naive
+    of each window's training data (sMAPE beside it), the scores pooled with the run's (`_Backtest.pool`), and the
+    forecast chosen as the module docstring says; the chosen model(s) and AutoETS (for the interval shape) are
+    refitted on the whole history. Candidates: `CANDIDATES`; SeasonalFourier for seasons over 24 or histories of one
     to two seasons; the Croston family when more than 30 % of the periods are zero; `THOROUGH_CANDIDATES` when
     `thorough` (several times slower).
 
@@ -137,45 +147,86 @@ def forecast(
     future_freq = statsforecast_freq(freq)
     prepared = [prepare_series(key, group, freq, horizon) for key, group in series.groupby("unique_id", sort=False)]
     candidates = CANDIDATES + (THOROUGH_CANDIDATES if thorough else ())
-    batches = list(_batches(prepared, BATCH_SIZE))
     total = max(len(prepared), 1)
-    done = 0
-    results: dict[str, SeriesForecast] = {}
-    jobs = [(batch, horizon, future_freq, candidates) for batch in batches]
-    if n_jobs > 1 and len(batches) > 1:
-        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
-            for batch_results in pool.map(_run_batch, jobs):
-                results.update((result.key, result) for result in batch_results)
-                done += len(batch_results)
-                report(done / total)
-    else:
-        for job in jobs:
-            batch_results = _run_batch(job)
+    with ProcessPoolExecutor(max_workers=n_jobs) if n_jobs > 1 and len(prepared) > BATCH_SIZE else nullcontext() as pool:
+        mapper = pool.map if pool is not None else map
+        backtests: dict[str, _Backtest] = {}
+        with_plan = [item for item in prepared if item.plan is not None]
+        for batch_backtests in mapper(_backtest_batch, [(batch, candidates) for batch in _batches(with_plan, BATCH_SIZE)]):
+            backtests.update(batch_backtests)
+            report(BACKTEST_SHARE * len(backtests) / total)
+        choices = _choose_all(backtests)
+        results: dict[str, SeriesForecast] = {}
+        jobs = [
+            ([(item, backtests.get(item.key), choices.get(item.key)) for item in batch], horizon, future_freq)
+            for batch in _batches(prepared, BATCH_SIZE)
+        ]
+        start = BACKTEST_SHARE * len(backtests) / total
+        for batch_results in mapper(_finish_batch, jobs):
             results.update((result.key, result) for result in batch_results)
-            done += len(batch_results)
-            report(done / total)
+            report(start + (1 - start) * len(results) / total)
     report(1.0)
     return [results[item.key] for item in prepared]
 
 
-def _run_batch(job: tuple[list[PreparedSeries], int, str, tuple[str, ...]]) -> list[SeriesForecast]:
-    batch, horizon, future_freq, candidates = job
+def _backtest_batch(job: tuple[list[PreparedSeries], tuple[str, ...]]) -> dict[str, "_Backtest"]:
+    batch, candidates = job
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return [_forecast_one(item, horizon, future_freq, candidates) for item in batch]
+        return {item.key: _backtest_one(item, candidates) for item in batch}
 
 
-def _forecast_one(item: PreparedSeries, horizon: int, future_freq: str, candidates: tuple[str, ...]) -> SeriesForecast:
-    if item.plan is None:
-        return _fallback(item, horizon, future_freq)
-    plan = item.plan
+def _backtest_one(item: PreparedSeries, candidates: tuple[str, ...]) -> "_Backtest":
+    plan = _plan(item)
     names = list(candidates)
     if plan.season_length > 1 and (plan.model_season < plan.season_length or plan.season_length > 24):
         names.append(FOURIER)
     if plan.intermittent:
         names.extend(INTERMITTENT)
-    backtest = _Backtest.run(item.y, plan, names)
-    choice = backtest.choose()
+    return _Backtest.run(item.y, plan, names)
+
+
+def _plan(item: PreparedSeries) -> BacktestPlan:
+    if item.plan is None:  # pragma: no cover - only series with a plan are backtested
+        raise ValueError(f"series {item.key} has no backtest plan")
+    return item.plan
+
+
+def _choose_all(backtests: dict[str, "_Backtest"]) -> dict[str, "_Choice"]:
+    """Every series' choice, from its scores pooled with the run's, and its interval multipliers, from its errors
+    pooled with the run's (both as the module docstring says)."""
+    means = _run_means([backtest.relative() for backtest in backtests.values()])
+    choices = {}
+    for key, backtest in backtests.items():
+        backtest.pool(means, pooled=len(backtests) > 1)
+        choices[key] = backtest.choose(multipliers=False)
+    run_ratios = [backtests[key].ratios(choice.model) for key, choice in choices.items()]
+    pooled = np.concatenate(run_ratios) if run_ratios else np.array([])
+    return {
+        key: dataclasses.replace(choice, multiplier=backtests[key].multipliers(choice.model, pooled)) for key, choice in choices.items()
+    }
+
+
+def _run_means(relatives: list[dict[str, float]]) -> dict[str, float]:
+    sums: dict[str, list[float]] = {}
+    for relative in relatives:
+        for name, value in relative.items():
+            sums.setdefault(name, []).append(value)
+    return {name: float(np.mean(values)) for name, values in sums.items()}
+
+
+def _finish_batch(job: tuple[list[tuple[PreparedSeries, "_Backtest | None", "_Choice | None"]], int, str]) -> list[SeriesForecast]:
+    batch, horizon, future_freq = job
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return [
+            _finish_one(item, backtest, choice, horizon, future_freq) if backtest and choice else _fallback(item, horizon, future_freq)
+            for item, backtest, choice in batch
+        ]
+
+
+def _finish_one(item: PreparedSeries, backtest: "_Backtest", choice: "_Choice", horizon: int, future_freq: str) -> SeriesForecast:
+    plan = backtest.plan
     try:
         final = _final(item.y, plan, horizon, choice.members, backtest.fitted)
     except Exception:
@@ -190,6 +241,8 @@ def _forecast_one(item: PreparedSeries, horizon: int, future_freq: str, candidat
         half = choice.multiplier[level] * shape
         values[f"lo{level}"], values[f"hi{level}"] = mean - half, mean + half
     notes = list(item.notes)
+    if backtest.pooled:
+        notes.append("backtest_pooled")
     points = _points(_future(item, horizon, future_freq), values, item.nonnegative, zeros_seen=bool((item.y == 0).any()), notes=notes)
     return SeriesForecast(
         key=item.key,
@@ -215,8 +268,10 @@ class _Choice:
 
 @dataclass
 class _Backtest:
-    """Every model's predictions at each origin, the actual values, and the fitted first-window models (whose form the
-    final fit reuses). `shape` is AutoETS's 80 % half-width at each origin and step (or √step × the naive scale)."""
+    """Every model's predictions at each origin, the actual values, and the models the final fit reuses (AutoETS's
+    and AutoCES's whole-history search). `shape` is AutoETS's 80 % half-width at each origin and step (or √step × the
+    naive scale). `mase` is each model's own mean MASE over the windows; `scores` what the choice uses: `mase` pooled
+    with the run's (`pool`), or `mase` itself."""
 
     plan: BacktestPlan
     trains: list[np.ndarray]
@@ -227,6 +282,9 @@ class _Backtest:
     mase: dict[str, float] = field(default_factory=dict)
     smape: dict[str, float] = field(default_factory=dict)
     errors: dict[str, np.ndarray] = field(default_factory=dict)
+    scores: dict[str, float] = field(default_factory=dict)
+    members: tuple[str, ...] = ()
+    pooled: bool = False
 
     @classmethod
     def run(cls, y: np.ndarray, plan: BacktestPlan, names: list[str]) -> "_Backtest":
@@ -245,7 +303,9 @@ class _Backtest:
             except Exception:  # noqa: S112 - a candidate that fails on a series is left out there
                 continue
             if all(np.isfinite(prediction).all() for prediction in rolled):
-                predictions[name], fitted[name] = rolled, model
+                predictions[name] = rolled
+                if model is not None:
+                    fitted[name] = model
                 if widths is not None:
                     shape = widths
         if shape is None:
@@ -253,6 +313,7 @@ class _Backtest:
         backtest = cls(plan, trains, actuals, predictions, shape, fitted)
         for name, predicted in predictions.items():
             backtest.score(name, predicted)
+        backtest.combine()
         return backtest
 
     def score(self, name: str, predicted: list[np.ndarray]) -> None:
@@ -260,55 +321,93 @@ class _Backtest:
         self.mase[name] = float(np.mean([mase(a, p, t, season) for a, p, t in zip(self.actuals, predicted, self.trains, strict=True)]))
         self.smape[name] = float(np.mean([smape(a, p) for a, p in zip(self.actuals, predicted, strict=True)]))
         self.errors[name] = np.concatenate([a - p for a, p in zip(self.actuals, predicted, strict=True)])
+        self.scores[name] = self.mase[name]
 
-    def choose(self) -> _Choice:
-        baseline = min(BASELINES, key=lambda name: (self.mase[name], name != NAIVE))
-        singles = sorted((name for name in self.predictions if name not in BASELINES), key=lambda name: (self.mase[name], name))
+    def singles(self, scores: dict[str, float]) -> list[str]:
+        return sorted((name for name in self.predictions if name not in (*BASELINES, COMBINATION)), key=lambda name: (scores[name], name))
+
+    def combine(self) -> None:
+        """Scores "Combination": the mean of the best `COMBINATION_SIZE` candidates by their own backtest MASE."""
+        self.members = tuple(self.singles(self.mase)[:COMBINATION_SIZE])
+        if len(self.members) > 1:
+            combined = [np.mean([self.predictions[name][index] for name in self.members], axis=0) for index in range(self.plan.n_windows)]
+            self.predictions[COMBINATION] = combined
+            self.score(COMBINATION, combined)
+
+    def relative(self) -> dict[str, float]:
+        """Each scored model's log MASE relative to the seasonal naive's, the scale on which scores are pooled."""
+        reference = math.log(max(self.mase[NAIVE], SCORE_FLOOR))
+        return {name: math.log(max(value, SCORE_FLOOR)) - reference for name, value in self.mase.items()}
+
+    def pool(self, means: dict[str, float], *, pooled: bool) -> None:
+        """Scores pulled toward the run's: on the log scale relative to the seasonal naive, `POOL_WEIGHT` of the
+        series' own relative score and the rest the mean of that model's over the run's series (`means`)."""
+        reference = max(self.mase[NAIVE], SCORE_FLOOR)
+        for name, value in self.relative().items():
+            if name != NAIVE:
+                self.scores[name] = reference * math.exp(POOL_WEIGHT * value + (1 - POOL_WEIGHT) * means.get(name, value))
+        self.pooled = pooled
+
+    def choose(self, *, multipliers: bool = True) -> _Choice:
+        if COMBINATION not in self.mase and not self.members:
+            self.combine()
+        scores = self.scores
+        baseline = self.baseline()
+        singles = self.singles(scores)
         best: tuple[str, tuple[str, ...], str] = (baseline, (baseline,), "naive_best")
         if singles:
             best_single = singles[0]
-            members = tuple(singles[:COMBINATION_SIZE])
-            if len(members) > 1:
-                combined = [np.mean([self.predictions[name][index] for name in members], axis=0) for index in range(self.plan.n_windows)]
-                self.predictions[COMBINATION] = combined
-                self.score(COMBINATION, combined)
-            if COMBINATION in self.mase and self.mase[COMBINATION] < self.mase[best_single]:
-                candidate: tuple[str, tuple[str, ...], str] = (COMBINATION, members, "combination_best")
+            if COMBINATION in scores and scores[COMBINATION] < scores[best_single]:
+                candidate: tuple[str, tuple[str, ...], str] = (COMBINATION, self.members, "combination_best")
             else:
                 candidate = (best_single, (best_single,), "single_best")
-            if self.mase[candidate[0]] < self.mase[baseline]:
+            if scores[candidate[0]] < scores[baseline]:
                 best = candidate
         model, members, reason = best
-        return _Choice(model, members, reason, self.multipliers(model))
+        return _Choice(model, members, reason, self.multipliers(model) if multipliers else {})
 
-    def multipliers(self, model: str) -> dict[int, float]:
-        """The conformal multiplier per level: the quantile of |error| / shape over the windows' steps, at rank
-        ⌈(n + 1) · level⌉ of n (the largest when that is beyond n)."""
+    def baseline(self) -> str:
+        return min(BASELINES, key=lambda name: (self.scores[name], name != NAIVE))
+
+    def ratios(self, model: str) -> np.ndarray:
+        """|backtest error| / AutoETS's 80 % half-width at that origin and step (the errors' scale-free size)."""
         scores = np.abs(self.errors[model]) / np.concatenate(self.shape)
-        ordered = np.sort(scores[np.isfinite(scores)])
+        return np.asarray(scores[np.isfinite(scores)], dtype="float64")
+
+    def multipliers(self, model: str, pooled: np.ndarray | None = None) -> dict[int, float]:
+        """The conformal multiplier per level: the quantile at rank ⌈(n + 1) · level⌉ of n (the largest when that is
+        beyond n) of the series' own ratios, and of the run's (`pooled`, when given), weighted n : `CALIBRATION_PRIOR`."""
+        own = self.ratios(model)
         out = {}
         for level in LEVELS:
-            if not len(ordered):
-                out[level] = 0.0
-                continue
-            rank = min(len(ordered), math.ceil((len(ordered) + 1) * level / 100))
-            out[level] = float(ordered[rank - 1])
+            value = _conformal(own, level)
+            if pooled is not None and len(pooled) > len(own):
+                value = (len(own) * value + CALIBRATION_PRIOR * _conformal(pooled, level)) / (len(own) + CALIBRATION_PRIOR)
+            out[level] = value
         return out
 
     def table(self) -> dict[str, dict[str, float]]:
-        return {name: {"mase": self.mase[name], "smape": self.smape[name]} for name in self.mase}
+        return {name: {"mase": self.scores[name], "smape": self.smape[name]} for name in self.mase}
 
     def accuracy(self, choice: _Choice) -> dict[str, Any]:
-        baseline = min(BASELINES, key=lambda name: (self.mase[name], name != NAIVE))
+        baseline = self.baseline()
         actual = float(np.mean(np.abs(np.concatenate(self.actuals))))
         error = float(np.mean(np.abs(self.errors[choice.model])))
         if choice.model == baseline:
             vs: float | None = 0.0
-        elif self.mase[baseline] <= NIL:
+        elif self.scores[baseline] <= NIL:
             vs = None
         else:
-            vs = 1.0 - self.mase[choice.model] / self.mase[baseline]
+            vs = 1.0 - self.scores[choice.model] / self.scores[baseline]
         return {"error_share": error / actual if actual > 0 else None, "baseline": baseline, "vs_baseline": vs, "interval": INTERVAL_METHOD}
+
+
+def _conformal(ratios: np.ndarray, level: int) -> float:
+    if not len(ratios):
+        return 0.0
+    ordered = np.sort(ratios)
+    rank = min(len(ordered), math.ceil((len(ordered) + 1) * level / 100))
+    return float(ordered[rank - 1])
 
 
 def _seasonal_naive(y: np.ndarray, season: int, horizon: int) -> np.ndarray:
@@ -334,22 +433,28 @@ def _ets_spec(model: Any) -> tuple[str, bool]:
     return components[:3], components[3] == "D"
 
 
+def _refits(n_windows: int) -> set[int]:
+    """The windows whose training data get a fresh fit (every other one from the first, and the last); the windows in
+    between roll the previous fit forward. Parameters fitted on the short first window alone and rolled to every later
+    origin made AutoETS's and SES/Holt/damped's later windows worse than their first (bench/README.md)."""
+    return set(range(0, n_windows, 2)) | {n_windows - 1}
+
+
 def _roll(name: str, y: np.ndarray, trains: list[np.ndarray], plan: BacktestPlan) -> tuple[list[np.ndarray], Any, list[np.ndarray] | None]:
-    """One candidate's backtest: fitted on the first window's training data, rolled forward to the other origins;
-    also the fitted model, and (AutoETS) its 80 % half-widths at each origin."""
+    """One candidate's backtest: fitted afresh at the `_refits` origins, rolled forward to the others; also the model the
+    final forecast reuses (AutoETS, AutoCES: searched on the whole history), and (AutoETS) its 80 % half-widths at each
+    origin."""
     h, season = plan.cv_horizon, plan.model_season
+    refits = _refits(len(trains))
     if name == "AutoETS":
         # The form (error, trend, season, damping) is searched once, on the whole history; the backtest fits its
-        # parameters on the first window. Searching on the first window instead chose worse forms for short series.
+        # parameters. Searching on the first window instead chose worse forms for short series.
         full = AutoETS(season_length=season).fit(y)
         form, damped = _ets_spec(full)
-        ets = AutoETS(season_length=season, model=form, damped=damped).fit(trains[0])
-        results = [ets.predict(h, level=[80])] + [ets.forward(y=train, h=h, level=[80]) for train in trains[1:]]
+        results = _rolled(lambda: AutoETS(season_length=season, model=form, damped=damped), trains, refits, h, level=[80])
         return [r["mean"] for r in results], full, [_valid_shape(_half_width(r), train) for r, train in zip(results, trains, strict=True)]
     if name in ("DynamicOptimizedTheta", "OptimizedTheta", "AutoARIMA"):
-        model = _rolling_factory(name, season).fit(trains[0])
-        means = [model.predict(h)["mean"]] + [model.forward(y=train, h=h)["mean"] for train in trains[1:]]
-        return means, model, None
+        return [r["mean"] for r in _rolled(lambda: _rolling_factory(name, season), trains, refits, h)], None, None
     if name == "AutoCES":
         # AutoCES's roll forward (`forward`) is broken in statsforecast 2.1.1: refitted at each origin, in the form
         # searched on the whole history (a fit of one form is cheap).
@@ -359,15 +464,31 @@ def _roll(name: str, y: np.ndarray, trains: list[np.ndarray], plan: BacktestPlan
     if name == FOURIER:
         return [_fourier(train, plan.season_length, h) for train in trains], None, None
     if name == SHD:
-        index = seasonal_index(trains[0], season)
-        models = [AutoETS(model=form, damped=damped).fit(trains[0] / _tile(index, 0, len(trains[0]))) for form, damped in SHD_FORMS]
-        means = []
-        for train in trains:
-            adjusted = train / _tile(index, 0, len(train))
-            future = _tile(index, len(train), h)
-            means.append(np.mean([model.forward(y=adjusted, h=h)["mean"] for model in models], axis=0) * future)
+        means: list[np.ndarray] = []
+        for index, train in enumerate(trains):
+            if index in refits:
+                seasonal = seasonal_index(train, season)
+                adjusted = train / _tile(seasonal, 0, len(train))
+                models = [AutoETS(model=form, damped=damped).fit(adjusted) for form, damped in SHD_FORMS]
+                forms = [model.predict(h)["mean"] for model in models]
+            else:
+                adjusted = train / _tile(seasonal, 0, len(train))
+                forms = [model.forward(y=adjusted, h=h)["mean"] for model in models]
+            means.append(np.mean(forms, axis=0) * _tile(seasonal, len(train), h))
         return means, None, None
     return [_intermittent(name).forecast(y=train, h=h)["mean"] for train in trains], None, None
+
+
+def _rolled(factory: Callable[[], Any], trains: list[np.ndarray], refits: set[int], h: int, **kwargs: Any) -> list[dict[str, Any]]:
+    """A model's forecasts at each origin: fitted afresh where `refits` says, the last fit rolled forward elsewhere."""
+    results = []
+    for index, train in enumerate(trains):
+        if index in refits:
+            model = factory().fit(train)
+            results.append(model.predict(h, **kwargs))
+        else:
+            results.append(model.forward(y=train, h=h, **kwargs))
+    return results
 
 
 def _valid_shape(widths: np.ndarray, train: np.ndarray) -> np.ndarray:

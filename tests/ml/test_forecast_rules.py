@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ml.forecast import BASELINES, COMBINATION, LAST_VALUE, NAIVE, _Backtest, forecast
+from ml.forecast import BASELINES, CALIBRATION_PRIOR, COMBINATION, LAST_VALUE, NAIVE, _Backtest, _choose_all, _refits, forecast
 from ml.forecast_plan import BacktestPlan
 
 
@@ -22,6 +22,7 @@ def constructed(predictions: dict[str, list[np.ndarray]], actuals: list[np.ndarr
     backtest = _Backtest(plan, trains, actuals, predictions, shape, {})
     for name, predicted in predictions.items():
         backtest.score(name, predicted)
+    backtest.combine()
     return backtest
 
 
@@ -189,3 +190,56 @@ def test_a_short_quarterly_history_still_backtests_autoets():
     result = forecast(series("q", y, "2015-01-01", "QS"), "Q", 8)[0]
 
     assert {"AutoETS", "SESHoltDamped"} <= set(result.backtest)
+
+
+def averaging_wins(ets: float, theta: float, ces: float) -> _Backtest:
+    return constructed(
+        {
+            NAIVE: shifted(5),
+            LAST_VALUE: shifted(4),
+            "AutoETS": shifted(ets),
+            "DynamicOptimizedTheta": shifted(theta),
+            "AutoCES": shifted(ces),
+        },
+        ACTUAL,
+    )
+
+
+def test_a_run_where_averaging_wins_pulls_a_narrow_single_win_to_the_combination():
+    """AutoETS beats the mean of three on this series' own windows (error 0.3 against 0.37), but on the run's eight
+    other series the mean wins clearly (0.4 against 1): pooled with the run, the combination is chosen."""
+    narrow = averaging_wins(0.3, -1.2, 2.0)
+    assert narrow.choose().model == "AutoETS"  # alone, its own backtest decides
+    run = {f"s{index}": averaging_wins(1.0, -1.0, 1.2) for index in range(8)} | {"narrow": averaging_wins(0.3, -1.2, 2.0)}
+
+    choices = _choose_all(run)
+
+    assert (choices["narrow"].model, choices["narrow"].reason) == (COMBINATION, "combination_best")
+    table = run["narrow"].table()
+    assert table[COMBINATION]["mase"] < table["AutoETS"]["mase"]  # the table shows the pooled scores the choice used
+    assert run["narrow"].pooled
+
+
+def test_a_run_of_one_series_keeps_its_own_backtest():
+    backtest = averaging_wins(0.3, -1.2, 2.0)
+
+    choice = _choose_all({"only": backtest})["only"]
+
+    assert choice.model == "AutoETS"
+    assert backtest.table()["AutoETS"]["mase"] == pytest.approx(backtest.mase["AutoETS"])
+    assert not backtest.pooled
+
+
+def test_interval_multipliers_weigh_the_series_own_errors_against_the_run():
+    backtest = averaging_wins(1.0, -1.0, 1.2)  # every error of AutoETS is 1, its shape 1: 8 ratios of 1
+    run = np.linspace(0, 10, 1001)  # the run's ratios: rank ⌈1002 · 0.8⌉ = 802 is 8.01
+
+    multiplier = backtest.multipliers("AutoETS", run)
+
+    assert backtest.multipliers("AutoETS")[80] == pytest.approx(1.0)
+    assert multiplier[80] == pytest.approx((8 * 1.0 + CALIBRATION_PRIOR * 8.01) / (8 + CALIBRATION_PRIOR))
+
+
+@pytest.mark.parametrize(("windows", "refits"), [(1, {0}), (2, {0, 1}), (3, {0, 2}), (5, {0, 2, 4})])
+def test_backtest_models_are_refitted_every_other_window_and_at_the_last(windows, refits):
+    assert _refits(windows) == refits
