@@ -1,6 +1,8 @@
 """ml.forecast's rules: the choice follows the backtest, intervals cover what they say, every frequency, short
 histories, and non-negative bounds that do not collapse to 0."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -243,3 +245,15 @@ def test_interval_multipliers_weigh_the_series_own_errors_against_the_run():
 @pytest.mark.parametrize(("windows", "refits"), [(1, {0}), (2, {0, 1}), (3, {0, 2}), (5, {0, 2, 4})])
 def test_backtest_models_are_refitted_every_other_window_and_at_the_last(windows, refits):
     assert _refits(windows) == refits
+
+
+def test_processes_pool_the_same_run_as_one_process():
+    """With n_jobs > 1 the backtests and final fits run in processes, the pooling over the run in this one: the same
+    forecasts either way."""
+    rng = np.random.default_rng(3)
+    frame = pd.concat([series(f"s{index}", 100 + np.cumsum(rng.normal(0.5, 4, 30))) for index in range(55)])
+
+    one, two = forecast(frame, "M", 3), forecast(frame, "M", 3, n_jobs=2)
+
+    assert [dataclasses.asdict(result) for result in one] == [dataclasses.asdict(result) for result in two]
+    assert all("backtest_pooled" in result.notes for result in one)
