@@ -236,6 +236,10 @@ NOTES = {
         "No variation to learn from (one point, or a flat history): the range is a fifth of the level either side at the first step, widening with time."
     ),
     "interval_from_few_points": gettext_lazy("The range comes from only a handful of period-to-period changes, so it is wide."),
+    "backtest_pooled": gettext_lazy(
+        "The backtest scores of this series were pooled with the run's other series before the model was chosen (one "
+        "series' few windows are a noisy judge); the table shows those pooled scores."
+    ),
     "lower_bound_ratio": gettext_lazy(
         "Where a symmetric range would have gone below zero, its lower end is as far below the forecast, in ratio, as the upper end is above it."
     ),
