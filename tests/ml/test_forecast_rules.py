@@ -7,8 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ml.forecast import BASELINES, CALIBRATION_PRIOR, COMBINATION, LAST_VALUE, NAIVE, _Backtest, _choose_all, _refits, forecast
+from ml.forecast import BASELINES, COMBINATION, LAST_VALUE, NAIVE, forecast
+from ml.forecast_intervals import CALIBRATION_PRIOR
+from ml.forecast_models import _refits
 from ml.forecast_plan import BacktestPlan
+from ml.forecast_scoring import _Backtest, _choose_all
 
 
 def series(key: str, y, start: str = "2019-01-01", freq: str = "MS") -> pd.DataFrame:
