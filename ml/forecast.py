@@ -29,6 +29,7 @@ __all__ = [
     "LAST_VALUE",
     "LEVELS",
     "NAIVE",
+    "NONSEASONAL_CANDIDATES",
     "THOROUGH_CANDIDATES",
     "ForecastPoint",
     "SeriesForecast",
@@ -39,6 +40,9 @@ __all__ = [
 BATCH_SIZE = 50
 BACKTEST_SHARE = 0.8  # of the progress: the backtests; the rest is the final fits
 CANDIDATES = ("AutoETS", "DynamicOptimizedTheta", "AutoCES", SHD)
+# Without a season in the models (model_season 1) AutoETS's own search spans SES, Holt and damped Holt, and AutoCES and
+# SES/Holt/damped bought no accuracy for two thirds of the CPU on M3 "other" (bench/README.md).
+NONSEASONAL_CANDIDATES = ("AutoETS", "DynamicOptimizedTheta")
 THOROUGH_CANDIDATES = ("AutoARIMA",)
 INTERMITTENT = ("CrostonOptimized", "ADIDA", "IMAPA")
 
@@ -106,7 +110,8 @@ def forecast(
     "fallback_<note>". Otherwise each candidate is backtested (`ml.forecast_models._roll`), scored by MASE against the
     seasonal naive of each window's training data (sMAPE beside it), the scores pooled with the run's and the forecast
     chosen (`ml.forecast_scoring`); the chosen model(s) and AutoETS (for the interval shape) are refitted on the whole
-    history. Candidates: `CANDIDATES`; SeasonalFourier for seasons over 24 or histories of one to two seasons; the
+    history. Candidates: `CANDIDATES` (`NONSEASONAL_CANDIDATES` when the models get no season: a yearly series, or a
+    history too short for two seasons); SeasonalFourier for seasons over 24 or histories of one to two seasons; the
     Croston family when more than 30 % of the periods are zero; `THOROUGH_CANDIDATES` when `thorough` (several times
     slower).
 
@@ -121,13 +126,13 @@ def forecast(
     report(0.0)
     future_freq = statsforecast_freq(freq)
     prepared = [prepare_series(key, group, freq, horizon) for key, group in series.groupby("unique_id", sort=False)]
-    candidates = CANDIDATES + (THOROUGH_CANDIDATES if thorough else ())
+    extra = THOROUGH_CANDIDATES if thorough else ()
     total = max(len(prepared), 1)
     with ProcessPoolExecutor(max_workers=n_jobs) if n_jobs > 1 and len(prepared) > BATCH_SIZE else nullcontext() as pool:
         mapper = pool.map if pool is not None else map
         backtests: dict[str, _Backtest] = {}
         with_plan = [item for item in prepared if item.plan is not None]
-        for batch_backtests in mapper(_backtest_batch, [(batch, candidates) for batch in _batches(with_plan, BATCH_SIZE)]):
+        for batch_backtests in mapper(_backtest_batch, [(batch, extra) for batch in _batches(with_plan, BATCH_SIZE)]):
             backtests.update(batch_backtests)
             report(BACKTEST_SHARE * len(backtests) / total)
         choices = _choose_all(backtests)
@@ -145,15 +150,16 @@ def forecast(
 
 
 def _backtest_batch(job: tuple[list[PreparedSeries], tuple[str, ...]]) -> dict[str, _Backtest]:
-    batch, candidates = job
+    batch, extra = job
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return {item.key: _backtest_one(item, candidates) for item in batch}
+        return {item.key: _backtest_one(item, extra) for item in batch}
 
 
-def _backtest_one(item: PreparedSeries, candidates: tuple[str, ...]) -> _Backtest:
+def _backtest_one(item: PreparedSeries, extra: tuple[str, ...] = ()) -> _Backtest:
+    """`CANDIDATES` (`NONSEASONAL_CANDIDATES` when the models get no season), `extra`, and the special-purpose ones."""
     plan = _plan(item)
-    names = list(candidates)
+    names = [*(CANDIDATES if plan.model_season > 1 else NONSEASONAL_CANDIDATES), *extra]
     if plan.season_length > 1 and (plan.model_season < plan.season_length or plan.season_length > 24):
         names.append(FOURIER)
     if plan.intermittent:

@@ -49,9 +49,11 @@ class PreparedSeries:
 
 def prepare_series(key: object, group: pd.DataFrame, freq: str, horizon: int) -> PreparedSeries:
     """Clean one series (sorted by ds, missing values as 0, leading zeros dropped) and decide how to forecast it."""
-    ordered = group.sort_values("ds")
-    ds = pd.DatetimeIndex(pd.to_datetime(ordered["ds"]))
-    y = ordered["y"].to_numpy(dtype="float64")
+    ds = pd.DatetimeIndex(pd.to_datetime(group["ds"]))
+    y = group["y"].to_numpy(dtype="float64")
+    if not ds.is_monotonic_increasing:  # sorting only when needed: a pandas sort per series was a tenth of a short run's CPU
+        order = np.argsort(ds.to_numpy(), kind="stable")
+        ds, y = ds[order], y[order]
     notes: list[str] = []
     if np.isnan(y).any():
         y = np.nan_to_num(y, nan=0.0)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ml.forecast import BASELINES, CANDIDATES, NAIVE, SeriesForecast, forecast, improvement_over_naive
+from ml.forecast import BASELINES, CANDIDATES, NAIVE, NONSEASONAL_CANDIDATES, SeriesForecast, forecast, improvement_over_naive
 
 REASONS = ("single_best", "combination_best", "naive_best")
 
@@ -128,6 +128,30 @@ def test_results_are_plain_json_without_nan(monthly):
 def test_the_default_candidates_leave_autoarima_out(monthly):
     assert {*BASELINES, *CANDIDATES} <= set(monthly["random_walk"].backtest)
     assert "AutoARIMA" not in monthly["random_walk"].backtest
+
+
+def test_models_without_a_season_backtest_the_nonseasonal_candidates_only(monthly):
+    years = pd.date_range("1990-01-01", periods=30, freq="YS")
+    rng = np.random.default_rng(3)
+    yearly = forecast(series("y", 100 + np.cumsum(rng.normal(2, 5, 30)), years), "Y", 4)[0]
+    scored = set(yearly.backtest) - {*BASELINES, "Combination"}
+
+    assert scored == set(NONSEASONAL_CANDIDATES)
+    assert "one_season" in monthly["under_two_seasons"].notes  # the models get no season there either
+    assert set(monthly["under_two_seasons"].backtest).isdisjoint(set(CANDIDATES) - set(NONSEASONAL_CANDIDATES))
+    assert set(CANDIDATES) <= set(monthly["seasonal"].backtest)
+
+
+def test_an_unsorted_series_is_forecast_as_its_sorted_self(monthly):
+    rng = np.random.default_rng(42)
+    walk = 500 + np.cumsum(rng.normal(0, 10, len(MONTHS)))
+    frame = series("walk", walk)
+    shuffled = frame.iloc[rng.permutation(len(frame))]
+
+    forward, mixed = forecast(frame, "M", HORIZON)[0], forecast(shuffled, "M", HORIZON)[0]
+
+    assert mixed.history == forward.history
+    assert mixed.forecast == forward.forecast
 
 
 def test_thorough_adds_autoarima_to_the_backtest_and_the_choice():
