@@ -55,13 +55,19 @@ def user_register(*, username: str, email: str, password: str, language: str = "
     if errors:
         raise ValidationError(errors)
     user = User(username=username.strip(), email=User.objects.normalize_email(email.strip()), language=language)
+    _user_save(user, password)
+    return user
+
+
+def _user_save(user: User, password: str) -> None:
+    """Save a new account with its password; a name or address taken by a concurrent sign-up between the check and
+    the save is a field error, not a 500."""
     user.set_password(password)
     try:
         with transaction.atomic():
             user.save()
-    except IntegrityError as exc:  # a concurrent sign-up took the name or address between the check and the save
+    except IntegrityError as exc:
         raise ValidationError({"username": [_("This username or e-mail address was just taken. Try another.")]}) from exc
-    return user
 
 
 class _ActivationTokenGenerator(PasswordResetTokenGenerator):
@@ -111,12 +117,7 @@ def user_sign_up(*, username: str, email: str, password: str, site_url: str, lan
             )
         return
     user = User(username=username.strip(), email=email, language=language, is_active=False)
-    user.set_password(password)
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError as exc:  # a concurrent sign-up took the name or address between the check and the save
-        raise ValidationError({"username": [_("This username or e-mail address was just taken. Try another.")]}) from exc
+    _user_save(user, password)
     path = reverse("activate", args=[urlsafe_base64_encode(force_bytes(user.pk)), activation_tokens.make_token(user)])
     link = urljoin(site_url, path) + (f"?{urlencode({'next': next_url})}" if next_url else "")
     with translation.override(language or settings.LANGUAGE_CODE):

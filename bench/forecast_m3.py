@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ml.accuracy import mase, smape
 from ml.forecast import forecast
+from ml.forecast_models import seasonal_index
 
 # Each M3 set: its competition horizon, its season, our frequency code and the stamps' pandas alias ("other" has no
 # season: run as yearly, season 1).
@@ -149,24 +150,6 @@ def run_cheap(frame: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
                 for column, name in (("yhat", "mean"), ("lo80", "lo-80"), ("hi80", "hi-80"), ("lo95", "lo-95"), ("hi95", "hi-95"))
             }
     return out
-
-
-def seasonal_index(y: np.ndarray, season: int) -> np.ndarray:
-    """Classical multiplicative seasonal indices (ones when the series is not seasonal by the M4 90 % ACF test)."""
-    n = len(y)
-    if season <= 1 or n < 3 * season or (y <= 0).any():
-        return np.ones(max(season, 1))
-    centred = y - y.mean()
-    acf = np.array([np.sum(centred[lag:] * centred[:-lag]) / np.sum(centred**2) for lag in range(1, season + 1)])
-    limit = 1.645 * np.sqrt((1 + 2 * np.sum(acf[:-1] ** 2)) / n)
-    if abs(acf[-1]) <= limit:
-        return np.ones(season)
-    trend = pd.Series(y).rolling(season, center=True).mean()
-    if season % 2 == 0:
-        trend = trend.rolling(2).mean().shift(-1)
-    ratio = y / trend.to_numpy()
-    index = np.array([np.nanmean(ratio[offset::season]) for offset in range(season)])
-    return index / index.mean()
 
 
 def main() -> None:
