@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from analysis.models import Analysis
 from analysis.selectors import FIGURE_NAMES, analysis_segments, analysis_series, segment_members
-from core.charts import COLORS, SERIES_COLORS, chart_layout, chart_text
+from core.charts import COLORS, GOOD_BAD_SCALE, NEUTRAL_SCALE, PERCENT_SUFFIX, SERIES_COLORS, chart_layout, chart_text, number_axis
 from core.errors import NotFound
 
 HISTORY_POINTS = 156  # enough context before the forecast, whatever the history's length
@@ -42,7 +42,7 @@ def build_forecast_figure(series: dict, labels: dict[str, str]) -> go.Figure:
             ),
         ]
     )
-    figure.update_layout(**chart_layout(labels["title"]), legend={"orientation": "h"}, hovermode="x unified")
+    figure.update_layout(**chart_layout(labels["title"]), yaxis=number_axis(), legend={"orientation": "h"}, hovermode="x unified")
     return figure
 
 
@@ -55,7 +55,9 @@ def build_segment_sizes_figure(segments: list[dict], labels: dict[str, str]) -> 
             go.Bar(x=names, y=[s["revenue_share"] * 100 for s in segments], name=labels["revenue"], marker_color=COLORS["positive"]),
         ]
     )
-    figure.update_layout(**chart_layout(labels["title"]), barmode="group", yaxis={"ticksuffix": " %"}, legend={"orientation": "h"})
+    figure.update_layout(
+        **chart_layout(labels["title"]), barmode="group", yaxis=number_axis(ticksuffix=PERCENT_SUFFIX), legend={"orientation": "h"}
+    )
     return figure
 
 
@@ -83,34 +85,64 @@ def build_segment_scatter_figure(members: pd.DataFrame, segments: list[dict], la
     figure = go.Figure(traces)
     figure.update_layout(
         **chart_layout(labels["title"], height=420),
-        xaxis={"title": {"text": labels["recency"]}},
-        yaxis={"title": {"text": labels["frequency"]}, "rangemode": "tozero"},
+        xaxis=number_axis(title={"text": labels["recency"]}),
+        yaxis=number_axis(title={"text": labels["frequency"]}, rangemode="tozero"),
     )
     return figure
 
 
-def build_segment_profiles_figure(segments: list[dict], feature_labels: dict[str, str], labels: dict[str, str]) -> go.Figure:
+# Which way is better for a feature: +1 more is better, -1 more is worse (days since the last purchase); features
+# not listed (shares of an event or a channel) are neither, and get the neutral scale.
+FEATURE_DIRECTIONS = {"recency": -1, "frequency": 1, "monetary": 1, "tenure": 1, "average_order_value": 1}
+
+
+def build_segment_profiles_figure(
+    segments: list[dict], feature_labels: dict[str, str], labels: dict[str, str], *, directions: dict[str, int] | None = None
+) -> go.Figure:
     """Mean features per segment as a heatmap: colour is how far a segment is from the others on a feature
-    (standardised per feature), the text the actual mean."""
+    (standardised per feature), the text the actual mean. Where more is better or worse (`directions`), green is
+    better and red worse, whichever way the number goes; other features get a neutral purple-to-blue scale, so "red"
+    never means merely "high"."""
+    directions = FEATURE_DIRECTIONS if directions is None else directions
     features = [name for name in feature_labels if all(name in s["profile"] for s in segments)]
-    values = np.array([[s["profile"][name] for name in features] for s in segments], dtype="float64")
+    values = np.array([[s["profile"][name] for name in features] for s in segments], dtype="float64").reshape(len(segments), len(features))
     spread = values.std(axis=0)
     scaled = np.divide(values - values.mean(axis=0), spread, out=np.zeros_like(values), where=spread > 0)
-    figure = go.Figure(
-        go.Heatmap(
-            z=scaled,
-            x=[feature_labels[name] for name in features],
-            y=[s["label"] for s in segments],
-            text=[[f"{value:,.1f}" for value in row] for row in values],
-            texttemplate="%{text}",
-            colorscale="RdBu",
-            reversescale=True,
-            zmid=0,
-            showscale=False,
-            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+    rows = [s["label"] for s in segments]
+    directed = [i for i, name in enumerate(features) if directions.get(name)]
+    neutral = [i for i, name in enumerate(features) if not directions.get(name)]
+    order = directed + neutral  # the columns drawn left to right: those with a good direction first
+    traces = []
+    start = 0
+    for scale, columns in ((GOOD_BAD_SCALE, directed), (NEUTRAL_SCALE, neutral)):
+        if not columns:
+            continue
+        sign = np.array([directions.get(features[i]) or 1 for i in columns], dtype="float64")
+        traces.append(
+            go.Heatmap(
+                z=scaled[:, columns] * sign,
+                # Numeric places, named by the axis' ticks: Plotly misplaces a second heatmap's text on a shared
+                # category axis.
+                x=list(range(start, start + len(columns))),
+                customdata=[[feature_labels[features[i]] for i in columns] for _row in rows],
+                y=rows,
+                text=[[f"{value:,.1f}" for value in row] for row in values[:, columns]],
+                texttemplate="%{text}",
+                colorscale=scale,
+                zmid=0,
+                zmin=-2,
+                zmax=2,
+                showscale=False,
+                hovertemplate="%{y} · %{customdata}: %{text}<extra></extra>",
+            )
         )
+        start += len(columns)
+    figure = go.Figure(traces)
+    title = labels["title"] + (f"<br><sup>{labels['note']}</sup>" if labels.get("note") else "")
+    figure.update_layout(
+        **chart_layout(title, height=140 + 40 * len(segments), margin={"l": 50, "r": 20, "t": 70, "b": 40}),
+        xaxis={"tickmode": "array", "tickvals": list(range(len(order))), "ticktext": [feature_labels[features[i]] for i in order]},
     )
-    figure.update_layout(**chart_layout(labels["title"], height=120 + 40 * len(segments)))
     return figure
 
 
@@ -161,4 +193,8 @@ def analysis_figure(analysis: Analysis, name: str, *, series_key: str | None = N
         labels = {"title": _("Recency and frequency of each customer"), "recency": _("Days since last purchase"), "frequency": _("Orders")}
         return build_segment_scatter_figure(segment_members(analysis), segments, labels)
     features = {key: feature_label(key) for key in (segments[0]["profile"] if segments else {})}
-    return build_segment_profiles_figure(segments, features, {"title": _("What each segment looks like (mean per customer)")})
+    labels = {
+        "title": _("What each segment looks like (mean per customer)"),
+        "note": _("Green: better than the other segments, red: worse; purple to blue: less to more, neither good nor bad."),
+    }
+    return build_segment_profiles_figure(segments, features, labels)

@@ -20,11 +20,24 @@ COLORS = {
 # One colour per series or segment, in order (Plotly's default cycle, toned to the palette above).
 SERIES_COLORS = ["#2e90fa", "#12b76a", "#f79009", "#9e77ed", "#f04438", "#0ba5ec", "#ee46bc", "#667085", "#b54708", "#099250"]
 HEAT_SCALE = [[0, "#d1fadf"], [0.5, "#fef0c7"], [1, "#fecdca"]]  # low → high risk
+# Diverging scales for "how far from the others": one where the sign means worse/better (red … white … green), and a
+# neutral one for measures where more is neither good nor bad (purple … white … teal: no traffic-light reading).
+GOOD_BAD_SCALE = [[0, "#f04438"], [0.5, "#ffffff"], [1, "#12b76a"]]  # worse → better
+NEUTRAL_SCALE = [[0, "#9e77ed"], [0.5, "#ffffff"], [1, "#0ba5ec"]]  # less → more
+# Tick labels as d3 formats: whole numbers with a thousands separator ("3,630", never "3.63k" or "0.21k", and no SI
+# letter in a Chinese page), decimals only where the axis needs them.
+NUMBER_FORMAT = ",~f"
+PERCENT_SUFFIX = " %"
 
 
 def chart_layout(title: str, **extra: object) -> dict:
     """A figure's layout in the house style: `extra` adds to it or overrides it (height, margin, axes…)."""
     return {"title": {"text": title}, "font": {"family": FONT}, "margin": MARGIN, "height": HEIGHT, **extra}
+
+
+def number_axis(**extra: object) -> dict:
+    """A numeric axis (counts, money, scores) with the house tick and hover formats; `extra` adds to it."""
+    return {"tickformat": NUMBER_FORMAT, "hoverformat": ",.2~f", **extra}
 
 
 def chart_text(text: str) -> str:

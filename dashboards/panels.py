@@ -56,9 +56,17 @@ class Panel:
     reads: tuple[str, ...] = ()
 
 
+def _strategy_empty() -> str:
+    """What a strategy panel says while its view has nothing to draw (no link: the shared page shows it too)."""
+    return _("Nothing to draw yet: this view is filled in on the venture's strategy pages.")
+
+
 def _figure_panel(kind: str) -> Callable[[PanelSource], PanelContent]:
     def build(source: PanelSource) -> PanelContent:
-        return PanelContent("figure.html", figures=((kind, venture_figure(venture=source.venture, kind=kind, language=source.language)),))
+        figure = venture_figure(venture=source.venture, kind=kind, language=source.language)
+        if figure is None:
+            return PanelContent("figure.html", empty=_strategy_empty())
+        return PanelContent("figure.html", figures=((kind, figure),))
 
     return build
 
@@ -71,12 +79,16 @@ def _swot(source: PanelSource) -> PanelContent:
         for label in labels.SWOT_QUADRANTS
     ]
     figure = venture_figure(venture=source.venture, kind="swot", language=source.language)
+    if figure is None:
+        return PanelContent("swot.html", empty=_strategy_empty())
     return PanelContent("swot.html", {"quadrants": lists}, figures=(("swot", figure),))
 
 
 def _five_forces(source: PanelSource) -> PanelContent:
     _scores, attractiveness = five_forces_summary(venture=source.venture)
     figure = venture_figure(venture=source.venture, kind="five_forces", language=source.language)
+    if figure is None:
+        return PanelContent("figure.html", empty=_strategy_empty())
     return PanelContent("figure.html", {"attractiveness": attractiveness}, figures=(("five_forces", figure),))
 
 

@@ -2,7 +2,7 @@
 
 import plotly.graph_objects as go
 
-from core.charts import COLORS, chart_layout, chart_text
+from core.charts import COLORS, chart_layout, chart_text, number_axis
 
 
 def build_activity_figure(daily: dict, labels: dict[str, str]) -> go.Figure:
@@ -14,7 +14,10 @@ def build_activity_figure(daily: dict, labels: dict[str, str]) -> go.Figure:
         ]
     )
     figure.update_layout(
-        **chart_layout(labels["title"]), yaxis2={"overlaying": "y", "side": "right", "showgrid": False}, legend={"orientation": "h"}
+        **chart_layout(labels["title"]),
+        yaxis=number_axis(rangemode="tozero"),
+        yaxis2=number_axis(overlaying="y", side="right", showgrid=False, rangemode="tozero"),
+        legend={"orientation": "h"},
     )
     return figure
 
@@ -22,16 +25,17 @@ def build_activity_figure(daily: dict, labels: dict[str, str]) -> go.Figure:
 def build_counts_figure(counts: dict, title: str) -> go.Figure:
     """Horizontal bars of the most frequent values (events, channels); user text escaped for Plotly's labels."""
     figure = go.Figure(go.Bar(x=counts["count"][::-1], y=[chart_text(name) for name in counts["name"][::-1]], orientation="h"))
-    figure.update_layout(**chart_layout(title))
+    figure.update_layout(**chart_layout(title), xaxis=number_axis())
     return figure
 
 
 def build_new_returning_figure(weekly: dict, labels: dict[str, str]) -> go.Figure:
+    """Customers active each week: new ones and returning ones, stacked."""
     figure = go.Figure(
         [
             go.Bar(x=weekly["week"], y=weekly["new"], name=labels["new"], marker_color=COLORS["primary"]),
             go.Bar(x=weekly["week"], y=weekly["returning"], name=labels["returning"], marker_color=COLORS["muted"]),
         ]
     )
-    figure.update_layout(**chart_layout(labels["title"], barmode="stack"), legend={"orientation": "h"})
+    figure.update_layout(**chart_layout(labels["title"], barmode="stack"), yaxis=number_axis(), legend={"orientation": "h"})
     return figure

@@ -126,14 +126,16 @@ class RowDetailApi(ResourceApiMixin, VersionedApiView):
 class FigureApi(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(FIGURE_KINDS))],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 204: None},
     )
     def get(self, request: Request, venture_id: int, kind: str) -> HttpResponse:
-        """The Plotly figure JSON of one view (data aggregated on the server)."""
+        """The Plotly figure JSON of one view (data aggregated on the server); 204 while the view has nothing to draw."""
         venture = venture_get_for_user(user=request.user, venture_id=venture_id)
         if kind not in FIGURE_KINDS:
             raise InvalidInput(f"kind must be one of {', '.join(FIGURE_KINDS)}.", code="invalid_kind")
         figure = venture_figure(venture=venture, kind=kind, language=translation.get_language())
+        if figure is None:
+            return HttpResponse(status=status.HTTP_204_NO_CONTENT)
         return HttpResponse(figure.to_json(), content_type="application/json")
 
 

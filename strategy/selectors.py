@@ -111,28 +111,36 @@ def value_chain_rows(*, venture: Venture, language: str) -> tuple[list[dict], De
     return rows, value_chain_margin([row.cost_share for row in entered.values()])
 
 
-def venture_figure(*, venture: Venture, kind: str, language: str) -> go.Figure:
-    """The Plotly figure of one view (the data read here, the drawing done by the pure builders)."""
+def venture_figure(*, venture: Venture, kind: str, language: str) -> go.Figure | None:
+    """The Plotly figure of one view (the data read here, the drawing done by the pure builders); None while the view
+    has nothing to draw, so pages show what to enter instead of an empty chart (a "Margin 100 %" over no activity)."""
     if kind == "swot":
         quadrants = swot_quadrants(venture=venture)
+        if not any(quadrants.values()):
+            return None
         names = {label.key: label.name(language) for label in labels.SWOT_QUADRANTS}
         data = {key: [(entry["text"], entry["weight"]) for entry in items] for key, items in quadrants.items()}
-        return figures.build_swot_figure(data, names, "SWOT")
+        return figures.build_swot_figure(data, names, "SWOT", more=_("%(count)d more (listed beside the chart)"))
     forces = {label.key: label.name(language) for label in labels.FORCES}
+    drivers = force_drivers(venture=venture) if kind in ("five_forces", "force_drivers") else []
     if kind == "five_forces":
-        scores, _attractiveness = five_forces_summary(venture=venture)
-        return figures.build_five_forces_figure(scores, forces, _("Five forces"))
+        scores = force_scores(drivers, tuple(forces))
+        return figures.build_five_forces_figure(scores, forces, _("Five forces")) if drivers else None
     if kind == "force_drivers":
-        drivers = [(driver.force, driver.text, driver.score) for driver in force_drivers(venture=venture)]
-        return figures.build_force_drivers_figure(drivers, forces, _("Drivers of the five forces"))
+        scored = [(driver.force, driver.text, driver.score) for driver in drivers]
+        return figures.build_force_drivers_figure(scored, forces, _("Drivers of the five forces")) if scored else None
     if kind == "value_chain":
         rows, margin = value_chain_rows(venture=venture, language=language)
+        if not any(row["row"] for row in rows):
+            return None
         activities = [
             (row["name"], float(row["row"].cost_share) if row["row"] else 0.0, row["row"].value_score if row["row"] else 0) for row in rows
         ]
-        names = {"cost": _("Cost share"), "value": _("Value contribution (×20)"), "margin": _("Margin")}
+        names = {"cost": _("Cost share of revenue"), "value": _("Value contribution (1–5)"), "margin": _("Margin")}
         return figures.build_value_chain_figure(activities, float(margin), names, _("Value chain: cost and value"))
     if kind == "risk_matrix":
         risks = [(risk.title, risk.probability, risk.impact) for risk in Risk.objects.filter(venture=venture).exclude(status="closed")]
+        if not risks:
+            return None
         return figures.build_risk_matrix_figure(risks, {"probability": _("Probability"), "impact": _("Impact")}, _("Risk matrix"))
     raise NotFound()

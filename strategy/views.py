@@ -36,7 +36,15 @@ from teams.selectors import team_member_list
 from ventures.models import Venture
 from ventures.selectors import venture_get_for_user
 
-# Which resources a page shows, and which figures.
+# Which resources a page shows, and which figures; where a figure's data is entered (the resource whose form the
+# empty state links to).
+FIGURE_SOURCES = {
+    "swot": "swot",
+    "five_forces": "five_forces",
+    "force_drivers": "five_forces",
+    "value_chain": "value_chain",
+    "risk_matrix": "risks",
+}
 PAGES = {
     "swot": (("swot", "tows", "insights"), ("swot",)),
     "five_forces": (("five_forces",), ("five_forces", "force_drivers")),
@@ -96,9 +104,7 @@ def strategy_view(request: HttpRequest, venture_id: int, kind: str, **extra: Any
         "kind": kind,
         "views": [(label.key, label.name(language)) for label in labels.VIEWS],
         "sections": sections,
-        "figures": [
-            (figure, json.loads(venture_figure(venture=venture, kind=figure, language=language).to_json())) for figure in figure_kinds
-        ],
+        "figures": _figures(venture, figure_kinds, language),
         "can_edit": can_edit,
         "language": language,
     }
@@ -112,7 +118,20 @@ def strategy_view(request: HttpRequest, venture_id: int, kind: str, **extra: Any
         context["derived_drivers"] = [driver for driver in force_drivers(venture=venture) if driver.derived_from]
     if kind == "value_chain":
         context["activities"], context["margin"] = value_chain_rows(venture=venture, language=language)
+        context["has_activities"] = any(activity["row"] for activity in context["activities"])
     return render(request, "strategy/view.html", context, status=extra.get("status", 200))
+
+
+def _figures(venture: Venture, kinds: tuple[str, ...], language: str) -> list[dict]:
+    """The page's figures as Plotly JSON; a view with nothing to draw gets an empty state instead (`figure` None),
+    which links to the form where its data is entered."""
+    shown: list[dict] = []
+    for kind in kinds:
+        figure = venture_figure(venture=venture, kind=kind, language=language)
+        if figure is None and any(other["figure"] is None and other["source"] == FIGURE_SOURCES[kind] for other in shown):
+            continue  # one empty state per form: the drivers' bars and the radar both wait for the first driver
+        shown.append({"kind": kind, "figure": json.loads(figure.to_json()) if figure else None, "source": FIGURE_SOURCES[kind]})
+    return shown
 
 
 def _back(resource: Resource, venture_id: int) -> HttpResponse:

@@ -79,13 +79,26 @@ def test_a_competitor_shows_in_swot_threats_and_rivalry(world):
 
 @pytest.mark.parametrize("kind", ["swot", "five_forces", "force_drivers", "value_chain", "risk_matrix"])
 def test_every_figure_is_plotly_json(world, kind):
+    editor = api_as(world.editor)
+    for path in ("swot", "five-forces", "value-chain", "risks"):
+        editor.post(f"/api/v1/ventures/{world.venture.pk}/{path}/", RESOURCE_BODIES[path])
+
     response = api_as(world.viewer).get(f"/api/v1/ventures/{world.venture.pk}/figures/{kind}/")
 
     assert response.status_code == 200
     assert set(response.json()) >= {"data", "layout"}
 
 
+@pytest.mark.parametrize("kind", ["swot", "five_forces", "force_drivers", "value_chain", "risk_matrix"])
+def test_a_view_with_nothing_to_draw_answers_no_content(world, kind):
+    response = api_as(world.viewer).get(f"/api/v1/ventures/{world.venture.pk}/figures/{kind}/")
+
+    assert response.status_code == 204
+    assert response.content == b""
+
+
 def test_force_names_follow_the_language(world):
+    row_create(user=world.owner, venture=world.venture, resource=COMPETITORS, name="BigCo", threat=5)
     response = api_as(world.viewer).get(f"/api/v1/ventures/{world.venture.pk}/figures/five_forces/", HTTP_ACCEPT_LANGUAGE="zh-hans")
 
     assert "现有竞争者之间的竞争" in response.json()["data"][0]["theta"]

@@ -2,7 +2,7 @@ import pytest
 
 from history.models import Version
 from strategy.models import Insight
-from strategy.resources import INSIGHTS
+from strategy.resources import INSIGHTS, VALUE_CHAIN
 from strategy.services import row_create
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +90,37 @@ def test_history_page_names_groups_and_actions_and_restores(client, world):
     assert "Deleted" in page
     assert "<h3>Strengths</h3>" in page
     assert Insight.objects.get(pk=insight.pk).text == "Fast team"
+
+
+@pytest.mark.parametrize(
+    ("kind", "figure", "form"),
+    [
+        ("swot", "swot", "swot"),
+        ("five_forces", "five_forces", "five_forces"),
+        ("value_chain", "value_chain", "value_chain"),
+        ("risks", "risk_matrix", "risks"),
+    ],
+)
+def test_an_empty_view_draws_no_chart_but_says_what_to_add_and_links_there(client, world, kind, figure, form):
+    client.force_login(world.editor)
+
+    page = client.get(f"/ventures/{world.venture.pk}/strategy/{kind}/").content.decode()
+
+    assert f'data-empty-figure="{figure}"' in page
+    assert 'type="application/json"' not in page  # no figure JSON at all: no empty axes, no "Margin 100 %"
+    assert f'href="#add-{form}"' in page
+    assert f'id="add-{form}"' in page  # the form the link opens
+    assert page.count("data-empty-figure") == 1  # the drivers' bars wait with the radar: one empty state
+
+
+def test_the_value_chain_margin_shows_once_an_activity_is_entered(client, world):
+    client.force_login(world.viewer)
+    empty = client.get(f"/ventures/{world.venture.pk}/strategy/value_chain/").content.decode()
+    row_create(user=world.owner, venture=world.venture, resource=VALUE_CHAIN, activity="operations", cost_share=30, value_score=4)
+
+    filled = client.get(f"/ventures/{world.venture.pk}/strategy/value_chain/").content.decode()
+
+    assert "100.00 %" not in empty
+    assert "70.00 %" in filled
+    assert "data-empty-figure" not in filled
+    assert 'href="#add-' not in empty  # a viewer cannot add: told who can, not sent to a form they do not have
