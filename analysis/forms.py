@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from analysis.services import HORIZONS
@@ -13,6 +14,31 @@ METRIC_LABELS = {
     "event_count": _("Count of one event"),
 }
 FREQUENCY_LABELS = {"D": _("Day"), "W": _("Week"), "M": _("Month"), "Q": _("Quarter"), "Y": _("Year")}
+
+
+def params_words(kind: str, params: dict) -> list[str]:
+    """A run's parameters as the forms name them ("Frequency: week"), not as stored (`frequency=W`): what the pages
+    show beside a run. Values from the data (an event's name) are shown as they are; unknown keys are left out."""
+
+    def pair(name: object, value: object) -> str:
+        return _("%(name)s: %(value)s") % {"name": name, "value": str(value).lower() if isinstance(value, Promise) else value}
+
+    if kind == "segmentation":
+        return [pair(_("Number of segments"), params.get("k") or _("automatic"))]
+    words = []
+    if params.get("metric") in METRIC_LABELS:
+        words.append(pair(_("Forecast"), METRIC_LABELS[params["metric"]]))
+    if params.get("frequency") in FREQUENCY_LABELS:
+        words.append(pair(_("Frequency"), FREQUENCY_LABELS[params["frequency"]]))
+    if params.get("horizon"):
+        words.append(_("%(count)s periods ahead") % {"count": params["horizon"]})
+    if params.get("split_by") in ROLE_LABELS:
+        words.append(pair(_("One series per"), ROLE_LABELS[params["split_by"]]))
+    if params.get("event"):
+        words.append(pair(_("Event"), params["event"]))
+    if params.get("thorough"):
+        words.append(str(_("AutoARIMA tried too")))
+    return words
 
 
 class ForecastForm(forms.Form):

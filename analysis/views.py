@@ -20,6 +20,7 @@ from analysis.wording import (
     candidate_rows,
     forecast_verdict,
     interval_words,
+    model_words,
     note_texts,
     segment_future_rows,
     segmentation_notes,
@@ -90,6 +91,7 @@ def analysis_detail(request: HttpRequest, analysis_id: int) -> HttpResponse:
                 candidates=candidate_rows(series, frequency=frequency),
                 keys=[item["key"] for item in analysis.result["series"]],
                 notes=note_texts([*analysis.result.get("notes", []), *series.get("notes", [])]),
+                model_name=model_words(series.get("model", ""), frequency),
                 verdict=forecast_verdict(series, frequency=frequency, metric=analysis.result.get("metric", "")),
                 intervals=interval_words(series),
             )

@@ -40,7 +40,10 @@ def percent(share: float, digits: int = 0) -> str:
 
 
 def model_words(name: str, frequency: str) -> str:
-    """A model's name for the page: the naive baselines by what they do, the others by name."""
+    """A model's name for the page: the naive baselines and the combination by what they do, the others (AutoETS,
+    AutoTheta…: statsforecast's names, the same in every language) by name."""
+    if name == COMBINATION:
+        return _("mean of the best models")
     if name == SEASONAL_NAIVE:
         return str(REPEAT_SEASON.get(frequency, REPEAT_SEASON_DEFAULT))
     if name == NAIVE:

@@ -3,6 +3,9 @@ in English and Chinese. Pages, exports and the API all read them from here."""
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
+
 
 @dataclass(frozen=True)
 class BlockSpec:
@@ -30,7 +33,7 @@ class Blueprint:
     name_en: str
     name_zh: str
     blocks: tuple[BlockSpec, ...]
-    attribution: str = ""
+    attribution: str | Promise = ""  # translated: the licence line is read like any other sentence of the page
     attribution_url: str = ""
 
     def name(self, language: str) -> str:
@@ -51,7 +54,7 @@ BUSINESS_MODEL = Blueprint(
     kind="business_model",
     name_en="Business Model Canvas",
     name_zh="商业模式画布",
-    attribution="The Business Model Canvas by Strategyzer AG (strategyzer.com), licensed CC BY-SA 3.0.",
+    attribution=gettext_lazy("The Business Model Canvas by Strategyzer AG (strategyzer.com), licensed CC BY-SA 3.0."),
     attribution_url="https://creativecommons.org/licenses/by-sa/3.0/",
     blocks=(
         BlockSpec(
@@ -147,7 +150,7 @@ LEAN = Blueprint(
     kind="lean",
     name_en="Lean Canvas",
     name_zh="精益画布",
-    attribution="Lean Canvas is adapted from the Business Model Canvas and licensed CC BY-SA 3.0.",
+    attribution=gettext_lazy("Lean Canvas is adapted from the Business Model Canvas and licensed CC BY-SA 3.0."),
     attribution_url="https://creativecommons.org/licenses/by-sa/3.0/",
     blocks=(
         BlockSpec(

@@ -77,8 +77,12 @@ class TowsStrategy(VersionedRow):
 
     kind = models.CharField(_("kind"), max_length=2, choices=labels.TOWS_KIND_CHOICES)
     text = models.CharField(_("strategy"), max_length=300)
-    first = models.ForeignKey(Insight, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    second = models.ForeignKey(Insight, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    first = models.ForeignKey(
+        Insight, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("first SWOT item")
+    )
+    second = models.ForeignKey(
+        Insight, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("second SWOT item")
+    )
 
     class Meta:
         ordering = ["kind", "id"]
@@ -115,7 +119,9 @@ class Risk(VersionedRow):
     probability = models.PositiveSmallIntegerField(_("probability"), default=3, validators=ONE_TO_FIVE)
     impact = models.PositiveSmallIntegerField(_("impact"), default=3, validators=ONE_TO_FIVE)
     response = models.CharField(_("response"), max_length=10, choices=labels.choices(labels.RISK_RESPONSES), default="mitigate")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("owner")
+    )
     status = models.CharField(_("status"), max_length=12, choices=labels.choices(labels.RISK_STATUSES), default="open")
 
     class Meta:

@@ -33,6 +33,8 @@ def test_a_forecast_started_from_the_dataset_page_shows_its_candidates_and_why(c
     assert "repeating last year" in page  # the baselines by what they do, not by class name
     assert re.search(r"\d+ % (lower|higher) error than repeating", page)
     assert 'name="forecast-horizon" value="4"' in page  # "run again" starts from this run's parameters
+    assert '<span class="chip">Frequency: week</span>' in page  # the parameters in words, not `frequency=W`
+    assert "metric=" not in page
 
 
 def test_the_forecast_form_offers_autoarima_and_passes_the_choice_on(client, world, dataset):
@@ -100,3 +102,20 @@ def test_the_forecasters_notes_are_in_the_readers_language(client, world, datase
     assert "short_history" in Analysis.objects.get().result["series"][0]["notes"]  # 20 weeks: under two seasons
     assert "历史数据不足两个季节周期" in page
     assert "Less than two seasons" not in page
+
+
+def test_a_runs_parameters_read_as_words_in_chinese(client, world, dataset):
+    Analysis.objects.create(
+        dataset=dataset,
+        kind="forecast",
+        params={"metric": "revenue", "frequency": "W", "horizon": 12, "thorough": True},
+        created_by=world.editor,
+    )
+    Analysis.objects.create(dataset=dataset, kind="segmentation", params={}, created_by=world.editor)
+    client.force_login(world.viewer)
+
+    page = client.get(f"/datasets/{dataset.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    chips = re.findall(r'<span class="chip">(.*?)</span>', page)
+    assert chips == ["客群数量：自动", "预测：收入", "频率：周", "向前预测 12 期", "同时尝试了 AutoARIMA"]
+    assert "=" not in "".join(chips)

@@ -118,7 +118,13 @@ def test_the_candidates_name_the_baselines_by_what_they_do_and_compare_with_the_
     with translation.override("en"):
         rows = candidate_rows(SINGLE, frequency="D")
 
-    assert [row["model"] for row in rows] == ["Combination", "AutoETS", "AutoTheta", "repeating last week", "repeating the last day"]
+    assert [row["model"] for row in rows] == [
+        "mean of the best models",
+        "AutoETS",
+        "AutoTheta",
+        "repeating last week",
+        "repeating the last day",
+    ]
     assert rows[1]["versus"] == "29 % lower error than repeating last week"
     assert rows[3]["versus"] == ""  # the baseline itself
 
