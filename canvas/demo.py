@@ -1,5 +1,5 @@
-"""Demo canvases for the demo venture: a filled-in Business Model Canvas in English with assumptions and two named
-versions, and a Lean Canvas in Chinese."""
+"""Demo canvases for the demo venture: a filled-in Business Model Canvas with assumptions and two named versions (in
+the demo's language), and a Lean Canvas in Chinese."""
 
 from accounts.models import User
 from canvas.models import Canvas
@@ -8,6 +8,8 @@ from ventures.models import Venture
 
 BMC_TITLE = "Ledgerly AI — business model"
 LEAN_TITLE = "Ledgerly AI 精益画布"
+TITLES = {"en": (BMC_TITLE, LEAN_TITLE), "zh-hans": ("账小智 — 商业模式", "账小智 精益画布")}
+VERSION_NAMES = {"en": ("First draft", "After customer interviews"), "zh-hans": ("初稿", "客户访谈之后")}
 
 BMC_ITEMS = {
     "key_partners": ["Banks with open APIs (PSD2 / open banking)", "Accounting firms that resell to their clients", "Cloud GPU provider"],
@@ -31,6 +33,25 @@ ASSUMPTIONS = {
     "Shops and cafés with 1–20 staff": ("untested", ""),
 }
 
+BMC_ITEMS_ZH = {
+    "key_partners": ["开放接口的银行（开放银行）", "向客户转售的会计事务所", "云端算力供应商"],
+    "key_activities": ["训练和评估小票识别模型", "银行流水对账", "通过会计师帮助客户上手"],
+    "key_resources": ["二百万张已标注的小票数据", "四人机器学习团队", "银行接口对接"],
+    "value_propositions": ["每月十分钟记完账，而不是一整天", "拍照识别中英文小票", "增值税申报表直接交给会计"],
+    "customer_relationships": ["自助应用加应用内客服", "合作会计师每季度回访"],
+    "channels": ["会计事务所合作", "应用商店", "小微企业税务问答内容"],
+    "customer_segments": ["一到二十人的小店和咖啡馆", "需要缴纳增值税的自由职业者", "为他们服务的会计事务所"],
+    "cost_structure": ["模型推理算力：每位客户每月约三元", "银行接口费用", "工资（占成本七成）"],
+    "revenue_streams": ["每店每月一百九十九元订阅", "与合作会计师分成（两成）"],
+}
+ASSUMPTIONS_ZH = {
+    "每月十分钟记完账，而不是一整天": ("validated", "十五家试点小店中有十二家在十五分钟内完成了三月份的记账"),
+    "会计事务所合作": ("testing", "三家事务所正在进行为期两个月的试用"),
+    "每店每月一百九十九元订阅": ("untested", ""),
+    "一到二十人的小店和咖啡馆": ("untested", ""),
+}
+CONTENT = {"en": (BMC_ITEMS, ASSUMPTIONS), "zh-hans": (BMC_ITEMS_ZH, ASSUMPTIONS_ZH)}
+
 LEAN_ITEMS = {
     "problem": ["小店主每月花一整天整理票据和记账", "发票和收据丢失，报税时手忙脚乱"],
     "solution": ["拍照识别小票，自动分类", "银行流水自动对账"],
@@ -44,22 +65,25 @@ LEAN_ITEMS = {
 }
 
 
-def demo_canvases_seed(*, user: User, venture: Venture) -> None:
+def demo_canvases_seed(*, user: User, venture: Venture, language: str = "en") -> None:
     """Idempotent: a canvas that exists already is left as it is."""
-    if not Canvas.objects.filter(venture=venture, title=BMC_TITLE).exists():
-        bmc = canvas_create(user=user, venture=venture, kind="business_model", title=BMC_TITLE)
-        items = {text: item_add(user=user, canvas=bmc, block=block, text=text) for block, texts in BMC_ITEMS.items() for text in texts}
+    bmc_title, lean_title = TITLES[language]
+    items_by_block, assumptions = CONTENT[language]
+    first, second = VERSION_NAMES[language]
+    if not Canvas.objects.filter(venture=venture, title=bmc_title).exists():
+        bmc = canvas_create(user=user, venture=venture, kind="business_model", title=bmc_title)
+        items = {text: item_add(user=user, canvas=bmc, block=block, text=text) for block, texts in items_by_block.items() for text in texts}
         bmc.refresh_from_db()
-        canvas_version_name(user=user, canvas=bmc, name="First draft")
-        for text, (status, evidence) in ASSUMPTIONS.items():
+        canvas_version_name(user=user, canvas=bmc, name=first)
+        for text, (status, evidence) in assumptions.items():
             item = items[text]
             item_update(
                 user=user, item=item, expected_version=item.version, is_assumption=True, assumption_status=status, evidence=evidence
             )
         bmc.refresh_from_db()
-        canvas_version_name(user=user, canvas=bmc, name="After customer interviews")
-    if not Canvas.objects.filter(venture=venture, title=LEAN_TITLE).exists():
-        lean = canvas_create(user=user, venture=venture, kind="lean", title=LEAN_TITLE)
+        canvas_version_name(user=user, canvas=bmc, name=second)
+    if not Canvas.objects.filter(venture=venture, title=lean_title).exists():
+        lean = canvas_create(user=user, venture=venture, kind="lean", title=lean_title)
         for block, texts in LEAN_ITEMS.items():
             for text in texts:
                 item_add(user=user, canvas=lean, block=block, text=text, color="blue")

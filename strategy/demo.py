@@ -60,28 +60,86 @@ RISKS_DATA = [
 ]
 
 
-def demo_strategy_seed(*, user: User, venture: Venture) -> None:
+INSIGHTS_DATA_ZH = [
+    ("小票识别模型读取中英文小票，准确率达百分之九十七", "strength", 5),
+    ("与三家会计事务所建立了合作", "strength", 4),
+    ("五人团队，没有销售人员", "weakness", 4),
+    ("银行对接只覆盖两个国家", "weakness", 3),
+    ("二〇二七年起小微企业必须使用电子发票", "opportunity", 5),
+    ("会计师人手紧张，希望实现自动化", "opportunity", 4),
+    ("银行为企业账户免费捆绑记账服务", "threat", 4),
+]
+TOWS_TEXT = {"en": "Sell e-invoicing readiness through partner accountants", "zh-hans": "通过合作会计师推广电子发票准备服务"}
+COMPETITORS_DATA_ZH = [
+    {
+        "name": "账无忧",
+        "positioning": "面向中小企业的全套财务软件",
+        "strengths": "品牌知名度高，对接广泛",
+        "weaknesses": "复杂，上手慢",
+        "price_point": "每月三百九十元",
+        "threat": 4,
+        "is_new_entrant": False,
+    },
+    {
+        "name": "票快拍",
+        "positioning": "小票扫描应用",
+        "strengths": "便宜，简单",
+        "weaknesses": "不能申报增值税",
+        "price_point": "每月六十九元",
+        "threat": 3,
+        "is_new_entrant": True,
+    },
+]
+DRIVERS_ZH = [
+    ("new_entrants", "小票识别已是随处可买的通用接口", 4, 2),
+    ("substitutes", "电子表格加一盒子小票", 3, 2),
+    ("buyer_power", "小店很容易换用别的工具", 4, 3),
+    ("buyer_power", "会计师推荐自己客户在用的工具", 3, 1),
+    ("supplier_power", "云端算力价格", 2, 1),
+    ("supplier_power", "开放银行聚合商决定接口费用", 3, 2),
+]
+ACTIVITIES_ZH = [
+    ("operations", "模型推理与对账", Decimal("18"), 5),
+    ("marketing_sales", "面向会计师的合作伙伴计划", Decimal("22"), 4),
+    ("service", "应用内在线客服", Decimal("8"), 3),
+    ("technology", "机器学习研究与应用开发", Decimal("30"), 5),
+    ("firm_infrastructure", "财务、法务、办公", Decimal("7"), 2),
+]
+RISKS_DATA_ZH = [
+    ("手写小票的识别准确率下降", "technical", 3, 4, "mitigate"),
+    ("种子轮融资超过九个月", "funding", 3, 5, "mitigate"),
+    ("银行数据处理引发隐私投诉", "data_privacy", 2, 5, "avoid"),
+    ("机器学习工程师离职", "talent", 2, 3, "transfer"),
+]
+CONTENT = {
+    "en": (INSIGHTS_DATA, COMPETITORS_DATA, DRIVERS, ACTIVITIES, RISKS_DATA),
+    "zh-hans": (INSIGHTS_DATA_ZH, COMPETITORS_DATA_ZH, DRIVERS_ZH, ACTIVITIES_ZH, RISKS_DATA_ZH),
+}
+
+
+def demo_strategy_seed(*, user: User, venture: Venture, language: str = "en") -> None:
     """Idempotent: a venture that has insights already is left as it is."""
     if Insight.objects.filter(venture=venture).exists():
         return
+    insights_data, competitors_data, drivers_data, activities_data, risks_data = CONTENT[language]
     insights = {
         text: row_create(user=user, venture=venture, resource=INSIGHTS, text=text, kind=kind, weight=weight)
-        for text, kind, weight in INSIGHTS_DATA
+        for text, kind, weight in insights_data
     }
     row_create(
         user=user,
         venture=venture,
         resource=TOWS,
         kind="so",
-        text="Sell e-invoicing readiness through partner accountants",
-        first_id=insights[INSIGHTS_DATA[1][0]].pk,
-        second_id=insights[INSIGHTS_DATA[4][0]].pk,
+        text=TOWS_TEXT[language],
+        first_id=insights[insights_data[1][0]].pk,
+        second_id=insights[insights_data[4][0]].pk,
     )
-    for competitor in COMPETITORS_DATA:
+    for competitor in competitors_data:
         row_create(user=user, venture=venture, resource=COMPETITORS, **competitor)
-    for force, text, score, weight in DRIVERS:
+    for force, text, score, weight in drivers_data:
         row_create(user=user, venture=venture, resource=FIVE_FORCES, force=force, text=text, score=score, weight=weight)
-    for activity, description, cost_share, value_score in ACTIVITIES:
+    for activity, description, cost_share, value_score in activities_data:
         row_create(
             user=user,
             venture=venture,
@@ -91,7 +149,7 @@ def demo_strategy_seed(*, user: User, venture: Venture) -> None:
             cost_share=cost_share,
             value_score=value_score,
         )
-    for title, category, probability, impact, response in RISKS_DATA:
+    for title, category, probability, impact, response in risks_data:
         row_create(
             user=user,
             venture=venture,

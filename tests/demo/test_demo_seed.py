@@ -1,11 +1,16 @@
 """The run command's demo: a venture whose dataset is ingested and modelled, and whose canvas cites the models."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 
+from accounts.models import User
 from analysis.models import Analysis
 from canvas.models import CanvasItem
 from datasets.models import Dataset
+from strategy.models import Insight
+from ventures.models import Venture
 
 pytestmark = pytest.mark.django_db
 
@@ -21,3 +26,17 @@ def test_the_demo_has_a_ready_dataset_a_forecast_a_segmentation_and_a_canvas_fed
     assert fed.filter(block="customer_segments").count() == Analysis.objects.get(kind="segmentation").result["k"]
     assert fed.filter(block="revenue_streams").count() == 1
     assert "Demo login" in capsys.readouterr().out
+
+
+def test_the_demo_seeded_in_chinese_is_written_in_chinese_for_a_chinese_account():
+    call_command("demo_seed", password="demo-password-123", language="zh-hans", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    user = User.objects.get(username="demo")
+    venture = Venture.objects.get()
+    items = CanvasItem.objects.filter(canvas__venture=venture)
+    assert user.language == "zh-hans"
+    assert (venture.team.name, venture.name) == ("演示团队", "账小智")
+    assert Dataset.objects.get().name == "演示交易数据"
+    assert items.exists()
+    assert not [item.text for item in items if re.search(r"[A-Za-z]{3,}", item.text)]  # canvas notes from the models too
+    assert not [text for text in Insight.objects.values_list("text", flat=True) if re.search(r"[A-Za-z]{3,}", text)]
