@@ -2,6 +2,9 @@ import json
 
 import pytest
 from django.test import Client
+from django.utils import translation
+
+from core.views import server_error
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +104,13 @@ def test_a_body_too_big_read_outside_an_api_view_still_answers_json_on_api_paths
     assert json.loads(api.content)["code"] == "request_too_large"
     assert page.status_code == 400
     assert page["Content-Type"].startswith("text/html")
+
+
+def test_the_server_error_page_speaks_the_active_language(rf):
+    with translation.override("zh-hans"):
+        chinese = server_error(rf.get("/")).content.decode()
+    english = server_error(rf.get("/")).content.decode()
+
+    assert '<html lang="zh-hans">' in chinese
+    assert "出错了" in chinese
+    assert "Something went wrong" in english
