@@ -8,6 +8,19 @@
     button.addEventListener("click", function () { window.print(); });
   });
 
+  // An empty chart's "Add the first entry": open the form it links to (also where <details> does not open by itself
+  // for a link) and put the cursor in its first field.
+  document.querySelectorAll("[data-empty-figure] a[href^='#add-']").forEach(function (link) {
+    link.addEventListener("click", function () {
+      var target = document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) { return; }
+      var details = target.closest("details");
+      if (details) { details.open = true; }
+      var field = target.querySelector("input:not([type=hidden]), select, textarea");
+      if (field) { window.setTimeout(function () { field.focus(); }, 0); }
+    });
+  });
+
   var grid = document.querySelector(".swot-grid");
   var form = document.getElementById("swot-move");
   if (!grid || !form) { return; }

@@ -57,3 +57,25 @@ def test_fill_swot_and_five_forces_see_the_charts_then_read_them_in_chinese(page
 
     assert list(Insight.objects.values_list("kind", flat=True).order_by("kind")) == ["strength", "threat"]
     assert ForceDriver.objects.get().score == 4
+
+
+def test_an_empty_chart_leads_to_the_form_that_fills_it_and_a_phone_gets_short_labels(page: Page, live_server):
+    team = TeamFactory()
+    owner = member(team, Role.OWNER).user
+    venture = VentureFactory(team=team, name="Campus Bikes")
+    log_in(page, live_server.url, owner.username, PASSWORD)
+    page.goto(f"{live_server.url}/ventures/{venture.pk}/strategy/swot/")
+
+    expect(page.locator("[data-figure]")).to_have_count(0)  # no empty quadrants drawn
+    page.get_by_role("link", name="Add the first entry").click()
+    expect(page.locator("#add-swot")).to_be_visible()  # its <details> opened
+    expect(page.locator("#add-swot").get_by_label("Insight")).to_be_focused()
+    page.locator("#add-swot").get_by_label("Insight").fill("Partnerships with three universities and the city council")
+    page.locator("#add-swot").get_by_label("SWOT tag").select_option("strength")
+    page.locator("#add-swot").get_by_role("button", name="Save").click()
+
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.reload()
+    label = page.locator('[data-figure="swot"] .textpoint text').first
+    expect(label).to_be_visible()
+    assert len(label.text_content() or "") <= 2 * 14 + 1  # the narrow labels: two lines of 14 columns at most
