@@ -6,13 +6,14 @@ from core.charts import COLORS, chart_layout, chart_text, number_axis
 
 
 def build_activity_figure(daily: dict, labels: dict[str, str]) -> go.Figure:
-    """Events per day (bars) and revenue per day (line, second axis)."""
-    figure = go.Figure(
-        [
-            go.Bar(x=daily["day"], y=daily["events"], name=labels["events"], marker_color=COLORS["light"]),
-            go.Scatter(x=daily["day"], y=daily["revenue"], name=labels["revenue"], yaxis="y2", line={"color": COLORS["positive"]}),
-        ]
-    )
+    """Events per day (bars) and revenue per day (line, second axis); no revenue line for data without amounts
+    (a flat zero would read as "no sales")."""
+    traces: list[go.Bar | go.Scatter] = [go.Bar(x=daily["day"], y=daily["events"], name=labels["events"], marker_color=COLORS["light"])]
+    if any(daily.get("revenue") or []):
+        traces.append(
+            go.Scatter(x=daily["day"], y=daily["revenue"], name=labels["revenue"], yaxis="y2", line={"color": COLORS["positive"]})
+        )
+    figure = go.Figure(traces)
     figure.update_layout(
         **chart_layout(labels["title"]),
         yaxis=number_axis(rangemode="tozero"),

@@ -131,7 +131,12 @@ def _summary_figures(dataset: Dataset) -> list[tuple[str, dict]]:
         (
             "activity",
             build_activity_figure(
-                summary["daily"], {"events": _("Events"), "revenue": _("Revenue"), "title": _("Events and revenue per day")}
+                summary["daily"],
+                {
+                    "events": _("Events"),
+                    "revenue": _("Revenue"),
+                    "title": _("Events and revenue per day") if any(summary["daily"].get("revenue") or []) else _("Events per day"),
+                },
             ),
         ),
         (

@@ -17,3 +17,11 @@ def test_every_numeric_axis_of_the_dataset_figures_has_the_house_number_format()
     assert counts.layout.xaxis.tickformat == NUMBER_FORMAT
     assert customers.layout.yaxis.tickformat == NUMBER_FORMAT
     assert "s" not in NUMBER_FORMAT  # no SI prefix
+
+
+def test_data_without_amounts_draws_no_flat_revenue_line():
+    daily = {"day": ["2025-01-06", "2025-01-07"], "events": [3, 4], "revenue": [0.0, 0.0]}
+
+    figure = build_activity_figure(daily, {"title": "t", "events": "e", "revenue": "r"})
+
+    assert [trace.name for trace in figure.data] == ["e"]
