@@ -47,16 +47,23 @@ def build_forecast_figure(series: dict, labels: dict[str, str]) -> go.Figure:
 
 
 def build_segment_sizes_figure(segments: list[dict], labels: dict[str, str]) -> go.Figure:
-    """Each segment's share of customers and share of revenue, side by side."""
-    names = [segment["label"] for segment in segments]
+    """Each segment's share of customers and share of revenue, side by side: horizontal bars, so the segments' names
+    read on the left however narrow the screen (upright names under columns collide with the legend on a phone)."""
+    names = [segment["label"] for segment in segments][::-1]  # the first segment on top
+    shares = [s["share"] * 100 for s in segments][::-1]
+    revenue = [s["revenue_share"] * 100 for s in segments][::-1]
     figure = go.Figure(
         [
-            go.Bar(x=names, y=[s["share"] * 100 for s in segments], name=labels["customers"], marker_color=COLORS["light"]),
-            go.Bar(x=names, y=[s["revenue_share"] * 100 for s in segments], name=labels["revenue"], marker_color=COLORS["positive"]),
+            go.Bar(y=names, x=shares, name=labels["customers"], marker_color=COLORS["light"], orientation="h"),
+            go.Bar(y=names, x=revenue, name=labels["revenue"], marker_color=COLORS["positive"], orientation="h"),
         ]
     )
     figure.update_layout(
-        **chart_layout(labels["title"]), barmode="group", yaxis=number_axis(ticksuffix=PERCENT_SUFFIX), legend={"orientation": "h"}
+        **chart_layout(labels["title"], height=140 + 44 * len(segments), margin={"l": 50, "r": 20, "t": 90, "b": 40}),
+        barmode="group",
+        xaxis=number_axis(ticksuffix=PERCENT_SUFFIX),
+        yaxis={"automargin": True},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
     )
     return figure
 
@@ -87,6 +94,7 @@ def build_segment_scatter_figure(members: pd.DataFrame, segments: list[dict], la
         **chart_layout(labels["title"], height=420),
         xaxis=number_axis(title={"text": labels["recency"]}),
         yaxis=number_axis(title={"text": labels["frequency"]}, rangemode="tozero"),
+        legend={"orientation": "h", "y": -0.25},  # under the dots: beside them, it squeezes them on a phone
     )
     return figure
 
@@ -138,9 +146,9 @@ def build_segment_profiles_figure(
         )
         start += len(columns)
     figure = go.Figure(traces)
-    title = labels["title"] + (f"<br><sup>{labels['note']}</sup>" if labels.get("note") else "")
+    title = "<br>".join([labels["title"], *(f"<sup>{note}</sup>" for note in labels.get("notes", []))])
     figure.update_layout(
-        **chart_layout(title, height=140 + 40 * len(segments), margin={"l": 50, "r": 20, "t": 70, "b": 40}),
+        **chart_layout(title, height=160 + 40 * len(segments), margin={"l": 50, "r": 20, "t": 90, "b": 40}),
         xaxis={"tickmode": "array", "tickvals": list(range(len(order))), "ticktext": [feature_labels[features[i]] for i in order]},
     )
     return figure
@@ -195,6 +203,6 @@ def analysis_figure(analysis: Analysis, name: str, *, series_key: str | None = N
     features = {key: feature_label(key) for key in (segments[0]["profile"] if segments else {})}
     labels = {
         "title": _("What each segment looks like (mean per customer)"),
-        "note": _("Green: better than the other segments, red: worse; purple to blue: less to more, neither good nor bad."),
+        "notes": [_("Green: better than the other segments, red: worse."), _("Purple to blue: less to more, neither good nor bad.")],
     }
     return build_segment_profiles_figure(segments, features, labels)

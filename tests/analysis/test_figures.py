@@ -26,14 +26,14 @@ def test_the_profile_heatmap_colours_better_green_and_worse_red_whichever_way_th
 
 
 def test_a_feature_that_is_neither_good_nor_bad_gets_the_neutral_scale():
-    figure = build_segment_profiles_figure(SEGMENTS, FEATURES, {"title": "t", "note": "说明"})
+    figure = build_segment_profiles_figure(SEGMENTS, FEATURES, {"title": "t", "notes": ["绿色：较好", "紫色：较多"]})
 
     neutral = next(trace for trace in figure.data if [list(pair) for pair in trace.colorscale] == NEUTRAL_SCALE)
     names = dict(zip(figure.layout.xaxis.tickvals, figure.layout.xaxis.ticktext, strict=True))
     assert [names[x] for x in neutral.x] == ["退款占比"]  # a column of its own, right of the directed ones
     assert neutral.customdata[1][0] == "退款占比"  # the hover names it
     assert neutral.z[1][0] > 0  # more refunds: "more", drawn blue, not red
-    assert "说明" in figure.layout.title.text
+    assert figure.layout.title.text == "t<br><sup>绿色：较好</sup><br><sup>紫色：较多</sup>"  # short lines: a phone shows them whole
 
 
 def test_sizes_and_forecast_axes_use_plain_thousands_not_si_letters():
@@ -48,6 +48,7 @@ def test_sizes_and_forecast_axes_use_plain_thousands_not_si_letters():
 
     forecast = build_forecast_figure(series, labels)
 
-    assert sizes.layout.yaxis.tickformat == NUMBER_FORMAT == ",~f"
-    assert sizes.layout.yaxis.ticksuffix == " %"
+    assert sizes.layout.xaxis.tickformat == NUMBER_FORMAT == ",~f"
+    assert sizes.layout.xaxis.ticksuffix == " %"
+    assert sizes.data[0].orientation == "h"  # names on the left: readable on a phone
     assert forecast.layout.yaxis.tickformat == NUMBER_FORMAT
