@@ -8,19 +8,40 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from analysis.selectors import analysis_get_for_user
 from canvas.selectors import canvas_get_for_user
 from core.api.pagination import StandardPagination, paginated
 from core.errors import InvalidInput
-from dashboards.models import Dashboard, ShareLink
+from dashboards.bindings import Bound
+from dashboards.models import Dashboard, ShareLink, ShareMode
 from dashboards.panels import PANELS
-from dashboards.selectors import dashboard_get_for_user, share_link_get_for_user, share_link_list_for_user
+from dashboards.selectors import (
+    dashboard_bindings,
+    dashboard_get_for_user,
+    dashboard_offers,
+    share_link_get_for_user,
+    share_link_list_for_user,
+)
 from dashboards.services import UNSET, dashboard_layout_save, share_link_create, share_link_revoke
+from datasets.selectors import dataset_get_for_user
 from ventures.selectors import venture_get_for_user
 
 
 class PanelSerializer(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
+
+
+class BoundSerializer(serializers.Serializer):
+    dataset = serializers.IntegerField(allow_null=True, help_text="The dataset shown (null: none).")
+    analysis = serializers.IntegerField(allow_null=True, help_text="The model run shown (null: none).")
+    run_at = serializers.DateTimeField(allow_null=True, help_text="When that dataset was ingested / that run finished (the later).")
+
+
+class BindingSerializer(BoundSerializer):
+    panel = serializers.CharField()
+    pinned = serializers.BooleanField(help_text="False until the dashboard is first saved or shared: it then shows the newest.")
+    newer = BoundSerializer(allow_null=True, help_text="A newer dataset or run the panel could update to (null: none).")
 
 
 class DashboardOutputSerializer(serializers.Serializer):
@@ -31,15 +52,41 @@ class DashboardOutputSerializer(serializers.Serializer):
     panels = serializers.SerializerMethodField(help_text="Every panel a layout may list.")
     version = serializers.IntegerField(help_text="0 until the layout is first saved.")
     updated_at = serializers.DateTimeField(allow_null=True)
+    bindings = serializers.SerializerMethodField(help_text="What each data panel of the layout shows; it changes only when saved.")
+
+    @extend_schema_field(BindingSerializer(many=True))
+    def get_bindings(self, dashboard: Dashboard) -> list[dict]:
+        bound = dashboard_bindings(dashboard=dashboard)
+        offers = dashboard_offers(dashboard=dashboard, bound=bound)
+
+        def plain(item: Bound) -> dict:
+            return {"dataset": item.ids[0], "analysis": item.ids[1], "run_at": item.run_at}
+
+        rows = [
+            {"panel": key, **plain(item), "pinned": item.pinned, "newer": plain(offers[key].newest) if key in offers else None}
+            for key, item in bound.items()
+        ]
+        return BindingSerializer(rows, many=True).data
 
     @extend_schema_field(PanelSerializer(many=True))
     def get_panels(self, dashboard: Dashboard) -> list[dict]:
         return PanelSerializer([{"key": panel.key, "title": str(panel.title)} for panel in PANELS.values()], many=True).data
 
 
+class BindingInputSerializer(serializers.Serializer):
+    panel = serializers.ChoiceField(choices=[key for key, panel in PANELS.items() if panel.binds])
+    dataset = serializers.IntegerField(min_value=1, required=False, allow_null=True, help_text="key_numbers: the dataset to show.")
+    analysis = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, help_text="forecast, segmentation: the run to show (key_numbers: a revenue forecast)."
+    )
+
+
 class DashboardInputSerializer(serializers.Serializer):
     layout = serializers.ListField(child=serializers.CharField(max_length=40), max_length=len(PANELS) * 2)
     canvas = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    bindings = BindingInputSerializer(
+        many=True, required=False, help_text="What some data panels show; panels not listed keep theirs (new ones: the newest)."
+    )
 
 
 class DashboardApi(APIView):
@@ -50,7 +97,8 @@ class DashboardApi(APIView):
 
     @extend_schema(request=DashboardInputSerializer, responses={200: DashboardOutputSerializer})
     def post(self, request: Request, venture_id: int) -> Response:
-        """Save the layout: which panels, in which order (owners and editors). Unknown panel keys → 400."""
+        """Save the layout: which panels, in which order, and (optionally) what data panels show (owners and editors).
+        Unknown panel keys → 400; another team's dataset or run → 404."""
         venture = venture_get_for_user(user=request.user, venture_id=venture_id)
         data = DashboardInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -58,8 +106,15 @@ class DashboardApi(APIView):
         if "canvas" in data.validated_data:
             canvas_id = data.validated_data["canvas"]
             canvas = canvas_get_for_user(user=request.user, canvas_id=canvas_id) if canvas_id else None
-        dashboard = dashboard_layout_save(user=request.user, venture=venture, layout=data.validated_data["layout"], canvas=canvas)
-        return Response(DashboardOutputSerializer(dashboard).data)
+        bound = {
+            item["panel"]: (
+                dataset_get_for_user(user=request.user, dataset_id=item["dataset"]) if item.get("dataset") else None,
+                analysis_get_for_user(user=request.user, analysis_id=item["analysis"]) if item.get("analysis") else None,
+            )
+            for item in data.validated_data.get("bindings", [])
+        }
+        dashboard_layout_save(user=request.user, venture=venture, layout=data.validated_data["layout"], canvas=canvas, bound=bound)
+        return Response(DashboardOutputSerializer(dashboard_get_for_user(user=request.user, venture_id=venture_id)).data)
 
 
 class ShareLinkOutputSerializer(serializers.ModelSerializer):
@@ -71,6 +126,7 @@ class ShareLinkOutputSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "target",
+            "mode",
             "venture",
             "canvas",
             "label",
@@ -102,6 +158,12 @@ class ShareLinkInputSerializer(serializers.Serializer):
     label = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     allow_embed = serializers.BooleanField(required=False, default=False, help_text="Allow other sites to show the page in an iframe.")
+    mode = serializers.ChoiceField(
+        choices=ShareMode.choices,
+        required=False,
+        default=ShareMode.LIVE,
+        help_text="live: the dashboard as it is now; snapshot: its panels as rendered at creation, never changed.",
+    )
 
     def validate(self, attrs: dict) -> dict:
         if ("dashboard" in attrs) == ("canvas" in attrs):
@@ -143,6 +205,7 @@ class ShareLinkListApi(APIView):
             label=fields["label"],
             expires_at=fields["expires_at"],
             allow_embed=fields["allow_embed"],
+            mode=fields["mode"],
         )
         link.token = token
         link.url = request.build_absolute_uri(reverse("shared:page", args=[token]))

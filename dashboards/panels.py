@@ -11,21 +11,38 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import plotly.graph_objects as go
-from django.db.models import F
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from analysis.figures import analysis_figure
 from analysis.models import Analysis
-from analysis.selectors import analysis_latest, analysis_segments
-from analysis.wording import forecast_verdict
+from analysis.selectors import analysis_segments
+from analysis.wording import METRICS, forecast_verdict, model_words
 from canvas.models import Canvas
 from canvas.selectors import canvas_blocks
+from dashboards import bindings
+from dashboards.bindings import Bound
 from datasets.models import Dataset
 from strategy import labels
 from strategy.selectors import five_forces_summary, swot_quadrants, venture_figure
 from ventures.models import Venture
+
+FREQUENCIES = {
+    "D": gettext_lazy("daily"),
+    "W": gettext_lazy("weekly"),
+    "M": gettext_lazy("monthly"),
+    "Q": gettext_lazy("quarterly"),
+    "Y": gettext_lazy("yearly"),
+}
+UNITS = {
+    "revenue": gettext_lazy("sum of the amount column; no currency set"),
+    "orders": gettext_lazy("count"),
+    "quantity": gettext_lazy("sum of the quantity column"),
+    "active_users": gettext_lazy("count"),
+    "event_count": gettext_lazy("count"),
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +52,7 @@ class PanelSource:
     venture: Venture
     canvas: Canvas | None  # the canvas the canvas panel and the assumption count read
     language: str
+    bound: Bound | None = None  # what this panel is bound to (for a panel that binds)
 
 
 @dataclass(frozen=True)
@@ -54,6 +72,9 @@ class Panel:
     # What the panel reads (see dashboards.selectors.panel_source_versions): its rendering is cached under the
     # versions of these only, so an edit on the canvas does not rebuild the strategy charts.
     reads: tuple[str, ...] = ()
+    # What it is bound to (dashboards.bindings: "dataset", "forecast", "segmentation"), "" for none: the binding is
+    # part of its cache key, and a newer one is offered, never taken by itself.
+    binds: str = ""
 
 
 def _strategy_empty() -> str:
@@ -102,12 +123,6 @@ def _canvas(source: PanelSource) -> PanelContent:
     )
 
 
-def latest_ready_dataset(venture: Venture) -> Dataset | None:
-    return (
-        Dataset.objects.filter(venture=venture, status=Dataset.Status.READY).order_by(F("finished_at").desc(nulls_last=True), "-id").first()
-    )
-
-
 def last_complete_week(summary: dict) -> dict | None:
     """Customers active and revenue in the last complete week of a dataset's summary (a week the data ends in the
     middle of would understate both), or None if the data has no complete week."""
@@ -136,54 +151,123 @@ def untested_assumptions(canvas: Canvas | None) -> tuple[int, int]:
     return sum(1 for item in assumptions if item.is_untested_assumption), len(assumptions)
 
 
+def dataset_period(dataset: Dataset | None) -> tuple[str, str] | None:
+    """The first and last day of a dataset's events (from its summary), or None."""
+    days = ((dataset.report or {}).get("summary") or {}).get("daily", {}).get("day") if dataset else None
+    return (days[0], days[-1]) if days else None
+
+
+def metric_words(metric: str, event: str = "") -> str:
+    """A forecast's metric with its unit, honestly: the venture has no currency setting, so revenue is the sum of
+    the dataset's amount column, in whatever currency that column is in."""
+    name = capfirst(str(METRICS.get(metric, metric)))
+    unit = UNITS.get(metric)
+    if metric == "event_count" and event:
+        return _("Events “%(event)s” (count)") % {"event": event}
+    return _("%(metric)s (%(unit)s)") % {"metric": name, "unit": unit} if unit else name
+
+
+def dataset_caption(dataset: Dataset | None) -> dict:
+    period = dataset_period(dataset)
+    return {
+        "dataset": dataset.name if dataset else None,
+        "dataset_from": period[0] if period else None,
+        "dataset_to": period[1] if period else None,
+    }
+
+
+def forecast_caption(analysis: Analysis, series: dict) -> dict:
+    """What a forecast panel shows, in words: metric and unit, period, dataset and its dates, model, run."""
+    result, params = analysis.result, analysis.params
+    frequency = result.get("frequency", "")
+    history, forecast = series.get("history") or [], series.get("forecast") or []
+    return {
+        "metric": metric_words(result.get("metric", ""), params.get("event", "")),
+        "frequency": str(FREQUENCIES.get(frequency, frequency)),
+        "history_from": history[0][0] if history else None,
+        "forecast_to": forecast[-1]["ds"] if forecast else None,
+        "model": model_words(series.get("model", ""), frequency),
+        "series": series["key"] if params.get("split_by") else "",
+        "run_at": analysis.finished_at,
+        **dataset_caption(analysis.dataset),
+    }
+
+
 def _key_numbers(source: PanelSource) -> PanelContent:
-    dataset = latest_ready_dataset(source.venture)
+    bound = source.bound or Bound()
+    dataset = bound.dataset
     summary = dataset.report.get("summary") if dataset else None
     week = last_complete_week(summary) if summary else None
     untested, assumptions = untested_assumptions(source.canvas)
+    forecast = bound.analysis
+    forecast_next = forecast_caption_ = None
+    if forecast is not None and forecast.result.get("series"):
+        forecast_next = {**forecast.result["series"][0]["forecast"][0], "frequency": forecast.result.get("frequency")}
+        forecast_caption_ = forecast_caption(forecast, forecast.result["series"][0])
     return PanelContent(
         "key_numbers.html",
         {
             "dataset": dataset,
+            "pinned": bound.pinned,
             "customers_total": dataset.report.get("users") if dataset else None,
             "week": week,
             "untested": untested,
             "assumptions": assumptions,
             "untested_share": round(100 * untested / assumptions) if assumptions else None,
             "canvas": source.canvas,
-            "forecast_next": latest_forecast_next(source.venture),
+            "forecast_next": forecast_next,
+            "forecast_caption": forecast_caption_,
+            "caption": {**dataset_caption(dataset), "revenue": metric_words("revenue")},
         },
     )
 
 
-def latest_forecast_next(venture: Venture) -> dict | None:
-    """The next period of the latest revenue forecast of the total (not split): {ds, yhat, lo80, hi80, …}."""
-    analysis = analysis_latest(venture_id=venture.pk, kind=Analysis.Kind.FORECAST)
-    if analysis is None or analysis.result.get("metric") != "revenue" or len(analysis.result.get("series", [])) != 1:
-        return None
-    return {**analysis.result["series"][0]["forecast"][0], "frequency": analysis.result.get("frequency")}
-
-
 def _forecast(source: PanelSource) -> PanelContent:
-    """The latest forecast: history, forecast and intervals of its first (largest) series, and the model chosen."""
-    analysis = analysis_latest(venture_id=source.venture.pk, kind=Analysis.Kind.FORECAST)
-    if analysis is None:
-        return PanelContent("forecast.html", empty=_("No forecast yet: none has been computed for this venture."))
+    """The bound forecast: history, forecast and intervals of its first (largest) series, and the model chosen."""
+    bound = source.bound or Bound()
+    analysis = bound.analysis
+    if analysis is None or not analysis.result.get("series"):
+        empty = (
+            _("No forecast chosen for this panel yet.") if bound.pinned else _("No forecast yet: none has been computed for this venture.")
+        )
+        return PanelContent("forecast.html", empty=empty)
     series = analysis.result["series"][0]
     figure = analysis_figure(analysis, "forecast", series_key=series["key"], language=source.language)
     verdict = forecast_verdict(series, frequency=analysis.result.get("frequency", ""), metric=analysis.result.get("metric", ""))
-    context = {"result": analysis.result, "series": series, "next": series["forecast"][0], "verdict": verdict}
+    context = {
+        "result": analysis.result,
+        "series": series,
+        "next": series["forecast"][0],
+        "verdict": verdict,
+        "caption": forecast_caption(analysis, series),
+    }
     return PanelContent("forecast.html", context, figures=(("forecast", figure),))
 
 
 def _segmentation(source: PanelSource) -> PanelContent:
-    """The latest segmentation: each segment's share of customers and of revenue (no customer is listed)."""
-    analysis = analysis_latest(venture_id=source.venture.pk, kind=Analysis.Kind.SEGMENTATION)
+    """The bound segmentation: each segment's share of customers and of revenue (no customer is listed)."""
+    bound = source.bound or Bound()
+    analysis = bound.analysis
     if analysis is None:
-        return PanelContent("segmentation.html", empty=_("No segmentation yet: none has been computed for this venture."))
+        empty = (
+            _("No segmentation chosen for this panel yet.")
+            if bound.pinned
+            else _("No segmentation yet: none has been computed for this venture.")
+        )
+        return PanelContent("segmentation.html", empty=empty)
     segments = analysis_segments(analysis, language=source.language)
     figure = analysis_figure(analysis, "segments", language=source.language)
-    return PanelContent("segmentation.html", {"result": analysis.result, "segments": segments}, figures=(("segments", figure),))
+    method = analysis.result.get("method", "rfm")
+    caption = {
+        "metric": _("Customers and revenue by segment"),
+        "revenue": metric_words("revenue"),
+        "model": _("RFM segments") if method == "rfm" else _("k-means clusters"),
+        "run_at": analysis.finished_at,
+        **dataset_caption(analysis.dataset),
+    }
+    return PanelContent(
+        "segmentation.html", {"result": analysis.result, "segments": segments, "caption": caption}, figures=(("segments", figure),)
+    )
 
 
 PANELS: dict[str, Panel] = {}
@@ -194,14 +278,14 @@ def register(panel: Panel) -> Panel:
     return panel
 
 
-register(Panel("key_numbers", gettext_lazy("Key numbers"), _key_numbers, wide=True, reads=("datasets", "analyses", "canvas")))
+register(Panel("key_numbers", gettext_lazy("Key numbers"), _key_numbers, wide=True, reads=("canvas",), binds=bindings.DATASET))
 register(Panel("canvas", gettext_lazy("Canvas"), _canvas, wide=True, reads=("canvas",)))
 register(Panel("swot", gettext_lazy("SWOT"), _swot, wide=True, reads=("strategy",)))
 register(Panel("five_forces", gettext_lazy("Five forces"), _five_forces, reads=("strategy",)))
 register(Panel("value_chain", gettext_lazy("Value chain"), _figure_panel("value_chain"), reads=("strategy",)))
 register(Panel("risk_matrix", gettext_lazy("Risk matrix"), _figure_panel("risk_matrix"), reads=("strategy",)))
-register(Panel("forecast", gettext_lazy("Forecast"), _forecast, wide=True, reads=("analyses",)))
-register(Panel("segmentation", gettext_lazy("Customer segments"), _segmentation, wide=True, reads=("analyses",)))
+register(Panel("forecast", gettext_lazy("Forecast"), _forecast, wide=True, binds=bindings.FORECAST))
+register(Panel("segmentation", gettext_lazy("Customer segments"), _segmentation, wide=True, binds=bindings.SEGMENTATION))
 
 DEFAULT_LAYOUT = ("key_numbers", "canvas", "forecast", "segmentation", "swot", "five_forces", "value_chain", "risk_matrix")
 MAX_PANELS = len(PANELS)

@@ -1,21 +1,20 @@
 """Reads: a venture's dashboard and its panels, share links scoped to the user's teams, and the one lookup of a link
 by its token for the public page."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Aggregate, Count, Max, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Aggregate, Count, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from accounts.models import User
-from analysis.models import Analysis
 from canvas.models import Canvas
 from core.errors import NotFound
 from core.tokens import token_digest
-from dashboards.models import Dashboard, ShareLink, ShareTarget
+from dashboards.bindings import Bound, newest_for
+from dashboards.models import Dashboard, PanelBinding, ShareLink
 from dashboards.panels import DEFAULT_LAYOUT, PANELS, Panel, PanelContent, PanelSource
-from datasets.models import Dataset
 from strategy.models import StrategyView
 from ventures.models import Venture
 from ventures.selectors import venture_get_for_user
@@ -51,13 +50,60 @@ class BuiltPanel:
         return self.panel.key
 
 
-def panels_build(*, keys: list[str] | tuple[str, ...], venture: Venture, canvas: Canvas | None, language: str) -> list[BuiltPanel]:
+def dashboard_bindings(*, dashboard: Dashboard) -> dict[str, Bound]:
+    """What each data panel of the layout shows. A saved dashboard: what was chosen (one query; a panel bound to
+    nothing shows nothing, never the newest by itself). An unsaved one (nobody has chosen anything yet): the newest,
+    marked not pinned; saving the layout or sharing the dashboard pins it."""
+    bound_keys = [key for key in dashboard.layout if key in PANELS and PANELS[key].binds]
+    if not bound_keys:
+        return {}
+    if not dashboard.version:
+        return {key: replace(newest_for(PANELS[key].binds, dashboard.venture), pinned=False) for key in bound_keys}
+    rows = {
+        row.panel: row
+        for row in PanelBinding.objects.filter(dashboard_id=dashboard.pk, panel__in=bound_keys).select_related(
+            "dataset", "analysis__dataset"
+        )
+    }
+    return {key: Bound(dataset=rows[key].dataset, analysis=rows[key].analysis) if key in rows else Bound() for key in bound_keys}
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A newer dataset or run than the one a panel shows: what "Update to the run of <date>" would bind it to."""
+
+    panel: str
+    newest: Bound
+
+
+def dashboard_offers(*, dashboard: Dashboard, bound: dict[str, Bound]) -> dict[str, Offer]:
+    """For those who may edit a saved dashboard: each data panel whose newest candidate differs from its binding."""
+    if not dashboard.version:
+        return {}
+    offers = {}
+    for key, current in bound.items():
+        newest = newest_for(PANELS[key].binds, dashboard.venture)
+        if newest.ids != (None, None) and newest.ids != current.ids:
+            offers[key] = Offer(panel=key, newest=newest)
+    return offers
+
+
+def panels_build(
+    *, keys: list[str] | tuple[str, ...], venture: Venture, canvas: Canvas | None, language: str, bound: dict[str, Bound] | None = None
+) -> list[BuiltPanel]:
     source = PanelSource(venture=venture, canvas=canvas, language=language)
-    return [BuiltPanel(PANELS[key], PANELS[key].build(source)) for key in keys if key in PANELS]
+    bound = bound or {}
+    return [BuiltPanel(PANELS[key], PANELS[key].build(replace(source, bound=bound.get(key)))) for key in keys if key in PANELS]
 
 
 def dashboard_panels(*, dashboard: Dashboard, language: str) -> list[BuiltPanel]:
-    return panels_build(keys=dashboard.layout, venture=dashboard.venture, canvas=dashboard_canvas(dashboard=dashboard), language=language)
+    return panels_build(
+        keys=dashboard.layout,
+        venture=dashboard.venture,
+        canvas=dashboard_canvas(dashboard=dashboard),
+        language=language,
+        bound=dashboard_bindings(dashboard=dashboard),
+    )
 
 
 # --- share links ------------------------------------------------------------------------------------------------
@@ -80,17 +126,10 @@ def share_link_find(*, token: str) -> ShareLink:
     token's SHA-256 (an indexed equality on a digest: nothing about the stored value leaks through timing)."""
     if not token or len(token) > 100:
         raise NotFound()
-    link = ShareLink.objects.filter(token_hash=token_digest(token)).select_related("venture", "canvas").first()
+    link = ShareLink.objects.filter(token_hash=token_digest(token)).select_related("venture", "canvas", "snapshot").first()
     if link is None or not link.is_active(timezone.now()):
         raise NotFound()
     return link
-
-
-def share_link_panels(*, link: ShareLink, language: str) -> list[BuiltPanel]:
-    """What a share link shows: the dashboard as laid out now, or the one canvas."""
-    if link.target == ShareTarget.CANVAS:
-        return panels_build(keys=["canvas"], venture=link.venture, canvas=link.canvas, language=language)
-    return dashboard_panels(dashboard=dashboard_for_venture(venture=link.venture), language=language)
 
 
 def _summary(rows: QuerySet, **aggregates: Aggregate) -> Subquery:
@@ -100,30 +139,16 @@ def _summary(rows: QuerySet, **aggregates: Aggregate) -> Subquery:
 
 def panel_source_versions(*, venture: Venture, canvas: Canvas | None) -> dict[str, str]:
     """For each kind of data a panel can read, a value that changes whenever that data changes: the venture itself,
-    the canvas shown, the strategy views, the ready datasets, the successful analyses. Panels are cached under the
-    versions of what they read (Panel.reads), so a cached panel is never staler than the rows read in this request.
-    The venture and canvas are the instances this request read; the rest is one query."""
-    venture_rows = OuterRef("pk")
-    summaries = (
+    the canvas shown, the strategy views. Panels are cached under the versions of what they read (Panel.reads) and
+    of what they are bound to (Bound.stamp: a dataset or run, not "the newest"), so a cached panel is never staler
+    than the rows read in this request. The venture and canvas are the instances this request read; the strategy
+    views are one query."""
+    strategy = (
         Venture.objects.filter(pk=venture.pk)
-        .annotate(
-            strategy_summary=_summary(StrategyView.objects.filter(venture=venture_rows), n=Count("id"), v=Sum("version")),
-            datasets_summary=_summary(
-                Dataset.objects.filter(venture=venture_rows, status=Dataset.Status.READY), n=Count("id"), t=Max("finished_at")
-            ),
-            analyses_summary=_summary(
-                Analysis.objects.filter(dataset__venture=venture_rows, status=Analysis.Status.SUCCEEDED),
-                n=Count("id"),
-                t=Max("finished_at"),
-            ),
-        )
-        .values_list("strategy_summary", "datasets_summary", "analyses_summary")
+        .annotate(strategy_summary=_summary(StrategyView.objects.filter(venture=OuterRef("pk")), n=Count("id"), v=Sum("version")))
+        .values_list("strategy_summary", flat=True)
         .first()
-    ) or (None, None, None)
+    )
     shown = (canvas.pk, canvas.version, canvas.updated_at) if canvas else None
-    parts = {
-        "venture": (venture.pk, venture.updated_at),
-        "canvas": shown,
-        **dict(zip(("strategy", "datasets", "analyses"), summaries, strict=True)),
-    }
+    parts = {"venture": (venture.pk, venture.updated_at), "canvas": shown, "strategy": strategy}
     return {source: str(value) for source, value in parts.items()}

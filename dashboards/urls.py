@@ -7,6 +7,7 @@ app_name = "dashboards"
 urlpatterns = [
     path("<int:venture_id>/dashboard/", views.dashboard_detail, name="detail"),
     path("<int:venture_id>/dashboard/layout/", views.dashboard_layout_view, name="layout"),
+    path("<int:venture_id>/dashboard/panels/<slug:panel>/update/", views.dashboard_panel_update_view, name="panel_update"),
     path("<int:venture_id>/dashboard/links/", views.share_link_create_view, name="link_create"),
     path("<int:venture_id>/dashboard/links/<int:link_id>/revoke/", views.share_link_revoke_view, name="link_revoke"),
 ]

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -17,18 +18,21 @@ from canvas.models import Canvas
 from canvas.selectors import canvas_list_for_user
 from core.errors import NotFound
 from core.web import get_or_404, service_run
+from dashboards.bindings import Bound, choices_for
 from dashboards.forms import LayoutForm, ShareLinkForm
-from dashboards.models import Dashboard, ShareLink, ShareTarget
-from dashboards.panel_cache import panels_cached
+from dashboards.models import Dashboard, ShareLink, ShareMode, ShareTarget
+from dashboards.panel_cache import panels_cached, share_link_panels_live
+from dashboards.panels import PANELS
 from dashboards.selectors import (
+    dashboard_bindings,
     dashboard_canvas,
-    dashboard_for_venture,
     dashboard_get_for_user,
+    dashboard_offers,
     share_link_find,
     share_link_get_for_user,
     share_link_list_for_user,
 )
-from dashboards.services import dashboard_layout_save, share_link_create, share_link_revoke, share_link_view_record
+from dashboards.services import dashboard_layout_save, dashboard_panel_update, share_link_create, share_link_revoke, share_link_view_record
 from dashboards.throttle import share_rate_exceeded
 from teams.access import can_edit
 from ventures.models import Venture
@@ -51,18 +55,30 @@ def _canvases(request: HttpRequest, venture: Venture) -> list:
     return list(canvas_list_for_user(user=request.user, venture_id=venture.pk).filter(archived_at__isnull=True))
 
 
-def _panels_html(dashboard: Dashboard, canvas: Canvas | None, language: str) -> str:
-    panels = panels_cached(keys=dashboard.layout, venture=dashboard.venture, canvas=canvas, language=language)
-    return render_to_string("dashboards/partials/panels.html", {"venture": dashboard.venture, "panels": panels})
+def _panels_html(request: HttpRequest, dashboard: Dashboard, canvas: Canvas | None, bound: dict[str, Bound], editor: bool) -> str:
+    """The panels, each with "Update to the run of <date>" for those who may edit when a newer run exists."""
+    panels = panels_cached(
+        keys=dashboard.layout, venture=dashboard.venture, canvas=canvas, language=translation.get_language(), bound=bound
+    )
+    offers = dashboard_offers(dashboard=dashboard, bound=bound) if editor else {}
+    panels = [{**panel, "offer": offers.get(panel["key"])} for panel in panels]
+    return render_to_string("dashboards/partials/panels.html", {"venture": dashboard.venture, "panels": panels}, request=request)
+
+
+def _layout_form(request: HttpRequest, dashboard: Dashboard, canvases: list, bound: dict[str, Bound]) -> LayoutForm:
+    choices = {key: choices_for(panel.binds, dashboard.venture) for key, panel in PANELS.items() if panel.binds}
+    data = request.POST if request.method == "POST" else None
+    return LayoutForm(data, canvases=canvases, layout=dashboard.layout, chosen_canvas=dashboard.canvas_id, bound=bound, choices=choices)
 
 
 @login_required
 def dashboard_detail(request: HttpRequest, venture_id: int) -> HttpResponse:
     dashboard = get_or_404(dashboard_get_for_user, user=request.user, venture_id=venture_id)
     venture = dashboard.venture
-    language = translation.get_language()
     canvases = _canvases(request, venture)
     canvas = dashboard_canvas(dashboard=dashboard)
+    bound = dashboard_bindings(dashboard=dashboard)
+    editor = can_edit(user=request.user, team=venture.team)
     new_link = request.session.pop(NEW_LINK_SESSION_KEY, None)  # shown once (post/redirect/get), then gone
     if new_link and new_link.get("venture") != venture.pk:
         new_link = None
@@ -70,9 +86,9 @@ def dashboard_detail(request: HttpRequest, venture_id: int) -> HttpResponse:
         "venture": venture,
         "dashboard": dashboard,
         "canvas": canvas,
-        "panels_html": _panels_html(dashboard, canvas, language),
-        "can_edit": can_edit(user=request.user, team=venture.team),
-        "layout_form": LayoutForm(canvases=canvases, layout=dashboard.layout, chosen_canvas=dashboard.canvas_id),
+        "panels_html": _panels_html(request, dashboard, canvas, bound, editor),
+        "can_edit": editor,
+        "layout_form": _layout_form(request, dashboard, canvases, bound) if editor else None,
         "share_form": ShareLinkForm(canvases=canvases),
         "links": list(share_link_list_for_user(user=request.user, venture_id=venture.pk)),
         "new_link": new_link and new_link["url"],
@@ -86,14 +102,33 @@ def dashboard_detail(request: HttpRequest, venture_id: int) -> HttpResponse:
 def dashboard_layout_view(request: HttpRequest, venture_id: int) -> HttpResponse:
     dashboard = get_or_404(dashboard_get_for_user, user=request.user, venture_id=venture_id)
     canvases = _canvases(request, dashboard.venture)
-    form = LayoutForm(request.POST, canvases=canvases, layout=dashboard.layout, chosen_canvas=dashboard.canvas_id)
+    form = _layout_form(request, dashboard, canvases, dashboard_bindings(dashboard=dashboard))
     if not form.is_valid():
         messages.error(request, _form_errors(form))
-    else:
-        chosen = {canvas.pk: canvas for canvas in canvases}.get(form.cleaned_data["canvas"])
-        if service_run(request, dashboard_layout_save, user=request.user, venture=dashboard.venture, layout=form.layout(), canvas=chosen):
-            messages.success(request, _("Dashboard layout saved."))
-    return redirect("dashboards:detail", venture_id=venture_id)
+        return redirect(reverse("dashboards:detail", args=[venture_id]) + "#customize")
+    chosen = {canvas.pk: canvas for canvas in canvases}.get(form.cleaned_data["canvas"])
+    saved = service_run(
+        request,
+        dashboard_layout_save,
+        user=request.user,
+        venture=dashboard.venture,
+        layout=form.layout(),
+        canvas=chosen,
+        bound=form.bound_changes(),
+    )
+    if saved:
+        messages.success(request, _("Panel order saved.") if form.cleaned_data.get("move") else _("Dashboard layout saved."))
+    return redirect(reverse("dashboards:detail", args=[venture_id]) + "#customize")
+
+
+@login_required
+@require_POST
+def dashboard_panel_update_view(request: HttpRequest, venture_id: int, panel: str) -> HttpResponse:
+    """ "Update to the run of <date>" on a panel (owners and editors)."""
+    dashboard = get_or_404(dashboard_get_for_user, user=request.user, venture_id=venture_id)
+    if service_run(request, dashboard_panel_update, user=request.user, venture=dashboard.venture, panel=panel):
+        messages.success(request, _("The panel now shows the newest run."))
+    return redirect(reverse("dashboards:detail", args=[venture_id]) + f"#panel-{panel}")
 
 
 @login_required
@@ -118,6 +153,7 @@ def share_link_create_view(request: HttpRequest, venture_id: int) -> HttpRespons
         label=form.cleaned_data["label"],
         expires_at=expires_at,
         allow_embed=form.cleaned_data["allow_embed"],
+        mode=form.cleaned_data["mode"],
     )
     if created:
         _link, token = created
@@ -164,20 +200,26 @@ def _too_many() -> HttpResponse:
     return _share_headers(response)
 
 
+def _snapshot_panels(link: ShareLink, language: str) -> list[dict]:
+    """A snapshot link's stored panels in the visitor's language (else the first stored). Their bodies were
+    rendered by our templates (every user text escaped then), so they are marked safe again."""
+    stored = link.snapshot.panels
+    panels: list[dict] = stored.get(language) or next(iter(stored.values()), [])
+    return [{**panel, "body": mark_safe(panel["body"])} for panel in panels]  # noqa: S308 - our own rendering
+
+
 def _shared_rendering(link: ShareLink, language: str) -> dict:
-    """The page's HTML and its figures' JSON, from panels cached under the versions of what they read (a change to
-    the venture's data makes new keys); the link row itself is checked on every request before this is used."""
-    if link.target == ShareTarget.CANVAS:
-        keys, canvas = ["canvas"], link.canvas
-    else:
-        dashboard = dashboard_for_venture(venture=link.venture)
-        keys, canvas = dashboard.layout, dashboard_canvas(dashboard=dashboard)
-    panels = panels_cached(keys=keys, venture=link.venture, canvas=canvas, language=language)
+    """The page's HTML and its figures' JSON: a live link's from panels cached under the versions of what they read
+    and are bound to; a snapshot link's as stored at its creation. The link row itself is checked on every request
+    before this is used."""
+    snapshot = link.snapshot if link.mode == ShareMode.SNAPSHOT and hasattr(link, "snapshot") else None
+    panels: list[dict] = _snapshot_panels(link, language) if snapshot else share_link_panels_live(link=link, language=language)
     context = {
         "venture": link.venture,
         "link_target": link.target,
         "canvas": link.canvas if link.target == ShareTarget.CANVAS else None,
         "panels": panels,
+        "snapshot_at": snapshot.taken_at if snapshot else None,
         "now": timezone.now(),
     }
     return {

@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 
 from canvas.services import canvas_create
-from dashboards.models import Dashboard, ShareLink
+from dashboards.models import Dashboard, ShareLink, ShareSnapshot
 from dashboards.panels import DEFAULT_LAYOUT
 from tests.conftest import TeamWorld, api_as
-from tests.dashboards.factories import ShareLinkFactory
+from tests.dashboards.factories import ShareLinkFactory, forecast_run, ready_dataset, segmentation_run
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +194,70 @@ def test_delete_revokes_the_link_at_once(client, world: TeamWorld):
     detail = api_as(world.editor).get(f"/api/v1/share-links/{link.pk}/").data
     assert detail["revoked_at"] is not None
     assert detail["is_active"] is False
+
+
+# --- bindings -------------------------------------------------------------------------------------------------------
+
+
+def _bindings(response) -> dict:
+    return {row["panel"]: row for row in response.data["bindings"]}
+
+
+def test_the_bindings_are_read_with_the_newer_run_on_offer(world: TeamWorld):
+    dataset = ready_dataset(world.venture)
+    forecast = forecast_run(dataset)
+    api_as(world.editor).post(_dashboard_url(world.venture.pk), {"layout": ["key_numbers", "forecast"]}, format="json")
+    newer = forecast_run(dataset, metric="orders")
+
+    bindings = _bindings(api_as(world.viewer).get(_dashboard_url(world.venture.pk)))
+
+    assert bindings["key_numbers"] | {"run_at": None} == {
+        "panel": "key_numbers",
+        "dataset": dataset.pk,
+        "analysis": forecast.pk,
+        "run_at": None,
+        "pinned": True,
+        "newer": None,
+    }
+    assert (bindings["forecast"]["analysis"], bindings["forecast"]["newer"]["analysis"]) == (forecast.pk, newer.pk)
+
+
+def test_an_editor_binds_a_panel_to_a_chosen_run_and_a_later_save_keeps_it(world: TeamWorld):
+    dataset = ready_dataset(world.venture)
+    older, _newer = segmentation_run(dataset), segmentation_run(dataset)
+    url = _dashboard_url(world.venture.pk)
+
+    chosen = api_as(world.editor).post(
+        url, {"layout": ["segmentation"], "bindings": [{"panel": "segmentation", "analysis": older.pk}]}, format="json"
+    )
+    kept = api_as(world.editor).post(url, {"layout": ["swot", "segmentation"]}, format="json")
+
+    assert chosen.status_code == 200
+    assert _bindings(chosen)["segmentation"]["analysis"] == older.pk
+    assert _bindings(kept)["segmentation"]["analysis"] == older.pk
+
+
+def test_a_binding_must_be_a_run_of_the_panels_kind_and_of_the_users_teams(world: TeamWorld):
+    dataset = ready_dataset(world.venture)
+    segmentation = segmentation_run(dataset)
+    foreign = forecast_run(ready_dataset(world.other_venture))
+    url = _dashboard_url(world.venture.pk)
+
+    wrong_kind = api_as(world.editor).post(
+        url, {"layout": ["forecast"], "bindings": [{"panel": "forecast", "analysis": segmentation.pk}]}, format="json"
+    )
+    other_team = api_as(world.editor).post(
+        url, {"layout": ["forecast"], "bindings": [{"panel": "forecast", "analysis": foreign.pk}]}, format="json"
+    )
+
+    assert wrong_kind.status_code == 400
+    assert other_team.status_code == 404
+    assert not Dashboard.objects.exists()
+
+
+def test_a_snapshot_link_is_created_through_the_api(world: TeamWorld):
+    response = api_as(world.editor).post("/api/v1/share-links/", {"dashboard": world.venture.pk, "mode": "snapshot"}, format="json")
+
+    assert response.status_code == 201
+    assert response.data["mode"] == "snapshot"
+    assert ShareSnapshot.objects.filter(link_id=response.data["id"]).exists()

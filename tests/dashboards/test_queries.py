@@ -9,6 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from analysis.services import analysis_create, analysis_run
 from canvas.blueprints import BUSINESS_MODEL
 from canvas.services import canvas_create, item_add
+from dashboards.panels import DEFAULT_LAYOUT
+from dashboards.services import dashboard_layout_save
 from strategy.resources import INSIGHTS
 from strategy.services import row_create
 from tests.conftest import TeamWorld
@@ -42,9 +44,23 @@ def test_the_panels_are_built_once_then_served_from_the_cache(client, world: Tea
 
     first, second = _queries(client, url), _queries(client, url)
 
-    # Session, user, venture, dashboard, canvases, shown canvas, the data versions (one read), membership, links.
-    assert second == 9
+    # Session, user, venture, dashboard, canvases, shown canvas, the strategy versions (one read), membership,
+    # links; and, the dashboard being unsaved (it shows the newest), the newest dataset, forecast and segmentation.
+    assert second == 12
     assert first > second + 10  # every panel's reads (canvas items, datasets, analyses, strategy views…)
+
+
+def test_a_saved_dashboard_reads_its_bindings_in_one_query(client, world: TeamWorld):
+    canvas = canvas_create(user=world.owner, venture=world.venture, kind="business_model", title="Plan")
+    _fill(world, canvas, 3)
+    dashboard_layout_save(user=world.owner, venture=world.venture, layout=list(DEFAULT_LAYOUT))
+    client.force_login(world.viewer)
+    url = f"/ventures/{world.venture.pk}/dashboard/"
+
+    _queries(client, url)
+
+    # As above, but what the data panels show is one read of their bindings, whatever is newer.
+    assert _queries(client, url) == 10
 
 
 def test_no_query_count_grows_with_the_data(client, world: TeamWorld):
