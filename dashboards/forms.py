@@ -117,7 +117,7 @@ class ShareLinkForm(forms.Form):
     )
     mode = forms.ChoiceField(
         label=_("Kind of link"),
-        choices=[("live", _("The dashboard as it is now (live)")), ("snapshot", _("A frozen snapshot of this moment"))],
+        choices=[("live", _("Live: as it is now")), ("snapshot", _("Snapshot: frozen now"))],
         initial="live",
         required=False,  # absent: live
         help_text=_("Live: follows your layout and updates. Snapshot: what the panels show now, never changed."),

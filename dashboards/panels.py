@@ -259,8 +259,7 @@ def _segmentation(source: PanelSource) -> PanelContent:
     figure = analysis_figure(analysis, "segments", language=source.language)
     method = analysis.result.get("method", "rfm")
     caption = {
-        "metric": _("Customers and revenue by segment"),
-        "revenue": metric_words("revenue"),
+        "metric": _("Customers, and revenue (%(unit)s), by segment") % {"unit": UNITS["revenue"]},
         "model": _("RFM segments") if method == "rfm" else _("k-means clusters"),
         "run_at": analysis.finished_at,
         **dataset_caption(analysis.dataset),
