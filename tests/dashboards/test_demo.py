@@ -11,6 +11,7 @@ from dashboards.demo import DEMO_LAYOUT
 from dashboards.models import Dashboard, ShareLink
 from datasets.models import Dataset
 from datasets.services import dataset_ingest_run
+from tests.dashboards.factories import forecast_run, ready_dataset
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +49,19 @@ def test_the_demo_ventures_shared_page_payload(client):
     print(
         f"\nshared demo page: {len(page.content)} bytes of HTML with {len(figures)} inline figures ({sum(map(len, figures))} bytes of figure JSON)"
     )
+
+
+def test_a_new_upload_does_not_change_the_demo_link_and_its_revenue_tile_is_filled(client):
+    path = _seed()
+    venture = Dashboard.objects.get().venture
+    before = client.get(path).content.decode()
+
+    newer = ready_dataset(venture, users=1998, name="Upload 1998")
+    forecast_run(newer, metric="orders", frequency="D", yhat=9876)
+    after = client.get(path).content.decode()
+
+    tiles = re.findall(r"<strong>(.*?)</strong>", after)
+    assert "Upload 1998" not in after
+    assert "9,876" not in after
+    assert tiles[3] != "—"  # the revenue forecast of the demo dataset, not the newer orders forecast
+    assert re.findall(r"<strong>(.*?)</strong>", before)[:4] == tiles[:4]
