@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from canvas.blueprints import BLUEPRINTS, PALETTE, Blueprint
+from canvas.sources import Provenance, Stale, provenance_of, validate_source
 from core.choices import TextChoices
 from core.scoping import team_scoped
 from history.models import Version
@@ -19,8 +20,8 @@ from ventures.models import Venture
 TEXT_MAX = 500
 NOTE_MAX = 2000
 # What a note says, as opposed to where it sits (block, position): the fields services edit, history snapshots,
-# exports write and imports read.
-ITEM_CONTENT_FIELDS = ("text", "color", "note", "is_assumption", "assumption_status", "evidence", "evidence_figure")
+# exports write and imports read (an import drops what ties a note to this site's data: see canvas.sources).
+ITEM_CONTENT_FIELDS = ("text", "color", "note", "is_assumption", "assumption_status", "evidence", "evidence_figure", "source", "finding")
 
 
 class CanvasKind(TextChoices):
@@ -106,16 +107,24 @@ class CanvasItem(models.Model):
     evidence = models.CharField(_("evidence"), max_length=500, blank=True, help_text=_("A note or a link to what tested it."))
     # Set when the item came from an analysis: the same-site API path of the chart that backs it (a badge opens it).
     evidence_figure = models.CharField(max_length=300, blank=True, validators=[validate_figure_path])
+    # Set when the item came from data (see canvas.sources): where its figures come from, shown on its face, and the
+    # finding it states, unique on the canvas, so a newer run of the same finding updates this note instead of adding one.
+    source = models.JSONField(default=dict, blank=True, validators=[validate_source])
+    finding = models.CharField(max_length=300, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = team_scoped("canvas__venture__team")
+    stale: list[Stale]  # set by canvas.sources.sources_check on the items a page or an answer shows
 
     class Meta:
         ordering = ["block", "position", "id"]
         indexes = [models.Index(fields=["canvas", "block", "position"])]
+        constraints = [
+            models.UniqueConstraint(fields=["canvas", "finding"], condition=~models.Q(finding=""), name="canvas_item_one_note_per_finding")
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]
@@ -134,7 +143,17 @@ class CanvasItem(models.Model):
 
     @property
     def is_untested_assumption(self) -> bool:
-        return self.is_assumption and self.assumption_status in (AssumptionStatus.UNTESTED, AssumptionStatus.TESTING)
+        """An assumption nobody has started testing (one being tested is counted apart: `is_assumption_in_test`)."""
+        return self.is_assumption and self.assumption_status == AssumptionStatus.UNTESTED
+
+    @property
+    def is_assumption_in_test(self) -> bool:
+        return self.is_assumption and self.assumption_status == AssumptionStatus.TESTING
+
+    @property
+    def provenance(self) -> "Provenance | None":
+        """Where a note from data got its figures, for its face; None for a note someone wrote."""
+        return provenance_of(self.source)
 
 
 class ItemComment(models.Model):

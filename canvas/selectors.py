@@ -4,6 +4,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from canvas.models import ITEM_CONTENT_FIELDS, Canvas, CanvasItem, ItemComment
+from canvas.sources import sources_check
 from core.errors import NotFound
 from history.diff import SnapshotDiff, snapshot_diff
 
@@ -54,9 +55,12 @@ def canvas_items(*, canvas: Canvas) -> QuerySet[CanvasItem]:
 
 
 def canvas_blocks(*, canvas: Canvas, language: str) -> list[dict]:
-    """The canvas as its blueprint lays it out: one entry per block, in blueprint order, with its items."""
+    """The canvas as its blueprint lays it out: one entry per block, in blueprint order, with its items (each with
+    `stale`: see canvas.sources)."""
     items: dict[str, list[CanvasItem]] = {key: [] for key in canvas.blueprint.keys}
-    for item in canvas_items(canvas=canvas):
+    every = list(canvas_items(canvas=canvas))
+    sources_check(every)
+    for item in every:
         items.setdefault(item.block, []).append(item)
     return [
         {
@@ -66,9 +70,20 @@ def canvas_blocks(*, canvas: Canvas, language: str) -> list[dict]:
             "questions": spec.questions(language),
             "items": items[spec.key],
             "untested": sum(1 for item in items[spec.key] if item.is_untested_assumption),
+            "in_test": sum(1 for item in items[spec.key] if item.is_assumption_in_test),
         }
         for spec in canvas.blueprint.blocks
     ]
+
+
+def canvas_counts(*, blocks: list[dict]) -> dict[str, int]:
+    """The canvas header's counts, from its blocks: untested assumptions (status "untested" only), assumptions
+    being tested, and notes whose data no longer holds."""
+    return {
+        "untested": sum(block["untested"] for block in blocks),
+        "in_test": sum(block["in_test"] for block in blocks),
+        "stale": sum(1 for block in blocks for item in block["items"] if item.stale),
+    }
 
 
 def canvas_snapshot(*, canvas: Canvas) -> dict:

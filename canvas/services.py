@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from canvas.models import ITEM_CONTENT_FIELDS, AssumptionStatus, Canvas, CanvasItem, ItemComment
+from canvas.models import ITEM_CONTENT_FIELDS, NOTE_MAX, SITE_PATH, AssumptionStatus, Canvas, CanvasItem, ItemComment
 from canvas.selectors import canvas_snapshot, item_block, item_snapshot
+from canvas.sources import provenance_text, validate_source
 from core.errors import InvalidInput, NotFound, PreconditionRequired, StaleVersion
 from history.models import Version
 from history.services import version_name, version_record
@@ -297,6 +298,24 @@ def _same_place_and_content(item: CanvasItem, entry: dict) -> bool:
     )
 
 
+def _imported(entry: dict) -> dict:
+    """An exported note as an import keeps it: links into the exporting site (an analysis page, its chart) would
+    open another team's analyses (404) or nothing, and its finding is not this canvas's, so they go; what the note
+    came from stays readable, as a sentence at the end of its note."""
+    source = entry.pop("source", None) or {}
+    entry.pop("finding", None)
+    entry["evidence_figure"] = ""
+    if SITE_PATH.fullmatch(entry.get("evidence", "")):
+        entry["evidence"] = ""
+    try:
+        validate_source(source)
+    except ValidationError:
+        return entry
+    if words := provenance_text(source):
+        entry["note"] = "\n".join(part for part in (entry.get("note", ""), words) if part)[:NOTE_MAX]
+    return entry
+
+
 def _snapshot_value(entry: dict, name: str) -> object:
     """A content field of a snapshot; one the model gained after the snapshot was taken reads as its default."""
     return entry.get(name, CanvasItem._meta.get_field(name).get_default())
@@ -304,7 +323,8 @@ def _snapshot_value(entry: dict, name: str) -> object:
 
 @transaction.atomic
 def canvas_import(*, user: User, venture: Venture, document: dict) -> Canvas:
-    """Create a canvas from an exported JSON document (see canvas.exports.canvas_document)."""
+    """Create a canvas from an exported JSON document (see canvas.exports.canvas_document). The document may come
+    from another team or site, so its notes keep their words but not their ties to data here (`_imported`)."""
     canvas = canvas_create(user=user, venture=venture, kind=document["kind"], title=document["title"])
-    _items_create(entries=[{"group": entry["block"], **entry} for entry in document["items"]], into=canvas, user=user)
+    _items_create(entries=[_imported({"group": entry["block"], **entry}) for entry in document["items"]], into=canvas, user=user)
     return _changed(canvas, user=user, action="import", summary=document["title"])

@@ -7,14 +7,34 @@ from rest_framework import serializers
 
 from canvas import exports
 from canvas.blueprints import PALETTE
-from canvas.models import NOTE_MAX, TEXT_MAX, AssumptionStatus, Canvas, CanvasKind
+from canvas.models import NOTE_MAX, TEXT_MAX, AssumptionStatus, Canvas, CanvasItem, CanvasKind
 from canvas.selectors import canvas_blocks
+from canvas.sources import sources_check
 
 MAX_IMPORT_ITEMS = 2000
 
 
 def request_language() -> str:
     return translation.get_language() or "en"
+
+
+class SourceOutputSerializer(serializers.Serializer):
+    dataset = serializers.IntegerField(required=False)
+    dataset_name = serializers.CharField(required=False)
+    kind = serializers.CharField(required=False)
+    analysis = serializers.IntegerField(required=False)
+    period_start = serializers.DateField(required=False)
+    period_end = serializers.DateField(required=False)
+    model = serializers.CharField(required=False)
+    run_at = serializers.DateTimeField(required=False)
+
+    def to_representation(self, source: dict) -> dict | None:  # type: ignore[override]
+        return {key: source[key] for key in self.fields if key in source} if source else None
+
+
+class StaleOutputSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="newer_data, newer_run or contradicted")
+    reason = serializers.CharField()
 
 
 class ItemOutputSerializer(serializers.Serializer):
@@ -29,9 +49,17 @@ class ItemOutputSerializer(serializers.Serializer):
     assumption_status = serializers.ChoiceField(choices=AssumptionStatus.choices)
     evidence = serializers.CharField()
     evidence_figure = serializers.CharField(help_text="Same-site API path of the chart behind the item (from an analysis).")
+    source = SourceOutputSerializer(allow_null=True, help_text="Where a note from data got its figures; null for a note someone wrote.")
+    stale = serializers.SerializerMethodField(help_text="Why a note from data no longer holds; empty while it does.")
     version = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(StaleOutputSerializer(many=True))
+    def get_stale(self, item: CanvasItem) -> list[dict]:
+        if not hasattr(item, "stale"):  # not shown through canvas_blocks: checked on its own
+            sources_check([item])
+        return [{"code": stale.code, "reason": stale.reason} for stale in item.stale]
 
 
 class CanvasOutputSerializer(serializers.Serializer):
@@ -74,6 +102,9 @@ class ImportItemSerializer(serializers.Serializer):
     assumption_status = serializers.ChoiceField(choices=AssumptionStatus.choices, required=False, default=AssumptionStatus.UNTESTED)
     evidence = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     evidence_figure = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    source = serializers.DictField(
+        required=False, default=dict, help_text="Where a note from data came from: kept as a sentence in the note, never as a link."
+    )
 
 
 class CanvasDocumentSerializer(serializers.Serializer):

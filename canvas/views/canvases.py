@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from canvas.api.serializers import CanvasDocumentSerializer
 from canvas.exports import PAGE_SIZES, canvas_export_response
 from canvas.forms import CanvasCreateForm, CanvasImportForm, CanvasSettingsForm, ItemForm, VersionNameForm
-from canvas.selectors import canvas_blocks, canvas_get_for_user, canvas_version_diff, canvas_version_for_user
+from canvas.selectors import canvas_blocks, canvas_counts, canvas_get_for_user, canvas_version_diff, canvas_version_for_user
 from canvas.services import (
     canvas_create,
     canvas_delete,
@@ -24,7 +24,7 @@ from canvas.services import (
     canvas_version_name,
     canvas_version_restore,
 )
-from canvas.views.blocks import block_context, block_response, can_edit_canvas, editable_canvas, render_blocks
+from canvas.views.blocks import block_context, block_response, can_edit_canvas, editable_canvas, render_canvas
 from core.web import allowed_or_403, get_or_404, service_run
 from history.selectors import version_get, version_list
 from ventures.selectors import venture_get_for_user
@@ -76,7 +76,7 @@ def canvas_detail(request: HttpRequest, canvas_id: int) -> HttpResponse:
         return block_response(request, canvas, request.GET["block"])
     context = block_context(request, canvas)
     context["blocks"] = canvas_blocks(canvas=canvas, language=context["language"])
-    context["untested_total"] = sum(block["untested"] for block in context["blocks"])
+    context["counts"] = canvas_counts(blocks=context["blocks"])
     context["blueprint_name"] = canvas.blueprint.name(context["language"])
     context["page_sizes"] = PAGE_SIZES
     return render(request, "canvas/canvas_detail.html", context)
@@ -85,11 +85,12 @@ def canvas_detail(request: HttpRequest, canvas_id: int) -> HttpResponse:
 @login_required
 def canvas_poll(request: HttpRequest, canvas_id: int) -> HttpResponse:
     """Cheap conditional polling: 204 while the canvas is at the version the page has (one indexed read), else
-    every block's HTML."""
+    every block's HTML and the header's status line (its counts)."""
     if request.GET.get("version") == str(get_or_404(canvas_version_for_user, user=request.user, canvas_id=canvas_id)):
         return HttpResponse(status=204)
     canvas = get_or_404(canvas_get_for_user, user=request.user, canvas_id=canvas_id)
-    return JsonResponse({"version": canvas.version, "blocks": render_blocks(request, canvas, canvas.blueprint.keys)})
+    blocks, status_line = render_canvas(request, canvas, canvas.blueprint.keys)
+    return JsonResponse({"version": canvas.version, "blocks": blocks, "status": status_line})
 
 
 @login_required

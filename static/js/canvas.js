@@ -38,12 +38,22 @@
     return true;
   }
 
+  // The header's status line (version, assumption counts, stale notes): nothing in it is ever being edited.
+  function replaceStatus(html) {
+    var old = document.getElementById("canvas-status");
+    if (!old) { return; }
+    var holder = document.createElement("div");
+    holder.innerHTML = html.trim();
+    if (holder.firstElementChild) { old.replaceWith(holder.firstElementChild); }
+  }
+
   // Apply re-rendered blocks. The page's version moves on only when it now shows every block of that version;
   // a block skipped because the user is busy in it keeps the page "behind", so the next poll brings it again.
   function applyBlocks(data, complete) {
     epoch += 1;
     var all = true;
     Object.keys(data.blocks).forEach(function (key) { all = replaceBlock(key, data.blocks[key], false) && all; });
+    if (data.status) { replaceStatus(data.status); }
     if (complete && all && data.version) { canvas.setAttribute("data-version", data.version); }
     return all;
   }
