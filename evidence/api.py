@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from analysis.selectors import analysis_get_for_user
 from canvas.api.serializers import ItemOutputSerializer
 from canvas.selectors import canvas_get_for_user
+from canvas.sources import sources_check
 from evidence.services import analysis_to_canvas
 
 
@@ -25,7 +26,8 @@ class AnalysisToCanvasApi(APIView):
         request=AnalysisToCanvasInputSerializer,
         responses={201: AnalysisToCanvasOutputSerializer},
         description="Segments become Customer Segments items; a revenue forecast a Revenue Streams item. Each cites "
-        "the analysis (evidence) and its chart (evidence_figure). Adding again adds nothing new.",
+        "the analysis (evidence), its chart (evidence_figure) and its provenance (source). One item per finding "
+        "(dataset, kind, metric and frequency or segment name): a newer run updates that item in place (its version goes up).",
     )
     def post(self, request: Request, analysis_id: int) -> Response:
         data = AnalysisToCanvasInputSerializer(data=request.data)
@@ -33,4 +35,5 @@ class AnalysisToCanvasApi(APIView):
         analysis = analysis_get_for_user(user=request.user, analysis_id=analysis_id)
         canvas = canvas_get_for_user(user=request.user, canvas_id=data.validated_data["canvas"])
         items = analysis_to_canvas(user=request.user, analysis=analysis, canvas=canvas, language=get_language() or "en")
+        sources_check(items)
         return Response(AnalysisToCanvasOutputSerializer({"canvas": canvas.pk, "items": items}).data, status=status.HTTP_201_CREATED)

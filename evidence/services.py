@@ -1,33 +1,93 @@
 """The canvas fed by the data: an analysis's result becomes canvas items that cite it. A segmentation gives one
 Customer Segments item per segment (name, size, share of revenue); a revenue forecast gives one Revenue Streams item
-(next period's revenue with its 80 % interval). Each item links to the analysis page and carries the chart that backs
-it. Adding twice adds nothing new: an item with the same text citing the same analysis is kept, not repeated."""
+(next period's revenue with its 80 % interval). Each item links to the analysis page, carries the chart that backs it
+and its provenance (canvas.sources: dataset, period, model, date of the run).
+
+One note per finding: a finding is (canvas, dataset, kind of analysis, key), the key being the forecast's metric and
+frequency or the segment's name. Adding a run of a finding already on the canvas updates that note in place through
+the canvas service (its version goes up, history records the change), unless the note comes from a newer run.
+
+A note is stale (`data_notes_stale`, registered with canvas.sources) when:
+- `deleted`: its dataset is gone;
+- `newer_data`: a ready dataset of the same venture with the same name or the same uploaded file name was uploaded
+  after its own (the same source, uploaded again);
+- `contradicted`: the newest successful run of the same finding on the same dataset says otherwise: for the forecast,
+  that run's figure for the note's period lies outside the note's 80 % interval; for a segment, that run has no
+  segment of that name, or its share of revenue differs by 5 percentage points or more, or its size by 20 % or more;
+- `newer_run`: otherwise, when that newest run is not the note's own and finished after it.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
 
 from django.db import transaction
-from django.utils.formats import number_format
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from analysis.models import Analysis
 from analysis.selectors import analysis_segments
-from analysis.wording import forecast_verdict
+from analysis.wording import forecast_verdict, model_words
 from canvas.models import Canvas, CanvasItem
-from canvas.services import item_add
+from canvas.services import item_add, item_update
+from canvas.sources import Stale
 from core.errors import Conflict, InvalidInput, NotFound
+from datasets.models import Dataset
 
 SEGMENTS_BLOCK = "customer_segments"
 REVENUE_BLOCK = "revenue_streams"
+# What makes a newer run's segment contradict a note (see the module's docstring).
+SHARE_POINTS_MATERIAL = 0.05
+SIZE_RATIO_MATERIAL = 0.2
+METHODS = {"rfm": gettext_lazy("RFM segments"), "kmeans": gettext_lazy("k-means clusters")}
 
 
 def _number(value: float, digits: int = 0) -> str:
     return number_format(round(value, digits), decimal_pos=digits, use_l10n=True, force_grouping=True)
 
 
+def finding_of(*, dataset_id: int, kind: str, key: str) -> str:
+    """A finding's identity on a canvas (CanvasItem.finding)."""
+    return f"dataset:{dataset_id}/{kind}/{key}"
+
+
+def _run_scope(kind: str, params: dict) -> str | None:
+    """Which runs state the same findings: forecasts of one metric at one frequency, unsplit (a split forecast
+    feeds no note: None); every segmentation of the dataset."""
+    if kind == Analysis.Kind.FORECAST:
+        return None if params.get("split_by") else f"{params.get('metric')}/{params.get('frequency')}"
+    return ""
+
+
+def _period(analysis: Analysis) -> tuple[str, str]:
+    """The first and last day of the data the run modelled (the dataset's days with events)."""
+    days = ((analysis.dataset.report or {}).get("summary") or {}).get("daily", {}).get("day") or []
+    return (days[0], days[-1]) if days else ("", "")
+
+
+def _source(analysis: Analysis, *, model: str, figure: dict) -> dict:
+    start, end = _period(analysis)
+    return {
+        "dataset": analysis.dataset_id,
+        "dataset_name": analysis.dataset.name,
+        "kind": analysis.kind,
+        "analysis": analysis.pk,
+        "period_start": start,
+        "period_end": end,
+        "model": model,
+        "run_at": (analysis.finished_at or analysis.created_at).isoformat(),
+        "figure": figure,
+    }
+
+
 def analysis_items(analysis: Analysis, *, language: str) -> tuple[str, list[dict]]:
-    """The block and the items (text, note, evidence) an analysis contributes to a canvas."""
+    """The block and the items (text, note, evidence, its chart, finding, source) an analysis contributes."""
     page = analysis.get_absolute_url()
     if analysis.kind == Analysis.Kind.SEGMENTATION:
         figure = f"/api/v1/analyses/{analysis.pk}/figures/segments/"
+        model = str(METHODS.get(analysis.result.get("method", ""), analysis.result.get("method", "")))
         items = []
         for segment in analysis_segments(analysis, language=language):
             profile = segment.get("profile", {})
@@ -41,7 +101,16 @@ def analysis_items(analysis: Analysis, *, language: str) -> tuple[str, list[dict
                 "orders": _number(profile.get("frequency", 0), 1),
                 "spend": _number(profile.get("monetary", 0)),
             }
-            items.append({"text": text, "note": note, "evidence": f"{page}#segments", "evidence_figure": figure})
+            items.append(
+                {
+                    "text": text,
+                    "note": note,
+                    "evidence": f"{page}#segments",
+                    "evidence_figure": figure,
+                    "finding": finding_of(dataset_id=analysis.dataset_id, kind=analysis.kind, key=segment["name"]),
+                    "source": _source(analysis, model=model, figure={"size": segment["size"], "revenue_share": segment["revenue_share"]}),
+                }
+            )
         return SEGMENTS_BLOCK, items
     result = analysis.result
     if result.get("metric") != "revenue":
@@ -57,15 +126,30 @@ def analysis_items(analysis: Analysis, *, language: str) -> tuple[str, list[dict
         "high": _number(next_period["hi80"]),
     }
     note = forecast_verdict(series, frequency=result.get("frequency", ""), metric="revenue")
+    stated = {key: next_period[key] for key in ("ds", "yhat", "lo80", "hi80")}
     return REVENUE_BLOCK, [
-        {"text": text, "note": note, "evidence": f"{page}#forecast", "evidence_figure": f"/api/v1/analyses/{analysis.pk}/figures/forecast/"}
+        {
+            "text": text,
+            "note": note,
+            "evidence": f"{page}#forecast",
+            "evidence_figure": f"/api/v1/analyses/{analysis.pk}/figures/forecast/",
+            "finding": finding_of(dataset_id=analysis.dataset_id, kind=analysis.kind, key=_run_scope(analysis.kind, result) or ""),
+            "source": _source(analysis, model=model_words(series.get("model", ""), result.get("frequency", "")), figure=stated),
+        }
     ]
+
+
+def _newer(entry: dict, item: CanvasItem) -> bool:
+    """Whether the entry's run is at least as recent as the one the note states (an older run never replaces it)."""
+    theirs, ours = parse_datetime(item.source.get("run_at") or ""), parse_datetime(entry["source"]["run_at"])
+    return theirs is None or ours is None or ours >= theirs
 
 
 @transaction.atomic
 def analysis_to_canvas(*, user: User, analysis: Analysis, canvas: Canvas, language: str) -> list[CanvasItem]:
-    """Add the analysis's items to a canvas of the same venture (another venture's canvas: NotFound). Returns the
-    items now on the canvas for this analysis, new or already there."""
+    """Put the analysis's findings on a canvas of the same venture (another venture's canvas: NotFound): a finding
+    already there is updated in place (a new item version, recorded in history) if this run is not older than the
+    note's, a new one is added. Returns the items now on the canvas for these findings."""
     if canvas.venture_id != analysis.dataset.venture_id:
         raise NotFound()
     if analysis.status != Analysis.Status.SUCCEEDED:
@@ -73,11 +157,122 @@ def analysis_to_canvas(*, user: User, analysis: Analysis, canvas: Canvas, langua
     block, entries = analysis_items(analysis, language=language)
     if block not in canvas.blueprint.keys:
         raise InvalidInput(_("This canvas has no block for these items."), code="no_block")
-    existing = {
-        (item.text, item.evidence): item for item in canvas.items.filter(block=block, evidence__startswith=analysis.get_absolute_url())
-    }
+    existing = {item.finding: item for item in canvas.items.filter(finding__in=[entry["finding"] for entry in entries])}
     items = []
     for entry in entries:
-        item = existing.get((entry["text"], entry["evidence"]))
-        items.append(item or item_add(user=user, canvas=canvas, block=block, color="blue", **entry))
+        item = existing.get(entry["finding"])
+        if item is None:
+            item = item_add(user=user, canvas=canvas, block=block, color="blue", **entry)
+        elif _newer(entry, item):
+            item = item_update(user=user, item=item, expected_version=item.version, **entry)
+        items.append(item)
     return items
+
+
+# --- stale notes ------------------------------------------------------------------------------------------------
+
+
+def _finding_scope(item: CanvasItem) -> tuple[int, str, str | None]:
+    """(dataset, kind, run scope) of a note's finding."""
+    source = item.source
+    kind = source.get("kind", "")
+    key = item.finding.split("/", 2)[2] if item.finding.count("/") >= 2 else ""
+    return source.get("dataset", 0), kind, key if kind == Analysis.Kind.FORECAST else ""
+
+
+def _newest_runs(dataset_ids: Iterable[int]) -> dict[tuple[int, str, str | None], Analysis]:
+    """The newest successful run of each (dataset, kind, scope), with its result (two queries)."""
+    newest: dict[tuple[int, str, str | None], int] = {}
+    runs = Analysis.objects.filter(dataset_id__in=set(dataset_ids), status=Analysis.Status.SUCCEEDED).order_by("-finished_at", "-id")
+    for run in runs.only("id", "dataset_id", "kind", "params", "finished_at"):
+        newest.setdefault((run.dataset_id, run.kind, _run_scope(run.kind, run.params)), run.pk)
+    loaded = Analysis.objects.in_bulk(newest.values())
+    return {scope: loaded[pk] for scope, pk in newest.items()}
+
+
+def _when(moment: datetime | None) -> str:
+    return date_format(moment, "SHORT_DATE_FORMAT") if moment else "—"
+
+
+def _contradiction(item: CanvasItem, run: Analysis) -> str:
+    """Why the newest run contradicts the note ("" if it does not), by the rule of the module's docstring."""
+    figure = item.source.get("figure") or {}
+    if run.kind == Analysis.Kind.FORECAST:
+        series = (run.result.get("series") or [{}])[0]
+        point = next((point for point in series.get("forecast", []) if point["ds"] == figure.get("ds")), None)
+        if point is None or not ("lo80" in figure and "hi80" in figure) or figure["lo80"] <= point["yhat"] <= figure["hi80"]:
+            return ""
+        return _("The newest run (%(date)s) forecasts %(value)s for %(period)s, outside this note's 80 %% interval.") % {
+            "date": _when(run.finished_at),
+            "value": _number(point["yhat"]),
+            "period": point["ds"],
+        }
+    name = item.finding.split("/", 2)[2] if item.finding.count("/") >= 2 else ""
+    segment = next((segment for segment in run.result.get("segments", []) if segment["name"] == name), None)
+    if segment is None:
+        return _("The newest run (%(date)s) finds no such segment.") % {"date": _when(run.finished_at)}
+    size, share = figure.get("size"), figure.get("revenue_share")
+    if size is None or share is None:
+        return ""
+    if abs(segment["revenue_share"] - share) < SHARE_POINTS_MATERIAL and abs(segment["size"] - size) < SIZE_RATIO_MATERIAL * max(size, 1):
+        return ""
+    return _("The newest run (%(date)s) says %(size)s customers, %(share)s %% of revenue.") % {
+        "date": _when(run.finished_at),
+        "size": _number(segment["size"]),
+        "share": _number(segment["revenue_share"] * 100),
+    }
+
+
+def _newer_upload(dataset: Dataset, ready: list[Dataset]) -> Dataset | None:
+    """The latest ready dataset of the same source (same name or same file name) uploaded after this one."""
+    later = [
+        other
+        for other in ready
+        if other.venture_id == dataset.venture_id
+        and other.created_at > dataset.created_at
+        and (other.name == dataset.name or other.original_name == dataset.original_name)
+    ]
+    return max(later, key=lambda other: other.created_at, default=None)
+
+
+def data_notes_stale(items: list[CanvasItem]) -> dict[int, list[Stale]]:
+    """Which of these notes from data no longer hold, and why (the rule is the module's docstring). Four queries."""
+    notes = [item for item in items if item.finding and item.source.get("kind") in Analysis.Kind.values]
+    if not notes:
+        return {}
+    dataset_ids = {item.source.get("dataset") for item in notes}
+    datasets = Dataset.objects.in_bulk([pk for pk in dataset_ids if isinstance(pk, int)])
+    ready = list(
+        Dataset.objects.filter(venture_id__in={dataset.venture_id for dataset in datasets.values()}, status=Dataset.Status.READY).only(
+            "id", "venture_id", "name", "original_name", "created_at"
+        )
+    )
+    newest = _newest_runs(datasets)
+    found: dict[int, list[Stale]] = {}
+    for item in notes:
+        reasons = found.setdefault(item.pk, [])
+        dataset = datasets.get(item.source.get("dataset"))
+        if dataset is None:
+            reasons.append(Stale("deleted", _("The data behind this note was deleted.")))
+            continue
+        upload = _newer_upload(dataset, ready)
+        if upload is not None:
+            reasons.append(
+                Stale(
+                    "newer_data",
+                    _("Newer data: “%(dataset)s” was uploaded on %(date)s.") % {"dataset": upload.name, "date": _when(upload.created_at)},
+                )
+            )
+        run = newest.get(_finding_scope(item))
+        if run is None or run.pk == item.source.get("analysis"):
+            continue
+        if contradiction := _contradiction(item, run):
+            reasons.append(Stale("contradicted", contradiction))
+        else:  # the newest run of this finding is not the note's
+            reasons.append(
+                Stale(
+                    "newer_run",
+                    _("A newer run of %(date)s exists: add it to the canvas to update this note.") % {"date": _when(run.finished_at)},
+                )
+            )
+    return {pk: reasons for pk, reasons in found.items() if reasons}
