@@ -17,6 +17,7 @@ A note is stale (`data_notes_stale`, registered with canvas.sources) when:
 - `newer_run`: otherwise, when that newest run is not the note's own and finished after it.
 """
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -41,6 +42,7 @@ REVENUE_BLOCK = "revenue_streams"
 # What makes a newer run's segment contradict a note (see the module's docstring).
 SHARE_POINTS_MATERIAL = 0.05
 SIZE_RATIO_MATERIAL = 0.2
+LEGACY_FIGURE = re.compile(r"/api/v1/analyses/([0-9]+)/figures/")
 METHODS = {"rfm": gettext_lazy("RFM segments"), "kmeans": gettext_lazy("k-means clusters")}
 
 
@@ -158,6 +160,7 @@ def analysis_to_canvas(*, user: User, analysis: Analysis, canvas: Canvas, langua
     if block not in canvas.blueprint.keys:
         raise InvalidInput(_("This canvas has no block for these items."), code="no_block")
     existing = {item.finding: item for item in canvas.items.filter(finding__in=[entry["finding"] for entry in entries])}
+    existing |= _legacy_notes(canvas, analysis, block, [entry for entry in entries if entry["finding"] not in existing])
     items = []
     for entry in entries:
         item = existing.get(entry["finding"])
@@ -167,6 +170,32 @@ def analysis_to_canvas(*, user: User, analysis: Analysis, canvas: Canvas, langua
             item = item_update(user=user, item=item, expected_version=item.version, **entry)
         items.append(item)
     return items
+
+
+def _legacy_notes(canvas: Canvas, analysis: Analysis, block: str, entries: list[dict]) -> dict[str, CanvasItem]:
+    """Notes put on the canvas from this finding's runs before notes had a finding (their chart cites a run of the
+    same dataset, kind and scope): each is taken as the note of the entry its words begin like (the segment's name,
+    or the forecast), so adding again updates it instead of adding a twin. Of twins made then, the first is taken."""
+    if not entries:
+        return {}
+    candidates = list(canvas.items.filter(block=block, finding="", evidence_figure__startswith="/api/v1/analyses/"))
+    cited = {item.pk: int(match.group(1)) for item in candidates if (match := LEGACY_FIGURE.match(item.evidence_figure))}
+    scope = _run_scope(analysis.kind, analysis.params)
+    runs = {
+        run.pk
+        for run in Analysis.objects.filter(pk__in=set(cited.values()), dataset_id=analysis.dataset_id, kind=analysis.kind).only(
+            "id", "params"
+        )
+        if _run_scope(run.kind, run.params) == scope
+    }
+    notes = [item for item in candidates if cited.get(item.pk) in runs]
+    adopted: dict[str, CanvasItem] = {}
+    for entry in entries:
+        head = entry["text"].split(":", 1)[0] + ":" if analysis.kind == Analysis.Kind.SEGMENTATION else ""
+        note = next((item for item in notes if item.text.startswith(head) and item not in adopted.values()), None)
+        if note is not None:
+            adopted[entry["finding"]] = note
+    return adopted
 
 
 # --- stale notes ------------------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ from analysis.models import Analysis
 from analysis.services import analysis_create, analysis_run
 from canvas.models import CanvasItem
 from canvas.selectors import canvas_blocks
-from canvas.services import canvas_create
-from evidence.services import analysis_to_canvas
+from canvas.services import canvas_create, item_add
+from evidence.services import analysis_items, analysis_to_canvas
 from history.models import Version
 from tests.conftest import api_as
 from tests.datasets.factories import ready_dataset
@@ -161,3 +161,18 @@ def test_the_stale_check_reads_a_few_rows_whatever_the_number_of_notes(world, da
     with django_assert_max_num_queries(5):
         blocks = canvas_blocks(canvas=canvas, language="en")
     assert sum(len(block["items"]) for block in blocks) == 4
+
+
+def test_notes_added_before_findings_existed_are_updated_not_repeated(world, dataset, canvas):
+    old = finished(world, dataset, "segmentation", k=3)
+    _block, entries = analysis_items(old, language="en")
+    for entry in [entries[0], entries[0], entries[1]]:  # as the old code left them: twins, no finding, no source
+        item_add(user=world.editor, canvas=canvas, block="customer_segments", text=entry["text"], evidence_figure=entry["evidence_figure"])
+    mine = item_add(user=world.editor, canvas=canvas, block="customer_segments", text=entries[0]["text"])  # no chart: someone's words
+
+    add(world, finished(world, dataset, "segmentation", k=3), canvas)
+
+    notes = list(CanvasItem.objects.filter(canvas=canvas).order_by("position"))
+    assert len(notes) == 5  # three findings: two adopted, one added; the twin and the hand-written note stay
+    assert [bool(note.finding) for note in notes] == [True, False, True, False, True]
+    assert mine.pk in {note.pk for note in notes if not note.finding}
