@@ -34,7 +34,10 @@ class ItemForm(forms.Form):
     @classmethod
     def field_labels(cls) -> dict[str, str]:
         """Field name → its label, for naming what changed between two versions."""
-        return {name: str(field.label) for name, field in cls.base_fields.items() if field.label} | {"group": str(_("Block"))}
+        extra = {"group": _("Block"), "source": _("Data source"), "finding": _("Finding")}  # not edited in the form
+        return {name: str(field.label) for name, field in cls.base_fields.items() if field.label} | {
+            name: str(label) for name, label in extra.items()
+        }
 
     def clean_assumption_status(self) -> str:
         return self.cleaned_data.get("assumption_status") or AssumptionStatus.UNTESTED
