@@ -144,7 +144,7 @@ def last_complete_week(summary: dict) -> dict | None:
 
 
 def untested_assumptions(canvas: Canvas | None) -> tuple[int, int]:
-    """(untested, assumptions) on a canvas: assumptions not yet validated or invalidated, as the editor counts them."""
+    """(untested, assumptions) on a canvas: assumptions whose status is still untested (not being tested, not decided), as the editor counts them."""
     if canvas is None:
         return 0, 0
     assumptions = list(canvas.items.filter(is_assumption=True))
