@@ -183,6 +183,11 @@ SHARE_RATE_LIMIT_PER_MINUTE = env.int("SHARE_RATE_LIMIT_PER_MINUTE", default=120
 # only bounds how long panels rendered by the previous release can show after a deploy.
 DASHBOARD_PANEL_CACHE_SECONDS = env.int("DASHBOARD_PANEL_CACHE_SECONDS", default=900)
 
+# --- History --------------------------------------------------------------------------------------------------
+# Consecutive changes by one person to one canvas or strategy view within this many minutes of the first of them are
+# one version in its history (0: every change is a version of its own).
+HISTORY_COALESCE_MINUTES = env.int("HISTORY_COALESCE_MINUTES", default=5)
+
 # --- Security headers -----------------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"

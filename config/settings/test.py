@@ -23,6 +23,8 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"auth": "1000/min"}}
 AXES_FAILURE_LIMIT = 3
+# One version per change, as tests that count versions expect; the coalescing tests turn it on (settings fixture).
+HISTORY_COALESCE_MINUTES = 0
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that a worker subprocess started by a test sees the same test database.
