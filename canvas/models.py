@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from canvas.blueprints import BLUEPRINTS, PALETTE, Blueprint
 from canvas.sources import Provenance, Stale, provenance_of, validate_source
@@ -34,6 +35,20 @@ class AssumptionStatus(TextChoices):
     TESTING = "testing", _("Testing")
     VALIDATED = "validated", _("Validated")
     INVALIDATED = "invalidated", _("Invalidated")
+
+
+class CanvasChange(TextChoices):
+    """The kinds of change a canvas's history records (history.Version.action and kinds)."""
+
+    CREATE = "create", pgettext_lazy("history action", "Created")
+    ITEM_ADD = "item_add", _("Note added")
+    ITEM_EDIT = "item_edit", _("Note edited")
+    ITEM_MOVE = "item_move", _("Note moved")
+    ITEM_DELETE = "item_delete", _("Note deleted")
+    TITLE = "title", _("Renamed")
+    RESTORE = "restore", pgettext_lazy("history action", "Restored")
+    IMPORT = "import", _("Imported")
+    DUPLICATE = "duplicate", _("Duplicated")
 
 
 COLOR_CHOICES = [(value, english) for value, (english, _chinese, _css) in PALETTE.items()]

@@ -1,9 +1,11 @@
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from canvas.models import ITEM_CONTENT_FIELDS, Canvas, CanvasItem, ItemComment
+from canvas.blueprints import PALETTE
+from canvas.models import ITEM_CONTENT_FIELDS, AssumptionStatus, Canvas, CanvasItem, ItemComment
 from canvas.sources import sources_check
 from core.errors import NotFound
 from history.diff import SnapshotDiff, snapshot_diff
@@ -105,7 +107,8 @@ def item_snapshot(item: CanvasItem) -> dict:
 
 
 def canvas_version_diff(*, canvas: Canvas, before: dict, after: dict, language: str) -> tuple[SnapshotDiff, list[dict]]:
-    """What changed from snapshot `before` to `after`, block by block in the blueprint's order, with block names."""
+    """What changed from snapshot `before` to `after`, block by block in the blueprint's order, with block names;
+    each changed note with its fields' old → new values as people read them (`shown`), and the notes moved."""
     diff = snapshot_diff(before, after, groups=canvas.blueprint.keys)
     names = {spec.key: spec.name(language) for spec in canvas.blueprint.blocks}
     blocks = [
@@ -114,9 +117,42 @@ def canvas_version_diff(*, canvas: Canvas, before: dict, after: dict, language: 
             "name": names.get(group.group, group.group),
             "added": group.added,
             "removed": group.removed,
-            "changed": group.changed,
+            "changed": [
+                {
+                    "before": change.before,
+                    "after": change.after,
+                    "fields": change.fields,
+                    "values": [{"field": name, "before": old, "after": new} for name, old, new in change.values],
+                    "shown": [
+                        (name, _shown(name, old, names, language), _shown(name, new, names, language)) for name, old, new in change.values
+                    ],
+                }
+                for change in group.changed
+            ],
+            "moved": group.moved,
             "reordered": group.reordered,
         }
         for group in diff.groups
     ]
     return diff, blocks
+
+
+READING_ORDER = ("text", "group", "note", "color", "is_assumption", "assumption_status", "evidence", "evidence_figure")
+
+
+def _in_reading_order(values: list[tuple[str, object, object]]) -> list[tuple[str, object, object]]:
+    """What a note says first, then where it sits, then the rest, as the note's form shows them."""
+    return sorted(values, key=lambda value: READING_ORDER.index(value[0]) if value[0] in READING_ORDER else len(READING_ORDER))
+
+
+def _shown(name: str, value: object, block_names: dict[str, str], language: str) -> str:
+    """A snapshot value as the canvas page shows it: blocks, colours and statuses by name, yes/no for flags."""
+    if name == "group":
+        return block_names.get(str(value), str(value))
+    if name == "color" and value in PALETTE:
+        return PALETTE[str(value)][1 if language.startswith("zh") else 0]
+    if name == "assumption_status" and value in AssumptionStatus.values:
+        return str(AssumptionStatus(value).label)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return "" if value is None else str(value)

@@ -12,12 +12,12 @@ from rest_framework.views import APIView
 from core.api.pagination import StandardPagination, paginated
 from core.api.versioning import VersionedApiView, expected_version, with_etag
 from core.errors import InvalidInput
-from history.api import VersionOutputSerializer
+from history.api import VersionOutputSerializer, version_filter_parameters, version_filters
 from history.diff import snapshot_diff
 from history.models import Version
 from history.selectors import version_get, version_list
 from strategy import labels
-from strategy.models import StrategyView
+from strategy.models import StrategyView, ViewChange
 from strategy.resources import RESOURCES, Resource
 from strategy.selectors import FIGURE_KINDS, five_forces_summary, row_get_for_user, rows_for_user, venture_figure, view_snapshot
 from strategy.services import row_create, row_delete, row_update, strategy_edit_require, view_restore
@@ -150,10 +150,11 @@ class FiveForcesScoresApi(APIView):
 class ViewVersionListApi(APIView):
     pagination_class = StandardPagination  # documents the page envelope and the page parameters
 
-    @extend_schema(responses={200: VersionOutputSerializer(many=True)})
+    @extend_schema(parameters=version_filter_parameters(ViewChange.values), responses={200: VersionOutputSerializer(many=True)})
     def get(self, request: Request, venture_id: int, kind: str) -> Response:
+        """The view's versions, newest first; `author` and `change` (a kind of change) filter them."""
         view = _view(request, venture_id, kind)
-        versions = version_list(target=view) if view.pk else Version.objects.none()
+        versions = version_list(target=view, **version_filters(request)) if view.pk else Version.objects.none()
         return paginated(request, self, versions, VersionOutputSerializer)
 
 
@@ -178,7 +179,15 @@ class ViewVersionDiffApi(APIView):
                 "group": g.group,
                 "added": g.added,
                 "removed": g.removed,
-                "changed": [{"before": c.before, "after": c.after, "fields": c.fields} for c in g.changed],
+                "changed": [
+                    {
+                        "before": c.before,
+                        "after": c.after,
+                        "fields": c.fields,
+                        "values": [{"field": name, "before": old, "after": new} for name, old, new in c.values],
+                    }
+                    for c in g.changed
+                ],
             }
             for g in diff.groups
         ]

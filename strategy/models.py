@@ -3,12 +3,23 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from core.choices import TextChoices
 from history.models import Version
 from strategy import labels
 from ventures.models import Venture
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class ViewChange(TextChoices):
+    """The kinds of change a strategy view's history records (history.Version.action and kinds)."""
+
+    ADD = "add", _("Added")
+    EDIT = "edit", _("Edited")
+    DELETE = "delete", _("Deleted")
+    RESTORE = "restore", pgettext_lazy("history action", "Restored")
 
 
 class StrategyView(models.Model):

@@ -2,11 +2,14 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, QuerySet
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import NotFound
+from history.diff import SnapshotDiff, snapshot_diff
 from strategy import figures, labels
 from strategy.models import Competitor, ForceDriver, Insight, Risk, StrategyView, ValueActivity, VersionedRow
 from strategy.resources import Resource, resources_of_view
@@ -64,6 +67,63 @@ def view_snapshot(*, view: StrategyView) -> dict:
     for resource in resources_of_view(view.kind):
         items.extend(row_snapshot(row, resource) for row in resource.model.objects.filter(venture_id=view.venture_id).order_by("pk"))
     return {"fields": {"kind": view.kind}, "items": items}
+
+
+def view_version_diff(*, view: StrategyView, before: dict, after: dict, language: str) -> tuple[SnapshotDiff, list[dict]]:
+    """What changed in a view from snapshot `before` to `after`, group by group; each changed row with its fields'
+    labels and old → new values as people read them (`shown`: coded values by name, insights by their text,
+    owners by username)."""
+    diff = snapshot_diff(before, after)
+    rows = {item["id"]: item for item in [*before.get("items", []), *after.get("items", [])]}
+    resources = {resource.model._meta.model_name: resource for resource in resources_of_view(view.kind)}
+    owner_ids = {value for item in rows.values() for key, value in item.items() if key == "owner_id" and value}
+    usernames = dict(User.objects.filter(pk__in=owner_ids).values_list("pk", "username"))
+    groups = []
+    for group in diff.groups:
+        changed = []
+        for change in group.changed:
+            resource = resources.get(str(change.after["id"]).split(":")[0])
+            fields = resource.fields if resource else ()
+            values = sorted(
+                (value for value in change.values if value[0] != "group"),  # the group is one of the fields, shown as itself
+                key=lambda value: fields.index(value[0]) if value[0] in fields else len(fields),
+            )
+            shown = [
+                (
+                    _field_label(resource.model if resource else None, name),
+                    _shown(name, old, rows, usernames, language),
+                    _shown(name, new, rows, usernames, language),
+                )
+                for name, old, new in values
+            ]
+            changed.append({"before": change.before, "after": change.after, "fields": change.fields, "shown": shown})
+        groups.append(
+            {"group": group.group, "added": group.added, "removed": group.removed, "changed": changed, "is_empty": group.is_empty}
+        )
+    return diff, groups
+
+
+def _field_label(model: type[Model] | None, name: str) -> str:
+    if name == "group" or model is None:
+        return name
+    try:
+        return str(capfirst(model._meta.get_field(name.removesuffix("_id")).verbose_name))
+    except FieldDoesNotExist:
+        return name
+
+
+def _shown(name: str, value: object, rows: dict, usernames: dict, language: str) -> str:
+    if value is None or value == "":
+        return ""
+    if name in labels.CODED:
+        return str({label.key: label.name(language) for label in labels.CODED[name]}.get(str(value), value))
+    if name in ("first_id", "second_id"):
+        return str(rows.get(f"insight:{value}", {}).get("text", value))
+    if name == "owner_id":
+        return str(usernames.get(value, value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value)
 
 
 # --- what the views show ---------------------------------------------------------------------------------------

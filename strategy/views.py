@@ -13,11 +13,10 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, StaleVersion
 from core.web import allowed_or_403, get_or_404, service_run
-from history.diff import snapshot_diff
-from history.selectors import version_get, version_list
+from history.selectors import version_authors, version_get, version_kinds, version_list
 from strategy import labels
 from strategy.forms import form_to_service_fields, row_form
-from strategy.models import Insight, StrategyView
+from strategy.models import Insight, StrategyView, ViewChange
 from strategy.resources import RESOURCES, TITLES, Resource
 from strategy.selectors import (
     five_forces_summary,
@@ -29,6 +28,7 @@ from strategy.selectors import (
     value_chain_rows,
     venture_figure,
     view_snapshot,
+    view_version_diff,
 )
 from strategy.services import row_create, row_delete, row_update, strategy_edit_require, view_restore
 from teams.access import can_edit
@@ -230,12 +230,13 @@ def strategy_history(request: HttpRequest, venture_id: int, kind: str) -> HttpRe
     view = StrategyView.objects.filter(venture=venture, kind=kind).first()
     if kind not in PAGES:
         raise Http404
-    versions = list(version_list(target=view)[:200]) if view else []
+    author, change = request.GET.get("author", ""), request.GET.get("change", "")
+    versions = list(version_list(target=view, author=author, kind=change)[:200]) if view else []
+    language = translation.get_language()
     compare = None
     if view and request.GET.get("version", "").isdigit():
         version = get_or_404(version_get, target=view, version_id=int(request.GET["version"]))
-        compare = (version, snapshot_diff(version.snapshot, view_snapshot(view=view)))
-    language = translation.get_language()
+        compare = (version, *view_version_diff(view=view, before=version.snapshot, after=view_snapshot(view=view), language=language))
     group_names = {label.key: label.name(language) for group in labels.CODED.values() for label in group}
     group_names |= {key: str(title) for key, title in TITLES.items()}
     context = {
@@ -246,6 +247,11 @@ def strategy_history(request: HttpRequest, venture_id: int, kind: str) -> HttpRe
         "compare": compare,
         "can_edit": _can_edit(request, venture),
         "group_names": group_names,
+        "kind_labels": dict(ViewChange.choices),
+        "authors": version_authors(target=view) if view else [],
+        "kinds": version_kinds(target=view) if view else [],
+        "author": author,
+        "change": change,
     }
     return render(request, "strategy/history.html", context)
 

@@ -8,11 +8,12 @@ from rest_framework.views import APIView
 
 from canvas.api.canvases import canvas_detail_response
 from canvas.api.serializers import CanvasDetailOutputSerializer, request_language
+from canvas.models import CanvasChange
 from canvas.selectors import canvas_get_for_user, canvas_snapshot, canvas_version_diff
 from canvas.services import canvas_edit_require, canvas_version_name, canvas_version_restore
 from core.api.pagination import StandardPagination, paginated
 from core.errors import InvalidInput
-from history.api import VersionOutputSerializer
+from history.api import VersionOutputSerializer, version_filter_parameters, version_filters
 from history.selectors import version_get, version_list
 
 
@@ -24,10 +25,11 @@ class VersionNameInputSerializer(serializers.Serializer):
 class CanvasVersionListApi(APIView):
     pagination_class = StandardPagination  # documents the page envelope and the page parameters
 
-    @extend_schema(responses={200: VersionOutputSerializer(many=True)})
+    @extend_schema(parameters=version_filter_parameters(CanvasChange.values), responses={200: VersionOutputSerializer(many=True)})
     def get(self, request: Request, canvas_id: int) -> Response:
+        """The canvas's versions, newest first; `author` and `change` (a kind of change) filter them."""
         canvas = canvas_get_for_user(user=request.user, canvas_id=canvas_id)
-        return paginated(request, self, version_list(target=canvas), VersionOutputSerializer)
+        return paginated(request, self, version_list(target=canvas, **version_filters(request)), VersionOutputSerializer)
 
     @extend_schema(request=VersionNameInputSerializer, responses={201: VersionOutputSerializer})
     def post(self, request: Request, canvas_id: int) -> Response:
@@ -50,10 +52,23 @@ class DiffItemSerializer(serializers.Serializer):
     evidence = serializers.CharField()
 
 
+class DiffValueSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    before = serializers.JSONField()
+    after = serializers.JSONField()
+
+
 class DiffChangeSerializer(serializers.Serializer):
     before = DiffItemSerializer()
     after = DiffItemSerializer()
     fields = serializers.ListField(child=serializers.CharField())
+    values = DiffValueSerializer(many=True, help_text="Each changed field from its old value to its new one (group: the block).")
+
+
+class DiffMoveSerializer(serializers.Serializer):
+    item = DiffItemSerializer()
+    before = serializers.IntegerField(help_text="Its position in the block, from 1.")
+    after = serializers.IntegerField()
 
 
 class DiffBlockSerializer(serializers.Serializer):
@@ -62,6 +77,7 @@ class DiffBlockSerializer(serializers.Serializer):
     added = DiffItemSerializer(many=True)
     removed = DiffItemSerializer(many=True)
     changed = DiffChangeSerializer(many=True)
+    moved = DiffMoveSerializer(many=True, help_text="The fewest notes whose moves within the block explain its new order.")
     reordered = serializers.BooleanField()
 
 

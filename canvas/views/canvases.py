@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from canvas.api.serializers import CanvasDocumentSerializer
 from canvas.exports import PAGE_SIZES, canvas_export_response
 from canvas.forms import CanvasCreateForm, CanvasImportForm, CanvasSettingsForm, ItemForm, VersionNameForm
+from canvas.models import CanvasChange
 from canvas.selectors import canvas_blocks, canvas_counts, canvas_get_for_user, canvas_version_diff, canvas_version_for_user
 from canvas.services import (
     canvas_create,
@@ -26,7 +27,7 @@ from canvas.services import (
 )
 from canvas.views.blocks import block_context, block_response, can_edit_canvas, editable_canvas, render_canvas
 from core.web import allowed_or_403, get_or_404, service_run
-from history.selectors import version_get, version_list
+from history.selectors import version_authors, version_get, version_kinds, version_list
 from ventures.selectors import venture_get_for_user
 
 
@@ -145,12 +146,20 @@ def canvas_history(request: HttpRequest, canvas_id: int) -> HttpResponse:
         if form.is_valid() and service_run(request, canvas_version_name, user=request.user, canvas=canvas, **form.cleaned_data):
             messages.success(request, _("Version %(number)s named.") % {"number": form.cleaned_data["number"]})
             return redirect("canvas:history", canvas_id=canvas.pk)
-    versions = list(version_list(target=canvas)[:200])
-    return render(
-        request,
-        "canvas/canvas_history.html",
-        {"canvas": canvas, "versions": versions, "form": form, "can_edit": can_edit_canvas(request, canvas)},
-    )
+    author, change = request.GET.get("author", ""), request.GET.get("change", "")
+    versions = list(version_list(target=canvas, author=author, kind=change)[:200])
+    context = {
+        "canvas": canvas,
+        "versions": versions,
+        "form": form,
+        "can_edit": can_edit_canvas(request, canvas),
+        "kind_labels": dict(CanvasChange.choices),
+        "authors": version_authors(target=canvas),
+        "kinds": version_kinds(target=canvas),
+        "author": author,
+        "change": change,
+    }
+    return render(request, "canvas/canvas_history.html", context)
 
 
 @login_required
@@ -172,7 +181,7 @@ def canvas_compare(request: HttpRequest, canvas_id: int) -> HttpResponse:
         "diff": diff,
         "blocks": blocks,
         "can_edit": can_edit_canvas(request, canvas),
-        "field_labels": ItemForm.field_labels(),
+        "field_labels": ItemForm.field_labels() | {"is_assumption": _("Assumption"), "evidence_figure": _("Evidence chart")},
     }
     return render(request, "canvas/canvas_compare.html", context)
 
