@@ -27,7 +27,7 @@ def version_record(*, target: models.Model, number: int, action: str, snapshot: 
     version's first change, so restore points stay at most that many minutes apart however long a session runs."""
     content_type = ContentType.objects.get_for_model(target)
     now = timezone.now()
-    latest = Version.objects.filter(content_type=content_type, object_id=target.pk).order_by("-number").first()
+    latest = Version.objects.filter(content_type=content_type, object_id=target.pk).defer("snapshot").order_by("-number").first()
     if latest is not None and _extends(latest, action=action, user=user, now=now):
         latest.number = number
         latest.action = action
