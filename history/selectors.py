@@ -22,7 +22,10 @@ def version_list(*, target: models.Model, author: str = "", kind: str = "") -> Q
 def version_authors(*, target: models.Model) -> list[str]:
     """The usernames of the people who made the target's versions, for the history's filter."""
     return sorted(
-        {username for username in _of(target).exclude(created_by=None).values_list("created_by__username", flat=True).distinct()},
+        {
+            username
+            for username in _of(target).exclude(created_by=None).order_by().values_list("created_by__username", flat=True).distinct()
+        },
         key=str.casefold,
     )
 
