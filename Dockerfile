@@ -2,6 +2,7 @@
 FROM node:20-bookworm-slim AS assets
 WORKDIR /assets
 COPY package.json package-lock.json ./
+COPY assets ./assets
 RUN npm ci --no-audit --no-fund
 
 FROM python:3.11-slim-bookworm

@@ -157,8 +157,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    # plotly.js, strict build (no eval: the CSP forbids it), from the npm registry (package.json; ./bizcanvas installs it).
-    ("vendor/plotly", BASE_DIR / "node_modules" / "plotly.js-strict-dist-min"),
+    # plotly.js with only our trace types, strict (no eval: the CSP forbids it), built from the npm packages of
+    # package.json by assets/build.mjs on `npm ci` (./bizcanvas runs it).
+    ("vendor/plotly", BASE_DIR / "node_modules" / ".bizcanvas" / "plotly"),
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))

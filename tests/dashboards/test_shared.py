@@ -47,7 +47,7 @@ def test_a_link_works_logged_out_and_shows_the_dashboard_with_its_charts(client,
     assert page.count("Nothing to draw yet") == 2
     assert "Campus partnerships" in json.dumps(figures["swot"])
     assert "Bike theft" in json.dumps(figures["risk_matrix"])
-    assert "/static/vendor/plotly/plotly-strict.min.js" in page
+    assert "/static/vendor/plotly/plotly-bizcanvas.min.js" in page
 
 
 def test_the_shared_page_has_no_form_no_csrf_token_no_link_into_the_app_and_no_names(client, filled: TeamWorld):

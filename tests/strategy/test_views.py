@@ -15,7 +15,7 @@ def test_every_view_page_renders_with_its_figure_data(client, world, kind):
     page = client.get(f"/ventures/{world.venture.pk}/strategy/{kind}/")
 
     assert page.status_code == 200
-    assert "vendor/plotly/plotly-strict.min.js" in page.content.decode()
+    assert "vendor/plotly/plotly-bizcanvas.min.js" in page.content.decode()
 
 
 def test_adding_a_swot_item_in_the_browser(client, world):
