@@ -253,8 +253,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery ---------------------------------------------------------------------------------------------------
 # CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0. Without it: a filesystem broker under var/ that needs no
-# server but still crosses a process boundary to a real worker (never task_always_eager).
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# server but still crosses a process boundary to a real worker (never task_always_eager). Its URL names a host
+# (which the transport ignores) so that kombu does not warn "No hostname was supplied" at every connection.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=35 * 60)
 

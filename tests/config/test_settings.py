@@ -58,7 +58,7 @@ def test_embedded_defaults_need_no_server():
         timeout=60,
     )
 
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://", "True"], result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://localhost/", "True"], result.stderr
 
 
 def test_production_stores_files_in_a_bucket_when_one_is_named():
@@ -68,3 +68,19 @@ def test_production_stores_files_in_a_bucket_when_one_is_named():
     )
 
     assert result.stdout.split() == ["storages.backends.s3.S3Storage", "acme-data"], result.stderr
+
+
+def test_the_embedded_broker_connects_without_kombu_warning_of_a_missing_hostname():
+    code = "import logging; logging.basicConfig(); from config.celery import app; print(app.connection_for_write().as_uri())"
+    env = {key: value for key, value in os.environ.items() if key not in {"CELERY_BROKER_URL"}}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.dev"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.stdout.startswith("filesystem://"), result.stderr
+    assert "No hostname was supplied" not in result.stderr
