@@ -7,6 +7,15 @@
   var input = form.querySelector("input[type=file]");
   var bar = form.querySelector("progress");
   var status = form.querySelector("[data-upload-status]");
+  var failure = form.querySelector("[data-upload-error]");
+
+  // Why the upload was refused, as an error beside the drop zone (the status line only says how far it got).
+  function fail(message) {
+    bar.hidden = true;
+    status.textContent = "";
+    failure.textContent = message;
+    failure.hidden = false;
+  }
 
   function csrfToken() {
     var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
@@ -36,6 +45,7 @@
     request.setRequestHeader("X-CSRFToken", csrfToken());
     request.setRequestHeader("Accept", "application/json");
     bar.hidden = false;
+    failure.hidden = true;
     request.upload.addEventListener("progress", function (progress) {
       if (progress.lengthComputable) { bar.value = Math.round(progress.loaded * 100 / progress.total); }
     });
@@ -46,13 +56,9 @@
         window.location.href = form.getAttribute("data-dataset-url").replace("/0/", "/" + body.id + "/");
         return;
       }
-      bar.hidden = true;
-      status.textContent = body.detail || (body.file && body.file.join(" ")) || form.getAttribute("data-error-text");
+      fail(body.detail || (body.file && body.file.join(" ")) || form.getAttribute("data-error-text"));
     });
-    request.addEventListener("error", function () {
-      bar.hidden = true;
-      status.textContent = form.getAttribute("data-error-text");
-    });
+    request.addEventListener("error", function () { fail(form.getAttribute("data-error-text")); });
     request.send(data);
   });
 })();

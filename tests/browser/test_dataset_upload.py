@@ -58,5 +58,23 @@ def test_a_file_that_is_no_table_is_explained_on_the_page(page: Page, live_serve
     page.locator("#datasets input[type=file]").set_input_files(str(html))
     page.locator("#datasets").get_by_role("button", name="Upload").click()
 
-    expect(page.locator("[data-upload-status]")).to_contain_text("This is a web page (HTML), not a CSV export.")
+    error = page.locator("#datasets .upload-form").get_by_role("alert")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("This is a web page (HTML), not a CSV export.")
+    assert error.evaluate("e => getComputedStyle(e).color") == "rgb(196, 50, 10)"  # --danger, not the grey of the hints
     assert page.url.endswith(f"/ventures/{venture.pk}/")
+
+
+def test_the_upload_form_looks_like_a_drop_zone(page: Page, live_server):
+    team = TeamFactory()
+    analyst = member(team, Role.EDITOR).user
+    venture = VentureFactory(team=team)
+    log_in(page, live_server.url, analyst.username, PASSWORD)
+    page.goto(f"{live_server.url}/ventures/{venture.pk}/")
+
+    zone = page.locator("#datasets .upload-form")
+    expect(zone).to_contain_text("Or drop a CSV file anywhere in this box.")
+    assert zone.evaluate("e => getComputedStyle(e).borderTopStyle") == "dashed"
+    assert zone.evaluate("e => getComputedStyle(e).borderTopColor") != "rgba(0, 0, 0, 0)"  # visible before any drag
+    zone.dispatch_event("dragenter")
+    expect(zone).to_have_class("grid-form upload-form dropping")
