@@ -1,3 +1,6 @@
+import json
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -6,8 +9,27 @@ from canvas.models import NOTE_MAX, TEXT_MAX, AssumptionStatus, CanvasKind
 
 
 class CanvasCreateForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Template"), choices=CanvasKind.choices)
-    title = forms.CharField(label=_("Title"), max_length=120)
+    """A new canvas: its template and a title, offered as the template's name (static/js/canvas_new.js follows the
+    template chosen until the title is typed; left blank, the template's name is taken)."""
+
+    kind = forms.ChoiceField(label=_("Template"), choices=CanvasKind.choices, initial=CanvasKind.BUSINESS_MODEL)
+    title = forms.CharField(label=_("Title"), max_length=120, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        title = self.fields["title"]
+        title.initial = self.default_title(CanvasKind.BUSINESS_MODEL)
+        title.widget.attrs["data-default-titles"] = json.dumps({kind.value: self.default_title(kind) for kind in CanvasKind})
+
+    @staticmethod
+    def default_title(kind: str) -> str:
+        return str(CanvasKind(kind).label)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("title", "").strip() and cleaned.get("kind"):
+            cleaned["title"] = self.default_title(cleaned["kind"])
+        return cleaned
 
 
 class CanvasImportForm(forms.Form):

@@ -22,6 +22,17 @@ def test_venture_page_lists_canvases_and_creates_one(client, world, bmc):
     assert created["Location"] == f"/canvases/{Canvas.objects.get(title='Lean one').pk}/"
 
 
+def test_create_canvas_offers_the_templates_name_as_title_and_takes_it_when_left_blank(client, world):
+    client.force_login(world.editor)
+
+    page = client.get(f"/ventures/{world.venture.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    created = client.post(f"/canvases/new/{world.venture.pk}/", {"kind": "lean", "title": "  "})
+
+    assert 'name="title" value="商业模式画布"' in page
+    assert "/static/js/canvas_new.js" in page  # which follows the template chosen until a title is typed
+    assert Canvas.objects.get(pk=created["Location"].split("/")[2]).title == "Lean Canvas"
+
+
 def test_editor_page_shows_blocks_with_questions_and_attribution(client, world, bmc):
     client.force_login(world.viewer)
 
