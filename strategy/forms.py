@@ -1,6 +1,9 @@
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.forms import modelform_factory
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from strategy import labels
 from strategy.resources import RESOURCES, Resource
@@ -20,6 +23,11 @@ def row_form_class(resource: Resource) -> type[forms.ModelForm]:
 def _formfield(field: models.Field, **kwargs: object) -> forms.Field | None:
     if isinstance(field, models.URLField):
         kwargs["assume_scheme"] = "https"  # "example.com" means https://example.com (Django 6's default)
+    low = next((v.limit_value for v in field.validators if isinstance(v, MinValueValidator)), None)
+    high = next((v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)), None)
+    if isinstance(field, models.IntegerField) and low is not None and high is not None:
+        # A score on a scale (probability, impact, weight…): the input says the scale and keeps to it (min/max).
+        kwargs.update(min_value=low, max_value=high, help_text=format_lazy(_("From {low} (low) to {high} (high)."), low=low, high=high))
     return field.formfield(**kwargs)
 
 

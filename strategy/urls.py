@@ -10,7 +10,6 @@ urlpatterns = [
     path("<int:venture_id>/strategy/<str:kind>/", views.strategy_view, name="view"),
     path("<int:venture_id>/strategy/<str:kind>/history/", views.strategy_history, name="history"),
     path("<int:venture_id>/strategy/<str:kind>/history/<int:version_id>/restore/", views.strategy_restore, name="restore"),
-    path("<int:venture_id>/strategy/rows/<str:resource>/", views.row_create_view, name="row_create"),
     path("<int:venture_id>/strategy/rows/<str:resource>/<int:row_id>/", views.row_edit_view, name="row_edit"),
     path("<int:venture_id>/strategy/rows/<str:resource>/<int:row_id>/delete/", views.row_delete_view, name="row_delete"),
 ]

@@ -84,7 +84,15 @@ def strategy_home(request: HttpRequest, venture_id: int) -> HttpResponse:
 
 
 @login_required
-def strategy_view(request: HttpRequest, venture_id: int, kind: str, **extra: Any) -> HttpResponse:
+def strategy_view(request: HttpRequest, venture_id: int, kind: str) -> HttpResponse:
+    """A view's page. Its sections' "add" forms post here (the section's `resource`), so that a refused row comes back
+    with its errors on this same address (422): reloading it shows the page, where a POST-only URL would say 405."""
+    if request.method == "POST":
+        return _row_create(request, venture_id, kind)
+    return _view_page(request, venture_id, kind)
+
+
+def _view_page(request: HttpRequest, venture_id: int, kind: str, **extra: Any) -> HttpResponse:
     venture = _venture(request, venture_id)
     if kind not in PAGES:
         raise Http404
@@ -138,11 +146,11 @@ def _back(resource: Resource, venture_id: int) -> HttpResponse:
     return redirect("strategy:view", venture_id=venture_id, kind=resource.view)
 
 
-@login_required
-@require_POST
-def row_create_view(request: HttpRequest, venture_id: int, resource: str) -> HttpResponse:
+def _row_create(request: HttpRequest, venture_id: int, kind: str) -> HttpResponse:
     venture = _venture(request, venture_id)
-    spec = _resource(resource)
+    spec = _resource(request.POST.get("resource", ""))
+    if kind not in PAGES or spec.key not in PAGES[kind][0]:
+        raise Http404
     allowed_or_403(strategy_edit_require, user=request.user, venture=venture)
     form = _form(request, venture, spec, data=request.POST)
     if form.is_valid():
@@ -153,7 +161,7 @@ def row_create_view(request: HttpRequest, venture_id: int, resource: str) -> Htt
         else:
             messages.success(request, _("Saved."))
             return _back(spec, venture_id)
-    return strategy_view(request, venture_id, spec.view, forms={spec.key: form}, status=422)
+    return _view_page(request, venture_id, kind, forms={spec.key: form}, status=422)
 
 
 @login_required

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from history.models import Version
@@ -21,10 +23,39 @@ def test_every_view_page_renders_with_its_figure_data(client, world, kind):
 def test_adding_a_swot_item_in_the_browser(client, world):
     client.force_login(world.editor)
 
-    response = client.post(f"/ventures/{world.venture.pk}/strategy/rows/swot/", {"text": "Fast team", "kind": "strength", "weight": 4})
+    response = client.post(
+        f"/ventures/{world.venture.pk}/strategy/swot/", {"resource": "swot", "text": "Fast team", "kind": "strength", "weight": 4}
+    )
 
     assert response.status_code == 302
     assert Insight.objects.get().text == "Fast team"
+
+
+def test_a_refused_risk_comes_back_on_the_pages_own_address_with_the_scale_said(client, world):
+    client.force_login(world.editor)
+    url = f"/ventures/{world.venture.pk}/strategy/risks/"
+    form = {"resource": "risks", "title": "Supplier fails", "category": "market", "probability": 9, "impact": 0, "status": "open"}
+
+    refused = client.post(url, form)
+    reloaded = client.get(url)  # what the browser's address bar now holds
+
+    assert refused.status_code == 422
+    page = refused.content.decode()
+    assert f'action="{url}"' in page
+    assert re.search(r'name="probability" value="9" min="1" max="5"', page)
+    assert re.search(r'name="impact" value="0" min="1" max="5"', page)
+    assert "From 1 (low) to 5 (high)." in page
+    assert reloaded.status_code == 200
+
+
+def test_a_row_posted_to_another_views_page_is_404(client, world):
+    client.force_login(world.editor)
+
+    response = client.post(
+        f"/ventures/{world.venture.pk}/strategy/risks/", {"resource": "swot", "text": "x", "kind": "strength", "weight": 1}
+    )
+
+    assert response.status_code == 404
 
 
 def test_dragging_an_item_to_another_quadrant_retags_it(client, world):
@@ -56,9 +87,9 @@ def test_viewer_gets_no_edit_controls_and_403_on_writes(client, world):
     client.force_login(world.viewer)
 
     page = client.get(f"/ventures/{world.venture.pk}/strategy/swot/").content.decode()
-    write = client.post(f"/ventures/{world.venture.pk}/strategy/rows/swot/", {"text": "x", "kind": "strength", "weight": 1})
+    write = client.post(f"/ventures/{world.venture.pk}/strategy/swot/", {"resource": "swot", "text": "x", "kind": "strength", "weight": 1})
 
-    assert "/strategy/rows/swot/" not in page
+    assert 'name="resource"' not in page
     assert write.status_code == 403
 
 
