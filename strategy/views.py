@@ -99,14 +99,20 @@ def _view_page(request: HttpRequest, venture_id: int, kind: str, **extra: Any) -
     language = translation.get_language()
     resource_keys, figure_kinds = PAGES[kind]
     can_edit = _can_edit(request, venture)
-    sections = [
-        {
-            "resource": RESOURCES[key],
-            "rows": list(rows_for_venture(venture=venture, resource=RESOURCES[key]).order_by("pk")),
-            "form": extra.get("forms", {}).get(key) or _form(request, venture, RESOURCES[key]),
-        }
-        for key in resource_keys
-    ]
+    # Printed once: a section whose rows the page already shows (the SWOT quadrants, an earlier table) is left out.
+    printed = {Insight} if kind == "swot" else set()
+    sections = []
+    for key in resource_keys:
+        model = RESOURCES[key].model
+        sections.append(
+            {
+                "resource": RESOURCES[key],
+                "rows": list(rows_for_venture(venture=venture, resource=RESOURCES[key]).order_by("pk")),
+                "form": extra.get("forms", {}).get(key) or _form(request, venture, RESOURCES[key]),
+                "printed": model not in printed,
+            }
+        )
+        printed.add(model)
     context = {
         "venture": venture,
         "kind": kind,

@@ -1,12 +1,7 @@
-// Strategy views: the PDF button, and moving SWOT items between quadrants by drag and drop (figures.js draws the
-// charts).
+// Strategy views: moving SWOT items between quadrants by drag and drop (figures.js draws the charts; the PDF
+// button prints through dashboard.js, which first redraws the charts at the paper's width).
 (function () {
   "use strict";
-
-  // PDF: the browser's own "save as PDF", with the print stylesheet (charts included, controls left out).
-  document.querySelectorAll("[data-print]").forEach(function (button) {
-    button.addEventListener("click", function () { window.print(); });
-  });
 
   // An empty chart's "Add the first entry": open the form it links to (also where <details> does not open by itself
   // for a link) and put the cursor in its first field.

@@ -79,3 +79,34 @@ def test_an_empty_chart_leads_to_the_form_that_fills_it_and_a_phone_gets_short_l
     label = page.locator('[data-figure="swot"] .textpoint text').first
     expect(label).to_be_visible()
     assert len(label.text_content() or "") <= 2 * 14 + 1  # the narrow labels: two lines of 14 columns at most
+
+
+@pytest.mark.parametrize("kind", ["swot", "five_forces", "value_chain", "risks", "competitors"])
+def test_each_strategy_view_prints_as_a_one_page_document(page: Page, live_server, kind):
+    """The PDF button prints the view: A4 landscape, the charts and each row once, no controls."""
+    from strategy.demo import demo_strategy_seed
+
+    team = TeamFactory()
+    owner = member(team, Role.OWNER).user
+    venture = VentureFactory(team=team, name="Campus Bikes")
+    demo_strategy_seed(user=owner, venture=venture)
+    log_in(page, live_server.url, owner.username, PASSWORD)
+    page.goto(f"{live_server.url}/ventures/{venture.pk}/strategy/{kind}/")
+    if kind != "competitors":  # the one view without a chart
+        expect(page.locator("[data-figure] .main-svg").first).to_be_visible()
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # what the PDF button and window.print() do first
+        expect(page.locator("[data-figure] .main-svg").first).to_have_attribute("width", "1000")
+    page.emulate_media(media="print")
+    page.screenshot(path=str(ARTIFACTS / f"strategy_print_{kind}.png"), full_page=True)
+    raw = page.pdf(format="A4", landscape=True, print_background=True)
+    (ARTIFACTS / f"strategy_{kind}.pdf").write_bytes(raw)
+    pdf = pypdfium2.PdfDocument(raw)
+    pages = len(pdf)
+    printed = "".join(pdf[index].get_textpage().get_text_range() for index in range(pages))
+    pdf.close()
+
+    assert pages <= 2
+    assert not re.search(r"\b(Edit|Delete|Add|Save|History|PDF)\b", printed)
+    if kind == "swot":  # listed in the quadrants, not again in the SWOT items and All insights tables
+        assert printed.count("Partnerships with three") == 2  # its quadrant, and the TOWS row citing it
+        assert "All insights" not in printed
