@@ -93,3 +93,13 @@ def test_hashed_static_files_are_compressed_and_cached_for_a_year(server):
     assert int(re.search(r"max-age=(\d+)", headers["Cache-Control"]).group(1)) >= 365 * 24 * 3600
     status, headers, _body = get(server + match.group(0), **{"Accept-Encoding": "gzip"})
     assert headers["Content-Encoding"] == "gzip"
+
+
+def test_the_run_command_serves_with_these_settings_and_the_readme_says_the_first_run_is_slow():
+    script = (ROOT / "bizcanvas").read_text()
+    run = script[script.index("cmd_run() {") : script.index("cmd_test() {")]
+
+    assert "DJANGO_SETTINGS_MODULE:-config.settings.run" in run
+    assert "gunicorn" in run
+    assert "runserver" not in run
+    assert "The first run takes a few minutes" in (ROOT / "README.md").read_text()
