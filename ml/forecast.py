@@ -240,15 +240,17 @@ def _fallback(
     )
 
 
-def _future(item: PreparedSeries, horizon: int, future_freq: str) -> pd.Series:
-    return pd.Series(pd.date_range(item.last_ds, periods=horizon + 1, freq=future_freq)[1:])
+def _future(item: PreparedSeries, horizon: int, future_freq: str) -> pd.DatetimeIndex:
+    return pd.date_range(item.last_ds, periods=horizon + 1, freq=future_freq)[1:]
 
 
-def _points(ds: pd.Series, values: dict[str, np.ndarray], nonnegative: bool, *, zeros_seen: bool, notes: list[str]) -> list[ForecastPoint]:
+def _points(
+    ds: pd.DatetimeIndex, values: dict[str, np.ndarray], nonnegative: bool, *, zeros_seen: bool, notes: list[str]
+) -> list[ForecastPoint]:
     """Forecast points at dates `ds`, with ordered bounds that stay non-negative for a non-negative series
     (`ml.forecast_intervals._bounded`)."""
     arrays = _bounded(values, nonnegative, zeros_seen=zeros_seen, notes=notes)
-    dates = pd.to_datetime(ds).dt.strftime("%Y-%m-%d").tolist()
+    dates = ds.strftime("%Y-%m-%d").tolist()
     return [ForecastPoint(date, *(float(array[index]) for array in arrays)) for index, date in enumerate(dates)]
 
 

@@ -6,6 +6,7 @@ errors in the history set the width. Non-negative series keep a positive lower b
 """
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,14 +27,28 @@ T_TABLE = {
 }
 
 
-def _multipliers(own: np.ndarray, pooled: np.ndarray | None = None) -> dict[int, float]:
+@dataclass(frozen=True)
+class _Pooled:
+    """The run's ratios reduced to what the multipliers use, their count and conformal quantile per level: sorted
+    once per run, not once per series."""
+
+    count: int
+    quantile: dict[int, float]
+
+    @classmethod
+    def of(cls, ratios: np.ndarray) -> "_Pooled":
+        return cls(len(ratios), {level: _conformal(ratios, level) for level in LEVELS})
+
+
+def _multipliers(own: np.ndarray, pooled: "np.ndarray | _Pooled | None" = None) -> dict[int, float]:
     """The conformal multiplier per level: the quantile at rank ⌈(n + 1) · level⌉ of n (the largest when that is
     beyond n) of the series' own ratios, and of the run's (`pooled`, when given), weighted n : `CALIBRATION_PRIOR`."""
+    run = _Pooled.of(pooled) if isinstance(pooled, np.ndarray) else pooled
     out = {}
     for level in LEVELS:
         value = _conformal(own, level)
-        if pooled is not None and len(pooled) > len(own):
-            value = (len(own) * value + CALIBRATION_PRIOR * _conformal(pooled, level)) / (len(own) + CALIBRATION_PRIOR)
+        if run is not None and run.count > len(own):
+            value = (len(own) * value + CALIBRATION_PRIOR * run.quantile[level]) / (len(own) + CALIBRATION_PRIOR)
         out[level] = value
     return out
 

@@ -58,7 +58,7 @@ def prepare_series(key: object, group: pd.DataFrame, freq: str, horizon: int) ->
     if np.isnan(y).any():
         y = np.nan_to_num(y, nan=0.0)
         notes.append("missing_values_zeroed")
-    history = [(stamp.strftime("%Y-%m-%d"), float(value)) for stamp, value in zip(ds, y, strict=True)]
+    history = list(zip(ds.strftime("%Y-%m-%d").tolist(), y.tolist(), strict=True))
     nonnegative = bool((y >= 0).all())
     nonzero = np.flatnonzero(y)
     if len(nonzero) and nonzero[0] > 0:

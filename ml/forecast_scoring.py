@@ -7,14 +7,15 @@ when it scores lower still, the better naive baseline when neither beats it.
 """
 
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ml.accuracy import NIL, mase, smape
-from ml.forecast_intervals import INTERVAL_METHOD, _multipliers
+from ml.accuracy import NIL, naive_scale, smape
+from ml.forecast_intervals import INTERVAL_METHOD, _multipliers, _Pooled
 from ml.forecast_models import LAST_VALUE, NAIVE, _roll, _seasonal_naive, _sqrt_shape
 from ml.forecast_plan import BacktestPlan
 
@@ -85,9 +86,14 @@ class _Backtest:
         backtest.combine()
         return backtest
 
+    @functools.cached_property
+    def scales(self) -> list[float]:
+        """Each window's MASE denominator (`ml.accuracy.naive_scale` of its training data), taken once for all models."""
+        return [naive_scale(train, self.plan.season_length) for train in self.trains]
+
     def score(self, name: str, predicted: list[np.ndarray]) -> None:
-        season = self.plan.season_length
-        self.mase[name] = float(np.mean([mase(a, p, t, season) for a, p, t in zip(self.actuals, predicted, self.trains, strict=True)]))
+        absolute = [np.abs(a - p) for a, p in zip(self.actuals, predicted, strict=True)]
+        self.mase[name] = float(np.mean([float(np.mean(error)) / scale for error, scale in zip(absolute, self.scales, strict=True)]))
         self.smape[name] = float(np.mean([smape(a, p) for a, p in zip(self.actuals, predicted, strict=True)]))
         self.errors[name] = np.concatenate([a - p for a, p in zip(self.actuals, predicted, strict=True)])
         self.scores[name] = self.mase[name]
@@ -143,7 +149,7 @@ class _Backtest:
         scores = np.abs(self.errors[model]) / np.concatenate(self.shape)
         return np.asarray(scores[np.isfinite(scores)], dtype="float64")
 
-    def multipliers(self, model: str, pooled: np.ndarray | None = None) -> dict[int, float]:
+    def multipliers(self, model: str, pooled: np.ndarray | _Pooled | None = None) -> dict[int, float]:
         """`model`'s conformal multiplier per level, from its ratios and the run's (`pooled`, when given)."""
         return _multipliers(self.ratios(model), pooled)
 
@@ -172,7 +178,7 @@ def _choose_all(backtests: dict[str, _Backtest]) -> dict[str, _Choice]:
         backtest.pool(means, pooled=len(backtests) > 1)
         choices[key] = backtest.choose(multipliers=False)
     run_ratios = [backtests[key].ratios(choice.model) for key, choice in choices.items()]
-    pooled = np.concatenate(run_ratios) if run_ratios else np.array([])
+    pooled = _Pooled.of(np.concatenate(run_ratios) if run_ratios else np.array([]))
     return {
         key: dataclasses.replace(choice, multiplier=backtests[key].multipliers(choice.model, pooled)) for key, choice in choices.items()
     }
