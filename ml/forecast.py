@@ -6,6 +6,7 @@ refitted on the whole history with conformal intervals (`ml.forecast_intervals`)
 plans: `ml.forecast_plan`. Measurements behind the candidates, windows, pooling and intervals: bench/README.md.
 """
 
+import functools
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ml.forecast_intervals import LEVELS, _bounded, _fallback_intervals, _scaled
-from ml.forecast_models import FOURIER, LAST_VALUE, NAIVE, SHD, _final
+from ml.forecast_models import FOURIER, LAST_VALUE, NAIVE, _final
 from ml.forecast_plan import BacktestPlan, PreparedSeries, prepare_series
 from ml.forecast_scoring import BASELINES, COMBINATION, _Backtest, _Choice, _choose_all
 from ml.series import statsforecast_freq
@@ -39,10 +40,11 @@ __all__ = [
 
 BATCH_SIZE = 50
 BACKTEST_SHARE = 0.8  # of the progress: the backtests; the rest is the final fits
-CANDIDATES = ("AutoETS", "DynamicOptimizedTheta", "AutoCES", SHD)
-# Without a season in the models (model_season 1) AutoETS's own search spans SES, Holt and damped Holt, and AutoCES and
-# SES/Holt/damped bought no accuracy for two thirds of the CPU on M3 "other" (bench/README.md).
-NONSEASONAL_CANDIDATES = ("AutoETS", "DynamicOptimizedTheta")
+# Theta (the standard theta method) took the place of SES/Holt/damped: as accurate on M3 for a third of the CPU.
+CANDIDATES = ("AutoETS", "DynamicOptimizedTheta", "AutoCES", "Theta")
+# Without a season in the models (model_season 1) AutoETS's own search spans SES, Holt and damped Holt, and AutoCES bought
+# no accuracy on M3 "other"; Theta did as well as DynamicOptimizedTheta beside AutoETS for less CPU (bench/README.md).
+NONSEASONAL_CANDIDATES = ("AutoETS", "Theta")
 THOROUGH_CANDIDATES = ("AutoARIMA",)
 INTERMITTENT = ("CrostonOptimized", "ADIDA", "IMAPA")
 
@@ -109,8 +111,7 @@ def forecast(
     degenerate history (too short, all zero, constant, gone quiet) gets the naive forecast with reason
     "fallback_<note>". Otherwise each candidate is backtested (`ml.forecast_models._roll`), scored by MASE against the
     seasonal naive of each window's training data (sMAPE beside it), the scores pooled with the run's and the forecast
-    chosen (`ml.forecast_scoring`); the chosen model(s) and AutoETS (for the interval shape) are refitted on the whole
-    history. Candidates: `CANDIDATES` (`NONSEASONAL_CANDIDATES` when the models get no season: a yearly series, or a
+    chosen (`ml.forecast_scoring`); the chosen model(s) are refitted on the whole history. Candidates: `CANDIDATES` (`NONSEASONAL_CANDIDATES` when the models get no season: a yearly series, or a
     history too short for two seasons); SeasonalFourier for seasons over 24 or histories of one to two seasons; the
     Croston family when more than 30 % of the periods are zero; `THOROUGH_CANDIDATES` when `thorough` (several times
     slower).
@@ -132,7 +133,7 @@ def forecast(
         mapper = pool.map if pool is not None else map
         backtests: dict[str, _Backtest] = {}
         with_plan = [item for item in prepared if item.plan is not None]
-        for batch_backtests in mapper(_backtest_batch, [(batch, extra) for batch in _batches(with_plan, BATCH_SIZE)]):
+        for batch_backtests in mapper(_backtest_batch, [(batch, extra, horizon) for batch in _batches(with_plan, BATCH_SIZE)]):
             backtests.update(batch_backtests)
             report(BACKTEST_SHARE * len(backtests) / total)
         choices = _choose_all(backtests)
@@ -149,14 +150,14 @@ def forecast(
     return [results[item.key] for item in prepared]
 
 
-def _backtest_batch(job: tuple[list[PreparedSeries], tuple[str, ...]]) -> dict[str, _Backtest]:
-    batch, extra = job
+def _backtest_batch(job: tuple[list[PreparedSeries], tuple[str, ...], int]) -> dict[str, _Backtest]:
+    batch, extra, horizon = job
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return {item.key: _backtest_one(item, extra) for item in batch}
+        return {item.key: _backtest_one(item, horizon, extra) for item in batch}
 
 
-def _backtest_one(item: PreparedSeries, extra: tuple[str, ...] = ()) -> _Backtest:
+def _backtest_one(item: PreparedSeries, horizon: int, extra: tuple[str, ...] = ()) -> _Backtest:
     """`CANDIDATES` (`NONSEASONAL_CANDIDATES` when the models get no season), `extra`, and the special-purpose ones."""
     plan = _plan(item)
     names = [*(CANDIDATES if plan.model_season > 1 else NONSEASONAL_CANDIDATES), *extra]
@@ -164,7 +165,7 @@ def _backtest_one(item: PreparedSeries, extra: tuple[str, ...] = ()) -> _Backtes
         names.append(FOURIER)
     if plan.intermittent:
         names.extend(INTERMITTENT)
-    return _Backtest.run(item.y, plan, names)
+    return _Backtest.run(item.y, plan, names, horizon)
 
 
 def _plan(item: PreparedSeries) -> BacktestPlan:
@@ -186,14 +187,14 @@ def _finish_batch(job: tuple[list[tuple[PreparedSeries, _Backtest | None, _Choic
 def _finish_one(item: PreparedSeries, backtest: _Backtest, choice: _Choice, horizon: int, future_freq: str) -> SeriesForecast:
     plan = backtest.plan
     try:
-        final = _final(item.y, plan, horizon, choice.members, backtest.fitted)
+        final: np.ndarray | None = _final(item.y, plan, horizon, choice.members, backtest.fitted)
     except Exception:
         final = None
-    if final is None or not all(np.isfinite(array).all() for array in final.values()):
+    if final is None or not np.isfinite(final).all():
         return _fallback(
             item, horizon, future_freq, notes=[*item.notes, "model_failed"], reason="fallback_model_failed", backtest=backtest.table()
         )
-    values = _scaled(final["yhat"], final["shape"], choice.multiplier)
+    values = _scaled(final, backtest.final_shape, choice.multiplier)
     notes = list(item.notes)
     if backtest.pooled:
         notes.append("backtest_pooled")
@@ -240,17 +241,22 @@ def _fallback(
     )
 
 
-def _future(item: PreparedSeries, horizon: int, future_freq: str) -> pd.DatetimeIndex:
-    return pd.date_range(item.last_ds, periods=horizon + 1, freq=future_freq)[1:]
+def _future(item: PreparedSeries, horizon: int, future_freq: str) -> tuple[str, ...]:
+    return _future_dates(item.last_ds, horizon, future_freq)
+
+
+@functools.lru_cache(maxsize=256)
+def _future_dates(last: pd.Timestamp, horizon: int, future_freq: str) -> tuple[str, ...]:
+    """The `horizon` dates after `last` (a run's series mostly end on the same date: built once for all of them)."""
+    return tuple(pd.date_range(last, periods=horizon + 1, freq=future_freq)[1:].strftime("%Y-%m-%d"))
 
 
 def _points(
-    ds: pd.DatetimeIndex, values: dict[str, np.ndarray], nonnegative: bool, *, zeros_seen: bool, notes: list[str]
+    dates: tuple[str, ...], values: dict[str, np.ndarray], nonnegative: bool, *, zeros_seen: bool, notes: list[str]
 ) -> list[ForecastPoint]:
-    """Forecast points at dates `ds`, with ordered bounds that stay non-negative for a non-negative series
+    """Forecast points at `dates`, with ordered bounds that stay non-negative for a non-negative series
     (`ml.forecast_intervals._bounded`)."""
     arrays = _bounded(values, nonnegative, zeros_seen=zeros_seen, notes=notes)
-    dates = ds.strftime("%Y-%m-%d").tolist()
     return [ForecastPoint(date, *(float(array[index]) for array in arrays)) for index, date in enumerate(dates)]
 
 

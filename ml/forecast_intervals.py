@@ -1,8 +1,8 @@
 """Forecast intervals: conformal ones from the backtest, ones from the naive errors without it, and their bounds.
 
-Conformal: backtest errors over AutoETS's own interval width at each origin and step, the series' quantile per level
-weighed against the run's pooled one, multiply the final AutoETS width. Without a backtest, the naive forecast's own
-errors in the history set the width. Non-negative series keep a positive lower bound unless zeros were seen.
+Conformal: backtest errors over an interval shape at each origin and step (`ml.forecast_models._interval_shape`), the
+series' quantile per level weighed against the run's pooled one, multiply the final forecast's shape. Without a
+backtest, the naive forecast's own errors in the history set the width. Non-negative series keep a positive lower bound unless zeros were seen.
 """
 
 import math
@@ -62,7 +62,7 @@ def _conformal(ratios: np.ndarray, level: int) -> float:
 
 
 def _scaled(mean: np.ndarray, shape: np.ndarray, multiplier: dict[int, float]) -> dict[str, np.ndarray]:
-    """The conformal intervals around `mean`: the final AutoETS half-width `shape` times each level's multiplier."""
+    """The conformal intervals around `mean`: the final forecast's interval `shape` times each level's multiplier."""
     values = {"yhat": mean}
     for level in LEVELS:
         half = multiplier[level] * shape

@@ -49,7 +49,9 @@ class PreparedSeries:
 
 def prepare_series(key: object, group: pd.DataFrame, freq: str, horizon: int) -> PreparedSeries:
     """Clean one series (sorted by ds, missing values as 0, leading zeros dropped) and decide how to forecast it."""
-    ds = pd.DatetimeIndex(pd.to_datetime(group["ds"]))
+    stamps = group["ds"]
+    # to_datetime (its parse-and-cache step costs per series) only for stamps that are not dates already
+    ds = pd.DatetimeIndex(stamps if pd.api.types.is_datetime64_any_dtype(stamps) else pd.to_datetime(stamps))
     y = group["y"].to_numpy(dtype="float64")
     if not ds.is_monotonic_increasing:  # sorting only when needed: a pandas sort per series was a tenth of a short run's CPU
         order = np.argsort(ds.to_numpy(), kind="stable")

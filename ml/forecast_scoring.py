@@ -16,7 +16,7 @@ import numpy as np
 
 from ml.accuracy import NIL, naive_scale, smape
 from ml.forecast_intervals import INTERVAL_METHOD, _multipliers, _Pooled
-from ml.forecast_models import LAST_VALUE, NAIVE, _roll, _seasonal_naive, _sqrt_shape
+from ml.forecast_models import LAST_VALUE, NAIVE, _interval_shape, _roll, _seasonal_naive
 from ml.forecast_plan import BacktestPlan
 
 BASELINES = (NAIVE, LAST_VALUE)
@@ -39,9 +39,9 @@ class _Choice:
 @dataclass
 class _Backtest:
     """Every model's predictions at each origin, the actual values, and the models the final fit reuses (AutoETS's
-    and AutoCES's whole-history search). `shape` is AutoETS's 80 % half-width at each origin and step (or √step × the
-    naive scale). `mase` is each model's own mean MASE over the windows; `scores` what the choice uses: `mase` pooled
-    with the run's (`pool`), or `mase` itself."""
+    and AutoCES's whole-history search). `shape` is the conformal ratios' yardstick at each origin and step,
+    `final_shape` the final forecast's (`ml.forecast_models._interval_shape`). `mase` is each model's own mean MASE
+    over the windows; `scores` what the choice uses: `mase` pooled with the run's (`pool`), or `mase` itself."""
 
     plan: BacktestPlan
     trains: list[np.ndarray]
@@ -55,9 +55,10 @@ class _Backtest:
     scores: dict[str, float] = field(default_factory=dict)
     members: tuple[str, ...] = ()
     pooled: bool = False
+    final_shape: np.ndarray = field(default_factory=lambda: np.array([]))
 
     @classmethod
-    def run(cls, y: np.ndarray, plan: BacktestPlan, names: list[str]) -> "_Backtest":
+    def run(cls, y: np.ndarray, plan: BacktestPlan, names: list[str], horizon: int) -> "_Backtest":
         origins = [len(y) - plan.cv_horizon - (plan.n_windows - 1 - index) * plan.step for index in range(plan.n_windows)]
         trains = [y[:origin] for origin in origins]
         actuals = [y[origin : origin + plan.cv_horizon] for origin in origins]
@@ -66,36 +67,39 @@ class _Backtest:
             for name, season in ((NAIVE, plan.season_length), (LAST_VALUE, 1))
         }
         fitted: dict[str, Any] = {}
-        shape: list[np.ndarray] | None = None
         for name in names:
             try:
-                rolled, model, widths = _roll(name, y, trains, plan)
+                rolled, model = _roll(name, y, trains, plan)
             except Exception:  # noqa: S112 - a candidate that fails on a series is left out there
                 continue
             if all(np.isfinite(prediction).all() for prediction in rolled):
                 predictions[name] = rolled
                 if model is not None:
                     fitted[name] = model
-                if widths is not None:
-                    shape = widths
-        if shape is None:
-            shape = [_sqrt_shape(train, plan.cv_horizon) for train in trains]
-        backtest = cls(plan, trains, actuals, predictions, shape, fitted)
+        shape, final_shape = _interval_shape(y, trains, plan, horizon, fitted)
+        backtest = cls(plan, trains, actuals, predictions, shape, fitted, final_shape=final_shape)
         for name, predicted in predictions.items():
             backtest.score(name, predicted)
         backtest.combine()
         return backtest
 
     @functools.cached_property
-    def scales(self) -> list[float]:
+    def scales(self) -> np.ndarray:
         """Each window's MASE denominator (`ml.accuracy.naive_scale` of its training data), taken once for all models."""
-        return [naive_scale(train, self.plan.season_length) for train in self.trains]
+        return np.array([naive_scale(train, self.plan.season_length) for train in self.trains])
+
+    @functools.cached_property
+    def actual(self) -> np.ndarray:
+        """The actual values, one row per window (every window is `cv_horizon` long)."""
+        return np.asarray(self.actuals, dtype="float64")
 
     def score(self, name: str, predicted: list[np.ndarray]) -> None:
-        absolute = [np.abs(a - p) for a, p in zip(self.actuals, predicted, strict=True)]
-        self.mase[name] = float(np.mean([float(np.mean(error)) / scale for error, scale in zip(absolute, self.scales, strict=True)]))
-        self.smape[name] = float(np.mean([smape(a, p) for a, p in zip(self.actuals, predicted, strict=True)]))
-        self.errors[name] = np.concatenate([a - p for a, p in zip(self.actuals, predicted, strict=True)])
+        """`name`'s mean MASE and sMAPE over the windows (`ml.accuracy`'s, all windows at once) and its errors."""
+        forecast = np.asarray(predicted, dtype="float64")
+        error = self.actual - forecast
+        self.mase[name] = float(np.mean(np.abs(error).mean(axis=1) / self.scales))
+        self.smape[name] = smape(self.actual, forecast)
+        self.errors[name] = error.ravel()
         self.scores[name] = self.mase[name]
 
     def singles(self, scores: dict[str, float]) -> list[str]:
@@ -145,7 +149,7 @@ class _Backtest:
         return min(BASELINES, key=lambda name: (self.scores[name], name != NAIVE))
 
     def ratios(self, model: str) -> np.ndarray:
-        """|backtest error| / AutoETS's 80 % half-width at that origin and step (the errors' scale-free size)."""
+        """|backtest error| / the interval shape at that origin and step (the errors' scale-free size)."""
         scores = np.abs(self.errors[model]) / np.concatenate(self.shape)
         return np.asarray(scores[np.isfinite(scores)], dtype="float64")
 

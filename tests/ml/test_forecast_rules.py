@@ -6,10 +6,11 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+from statsforecast.models import AutoETS, Theta
 
 from ml.forecast import BASELINES, COMBINATION, LAST_VALUE, NAIVE, forecast
 from ml.forecast_intervals import CALIBRATION_PRIOR
-from ml.forecast_models import _refits
+from ml.forecast_models import _ets_spec, _interval_shape, _refits, _roll
 from ml.forecast_plan import BacktestPlan
 from ml.forecast_scoring import _Backtest, _choose_all
 
@@ -188,13 +189,59 @@ def test_weekly_revenue_with_a_year_and_a_half_of_history_beats_both_naive_forec
 
 def test_a_short_quarterly_history_still_backtests_autoets():
     """Nine years of quarters, two forecast: the first backtest window holds enough points for every AutoETS form (with
-    8 it held too few, and AutoETS and SES/Holt/damped dropped out of the backtest of most M3 quarterly series)."""
+    8 it held too few, and AutoETS dropped out of the backtest of most M3 quarterly series)."""
     rng = np.random.default_rng(5)
     y = np.tile([80.0, 100, 120, 90], 9) * np.linspace(1, 1.3, 36) + rng.normal(0, 3, 36)
 
     result = forecast(series("q", y, "2015-01-01", "QS"), "Q", 8)[0]
 
-    assert {"AutoETS", "SESHoltDamped"} <= set(result.backtest)
+    assert {"AutoETS", "Theta"} <= set(result.backtest)
+
+
+def three_windows(season: int) -> tuple[np.ndarray, BacktestPlan, list[np.ndarray]]:
+    rng = np.random.default_rng(8)
+    y = 100 + np.cumsum(rng.normal(1, 4, 60)) + 10 * np.sin(np.arange(60) * 2 * np.pi / 12)
+    plan = BacktestPlan(season_length=season, model_season=season, cv_horizon=6, step=6, n_windows=3, intermittent=False)
+    return y, plan, [y[:42], y[:48], y[:54]]
+
+
+@pytest.mark.parametrize("name", ["AutoETS", "Theta"])
+def test_autoets_and_theta_are_fitted_once_on_the_first_window_and_rolled_forward(name):
+    y, plan, trains = three_windows(12)
+
+    rolled, _ = _roll(name, y, trains, plan)
+
+    if name == "AutoETS":  # the form is the whole history's, the parameters the first window's
+        form, damped = _ets_spec(AutoETS(season_length=12).fit(y))
+        first = AutoETS(season_length=12, model=form, damped=damped).fit(trains[0])
+    else:
+        first = Theta(season_length=12).fit(trains[0])
+    np.testing.assert_allclose(rolled[0], first.predict(6)["mean"])
+    for train, predicted in zip(trains[1:], rolled[1:], strict=True):
+        np.testing.assert_allclose(predicted, first.forward(y=train, h=6)["mean"])
+
+
+def test_seasonal_models_measure_errors_against_the_naive_change_so_far():
+    y, plan, trains = three_windows(12)
+
+    shape, final = _interval_shape(y, trains, plan, 9, {})
+
+    steps = np.sqrt(np.arange(1, 7))
+    for train, widths in zip(trains, shape, strict=True):
+        np.testing.assert_allclose(widths, steps * np.mean(np.abs(np.diff(train))))
+    np.testing.assert_allclose(final, np.sqrt(np.arange(1, 10)) * np.mean(np.abs(np.diff(y))))
+
+
+def test_models_without_a_season_measure_errors_against_the_whole_history_autoets_width():
+    y, plan, trains = three_windows(1)
+    ets = AutoETS(season_length=1).fit(y)
+
+    shape, final = _interval_shape(y, trains, plan, 9, {"AutoETS": ets})
+
+    bounds = ets.predict(9, level=[80])
+    np.testing.assert_allclose(final, (bounds["hi-80"] - bounds["lo-80"]) / 2)
+    for widths in shape:  # the same yardstick at every origin: one interval computation per series
+        np.testing.assert_allclose(widths, final[:6])
 
 
 def averaging_wins(ets: float, theta: float, ces: float) -> _Backtest:
