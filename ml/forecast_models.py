@@ -27,8 +27,9 @@ NAIVE = "SeasonalNaive"  # repeating the last season
 LAST_VALUE = "Naive"  # repeating the last value
 FOURIER = "SeasonalFourier"  # a smooth seasonal profile from as little as one season, plus a theta model
 FOURIER_TERMS = 3
-# Fitted at some backtest origins and rolled forward to the others (`_refits`); refitted on the whole history if chosen.
+# Fitted at some backtest origins and rolled forward to the others (`_fit_origins`); refitted on the whole history if chosen.
 ROLLING = ("DynamicOptimizedTheta", "Theta", "OptimizedTheta", "AutoARIMA")
+FITTED_ONCE = ("AutoETS", "Theta")  # on the first backtest window only, whatever the season
 
 
 def _seasonal_naive(y: np.ndarray, season: int, horizon: int) -> np.ndarray:
@@ -39,14 +40,14 @@ def _seasonal_naive(y: np.ndarray, season: int, horizon: int) -> np.ndarray:
 
 
 def _sqrt_shape(train: np.ndarray, horizon: int) -> np.ndarray:
-    steps = np.arange(1, horizon + 1, dtype="float64")
-    scale = float(np.mean(np.abs(np.diff(train)))) if len(train) > 1 else 0.0
-    return np.asarray(np.sqrt(steps) * (scale if scale > 0 else max(float(np.mean(np.abs(train))), 1.0)), dtype="float64")
-
-
-def _half_width(result: dict[str, np.ndarray]) -> np.ndarray:
-    half: np.ndarray = (np.asarray(result["hi-80"]) - np.asarray(result["lo-80"])) / 2
-    return half
+    """√step × the spread of the period-to-period changes in `train` (their standard deviation; their mean absolute
+    size when that is 0, the mean absolute level when that is 0 too): the conformal ratios' yardstick."""
+    steps = np.sqrt(np.arange(1, horizon + 1, dtype="float64"))
+    changes = np.diff(train)
+    for scale in (float(np.std(changes)) if len(changes) > 1 else 0.0, float(np.mean(np.abs(changes))) if len(changes) else 0.0):
+        if scale > 0:
+            return np.asarray(steps * scale, dtype="float64")
+    return np.asarray(steps * max(float(np.mean(np.abs(train))), 1.0), dtype="float64")
 
 
 def _ets_spec(model: Any) -> tuple[str, bool]:
@@ -55,10 +56,16 @@ def _ets_spec(model: Any) -> tuple[str, bool]:
 
 
 def _refits(n_windows: int) -> set[int]:
-    """The windows whose training data get a fresh fit for DynamicOptimizedTheta, OptimizedTheta and AutoARIMA (every
-    other one from the first, and the last); the windows in between roll the previous fit forward. AutoETS and Theta
-    are fitted once, on the first window (`_roll`)."""
+    """The windows whose training data get a fresh fit (every other one from the first, and the last); the windows in
+    between roll the previous fit forward (`_fit_origins` says which models)."""
     return set(range(0, n_windows, 2)) | {n_windows - 1}
+
+
+def _fit_origins(name: str, plan: BacktestPlan) -> set[int]:
+    """Where a rolling model is fitted afresh: AutoETS and Theta once, on the first window, the fit rolled forward to
+    the later origins; the others at `_refits` when the models get a season, once too when they do not. Refits beyond
+    these bought no accuracy on M3 (and on M1 as a check) for their CPU (bench/README.md)."""
+    return {0} if name in FITTED_ONCE or plan.model_season == 1 else _refits(plan.n_windows)
 
 
 def _roll(name: str, y: np.ndarray, trains: list[np.ndarray], plan: BacktestPlan) -> tuple[list[np.ndarray], Any]:
@@ -67,16 +74,13 @@ def _roll(name: str, y: np.ndarray, trains: list[np.ndarray], plan: BacktestPlan
     h, season = plan.cv_horizon, plan.model_season
     if name == "AutoETS":
         # The form (error, trend, season, damping) is searched once, on the whole history (searching on the first
-        # window chose worse forms for short series); its parameters are fitted once, on the first window, and that
-        # fit rolled forward to the later origins: refitting them there bought no accuracy for its CPU (bench/README.md).
+        # window chose worse forms for short series); the backtest fits its parameters (`_fit_origins`).
         full = AutoETS(season_length=season).fit(y)
         form, damped = _ets_spec(full)
-        results = _rolled(lambda: AutoETS(season_length=season, model=form, damped=damped), trains, {0}, h)
+        results = _rolled(lambda: AutoETS(season_length=season, model=form, damped=damped), trains, _fit_origins(name, plan), h)
         return [r["mean"] for r in results], full
-    if name == "Theta":  # fitted once, on the first window, like AutoETS's parameters
-        return [r["mean"] for r in _rolled(lambda: Theta(season_length=season), trains, {0}, h)], None
     if name in ROLLING:
-        return [r["mean"] for r in _rolled(lambda: _rolling_factory(name, season), trains, _refits(len(trains)), h)], None
+        return [r["mean"] for r in _rolled(lambda: _rolling_factory(name, season), trains, _fit_origins(name, plan), h)], None
     if name == "AutoCES":
         # AutoCES's roll forward (`forward`) is broken in statsforecast 2.1.1: refitted at each origin, in the form
         # searched on the whole history (a fit of one form is cheap).
@@ -88,16 +92,10 @@ def _roll(name: str, y: np.ndarray, trains: list[np.ndarray], plan: BacktestPlan
     return [_intermittent(name).forecast(y=train, h=h)["mean"] for train in trains], None
 
 
-def _interval_shape(
-    y: np.ndarray, trains: list[np.ndarray], plan: BacktestPlan, horizon: int, fitted: dict[str, Any]
-) -> tuple[list[np.ndarray], np.ndarray]:
-    """The yardstick of the conformal ratios at each backtest origin and step, and for the final forecast. With a
-    season in the models: √step × the mean absolute change of the data so far (`_sqrt_shape`). Without one: the
-    whole-history AutoETS 80 % half-width, the same at every origin (√step over-covered non-seasonal series, and
-    AutoETS's width at each origin cost more CPU than its fits: bench/README.md)."""
-    if plan.model_season == 1 and "AutoETS" in fitted:
-        final = _valid_shape(_half_width(fitted["AutoETS"].predict(horizon, level=[80])), y)
-        return [final[: plan.cv_horizon] for _ in trains], final
+def _interval_shape(y: np.ndarray, trains: list[np.ndarray], plan: BacktestPlan, horizon: int) -> tuple[list[np.ndarray], np.ndarray]:
+    """The yardstick of the conformal ratios at each backtest origin and step (`_sqrt_shape` of the data so far), and
+    for the final forecast (of the whole history). AutoETS's own widths at each origin cost more CPU than its fits (a
+    scipy distribution per interval) and covered no better (bench/README.md)."""
     return [_sqrt_shape(train, plan.cv_horizon) for train in trains], _sqrt_shape(y, horizon)
 
 
@@ -111,12 +109,6 @@ def _rolled(factory: Callable[[], Any], trains: list[np.ndarray], refits: set[in
         else:
             results.append(model.forward(y=train, h=h, **kwargs))
     return results
-
-
-def _valid_shape(widths: np.ndarray, train: np.ndarray) -> np.ndarray:
-    if np.isfinite(widths).all() and (widths > 0).all():
-        return widths
-    return _sqrt_shape(train, len(widths))
 
 
 def _ces_kind(model: Any) -> str:

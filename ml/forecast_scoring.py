@@ -76,7 +76,7 @@ class _Backtest:
                 predictions[name] = rolled
                 if model is not None:
                     fitted[name] = model
-        shape, final_shape = _interval_shape(y, trains, plan, horizon, fitted)
+        shape, final_shape = _interval_shape(y, trains, plan, horizon)
         backtest = cls(plan, trains, actuals, predictions, shape, fitted, final_shape=final_shape)
         for name, predicted in predictions.items():
             backtest.score(name, predicted)

@@ -6,7 +6,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
-from statsforecast.models import AutoETS, Theta
+from statsforecast.models import AutoETS, DynamicOptimizedTheta, Theta
 
 from ml.forecast import BASELINES, COMBINATION, LAST_VALUE, NAIVE, forecast
 from ml.forecast_intervals import CALIBRATION_PRIOR
@@ -205,43 +205,48 @@ def three_windows(season: int) -> tuple[np.ndarray, BacktestPlan, list[np.ndarra
     return y, plan, [y[:42], y[:48], y[:54]]
 
 
-@pytest.mark.parametrize("name", ["AutoETS", "Theta"])
-def test_autoets_and_theta_are_fitted_once_on_the_first_window_and_rolled_forward(name):
-    y, plan, trains = three_windows(12)
+@pytest.mark.parametrize(("name", "season"), [("AutoETS", 12), ("Theta", 12), ("DynamicOptimizedTheta", 1)])
+def test_some_models_are_fitted_once_on_the_first_window_and_rolled_forward(name, season):
+    y, plan, trains = three_windows(season)
 
     rolled, _ = _roll(name, y, trains, plan)
 
     if name == "AutoETS":  # the form is the whole history's, the parameters the first window's
-        form, damped = _ets_spec(AutoETS(season_length=12).fit(y))
-        first = AutoETS(season_length=12, model=form, damped=damped).fit(trains[0])
+        form, damped = _ets_spec(AutoETS(season_length=season).fit(y))
+        first = AutoETS(season_length=season, model=form, damped=damped).fit(trains[0])
     else:
-        first = Theta(season_length=12).fit(trains[0])
+        first = {"Theta": Theta, "DynamicOptimizedTheta": DynamicOptimizedTheta}[name](season_length=season).fit(trains[0])
     np.testing.assert_allclose(rolled[0], first.predict(6)["mean"])
     for train, predicted in zip(trains[1:], rolled[1:], strict=True):
         np.testing.assert_allclose(predicted, first.forward(y=train, h=6)["mean"])
 
 
-def test_seasonal_models_measure_errors_against_the_naive_change_so_far():
+def test_with_a_season_dynamic_optimized_theta_is_refitted_at_the_last_window():
     y, plan, trains = three_windows(12)
 
-    shape, final = _interval_shape(y, trains, plan, 9, {})
+    rolled, _ = _roll("DynamicOptimizedTheta", y, trains, plan)
 
-    steps = np.sqrt(np.arange(1, 7))
+    np.testing.assert_allclose(rolled[2], DynamicOptimizedTheta(season_length=12).fit(trains[2]).predict(6)["mean"])
+
+
+def test_errors_are_measured_against_the_spread_of_the_changes_so_far():
+    y, plan, trains = three_windows(12)
+
+    shape, final = _interval_shape(y, trains, plan, 9)
+
     for train, widths in zip(trains, shape, strict=True):
-        np.testing.assert_allclose(widths, steps * np.mean(np.abs(np.diff(train))))
-    np.testing.assert_allclose(final, np.sqrt(np.arange(1, 10)) * np.mean(np.abs(np.diff(y))))
+        np.testing.assert_allclose(widths, np.sqrt(np.arange(1, 7)) * np.std(np.diff(train)))
+    np.testing.assert_allclose(final, np.sqrt(np.arange(1, 10)) * np.std(np.diff(y)))
 
 
-def test_models_without_a_season_measure_errors_against_the_whole_history_autoets_width():
-    y, plan, trains = three_windows(1)
-    ets = AutoETS(season_length=1).fit(y)
+def test_a_straight_line_still_gets_a_positive_yardstick():
+    line = np.arange(20.0)
+    plan = BacktestPlan(season_length=1, model_season=1, cv_horizon=3, step=3, n_windows=1, intermittent=False)
 
-    shape, final = _interval_shape(y, trains, plan, 9, {"AutoETS": ets})
+    shape, final = _interval_shape(line, [line[:17]], plan, 4)
 
-    bounds = ets.predict(9, level=[80])
-    np.testing.assert_allclose(final, (bounds["hi-80"] - bounds["lo-80"]) / 2)
-    for widths in shape:  # the same yardstick at every origin: one interval computation per series
-        np.testing.assert_allclose(widths, final[:6])
+    np.testing.assert_allclose(shape[0], np.sqrt(np.arange(1, 4)))  # no spread in its changes: their mean size, 1
+    np.testing.assert_allclose(final, np.sqrt(np.arange(1, 5)))
 
 
 def averaging_wins(ets: float, theta: float, ces: float) -> _Backtest:
