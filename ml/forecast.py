@@ -40,7 +40,7 @@ __all__ = [
 
 BATCH_SIZE = 50
 BACKTEST_SHARE = 0.8  # of the progress: the backtests; the rest is the final fits
-# Theta (the standard theta method) took the place of SES/Holt/damped: as accurate on M3 for a third of the CPU.
+# Theta (the standard theta method) took the place of SES/Holt/damped: as accurate on M3 for much less CPU.
 CANDIDATES = ("AutoETS", "DynamicOptimizedTheta", "AutoCES", "Theta")
 # Without a season in the models (model_season 1) AutoETS's own search spans SES, Holt and damped Holt, and AutoCES and
 # SES/Holt/damped bought no accuracy for two thirds of the CPU on M3 "other"; Theta was less accurate on M1 (bench/README.md).

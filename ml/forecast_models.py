@@ -94,8 +94,8 @@ def _roll(name: str, y: np.ndarray, trains: list[np.ndarray], plan: BacktestPlan
 
 def _interval_shape(y: np.ndarray, trains: list[np.ndarray], plan: BacktestPlan, horizon: int) -> tuple[list[np.ndarray], np.ndarray]:
     """The yardstick of the conformal ratios at each backtest origin and step (`_sqrt_shape` of the data so far), and
-    for the final forecast (of the whole history). AutoETS's own widths at each origin cost more CPU than its fits (a
-    scipy distribution per interval) and covered no better (bench/README.md)."""
+    for the final forecast (of the whole history). AutoETS's own widths at each origin, the yardstick before, cost
+    more CPU than its fits (a scipy distribution per interval); what each yardstick covered: bench/README.md."""
     return [_sqrt_shape(train, plan.cv_horizon) for train in trains], _sqrt_shape(y, horizon)
 
 
