@@ -108,5 +108,5 @@ def test_each_strategy_view_prints_as_a_one_page_document(page: Page, live_serve
     assert pages <= 2
     assert not re.search(r"\b(Edit|Delete|Add|Save|History|PDF)\b", printed)
     if kind == "swot":  # listed in the quadrants, not again in the SWOT items and All insights tables
-        assert printed.count("Partnerships with three") == 2  # its quadrant, and the TOWS row citing it
+        assert printed.count("Partnerships with three") == 3  # the chart's label, its quadrant, the TOWS row citing it
         assert "All insights" not in printed
