@@ -96,16 +96,6 @@ def panels_build(
     return [BuiltPanel(PANELS[key], PANELS[key].build(replace(source, bound=bound.get(key)))) for key in keys if key in PANELS]
 
 
-def dashboard_panels(*, dashboard: Dashboard, language: str) -> list[BuiltPanel]:
-    return panels_build(
-        keys=dashboard.layout,
-        venture=dashboard.venture,
-        canvas=dashboard_canvas(dashboard=dashboard),
-        language=language,
-        bound=dashboard_bindings(dashboard=dashboard),
-    )
-
-
 # --- share links ------------------------------------------------------------------------------------------------
 
 
