@@ -6,13 +6,14 @@ import re
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 # Only the app's own static files: collecting (and compressing) plotly.js, the admin's and Swagger's takes a minute.
@@ -23,6 +24,17 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def answers(url: str, process: subprocess.Popen) -> bool:
+    """Whether the server answers yet; a server that exited fails at once instead of waiting out the timeout."""
+    if process.poll() is not None:
+        raise AssertionError(f"the server exited with {process.returncode}")
+    try:
+        get(url)
+    except OSError:
+        return False
+    return True
 
 
 def get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
@@ -56,15 +68,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                get(base + "/robots.txt")
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
+        wait_until(lambda: answers(base + "/robots.txt", process), timeout=120, what="gunicorn to answer")
         yield base
     finally:
         process.terminate()
