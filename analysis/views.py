@@ -94,6 +94,7 @@ def analysis_detail(request: HttpRequest, analysis_id: int) -> HttpResponse:
                 model_name=model_words(series.get("model", ""), frequency),
                 verdict=forecast_verdict(series, frequency=frequency, metric=analysis.result.get("metric", "")),
                 intervals=interval_words(series),
+                currency=analysis.dataset.venture.currency if analysis.result.get("metric") == "revenue" else "",
             )
             figures = [("forecast", analysis_figure(analysis, "forecast", series_key=series["key"], language=language))]
         else:

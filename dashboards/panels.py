@@ -37,7 +37,6 @@ FREQUENCIES = {
     "Y": gettext_lazy("yearly"),
 }
 UNITS = {
-    "revenue": gettext_lazy("sum of the amount column; no currency set"),
     "orders": gettext_lazy("count"),
     "quantity": gettext_lazy("sum of the quantity column"),
     "active_users": gettext_lazy("count"),
@@ -157,11 +156,22 @@ def dataset_period(dataset: Dataset | None) -> tuple[str, str] | None:
     return (days[0], days[-1]) if days else None
 
 
-def metric_words(metric: str, event: str = "") -> str:
-    """A forecast's metric with its unit, honestly: the venture has no currency setting, so revenue is the sum of
-    the dataset's amount column, in whatever currency that column is in."""
+def revenue_unit(currency: str) -> str:
+    """What revenue is, honestly: the sum of the dataset's amount column, in the venture's currency if it has one."""
+    if currency:
+        return _("sum of the amount column, %(currency)s") % {"currency": currency}
+    return _("sum of the amount column; no currency set")
+
+
+def money_currency(metric: str, venture: Venture) -> str:
+    """The currency a metric's figures are in: the venture's for revenue, none for counts."""
+    return venture.currency if metric == "revenue" else ""
+
+
+def metric_words(metric: str, event: str = "", *, currency: str = "") -> str:
+    """A forecast's metric with its unit (revenue: `revenue_unit`)."""
     name = capfirst(str(METRICS.get(metric, metric)))
-    unit = UNITS.get(metric)
+    unit = revenue_unit(currency) if metric == "revenue" else UNITS.get(metric)
     if metric == "event_count" and event:
         return _("Events “%(event)s” (count)") % {"event": event}
     return _("%(metric)s (%(unit)s)") % {"metric": name, "unit": unit} if unit else name
@@ -176,13 +186,13 @@ def dataset_caption(dataset: Dataset | None) -> dict:
     }
 
 
-def forecast_caption(analysis: Analysis, series: dict) -> dict:
+def forecast_caption(analysis: Analysis, series: dict, *, venture: Venture) -> dict:
     """What a forecast panel shows, in words: metric and unit, period, dataset and its dates, model, run."""
     result, params = analysis.result, analysis.params
     frequency = result.get("frequency", "")
     history, forecast = series.get("history") or [], series.get("forecast") or []
     return {
-        "metric": metric_words(result.get("metric", ""), params.get("event", "")),
+        "metric": metric_words(result.get("metric", ""), params.get("event", ""), currency=venture.currency),
         "frequency": str(FREQUENCIES.get(frequency, frequency)),
         "history_from": history[0][0] if history else None,
         "forecast_to": forecast[-1]["ds"] if forecast else None,
@@ -203,7 +213,7 @@ def _key_numbers(source: PanelSource) -> PanelContent:
     forecast_next = forecast_caption_ = None
     if forecast is not None and forecast.result.get("series"):
         forecast_next = {**forecast.result["series"][0]["forecast"][0], "frequency": forecast.result.get("frequency")}
-        forecast_caption_ = forecast_caption(forecast, forecast.result["series"][0])
+        forecast_caption_ = forecast_caption(forecast, forecast.result["series"][0], venture=source.venture)
     return PanelContent(
         "key_numbers.html",
         {
@@ -217,7 +227,8 @@ def _key_numbers(source: PanelSource) -> PanelContent:
             "canvas": source.canvas,
             "forecast_next": forecast_next,
             "forecast_caption": forecast_caption_,
-            "caption": {**dataset_caption(dataset), "revenue": metric_words("revenue")},
+            "caption": {**dataset_caption(dataset), "revenue": metric_words("revenue", currency=source.venture.currency)},
+            "currency": source.venture.currency,
         },
     )
 
@@ -239,7 +250,8 @@ def _forecast(source: PanelSource) -> PanelContent:
         "series": series,
         "next": series["forecast"][0],
         "verdict": verdict,
-        "caption": forecast_caption(analysis, series),
+        "caption": forecast_caption(analysis, series, venture=source.venture),
+        "currency": money_currency(analysis.result.get("metric", ""), source.venture),
     }
     return PanelContent("forecast.html", context, figures=(("forecast", figure),))
 
@@ -259,7 +271,7 @@ def _segmentation(source: PanelSource) -> PanelContent:
     figure = analysis_figure(analysis, "segments", language=source.language)
     method = analysis.result.get("method", "rfm")
     caption = {
-        "metric": _("Customers, and revenue (%(unit)s), by segment") % {"unit": UNITS["revenue"]},
+        "metric": _("Customers, and revenue (%(unit)s), by segment") % {"unit": revenue_unit(source.venture.currency)},
         "model": _("RFM segments") if method == "rfm" else _("k-means clusters"),
         "run_at": analysis.finished_at,
         **dataset_caption(analysis.dataset),

@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from core.errors import InvalidInput
+from core.money import currency_label
 from core.web import allowed_or_403, get_or_404, service_run
 from datasets.figures import build_activity_figure, build_counts_figure, build_new_returning_figure
 from datasets.forms import DatasetUploadForm, MappingForm
@@ -134,7 +135,7 @@ def _summary_figures(dataset: Dataset) -> list[tuple[str, dict]]:
                 summary["daily"],
                 {
                     "events": _("Events"),
-                    "revenue": _("Revenue"),
+                    "revenue": _("Revenue (%(currency)s)") % {"currency": currency_label(dataset.venture.currency)},
                     "title": _("Events and revenue per day") if any(summary["daily"].get("revenue") or []) else _("Events per day"),
                 },
             ),

@@ -35,6 +35,7 @@ from canvas.models import Canvas, CanvasItem
 from canvas.services import item_add, item_update
 from canvas.sources import Stale
 from core.errors import Conflict, InvalidInput, NotFound
+from core.money import money_format
 from datasets.models import Dataset
 
 SEGMENTS_BLOCK = "customer_segments"
@@ -85,8 +86,10 @@ def _source(analysis: Analysis, *, model: str, figure: dict) -> dict:
 
 
 def analysis_items(analysis: Analysis, *, language: str) -> tuple[str, list[dict]]:
-    """The block and the items (text, note, evidence, its chart, finding, source) an analysis contributes."""
+    """The block and the items (text, note, evidence, its chart, finding, source) an analysis contributes; money in
+    the venture's currency."""
     page = analysis.get_absolute_url()
+    currency = analysis.dataset.venture.currency
     if analysis.kind == Analysis.Kind.SEGMENTATION:
         figure = f"/api/v1/analyses/{analysis.pk}/figures/segments/"
         model = str(METHODS.get(analysis.result.get("method", ""), analysis.result.get("method", "")))
@@ -101,7 +104,7 @@ def analysis_items(analysis: Analysis, *, language: str) -> tuple[str, list[dict
             note = _("On average %(recency)s days since the last purchase, %(orders)s orders, %(spend)s spent.") % {
                 "recency": _number(profile.get("recency", 0)),
                 "orders": _number(profile.get("frequency", 0), 1),
-                "spend": _number(profile.get("monetary", 0)),
+                "spend": money_format(profile.get("monetary", 0), currency, digits=0),
             }
             items.append(
                 {
@@ -123,9 +126,9 @@ def analysis_items(analysis: Analysis, *, language: str) -> tuple[str, list[dict
     next_period = series["forecast"][0]
     text = _("Revenue forecast for %(period)s: %(value)s (80 %% interval %(low)s–%(high)s)") % {
         "period": next_period["ds"],
-        "value": _number(next_period["yhat"]),
-        "low": _number(next_period["lo80"]),
-        "high": _number(next_period["hi80"]),
+        "value": money_format(next_period["yhat"], currency, digits=0),
+        "low": money_format(next_period["lo80"], currency, digits=0),
+        "high": money_format(next_period["hi80"], currency, digits=0),
     }
     note = forecast_verdict(series, frequency=result.get("frequency", ""), metric="revenue")
     stated = {key: next_period[key] for key in ("ds", "yhat", "lo80", "hi80")}

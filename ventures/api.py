@@ -18,6 +18,8 @@ class VentureOutputSerializer(serializers.Serializer):
     pitch = serializers.CharField()
     industry = serializers.CharField()
     stage = serializers.ChoiceField(choices=Stage.choices)
+    currency = serializers.CharField(help_text="ISO 4217 code; empty: no currency set.")
+    gross_margin = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True, help_text="Percent of revenue, 0–100.")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -27,6 +29,10 @@ class VentureUpdateSerializer(serializers.Serializer):
     pitch = serializers.CharField(max_length=200, required=False, allow_blank=True)
     industry = serializers.CharField(max_length=100, required=False, allow_blank=True)
     stage = serializers.ChoiceField(choices=Stage.choices, required=False)
+    currency = serializers.CharField(max_length=3, required=False, allow_blank=True, help_text="ISO 4217 code; empty: no currency set.")
+    gross_margin = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, allow_null=True, help_text="Percent of revenue, 0–100."
+    )
 
 
 class VentureCreateSerializer(VentureUpdateSerializer):

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
@@ -7,7 +9,7 @@ from teams.access import role_require
 from teams.models import Role, Team
 from ventures.models import Stage, Venture
 
-EDITABLE_FIELDS = ("name", "pitch", "industry", "stage")
+EDITABLE_FIELDS = ("name", "pitch", "industry", "stage", "currency", "gross_margin")
 
 
 def venture_edit_require(*, user: User | AnonymousUser, team: Team) -> None:
@@ -16,23 +18,44 @@ def venture_edit_require(*, user: User | AnonymousUser, team: Team) -> None:
 
 
 @transaction.atomic
-def venture_create(*, user: User, team: Team, name: str, pitch: str = "", industry: str = "", stage: str = Stage.IDEA) -> Venture:
+def venture_create(
+    *,
+    user: User,
+    team: Team,
+    name: str,
+    pitch: str = "",
+    industry: str = "",
+    stage: str = Stage.IDEA,
+    currency: str = "",
+    gross_margin: Decimal | None = None,
+) -> Venture:
     venture_edit_require(user=user, team=team)
-    venture = Venture(team=team, name=name.strip(), pitch=pitch.strip(), industry=industry.strip(), stage=stage, created_by=user)
+    venture = Venture(
+        team=team,
+        name=name.strip(),
+        pitch=pitch.strip(),
+        industry=industry.strip(),
+        stage=stage,
+        currency=currency.strip().upper(),
+        gross_margin=gross_margin,
+        created_by=user,
+    )
     venture.full_clean()
     venture.save()
     return venture
 
 
 @transaction.atomic
-def venture_update(*, user: User, venture: Venture, **changes: str) -> Venture:
-    """Change any of name, pitch, industry, stage. A venture never moves between teams."""
+def venture_update(*, user: User, venture: Venture, **changes: object) -> Venture:
+    """Change any of name, pitch, industry, stage, currency, gross margin. A venture never moves between teams."""
     venture_edit_require(user=user, team=venture.team)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"venture_update() got unexpected fields: {sorted(unknown)}")
     for field, value in changes.items():
-        setattr(venture, field, value.strip() if isinstance(value, str) else value)
+        if isinstance(value, str):
+            value = value.strip().upper() if field == "currency" else value.strip()
+        setattr(venture, field, value)
     venture.full_clean()
     venture.save(update_fields=[*changes, "updated_at"])
     return venture

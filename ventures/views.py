@@ -11,7 +11,7 @@ from teams.selectors import team_list_for_user
 from ventures.forms import VentureCreateForm, VentureForm
 from ventures.models import Venture
 from ventures.selectors import venture_get_for_user, venture_list_for_user
-from ventures.services import venture_create, venture_delete, venture_edit_require, venture_update
+from ventures.services import EDITABLE_FIELDS, venture_create, venture_delete, venture_edit_require, venture_update
 
 
 @login_required
@@ -46,7 +46,7 @@ def _venture_for_editing(request: HttpRequest, venture_id: int) -> Venture:
 @login_required
 def venture_edit(request: HttpRequest, venture_id: int) -> HttpResponse:
     venture = _venture_for_editing(request, venture_id)
-    initial = {field: getattr(venture, field) for field in ("name", "pitch", "industry", "stage")}
+    initial = {field: getattr(venture, field) for field in EDITABLE_FIELDS}
     form = VentureForm(request.POST or None, initial=initial)
     if (
         request.method == "POST"

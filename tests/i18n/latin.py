@@ -7,11 +7,13 @@ import json
 import re
 from html.parser import HTMLParser
 
+from core.money import CURRENCIES
+
 # Words a Chinese page may show, by why. Case-sensitive: "API" is allowed, "Api" or "api" are not.
 ALLOWED: dict[str, set[str]] = {
     "product": {"bizcanvas"},
     "file formats and protocols": {"API", "REST", "CSV", "csv", "JSON", "PDF", "PNG", "SVG", "zip", "gz", "UTF", "HTTP", "URL"},
-    "units and codes": {"KB", "MB", "GB", "UTC", "ISO", "AI"},
+    "units and codes": {"KB", "MB", "GB", "UTC", "ISO", "AI", *CURRENCIES},  # and ISO 4217's codes
     "keys of a keyboard": {"Alt", "Shift", "Ctrl", "Enter", "Esc", "Tab"},
     "frameworks' names": {"SWOT", "TOWS", "SO", "WO", "ST", "WT", "RFM", "k-means"},
     "statistics": {"MASE", "sMAPE", "AUC", "ARI"},

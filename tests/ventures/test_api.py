@@ -96,3 +96,25 @@ def test_hostile_text_is_stored_as_given_and_returned_as_json(world):
     response = api_as(world.owner).post("/api/v1/ventures/", {"team": world.team.pk, "name": hostile})
 
     assert response.json()["name"] == hostile
+
+
+def test_an_editor_sets_the_currency_and_the_gross_margin(world):
+    response = api_as(world.editor).patch(f"/api/v1/ventures/{world.venture.pk}/", {"currency": "eur", "gross_margin": "62.5"})
+
+    assert response.status_code == 200
+    assert (response.json()["currency"], response.json()["gross_margin"]) == ("EUR", "62.50")
+    world.venture.refresh_from_db()
+    assert (world.venture.currency, float(world.venture.gross_margin)) == ("EUR", 62.5)
+
+
+def test_an_unknown_currency_or_a_margin_outside_0_100_is_refused(world):
+    client = api_as(world.editor)
+
+    assert set(client.patch(f"/api/v1/ventures/{world.venture.pk}/", {"currency": "XYZ"}).json()) == {"currency"}
+    assert set(client.patch(f"/api/v1/ventures/{world.venture.pk}/", {"gross_margin": "101"}).json()) == {"gross_margin"}
+    world.venture.refresh_from_db()
+    assert (world.venture.currency, world.venture.gross_margin) == ("", None)
+
+
+def test_a_viewer_cannot_set_the_currency(world):
+    assert api_as(world.viewer).patch(f"/api/v1/ventures/{world.venture.pk}/", {"currency": "EUR"}).status_code == 403
