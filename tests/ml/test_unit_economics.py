@@ -38,7 +38,8 @@ def test_channels_paid_first_organic_without_cac_and_unseen_ones_flagged():
     )
     assert (channels["seo"].kind, channels["seo"].cac, channels["seo"].share_of_new) == (ORGANIC, None, 0.45)
     assert not channels["tv"].seen_in_data
-    assert channels["ads"].seen_in_data and channels["seo"].seen_in_data
+    assert channels["ads"].seen_in_data
+    assert channels["seo"].seen_in_data
 
 
 def test_ltv_to_cac_is_margin_times_the_runs_value_over_cac():
@@ -84,4 +85,5 @@ def test_missing_pieces_leave_their_figures_empty():
     assert (no_spend.cac, no_spend.ltv_to_cac, no_spend.payback.months) == (None, None, None)
     assert all(row.kind == ORGANIC for row in no_spend.channels)
     assert (no_margin.ltv_to_cac, no_margin.payback) == (None, None)
-    assert no_run.ltv_to_cac is None and no_run.cac == 40.0
+    assert no_run.ltv_to_cac is None
+    assert no_run.cac == 40.0
