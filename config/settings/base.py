@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "strategy",
     "datasets",
     "analysis",
+    "economics",
     "evidence",
     "dashboards",
     "takeout",
