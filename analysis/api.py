@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from analysis.figures import analysis_figure
 from analysis.models import Analysis
-from analysis.selectors import analysis_get_for_user, analysis_list_for_user, segment_members
+from analysis.selectors import CUSTOMER_VALUE_COLUMNS, analysis_get_for_user, analysis_list_for_user, customer_values, segment_members
 from analysis.services import analysis_cancel, analysis_create, analysis_delete, analysis_rerun
 from core.api.pagination import StandardPagination, paginated
 from core.errors import NotFound
@@ -45,7 +45,10 @@ class AnalysisOutputSerializer(serializers.Serializer):
     def get_result(self, analysis: Analysis) -> dict | None:
         """Forecast: {metric, frequency, horizon, notes, series: [{key, model, reason, horizon, forecast: [{ds, yhat,
         lo80, hi80, lo95, hi95}], backtest: {model: {mase, smape}}, notes}]}. Segmentation: {k, silhouette,
-        stability_ari, users, segments: [{id, code, name, name_zh, size, share, revenue_share, profile}], …}."""
+        stability_ari, users, segments: [{id, code, name, name_zh, size, share, revenue_share, profile}], …}.
+        Lifetime value: {calibration_end, horizon_days, currency_free, model, customers, repeat_customers, totals:
+        {purchases, value: {value, low, high}}, average_value, arpu, distribution, by_segment, by_channel, holdout,
+        notes} (ranges are 80 %)."""
         if analysis.status != Analysis.Status.SUCCEEDED:
             return None
         if analysis.kind == Analysis.Kind.FORECAST:
@@ -62,7 +65,8 @@ class AnalysisCreateInputSerializer(serializers.Serializer):
         default=dict,
         help_text="forecast: {metric: orders|revenue|quantity|active_users|event_count, frequency?: D|W|M|Q|Y or day|week|month|quarter|year, horizon?, "
         "split_by?: channel|product, event? (for event_count), thorough?: bool (also try AutoARIMA: slower, see "
-        "ml/forecast.py)}; segmentation: {k?: 2–10, else chosen automatically}",
+        "ml/forecast.py)}; segmentation: {k?: 2–10, else chosen automatically}; lifetime_value: {calibration_end?: "
+        "YYYY-MM-DD within the log (default: its last day), horizon_days?: 1–1095 (default 365)}",
     )
 
 
@@ -163,4 +167,27 @@ class SegmentMembersCsvApi(APIView):
 
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="analysis-{analysis.pk}-segment-{segment_id}.csv"'
+        return response
+
+
+class CustomerValuesCsvApi(APIView):
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+        description="A lifetime value run's customers as CSV: " + ", ".join(CUSTOMER_VALUE_COLUMNS) + " (streamed).",
+    )
+    def get(self, request: Request, analysis_id: int) -> StreamingHttpResponse:
+        analysis = analysis_get_for_user(user=request.user, analysis_id=analysis_id)
+        batches = customer_values(analysis)
+        writer = csv.writer(_Echo())
+
+        def rows() -> object:
+            yield "\ufeff"  # BOM: Excel then reads UTF-8
+            yield writer.writerow(CUSTOMER_VALUE_COLUMNS)
+            for batch in batches:
+                batch = batch.round({"predicted_purchases": 4, "probability_active": 4, "predicted_value": 2})
+                for record in batch.itertuples(index=False):
+                    yield writer.writerow([spreadsheet_safe(cell) for cell in record])
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="analysis-{analysis.pk}-customers.csv"'
         return response

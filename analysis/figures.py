@@ -154,6 +154,58 @@ def build_segment_profiles_figure(
     return figure
 
 
+def build_value_distribution_figure(distribution: dict, labels: dict[str, str]) -> go.Figure:
+    """How many customers are expected to bring how much over the horizon: a histogram of predicted value per
+    customer up to the 99th percentile, the last bar holding everyone above."""
+    bins = distribution["bins"]
+    middles = [(item["low"] + item["high"]) / 2 for item in bins]
+    widths = [(item["high"] - item["low"]) * 0.95 for item in bins]
+    ranges = [f"{item['low']:,.0f}–{item['high']:,.0f}" for item in bins]
+    if bins:
+        ranges[-1] = f"≥ {bins[-1]['low']:,.0f}"
+    figure = go.Figure(
+        go.Bar(
+            x=middles,
+            y=[item["customers"] for item in bins],
+            width=widths,
+            customdata=ranges,
+            marker_color=COLORS["primary"],
+            hovertemplate=f"%{{customdata}}: %{{y:,}} {labels['customers']}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        **chart_layout(labels["title"]),
+        xaxis=number_axis(title={"text": labels["value"]}),
+        yaxis=number_axis(title={"text": labels["customers"]}),
+        bargap=0,
+    )
+    return figure
+
+
+def build_value_by_segment_figure(rows: list[dict], labels: dict[str, str]) -> go.Figure:
+    """Average predicted value per customer of each segment, as horizontal bars (names read on a phone too), with
+    the segment's share of the total value beside each bar."""
+    rows = rows[::-1]  # the first on top
+    figure = go.Figure(
+        go.Bar(
+            y=[row["label"] for row in rows],
+            x=[row["average_value"] for row in rows],
+            orientation="h",
+            marker_color=COLORS["positive"],
+            text=[f"{row['value_share'] * 100:.0f}{PERCENT_SUFFIX}" for row in rows],
+            textposition="auto",
+            customdata=[row["customers"] for row in rows],
+            hovertemplate=f"%{{y}}: %{{x:,.2f}} · %{{customdata:,}} {labels['customers']}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        **chart_layout(labels["title"], height=140 + 40 * len(rows), margin={"l": 50, "r": 20, "t": 70, "b": 40}),
+        xaxis=number_axis(title={"text": labels["value"]}),
+        yaxis={"automargin": True},
+    )
+    return figure
+
+
 def series_label(key: str) -> str:
     """A series key (a channel or product name from the data) made safe for Plotly's HTML-ish labels."""
     return chart_text(key)
@@ -193,6 +245,8 @@ def analysis_figure(analysis: Analysis, name: str, *, series_key: str | None = N
             "interval95": _("%(level)d %% interval") % {"level": 95},
         }
         return build_forecast_figure(series, labels)
+    if analysis.kind == Analysis.Kind.LIFETIME_VALUE:
+        return _lifetime_value_figure(analysis, name, language=language)
     segments = analysis_segments(analysis, language=language)
     if name == "segments":
         labels = {"title": _("Segments: share of customers and of revenue"), "customers": _("Customers"), "revenue": _("Revenue")}
@@ -206,3 +260,23 @@ def analysis_figure(analysis: Analysis, name: str, *, series_key: str | None = N
         "notes": [_("Green: better than the other segments, red: worse."), _("Purple to blue: less to more, neither good nor bad.")],
     }
     return build_segment_profiles_figure(segments, features, labels)
+
+
+def _lifetime_value_figure(analysis: Analysis, name: str, *, language: str) -> go.Figure:
+    result = analysis.result
+    value = _("Predicted value per customer, next %(days)s days") % {"days": result["horizon_days"]}
+    if name == "value_distribution":
+        labels = {"title": _("How predicted value is spread over customers"), "value": value, "customers": _("customers")}
+        return build_value_distribution_figure(result["distribution"], labels)
+    labels = {
+        "title": _("Predicted value per customer, by segment (share of the total beside)"),
+        "value": value,
+        "customers": _("customers"),
+    }
+    return build_value_by_segment_figure(segment_labels(result["by_segment"], language=language), labels)
+
+
+def segment_labels(rows: list[dict], *, language: str) -> list[dict]:
+    """Rows of `by_segment`, each with `label`: the segment's name in the reader's language."""
+    chinese = language.lower().startswith("zh")
+    return [{**row, "label": row["name_zh"] if chinese else row["name"]} for row in rows]

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from analysis.services import HORIZONS
+from analysis.services import HORIZONS, LIFETIME_HORIZON_DAYS
 from datasets.forms import ROLE_LABELS
 from datasets.models import Dataset
 
@@ -25,6 +25,11 @@ def params_words(kind: str, params: dict) -> list[str]:
 
     if kind == "segmentation":
         return [pair(_("Number of segments"), params.get("k") or _("automatic"))]
+    if kind == "lifetime_value":
+        return [
+            pair(_("Fitted up to"), params.get("calibration_end") or _("the end of the log")),
+            _("%(count)s days ahead") % {"count": params.get("horizon_days")},
+        ]
     words = []
     if params.get("metric") in METRIC_LABELS:
         words.append(pair(_("Forecast"), METRIC_LABELS[params["metric"]]))
@@ -83,4 +88,16 @@ class SegmentationForm(forms.Form):
             *((str(k), str(k)) for k in range(2, 11)),
         ],
         required=False,
+    )
+
+
+class LifetimeValueForm(forms.Form):
+    calibration_end = forms.DateField(
+        label=_("Fit on the log up to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty to use the whole log. An earlier date keeps the days after it to check the prediction on."),
+    )
+    horizon_days = forms.IntegerField(
+        label=_("Days ahead"), min_value=1, max_value=LIFETIME_HORIZON_DAYS[1], initial=LIFETIME_HORIZON_DAYS[0]
     )

@@ -9,12 +9,14 @@ from datasets.models import Dataset
 
 
 class Analysis(Job):
-    """One run of a model on a ready dataset: a demand forecast or a customer segmentation. Runs are kept (re-run
-    with other parameters makes a new row), so results can be compared and cited as evidence on a canvas."""
+    """One run of a model on a ready dataset: a demand forecast, a customer segmentation or customer lifetime value.
+    Runs are kept (re-run with other parameters makes a new row), so results can be compared and cited as evidence on
+    a canvas."""
 
     class Kind(TextChoices):
         FORECAST = "forecast", _("Demand forecast")
         SEGMENTATION = "segmentation", _("Customer segmentation")
+        LIFETIME_VALUE = "lifetime_value", _("Customer lifetime value")
 
     class Status(TextChoices):
         QUEUED = "queued", _("Queued")
@@ -33,11 +35,13 @@ class Analysis(Job):
     output_file_field = "members"
 
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="analyses")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     params = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     result = models.JSONField(default=dict, blank=True)
-    members = models.CharField(max_length=255, blank=True, help_text="Storage name of the per-user segment table (Parquet).")
+    members = models.CharField(
+        max_length=255, blank=True, help_text="Storage name of the per-user table (Parquet): segments, or predicted value."
+    )
 
     objects = team_scoped("dataset__venture__team")
 

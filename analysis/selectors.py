@@ -1,3 +1,5 @@
+from collections.abc import Iterator
+
 import pandas as pd
 import pyarrow.parquet as pq
 from django.contrib.auth.models import AnonymousUser
@@ -37,7 +39,12 @@ def analysis_latest(*, venture_id: int, kind: str) -> Analysis | None:
     )
 
 
-FIGURE_NAMES = {Analysis.Kind.FORECAST: ("forecast",), Analysis.Kind.SEGMENTATION: ("segments", "scatter", "profiles")}
+FIGURE_NAMES = {
+    Analysis.Kind.FORECAST: ("forecast",),
+    Analysis.Kind.SEGMENTATION: ("segments", "scatter", "profiles"),
+    Analysis.Kind.LIFETIME_VALUE: ("value_distribution", "value_by_segment"),
+}
+CUSTOMER_VALUE_COLUMNS = ("user_id", "predicted_purchases", "probability_active", "predicted_value")
 
 
 def analysis_series(analysis: Analysis, key: str | None = None) -> dict:
@@ -69,6 +76,20 @@ def segment_members(analysis: Analysis, segment_id: int | None = None) -> pd.Dat
     filters = [("segment_id", "=", segment_id)] if segment_id is not None else None
     with default_storage.open(analysis.members, "rb") as handle:
         return pq.read_table(handle, filters=filters).to_pandas()
+
+
+def customer_values(analysis: Analysis, *, batch_rows: int = 65_536) -> Iterator[pd.DataFrame]:
+    """A finished lifetime value run's per-customer predictions, a batch of rows at a time (read through the storage
+    API), so a download of millions of customers holds one batch in memory."""
+    if analysis.kind != Analysis.Kind.LIFETIME_VALUE or analysis.status != Analysis.Status.SUCCEEDED or not analysis.members:
+        raise NotFound()  # here, before the first batch is asked for: a response must know its status before streaming
+    return _batches(analysis.members, batch_rows)
+
+
+def _batches(name: str, batch_rows: int) -> Iterator[pd.DataFrame]:
+    with default_storage.open(name, "rb") as handle:
+        for batch in pq.ParquetFile(handle).iter_batches(batch_size=batch_rows, columns=list(CUSTOMER_VALUE_COLUMNS)):
+            yield batch.to_pandas()
 
 
 def analysis_storage_names(*, analyses: QuerySet[Analysis]) -> list[str]:

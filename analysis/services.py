@@ -1,13 +1,14 @@
-"""Analyses: run a model (demand forecast, customer segmentation) from `ml/` on a ready dataset as a background job.
-Parameters are checked here, before anything is queued; the worker runs it as a job (core/jobs.py), reads the
-events through the storage API, runs the model with a heartbeat, and stores the result (and, for a segmentation,
-the per-user table as Parquet) only once it is complete."""
+"""Analyses: run a model (demand forecast, customer segmentation, customer lifetime value) from `ml/` on a ready
+dataset as a background job. Parameters are checked here, before anything is queued; the worker runs it as a job
+(core/jobs.py), reads the events through the storage API, runs the model with a heartbeat, and stores the result
+(and, for a segmentation or lifetime value, the per-customer table as Parquet) only once it is complete."""
 
 import dataclasses
 import io
 import math
 import uuid
 from collections.abc import Callable
+from datetime import date
 from typing import cast
 
 import pandas as pd
@@ -25,7 +26,9 @@ from core.jobs import JobFailed, JobOutput, JobStopped, job_beat, job_cancel, jo
 from core.text import control_characters_refuse
 from datasets.models import Dataset
 from datasets.selectors import dataset_events
+from ml.customer_value import customer_value
 from ml.forecast import forecast
+from ml.lifetime_value import LifetimeValueError
 from ml.segmentation import SegmentationError, segment
 from ml.series import SeriesError, build_series, propose_frequency
 from teams.access import role_require
@@ -117,9 +120,42 @@ def segmentation_params_clean(dataset: Dataset, params: dict) -> dict:
     return {"k": k}
 
 
+LIFETIME_HORIZON_DAYS = (365, 1095)  # default and largest: a year, three years
+
+
+def lifetime_value_params_clean(dataset: Dataset, params: dict) -> dict:
+    """Lifetime value's parameters: `calibration_end` (a day of the log; default: its last day, so no holdout) and
+    `horizon_days` (1 to three years). Refused without an amount column: the value models need amounts."""
+    if "amount" not in dataset.mapping:
+        raise _problem(_("Value models need an amount column: this dataset has none."))
+    if "user_id" not in dataset.mapping:
+        raise _problem(_("Value models need a customer column: this dataset has none."))
+    calibration_end = params.get("calibration_end") or None
+    if calibration_end is not None:
+        try:
+            calibration_end = date.fromisoformat(str(calibration_end)).isoformat()
+        except ValueError:
+            raise _problem(_("The calibration end must be a date written YYYY-MM-DD.")) from None
+        days = (dataset.report.get("summary") or {}).get("daily", {}).get("day") or []
+        if days and not days[0][:10] <= calibration_end <= days[-1][:10]:
+            raise _problem(
+                _("The calibration end must lie within the log, from %(first)s to %(last)s.")
+                % {"first": days[0][:10], "last": days[-1][:10]}
+            )
+    default, largest = LIFETIME_HORIZON_DAYS
+    horizon = params.get("horizon_days")
+    horizon = default if horizon in (None, "") else horizon
+    if isinstance(horizon, bool) or not isinstance(horizon, int | str) or not str(horizon).strip().isdigit():
+        raise _problem(_("The horizon must be a whole number of days."))
+    if not 1 <= int(horizon) <= largest:
+        raise _problem(_("The horizon must be between 1 and %(largest)s days.") % {"largest": largest})
+    return {"calibration_end": calibration_end, "horizon_days": int(horizon)}
+
+
 PARAMS_CLEAN: dict[str, Callable[[Dataset, dict], dict]] = {
     Analysis.Kind.FORECAST: forecast_params_clean,
     Analysis.Kind.SEGMENTATION: segmentation_params_clean,
+    Analysis.Kind.LIFETIME_VALUE: lifetime_value_params_clean,
 }
 
 
@@ -145,7 +181,7 @@ def analysis_create(*, user: User, dataset: Dataset, kind: str, params: dict | N
 
     analysis_edit_require(user=user, dataset=dataset)
     if kind not in PARAMS_CLEAN:
-        raise InvalidInput(_("Unknown kind of analysis: choose forecast or segmentation."), code="kind")
+        raise InvalidInput(_("Unknown kind of analysis: choose forecast, segmentation or lifetime_value."), code="kind")
     if dataset.status != Dataset.Status.READY:
         raise Conflict(_("The dataset is not ready yet: ingest it first."), code="dataset_not_ready")
     params = dict(params or {})
@@ -187,13 +223,16 @@ def _model_run(analysis: Analysis) -> JobOutput:
     try:
         if analysis.kind == Analysis.Kind.FORECAST:
             return JobOutput(fields={"result": _forecast(analysis, progress)})
-        result, members = _segmentation(analysis, progress)
-    except (SeriesError, SegmentationError) as exc:
+        if analysis.kind == Analysis.Kind.LIFETIME_VALUE:
+            result, members = _lifetime_value(analysis, progress)
+        else:
+            result, members = _segmentation(analysis, progress)
+    except (SeriesError, SegmentationError, LifetimeValueError) as exc:
         raise JobFailed(model_error_message(exc), f"model_{exc.code}") from exc
     return JobOutput(fields={"result": result}, file=_store_members(analysis, members))
 
 
-def model_error_message(exc: SeriesError | SegmentationError) -> str:
+def model_error_message(exc: SeriesError | SegmentationError | LifetimeValueError) -> str:
     """The model's refusal in the user's words (the model speaks in codes; its English detail is kept after)."""
     messages = {
         "no_rows": _("The dataset has no events to model."),
@@ -202,6 +241,10 @@ def model_error_message(exc: SeriesError | SegmentationError) -> str:
         "identical_users": _("All customers behave the same: there are no segments to find."),
         "unknown_metric": _("This metric is not known."),
         "split_empty": _("The column to split by is empty."),
+        "no_purchases": _("No row up to the calibration end has a positive amount: there are no purchases to model."),
+        "no_repeaters": _("Nobody bought on a second day before the calibration end, so repeat buying cannot be learnt."),
+        "too_few_repeaters": _("Too few customers bought twice (with different amounts) to learn what a purchase is worth."),
+        "no_fit": _("The lifetime value model could not be fitted to this data."),
     }
     return messages.get(exc.code, _("The model could not run on this data.")) + f" ({exc})"
 
@@ -250,6 +293,23 @@ def _segmentation(analysis: Analysis, progress: Callable[[float], None]) -> tupl
     progress(0.05)
     result, members = segment(events, k=analysis.params.get("k"), progress=lambda fraction: progress(0.05 + 0.9 * fraction))
     return cast(dict, json_ready(dataclasses.asdict(result))), members
+
+
+def _lifetime_value(analysis: Analysis, progress: Callable[[float], None]) -> tuple[dict, pd.DataFrame]:
+    """ml.customer_value on the purchases (user, time, amount and, when there is one, channel)."""
+    columns = ("user_id", "timestamp", "amount", *(("channel",) if "channel" in analysis.dataset.mapping else ()))
+    events = dataset_events(analysis.dataset, columns, categorical=tuple(name for name in ("user_id", "channel") if name in columns))
+    progress(0.05)
+    end = analysis.params.get("calibration_end")
+    result = customer_value(
+        events,
+        calibration_end=date.fromisoformat(end) if end else None,
+        horizon_days=analysis.params["horizon_days"],
+        progress=lambda fraction: progress(0.05 + 0.9 * fraction),
+    )
+    del events
+    fields = {field.name: getattr(result, field.name) for field in dataclasses.fields(result) if field.name != "customers_table"}
+    return cast(dict, json_ready(fields)), result.customers_table
 
 
 def _store_members(analysis: Analysis, members: pd.DataFrame) -> str:

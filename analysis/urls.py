@@ -22,4 +22,5 @@ api_urlpatterns = [
         api.SegmentMembersCsvApi.as_view(),
         name="analysis-segment-members",
     ),
+    path("analyses/<int:analysis_id>/customers.csv", api.CustomerValuesCsvApi.as_view(), name="analysis-customers"),
 ]

@@ -1,6 +1,7 @@
 """Pages of the model runs: start one from a dataset's page, follow it, read its result with charts."""
 
 import json
+from datetime import date
 
 from django import forms
 from django.contrib import messages
@@ -11,20 +12,26 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from analysis.figures import analysis_figure
-from analysis.forms import ForecastForm, SegmentationForm
+from analysis.figures import analysis_figure, segment_labels
+from analysis.forms import ForecastForm, LifetimeValueForm, SegmentationForm
 from analysis.models import Analysis
 from analysis.selectors import FIGURE_NAMES, analysis_get_for_user, analysis_segments, analysis_series
 from analysis.services import analysis_cancel, analysis_create, analysis_delete, analysis_edit_require, frequency_proposed
 from analysis.wording import (
+    arpu_words,
     candidate_rows,
+    concentration_words,
     forecast_verdict,
+    holdout_words,
     interval_words,
     model_words,
     note_texts,
     segment_future_rows,
     segmentation_notes,
     segmentation_verdict,
+    value_method_words,
+    value_notes,
+    value_totals_words,
 )
 from core.errors import NotFound
 from core.web import allowed_or_403, get_or_404, service_run
@@ -34,7 +41,7 @@ from teams.access import can_edit
 
 
 def analysis_forms(dataset: Dataset, data: dict | None = None, kind: str = "", initial: dict | None = None) -> dict[str, forms.Form]:
-    """The two "run a model" forms of a ready dataset's page (bound to `data` for the one that was posted; filled
+    """The "run a model" forms of a ready dataset's page (bound to `data` for the one that was posted; filled
     with an earlier run's parameters to run it again with changes)."""
     frequency = frequency_proposed(dataset)
     forecast_initial = initial if kind == "forecast" else None
@@ -46,6 +53,17 @@ def analysis_forms(dataset: Dataset, data: dict | None = None, kind: str = "", i
         "segmentation_form": SegmentationForm(
             data if kind == "segmentation" else None, prefix="segmentation", initial=segmentation_initial
         ),
+        **(
+            {
+                "lifetime_value_form": LifetimeValueForm(
+                    data if kind == "lifetime_value" else None,
+                    prefix="lifetime_value",
+                    initial=initial if kind == "lifetime_value" else None,
+                )
+            }
+            if {"amount", "user_id"} <= set(dataset.mapping)
+            else {}
+        ),
     }
 
 
@@ -56,13 +74,15 @@ def analysis_start_view(request: HttpRequest, dataset_id: int) -> HttpResponse:
     kind = request.POST.get("kind", "")
     if kind not in Analysis.Kind.values:
         raise Http404
-    form = analysis_forms(dataset, request.POST, kind)[f"{kind}_form"]
+    form = analysis_forms(dataset, request.POST, kind).get(f"{kind}_form")
+    if form is None:
+        raise Http404
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
         return redirect(f"{dataset.get_absolute_url()}#models")
-    params = {key: value for key, value in form.cleaned_data.items() if value not in ("", None)}
+    params = {key: str(value) if isinstance(value, date) else value for key, value in form.cleaned_data.items() if value not in ("", None)}
     analysis = service_run(request, analysis_create, user=request.user, dataset=dataset, kind=kind, params=params)
     return redirect(analysis) if analysis else redirect(f"{dataset.get_absolute_url()}#models")
 
@@ -97,6 +117,18 @@ def analysis_detail(request: HttpRequest, analysis_id: int) -> HttpResponse:
                 currency=analysis.dataset.venture.currency if analysis.result.get("metric") == "revenue" else "",
             )
             figures = [("forecast", analysis_figure(analysis, "forecast", series_key=series["key"], language=language))]
+        elif analysis.kind == Analysis.Kind.LIFETIME_VALUE:
+            result = analysis.result
+            context.update(
+                totals_words=value_totals_words(result),
+                arpu_words=arpu_words(result),
+                concentration_words=concentration_words(result),
+                holdout_words=holdout_words(result),
+                notes=value_notes(result),
+                method_words=value_method_words(),
+                value_segments=segment_labels(result["by_segment"], language=language),
+            )
+            figures = [(name, analysis_figure(analysis, name, language=language)) for name in FIGURE_NAMES[analysis.kind]]
         else:
             context["segments"] = analysis_segments(analysis, language=language)
             context["segmentation_verdict"] = segmentation_verdict(analysis.result)

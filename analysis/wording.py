@@ -253,3 +253,135 @@ def note_texts(notes: list) -> list[str]:
     """Notes as sentences; a note is a code or a dict with a "code" (and numbers)."""
     codes = [note["code"] if isinstance(note, dict) else str(note) for note in notes]
     return [str(NOTES.get(code, code)) for code in codes]
+
+
+# --- customer lifetime value ----------------------------------------------------------------------------------------
+
+
+def amount(value: float, digits: int = 0) -> str:
+    """A count or an amount for a sentence, grouped as the reader's language groups thousands."""
+    return number_format(round(value, digits), decimal_pos=digits, use_l10n=True, force_grouping=True)
+
+
+def _money_digits(value: float) -> int:
+    return 0 if abs(value) >= 100 else 2
+
+
+def value_totals_words(result: dict) -> list[str]:
+    """What the run expects of the customers over the horizon, with the 80 % ranges, in two sentences."""
+    purchases, value, average = result["totals"]["purchases"], result["totals"]["value"], result["average_value"]
+    days = result["horizon_days"]
+    digits = _money_digits(average["value"])
+    return [
+        _(
+            "Over the next %(days)s days, the %(customers)s customers seen so far are expected to buy again about "
+            "%(purchases)s times (80 %% range %(low)s to %(high)s), worth about %(value)s (80 %% range %(value_low)s to "
+            "%(value_high)s)."
+        )
+        % {
+            "days": amount(days),
+            "customers": amount(result["customers"]),
+            "purchases": amount(purchases["value"]),
+            "low": amount(purchases["low"]),
+            "high": amount(purchases["high"]),
+            "value": amount(value["value"]),
+            "value_low": amount(value["low"]),
+            "value_high": amount(value["high"]),
+        },
+        _("That is %(value)s per customer on average (80 %% range %(low)s to %(high)s).")
+        % {"value": amount(average["value"], digits), "low": amount(average["low"], digits), "high": amount(average["high"], digits)},
+    ]
+
+
+def arpu_words(result: dict) -> str:
+    return _("Revenue per active customer per month, up to %(date)s: %(arpu)s.") % {
+        "date": result["calibration_end"],
+        "arpu": amount(result["arpu"], _money_digits(result["arpu"])),
+    }
+
+
+def concentration_words(result: dict) -> str:
+    """How concentrated the value is: the top tenth's share, and the median customer."""
+    distribution = result["distribution"]
+    median = distribution["quantiles"]["p50"]
+    return _(
+        "The top tenth of customers carry %(share)s %% of the predicted value; the median customer is expected to bring %(median)s."
+    ) % {
+        "share": percent(distribution["top_tenth_share"]),
+        "median": amount(median, _money_digits(median)),
+    }
+
+
+HOLDOUT_SKIPPED = {
+    "no_data_after": gettext_lazy(
+        "No check against later purchases: the model was fitted on the whole log, so nothing after it is left to compare "
+        "with. Run it again with an earlier calibration end to see how well it predicts."
+    ),
+    "too_little": gettext_lazy(
+        "No check against later purchases: less than four weeks of data before or after the calibration end is too little to judge by."
+    ),
+}
+
+
+def holdout_words(result: dict) -> list[str]:
+    """The check on the days after the calibration end: predicted against actual repeat purchases, in total and per
+    customer beside the naive forecast "the same rate as before"; or why there is none."""
+    holdout = result.get("holdout") or {}
+    if "skipped" in holdout:
+        return [str(HOLDOUT_SKIPPED.get(holdout["skipped"], holdout["skipped"]))]
+    predicted, actual = holdout["predicted_total"], holdout["actual_total"]
+    error = (predicted - actual) / actual if actual else 0.0
+    if round(error * 100) > 0:
+        direction = _("%(percent)s %% more than happened") % {"percent": percent(error)}
+    elif round(error * 100) < 0:
+        direction = _("%(percent)s %% fewer than happened") % {"percent": percent(-error)}
+    else:
+        direction = _("as many as happened")
+    total = _(
+        "Checked on the %(days)s days after %(date)s, which the model did not see: it expected %(predicted)s repeat "
+        "purchases (80 %% range %(low)s to %(high)s) and %(actual)s happened: %(direction)s, %(inside)s."
+    ) % {
+        "days": amount(holdout["period_days"]),
+        "date": result["calibration_end"],
+        "predicted": amount(predicted),
+        "low": amount(holdout["predicted_low"]),
+        "high": amount(holdout["predicted_high"]),
+        "actual": amount(actual),
+        "direction": direction,
+        "inside": _("inside the range") if holdout["covered"] else _("outside the range"),
+    }
+    words = [total]
+    if holdout.get("mae_ratio") is not None:
+        words.append(
+            _(
+                "Customer by customer it was off by %(mae)s purchases on average, against %(naive)s for the naive forecast "
+                "“each customer keeps buying at the same rate as before”: %(ratio)s times its error."
+            )
+            % {"mae": amount(holdout["mae"], 2), "naive": amount(holdout["naive_mae"], 2), "ratio": amount(holdout["mae_ratio"], 2)}
+        )
+    return words
+
+
+VALUE_NOTES = {
+    "calibrated_on_whole_log": gettext_lazy("Fitted on the whole log."),
+    "spend_follows_frequency": gettext_lazy(
+        "Customers who buy more often also spend differently per purchase here, which the spend model assumes they do "
+        "not: read the value per customer with care."
+    ),
+    "no_channel": gettext_lazy("The dataset has no channel column, so value by channel is not shown."),
+    "channels_capped": gettext_lazy("Only the largest channels are listed."),
+}
+
+
+def value_notes(result: dict) -> list[str]:
+    return [str(VALUE_NOTES[code]) for code in result.get("notes", []) if code in VALUE_NOTES and code != "calibrated_on_whole_log"]
+
+
+def value_method_words() -> str:
+    return _(
+        "Repeat purchases follow the BG/NBD model (each customer buys at their own pace and may quietly stop after any "
+        "purchase), the amount per purchase the Gamma-Gamma model, both fitted by maximum likelihood on each "
+        "customer's purchase days (rows with a positive amount, one per customer and day). The ranges combine how "
+        "sure the fit is of its parameters with the chance in who buys. Amounts are in the dataset's own units and "
+        "not discounted."
+    )
