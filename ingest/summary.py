@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ingest.distinct import HeldDistinct
+from ingest.distinct import HeldDistinct, Numbering
 
 TOP = 10
 BATCH_ROWS = 1_000_000
@@ -72,43 +72,33 @@ class _Summary:
 
 class _UserWeeks:
     """Per week (Monday to Sunday) with events: the users active in it for the first time, and the others. Users are
-    numbered as they first appear (Arrow's index_in against the users so far), each user's first week is kept by
-    number, and the distinct (week, user) pairs as one integer each. index_in hashes all the users so far again at
-    each call, so batches are numbered together until they hold as many rows as there are users so far, not one at a
-    time. (Grouping by user and week with Arrow instead took more time and memory.)"""
+    numbered as they first appear (ingest.distinct.Numbering), each user's first week is kept by number, and the
+    distinct (week, user) pairs as one integer each."""
 
     HELD_PAIRS = 4_000_000
 
     def __init__(self) -> None:
-        self.known = pa.array([], pa.large_string())  # more than 2 GB of user ids in all
+        self.numbering = Numbering(self._numbered)
         self.first_monday = np.zeros(0, np.int64)
-        self.waiting: list[tuple[pa.Array, np.ndarray]] = []  # batches not yet numbered
-        self.waiting_rows = 0
         self.pairs = HeldDistinct(lambda pairs: pd.unique(np.concatenate(pairs)), held=self.HELD_PAIRS)
 
-    def add(self, user: pa.Array, monday: np.ndarray) -> None:
-        self.waiting.append((user, monday))
-        self.waiting_rows += len(user)
-        if self.waiting_rows >= len(self.known):
-            self._number()
+    @property
+    def known(self) -> pa.Array:
+        return self.numbering.known
 
-    def _number(self) -> None:
-        user = pa.concat_arrays([user.cast(pa.large_string()) for user, _monday in self.waiting])
-        monday = np.concatenate([monday for _user, monday in self.waiting])
-        self.waiting, self.waiting_rows = [], 0
-        codes = pc.index_in(user, value_set=self.known)
-        if codes.null_count:  # users not seen before: numbered after the others
-            new = pc.unique(user.filter(pc.is_null(codes)))
-            self.known = pa.concat_arrays([self.known, new])
-            self.first_monday = np.concatenate([self.first_monday, np.full(len(new), monday.max())])
-            codes = pc.index_in(user, value_set=self.known)
-        codes = np.asarray(codes, np.int64)
+    def add(self, user: pa.Array, monday: np.ndarray) -> None:
+        self.numbering.add(user, monday=monday)
+
+    def _numbered(self, codes: np.ndarray, columns: dict[str, np.ndarray]) -> None:
+        monday = columns["monday"]
+        new = len(self.known) - len(self.first_monday)
+        if new:  # users not seen before
+            self.first_monday = np.concatenate([self.first_monday, np.full(new, monday.max())])
         np.minimum.at(self.first_monday, codes, monday)
         self.pairs.add(pd.unique((monday + DAY_OFFSET) << CODE_BITS | codes))
 
     def result(self) -> dict[str, list[Any]]:
-        if self.waiting:
-            self._number()
+        self.numbering.flush()
         pairs = self.pairs.values()
         monday, code = (pairs >> CODE_BITS) - DAY_OFFSET, pairs & ((1 << CODE_BITS) - 1)
         weeks, week_of_pair = np.unique(monday, return_inverse=True)
