@@ -9,6 +9,7 @@ from core import views as core_views
 from dashboards import urls as dashboards_urls
 from dashboards.views import robots_txt
 from datasets import urls as datasets_urls
+from economics import urls as economics_urls
 from evidence import urls as evidence_urls
 from strategy import urls as strategy_urls
 from takeout import urls as takeout_urls
@@ -24,6 +25,7 @@ api_v1 = [
     *strategy_urls.api_urlpatterns,
     *datasets_urls.api_urlpatterns,
     *analysis_urls.api_urlpatterns,
+    *economics_urls.api_urlpatterns,
     *evidence_urls.api_urlpatterns,
     *dashboards_urls.api_urlpatterns,
 ]
@@ -40,6 +42,7 @@ urlpatterns = [
     path("", include(analysis_urls)),  # datasets/<id>/analyses/new/ and analyses/…
     path("", include(evidence_urls)),
     path("ventures/", include(dashboards_urls)),
+    path("ventures/", include(economics_urls)),
     path("s/", include(dashboards_urls.shared_urlpatterns)),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

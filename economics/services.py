@@ -35,7 +35,7 @@ def spend_edit_require(*, user: User | AnonymousUser, venture: Venture) -> None:
 
 
 def month_parse(text: str) -> date:
-    """"2025-03" or "2025-03-17" → 2025-03-01; InvalidInput otherwise."""
+    """ "2025-03" or "2025-03-17" → 2025-03-01; InvalidInput otherwise."""
     match = MONTH.match(text or "")
     month = int(match.group(2)) if match else 0
     if not match or not 1 <= month <= 12:
@@ -77,7 +77,8 @@ def _save(row: MarketingSpend) -> MarketingSpend:
     duplicate = MarketingSpend.objects.filter(venture=row.venture, month=row.month, channel=row.channel).exclude(pk=row.pk)
     if duplicate.exists():
         raise Conflict(
-            _("Spend for %(channel)s in %(month)s is already entered: change that row.") % {"channel": row.channel, "month": f"{row.month:%Y-%m}"},
+            _("Spend for %(channel)s in %(month)s is already entered: change that row.")
+            % {"channel": row.channel, "month": f"{row.month:%Y-%m}"},
             code="spend_duplicate",
         )
     row.save()

@@ -6,6 +6,7 @@ app_name = "evidence"
 
 urlpatterns = [
     path("analyses/<int:analysis_id>/to-canvas/", views.analysis_to_canvas_view, name="analysis_to_canvas"),
+    path("ventures/<int:venture_id>/economics/to-canvas/", views.economics_to_canvas_view, name="economics_to_canvas"),
 ]
 
 api_urlpatterns = [

@@ -8,7 +8,10 @@ from django.views.decorators.http import require_POST
 from analysis.selectors import analysis_get_for_user
 from canvas.selectors import canvas_get_for_user
 from core.web import get_or_404, service_run
+from economics.selectors import economics_datasets, venture_economics_for_user
 from evidence.services import analysis_to_canvas
+from evidence.unit_economics import economics_to_canvas
+from ventures.selectors import venture_get_for_user
 
 
 @login_required
@@ -23,6 +26,33 @@ def analysis_to_canvas_view(request: HttpRequest, analysis_id: int) -> HttpRespo
     messages.success(
         request,
         ngettext("%(count)d item on the canvas cites this analysis.", "%(count)d items on the canvas cite this analysis.", len(items))
+        % {"count": len(items)},
+    )
+    return redirect(f"{canvas.get_absolute_url()}#item-{items[0].pk}")
+
+
+@login_required
+@require_POST
+def economics_to_canvas_view(request: HttpRequest, venture_id: int) -> HttpResponse:
+    """Put the unit economics of the dataset chosen on the page (else the newest) on one of the venture's canvases."""
+    venture = get_or_404(venture_get_for_user, user=request.user, venture_id=venture_id)
+    chosen = request.POST.get("dataset", "")
+    dataset = (
+        economics_datasets(venture=venture).filter(pk=int(chosen)).first()
+        if chosen.isdigit()
+        else economics_datasets(venture=venture).first()
+    )
+    canvas_id = request.POST.get("canvas", "")
+    canvas = get_or_404(canvas_get_for_user, user=request.user, canvas_id=int(canvas_id) if canvas_id.isdigit() else 0)
+    economics = venture_economics_for_user(user=request.user, venture=venture, dataset=dataset)
+    items = service_run(request, economics_to_canvas, user=request.user, venture=venture, economics=economics, canvas=canvas)
+    if not items:
+        return redirect("economics:page", venture_id=venture.pk)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d item on the canvas cites the unit economics.", "%(count)d items on the canvas cite the unit economics.", len(items)
+        )
         % {"count": len(items)},
     )
     return redirect(f"{canvas.get_absolute_url()}#item-{items[0].pk}")

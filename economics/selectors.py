@@ -1,0 +1,123 @@
+"""Reads of marketing spend, and the venture's unit economics: its spend, the month cohorts of one of its datasets and
+that dataset's newest lifetime value run, fed to ml.unit_economics, with what is missing said rather than guessed."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from accounts.models import User
+from analysis.models import Analysis
+from core.errors import NotFound
+from datasets.models import Dataset
+from economics.models import MarketingSpend
+from ml.unit_economics import ChannelValue, MonthCohort, SpendRow, UnitEconomics, unit_economics
+from ventures.models import Venture
+
+# What can be missing, in the order the page asks for it.
+NO_DATASET, COHORTS_PENDING, NO_SPEND, NO_MARGIN, NO_LTV = "dataset", "cohorts", "spend", "margin", "lifetime_value"
+
+
+def spend_list_for_user(*, user: User | AnonymousUser, venture_id: int) -> QuerySet[MarketingSpend]:
+    return MarketingSpend.objects.for_user(user).filter(venture_id=venture_id).select_related("venture__team")
+
+
+def spend_get_for_user(*, user: User | AnonymousUser, spend_id: int) -> MarketingSpend:
+    row = MarketingSpend.objects.for_user(user).select_related("venture__team").filter(pk=spend_id).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def economics_datasets(*, venture: Venture) -> QuerySet[Dataset]:
+    """The venture's ready datasets, newest first: the first is the one the page shows unless another is chosen."""
+    return venture.datasets.filter(status=Dataset.Status.READY).order_by("-created_at", "-id")
+
+
+def lifetime_value_latest(*, dataset: Dataset) -> Analysis | None:
+    """The dataset's newest successful lifetime value run (the one LTV:CAC uses)."""
+    runs = Analysis.objects.filter(dataset=dataset, kind=Analysis.Kind.LIFETIME_VALUE, status=Analysis.Status.SUCCEEDED)
+    return runs.order_by("-finished_at", "-id").first()
+
+
+@dataclass(frozen=True)
+class VentureEconomics:
+    """What the page, the panel and the canvas notes show: the figures (None without a dataset's cohorts), the run
+    behind LTV, what is missing (NO_… codes) and the channels spend was entered for that no customer came by."""
+
+    dataset: Dataset | None
+    lifetime_value: Analysis | None
+    figures: UnitEconomics | None
+    missing: tuple[str, ...]
+    unseen_channels: frozenset[str] = field(default_factory=frozenset)
+    spend_rows: int = 0
+
+
+def _complete_months(cohorts: Sequence, last_day: date | None) -> list[MonthCohort]:
+    """The cohort table's months as ml.unit_economics takes them, without the last month of age when the data ends
+    before that month does (a part month would understate its revenue)."""
+    partial = last_day is not None and (last_day + timedelta(days=1)).day != 1
+    months = []
+    for cohort in cohorts:
+        revenue = tuple(cohort.revenue or ())
+        months.append(
+            MonthCohort(
+                start=cohort.start,
+                size=cohort.size,
+                size_by_channel=dict(cohort.size_by_channel or {}),
+                revenue_per_customer=revenue[:-1] if partial else revenue,
+            )
+        )
+    return months
+
+
+def _last_day(dataset: Dataset) -> date | None:
+    days = ((dataset.report or {}).get("summary") or {}).get("daily", {}).get("day") or []
+    return date.fromisoformat(days[-1]) if days else None
+
+
+def venture_economics(*, venture: Venture, dataset: Dataset | None, cohorts: Sequence | None) -> VentureEconomics:
+    """The venture's unit economics from `dataset`'s month cohorts (`cohorts`: the Cohort rows of its month table;
+    None while they are computed) and its newest lifetime value run."""
+    spend = list(venture.marketing_spend.all())
+    missing = []
+    if not spend:
+        missing.append(NO_SPEND)
+    if venture.gross_margin is None:
+        missing.append(NO_MARGIN)
+    if dataset is None:
+        return VentureEconomics(None, None, None, (NO_DATASET, *missing), spend_rows=len(spend))
+    run = lifetime_value_latest(dataset=dataset)
+    if run is None:
+        missing.append(NO_LTV)
+    if cohorts is None:
+        return VentureEconomics(dataset, run, None, (COHORTS_PENDING, *missing), spend_rows=len(spend))
+    result = run.result if run is not None else {}
+    figures = unit_economics(
+        spend=[SpendRow(row.month, row.channel, float(row.spend)) for row in spend],
+        cohorts=_complete_months(cohorts, _last_day(dataset)),
+        margin=float(venture.gross_margin) / 100 if venture.gross_margin is not None else None,
+        average_value=(result.get("average_value") or {}).get("value"),
+        channel_values=[
+            ChannelValue(str(row["channel"]), int(row["customers"]), float(row["average_value"]))
+            for row in result.get("by_channel") or []
+            if row.get("channel") is not None and row.get("average_value") is not None
+        ],
+    )
+    unseen = frozenset(row.channel for row in figures.channels if not row.seen_in_data)
+    return VentureEconomics(dataset, run, figures, tuple(missing), unseen, len(spend))
+
+
+def venture_economics_for_user(*, user: User | AnonymousUser, venture: Venture, dataset: Dataset | None) -> VentureEconomics:
+    """`venture_economics` with `dataset`'s month cohorts read as the user (their first read may queue their
+    computation on the worker: datasets.selectors.dataset_cohorts)."""
+    if dataset is None:
+        return venture_economics(venture=venture, dataset=None, cohorts=None)
+    from datasets.selectors import dataset_cohorts
+    from ingest.cohorts import CohortTable
+
+    table = dataset_cohorts(user=user, dataset=dataset, period="month")
+    cohorts = table.cohorts if isinstance(table, CohortTable) else None
+    return venture_economics(venture=venture, dataset=dataset, cohorts=cohorts)
