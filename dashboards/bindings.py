@@ -1,6 +1,6 @@
 """What a data panel is bound to, and what the newest candidate for it is. A panel declares the kind of thing it shows
 (`Panel.binds`): "dataset" (the key numbers: a ready dataset and that dataset's newest revenue forecast of the
-total), "forecast" or "segmentation" (a successful model run). Saved dashboards store the choice (PanelBinding); the
+total), "forecast", "segmentation" or "lifetime_value" (a successful model run). Saved dashboards store the choice (PanelBinding); the
 newest candidate is what a panel is bound to when it is chosen, and what "Update to the run of <date>" offers."""
 
 from dataclasses import dataclass
@@ -12,8 +12,8 @@ from analysis.models import Analysis
 from datasets.models import Dataset
 from ventures.models import Venture
 
-DATASET, FORECAST, SEGMENTATION = "dataset", "forecast", "segmentation"
-BINDS = (DATASET, FORECAST, SEGMENTATION)
+DATASET, FORECAST, SEGMENTATION, LIFETIME_VALUE = "dataset", "forecast", "segmentation", "lifetime_value"
+BINDS = (DATASET, FORECAST, SEGMENTATION, LIFETIME_VALUE)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from canvas.selectors import canvas_blocks
 from dashboards import bindings
 from dashboards.bindings import Bound
 from datasets.models import Dataset
+from economics.selectors import COHORTS_PENDING, NO_MARGIN, NO_SPEND, venture_economics_shown
 from strategy import labels
 from strategy.selectors import five_forces_summary, swot_quadrants, venture_figure
 from ventures.models import Venture
@@ -71,7 +72,7 @@ class Panel:
     # What the panel reads (see dashboards.selectors.panel_source_versions): its rendering is cached under the
     # versions of these only, so an edit on the canvas does not rebuild the strategy charts.
     reads: tuple[str, ...] = ()
-    # What it is bound to (dashboards.bindings: "dataset", "forecast", "segmentation"), "" for none: the binding is
+    # What it is bound to (dashboards.bindings: "dataset", "forecast", "segmentation", "lifetime_value"), "" for none: the binding is
     # part of its cache key, and a newer one is offered, never taken by itself.
     binds: str = ""
 
@@ -281,6 +282,37 @@ def _segmentation(source: PanelSource) -> PanelContent:
     )
 
 
+ECONOMICS_MISSING = {
+    NO_SPEND: gettext_lazy("No marketing spend entered yet."),
+    NO_MARGIN: gettext_lazy("No gross margin set yet."),
+    COHORTS_PENDING: gettext_lazy("The dataset's monthly cohorts are not computed yet."),
+}
+
+
+def _unit_economics(source: PanelSource) -> PanelContent:
+    """LTV:CAC, payback and CAC from the bound lifetime value run's dataset, the spend and the margin."""
+    bound = source.bound or Bound()
+    if bound.analysis is None:
+        empty = (
+            _("No lifetime value run chosen for this panel yet.")
+            if bound.pinned
+            else _("No lifetime value run yet: LTV:CAC needs one, started from a dataset's page.")
+        )
+        return PanelContent("unit_economics.html", empty=empty)
+    economics = venture_economics_shown(venture=source.venture, run=bound.analysis)
+    if economics.figures is None:
+        return PanelContent("unit_economics.html", empty=str(ECONOMICS_MISSING[COHORTS_PENDING]))
+    caption = {
+        "model": _("Lifetime value run, marketing spend and monthly cohorts"),
+        "run_at": bound.analysis.finished_at,
+        **dataset_caption(bound.analysis.dataset),
+    }
+    missing = " ".join(str(ECONOMICS_MISSING[code]) for code in economics.missing if code in ECONOMICS_MISSING)
+    return PanelContent(
+        "unit_economics.html", {"figures": economics.figures, "currency": source.venture.currency, "caption": caption, "missing": missing}
+    )
+
+
 PANELS: dict[str, Panel] = {}
 
 
@@ -297,8 +329,9 @@ register(Panel("value_chain", gettext_lazy("Value chain"), _figure_panel("value_
 register(Panel("risk_matrix", gettext_lazy("Risk matrix"), _figure_panel("risk_matrix"), reads=("strategy",)))
 register(Panel("forecast", gettext_lazy("Forecast"), _forecast, wide=True, binds=bindings.FORECAST))
 register(Panel("segmentation", gettext_lazy("Customer segments"), _segmentation, wide=True, binds=bindings.SEGMENTATION))
+register(Panel("unit_economics", gettext_lazy("Unit economics"), _unit_economics, reads=("spend",), binds=bindings.LIFETIME_VALUE))
 
-DEFAULT_LAYOUT = ("key_numbers", "canvas", "forecast", "segmentation", "swot", "five_forces", "value_chain", "risk_matrix")
+DEFAULT_LAYOUT = ("key_numbers", "canvas", "forecast", "segmentation", "unit_economics", "swot", "five_forces", "value_chain", "risk_matrix")
 MAX_PANELS = len(PANELS)
 
 

@@ -4,7 +4,7 @@ by its token for the public page."""
 from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Aggregate, Count, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Aggregate, Count, Max, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from core.errors import NotFound
 from core.tokens import token_digest
 from dashboards.bindings import Bound, newest_for
 from dashboards.models import Dashboard, PanelBinding, ShareLink
+from economics.models import MarketingSpend
 from dashboards.panels import DEFAULT_LAYOUT, PANELS, Panel, PanelContent, PanelSource
 from strategy.models import StrategyView
 from ventures.models import Venture
@@ -129,16 +130,20 @@ def _summary(rows: QuerySet, **aggregates: Aggregate) -> Subquery:
 
 def panel_source_versions(*, venture: Venture, canvas: Canvas | None) -> dict[str, str]:
     """For each kind of data a panel can read, a value that changes whenever that data changes: the venture itself,
-    the canvas shown, the strategy views. Panels are cached under the versions of what they read (Panel.reads) and
+    the canvas shown, the strategy views, the marketing spend. Panels are cached under the versions of what they read (Panel.reads) and
     of what they are bound to (Bound.stamp: a dataset or run, not "the newest"), so a cached panel is never staler
     than the rows read in this request. The venture and canvas are the instances this request read; the strategy
-    views are one query."""
-    strategy = (
+    views and the spend are one query."""
+    strategy, spend = (
         Venture.objects.filter(pk=venture.pk)
-        .annotate(strategy_summary=_summary(StrategyView.objects.filter(venture=OuterRef("pk")), n=Count("id"), v=Sum("version")))
-        .values_list("strategy_summary", flat=True)
+        .annotate(
+            strategy_summary=_summary(StrategyView.objects.filter(venture=OuterRef("pk")), n=Count("id"), v=Sum("version")),
+            spend_summary=_summary(MarketingSpend.objects.filter(venture=OuterRef("pk")), n=Count("id"), u=Max("updated_at")),
+        )
+        .values_list("strategy_summary", "spend_summary")
         .first()
     )
     shown = (canvas.pk, canvas.version, canvas.updated_at) if canvas else None
-    parts = {"venture": (venture.pk, venture.updated_at), "canvas": shown, "strategy": strategy}
+    # The unit economics read the spend, and the venture's margin and currency (its updated_at).
+    parts = {"venture": (venture.pk, venture.updated_at), "canvas": shown, "strategy": strategy, "spend": (venture.updated_at, spend)}
     return {source: str(value) for source, value in parts.items()}

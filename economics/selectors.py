@@ -1,11 +1,13 @@
 """Reads of marketing spend, and the venture's unit economics: its spend, the month cohorts of one of its datasets and
 that dataset's newest lifetime value run, fed to ml.unit_economics, with what is missing said rather than guessed."""
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 
 from accounts.models import User
@@ -78,9 +80,9 @@ def _last_day(dataset: Dataset) -> date | None:
     return date.fromisoformat(days[-1]) if days else None
 
 
-def venture_economics(*, venture: Venture, dataset: Dataset | None, cohorts: Sequence | None) -> VentureEconomics:
+def venture_economics(*, venture: Venture, dataset: Dataset | None, cohorts: Sequence | None, run: Analysis | None) -> VentureEconomics:
     """The venture's unit economics from `dataset`'s month cohorts (`cohorts`: the Cohort rows of its month table;
-    None while they are computed) and its newest lifetime value run."""
+    None while they are computed) and a lifetime value run of it (`run`: None for none)."""
     spend = list(venture.marketing_spend.all())
     missing = []
     if not spend:
@@ -89,7 +91,6 @@ def venture_economics(*, venture: Venture, dataset: Dataset | None, cohorts: Seq
         missing.append(NO_MARGIN)
     if dataset is None:
         return VentureEconomics(None, None, None, (NO_DATASET, *missing), spend_rows=len(spend))
-    run = lifetime_value_latest(dataset=dataset)
     if run is None:
         missing.append(NO_LTV)
     if cohorts is None:
@@ -111,13 +112,32 @@ def venture_economics(*, venture: Venture, dataset: Dataset | None, cohorts: Seq
 
 
 def venture_economics_for_user(*, user: User | AnonymousUser, venture: Venture, dataset: Dataset | None) -> VentureEconomics:
-    """`venture_economics` with `dataset`'s month cohorts read as the user (their first read may queue their
+    """`venture_economics` with `dataset`'s newest lifetime value run and its month cohorts read as the user (their first read may queue their
     computation on the worker: datasets.selectors.dataset_cohorts)."""
     if dataset is None:
-        return venture_economics(venture=venture, dataset=None, cohorts=None)
+        return venture_economics(venture=venture, dataset=None, cohorts=None, run=None)
     from datasets.selectors import dataset_cohorts
     from ingest.cohorts import CohortTable
 
     table = dataset_cohorts(user=user, dataset=dataset, period="month")
     cohorts = table.cohorts if isinstance(table, CohortTable) else None
-    return venture_economics(venture=venture, dataset=dataset, cohorts=cohorts)
+    return venture_economics(venture=venture, dataset=dataset, cohorts=cohorts, run=lifetime_value_latest(dataset=dataset))
+
+
+def month_cohorts_ready(*, dataset: Dataset) -> Sequence | None:
+    """The dataset's month cohorts if they are computed for its current Parquet, else None. Never queues their
+    computation: what the dashboard (shared pages too, without a user) may read."""
+    from datasets.models import DatasetCohorts  # noqa: PLC0415  TODO(merge cohorts): to the top
+    from ingest.cohorts import cohort_tables_from_json  # noqa: PLC0415
+
+    stored = DatasetCohorts.objects.filter(dataset=dataset, parquet=dataset.parquet, status=DatasetCohorts.Status.READY).first()
+    if stored is None:
+        return None
+    with default_storage.open(stored.file, "rb") as handle:
+        return cohort_tables_from_json(json.load(handle))["month"].cohorts
+
+
+def venture_economics_shown(*, venture: Venture, run: Analysis) -> VentureEconomics:
+    """The unit economics a dashboard panel bound to a lifetime value run shows: that run, its dataset's month
+    cohorts if they are computed (see month_cohorts_ready)."""
+    return venture_economics(venture=venture, dataset=run.dataset, cohorts=month_cohorts_ready(dataset=run.dataset), run=run)

@@ -20,6 +20,8 @@ DEMO_PITCH = {
     "zh-hans": "面向小店的智能记账：拍下小票，账目和增值税申报自动完成。",
 }
 DEMO_INDUSTRY = {"en": "Fintech / AI", "zh-hans": "金融科技 / 人工智能"}
+DEMO_CURRENCY = {"en": "EUR", "zh-hans": "CNY"}
+DEMO_GROSS_MARGIN = 70
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,14 @@ def demo_seed(*, password: str | None = None, language: str = "en") -> DemoLogin
     Venture.objects.get_or_create(
         team=team,
         name=DEMO_VENTURE[language],
-        defaults={"pitch": DEMO_PITCH[language], "industry": DEMO_INDUSTRY[language], "stage": Stage.MVP, "created_by": user},
+        defaults={
+            "pitch": DEMO_PITCH[language],
+            "industry": DEMO_INDUSTRY[language],
+            "stage": Stage.MVP,
+            "currency": DEMO_CURRENCY[language],
+            "gross_margin": DEMO_GROSS_MARGIN,
+            "created_by": user,
+        },
     )
     return DemoLogin(username=user.username, password=password)
 

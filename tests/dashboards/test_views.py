@@ -49,7 +49,7 @@ def test_another_teams_dashboard_is_not_found(client, world: TeamWorld):
 def test_an_editor_chooses_and_orders_panels_with_the_form(client, world: TeamWorld):
     canvas = canvas_create(user=world.owner, venture=world.venture, kind="lean", title="Lean one")
     client.force_login(world.editor)
-    order = ["risk_matrix", "key_numbers", "canvas", "swot", "five_forces", "value_chain", "forecast", "segmentation"]
+    order = ["risk_matrix", "key_numbers", "canvas", "swot", "five_forces", "value_chain", "forecast", "segmentation", "unit_economics"]
     form = {"order": order, "show": ["forecast", "swot", "risk_matrix"], "canvas": str(canvas.pk)}
 
     response = client.post(f"/ventures/{world.venture.pk}/dashboard/layout/", form)
