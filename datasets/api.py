@@ -2,7 +2,7 @@ import dataclasses
 import json
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, OpenApiTypes, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -10,11 +10,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.pagination import StandardPagination, paginated
-from core.errors import DomainError
+from core.errors import Conflict, DomainError, InvalidInput
 from datasets.models import Dataset
-from datasets.selectors import dataset_get_for_user, dataset_list_for_user
+from datasets.selectors import CohortsPending, dataset_cohorts, dataset_get_for_user, dataset_list_for_user
 from datasets.services import dataset_cancel, dataset_delete, dataset_ingest_start, dataset_sniff, dataset_upload
 from datasets.uploads import SizeLimitedUploadHandler
+from ingest.cohorts import PERIODS, CohortTable
 from ingest.encodings import codec_name
 from ingest.sniffing import REQUIRED_ROLES, ROLES
 from ventures.selectors import venture_get_for_user
@@ -207,3 +208,86 @@ class DatasetCancelApi(APIView):
     def post(self, request: Request, dataset_id: int) -> Response:
         dataset = dataset_cancel(user=request.user, dataset=dataset_get_for_user(user=request.user, dataset_id=dataset_id))
         return Response(DatasetOutputSerializer(dataset).data)
+
+
+MEASURES = ("active", "revenue")
+
+
+class CohortsInputSerializer(serializers.Serializer):
+    period = serializers.ChoiceField(
+        choices=PERIODS, default="month", error_messages={"invalid_choice": _("The period must be week or month.")}
+    )
+    measure = serializers.ChoiceField(
+        choices=MEASURES, default="active", error_messages={"invalid_choice": _("The measure must be active or revenue.")}
+    )
+
+
+class CohortSerializer(serializers.Serializer):
+    start = serializers.DateField(help_text="The period's first day: a Monday, or the 1st of a month.")
+    size = serializers.IntegerField(help_text="Customers whose first event fell in the period.")
+    values = serializers.ListField(
+        child=serializers.FloatField(),
+        help_text="At each age 0..n periods: the share of the cohort active (0–1), or the revenue per original customer.",
+    )
+    sizes_by_channel = serializers.DictField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="The cohort's size by the channel of each customer's first event (`null`: without one). "
+        "Only when the dataset has a channel column.",
+    )
+
+
+class CohortsOutputSerializer(serializers.Serializer):
+    period = serializers.ChoiceField(choices=PERIODS)
+    measure = serializers.ChoiceField(choices=MEASURES)
+    cohorts = CohortSerializer(many=True, help_text="Oldest first.")
+    average = serializers.ListField(
+        child=serializers.FloatField(), help_text="The values at each age averaged over the cohorts that have it, weighted by size."
+    )
+
+
+class CohortsPendingSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["queued", "running"])
+    progress = serializers.IntegerField(help_text="0–99.")
+
+
+def cohorts_body(table: CohortTable, measure: str) -> dict:
+    """The API's shape of one period's cohorts: `values` are the curve of `measure`."""
+    cohorts = []
+    for cohort in table.cohorts:
+        shown: dict = {"start": cohort.start, "size": cohort.size, "values": getattr(cohort, measure)}
+        if cohort.size_by_channel is not None:
+            shown["sizes_by_channel"] = {"null" if name is None else name: size for name, size in cohort.size_by_channel.items()}
+        cohorts.append(shown)
+    average = table.average_active if measure == "active" else table.average_revenue
+    return {"period": table.period, "measure": measure, "cohorts": cohorts, "average": average}
+
+
+class DatasetCohortsApi(APIView):
+    @extend_schema(
+        parameters=[CohortsInputSerializer],
+        responses={
+            200: CohortsOutputSerializer,
+            202: OpenApiResponse(CohortsPendingSerializer, description="Being computed on the worker: ask again."),
+            400: OpenApiResponse(description="A bad period or measure, or revenue of a dataset without an amount column."),
+            404: OpenApiResponse(description="No such dataset among the user's teams."),
+            409: OpenApiResponse(description="The dataset is not ready, or computing its cohorts failed (`detail` says why)."),
+        },
+    )
+    def get(self, request: Request, dataset_id: int) -> Response:
+        """Retention cohorts: customers by the week (from Monday) or month of their first event, and for each cohort
+        its size and, at each age, the share still active (any event in that period) or the revenue per original
+        customer. Computed with the dataset's ingest; for a dataset ingested before, the first request queues the
+        computation and answers 202 with its progress until it is ready."""
+        dataset = dataset_get_for_user(user=request.user, dataset_id=dataset_id)
+        query = CohortsInputSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        period, measure = query.validated_data["period"], query.validated_data["measure"]
+        if measure == "revenue" and "amount" not in dataset.mapping:
+            raise InvalidInput(_("This dataset has no amount column: map one to “amount” and ingest it again."), code="no_amount")
+        table = dataset_cohorts(user=request.user, dataset=dataset, period=period)
+        if isinstance(table, CohortsPending):
+            if table.status == "failed":
+                raise Conflict(table.error, code="cohorts_failed")
+            return Response(CohortsPendingSerializer(table).data, status=status.HTTP_202_ACCEPTED)
+        return Response(CohortsOutputSerializer(cohorts_body(table, measure)).data)

@@ -62,3 +62,39 @@ class Dataset(Job):
 
     def get_absolute_url(self) -> str:
         return reverse("datasets:dataset_detail", args=[self.pk])
+
+
+class DatasetCohorts(Job):
+    """A dataset's retention cohorts (ingest/cohorts.py) for one version of its Parquet: one row per dataset, a JSON
+    file in storage. The ingest writes it ready for the Parquet it makes; for a Parquet without it (ingested before
+    cohorts existed) reading the cohorts queues this row's job, which computes them on the worker."""
+
+    class Status(TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    done_status = Status.READY
+    messages = JobMessages(
+        time_limit=_("Computing the cohorts took longer than the time limit."),
+        unexpected=_("Computing the cohorts failed unexpectedly (%(error)s)."),
+        worker_lost=_("The worker stopped while computing the cohorts. Ingest the dataset again."),
+    )
+    task_path = "datasets.tasks.dataset_cohorts_task"
+    output_file_field = "file"
+
+    dataset = models.OneToOneField(Dataset, on_delete=models.CASCADE, related_name="cohorts")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    parquet = models.CharField(max_length=255, help_text="Storage name of the Parquet they are (being) computed from.")
+    file = models.CharField(max_length=255, blank=True, help_text="Storage name of the cohorts (JSON).")
+
+    objects = team_scoped("dataset__venture__team")
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
+        verbose_name_plural = "dataset cohorts"
+
+    def __str__(self) -> str:
+        return f"Cohorts of {self.dataset_id}"

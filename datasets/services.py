@@ -2,12 +2,15 @@
 heartbeat on the row, the Parquet switched to only when complete), cancel, delete."""
 
 import dataclasses
+import json
 import uuid
+from collections.abc import Callable
 from typing import BinaryIO
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -15,11 +18,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import Conflict, InvalidInput
-from core.files import rows_delete_with_files
+from core.files import rows_delete_with_files, storage_delete_on_commit
 from core.jobs import JobFailed, JobOutput, JobStopped, job_beat, job_cancel, job_run, job_temp_file
 from core.text import control_characters_refuse, nul_replaced
-from datasets.models import Dataset
+from datasets.models import Dataset, DatasetCohorts
 from ingest.archives import open_decompressed
+from ingest.cohorts import cohort_tables, cohort_tables_to_json
 from ingest.errors import RejectedFile
 from ingest.pipeline import IngestCancelled, IngestOptions, ingest_csv
 from ingest.sniffing import REQUIRED_ROLES, ROLES, SAMPLE_BYTES, Sniffed, sniff
@@ -175,8 +179,8 @@ def ingest_options(dataset: Dataset) -> IngestOptions:
 
 
 def _ingest(dataset: Dataset) -> JobOutput:
-    """Stream the upload into a temporary Parquet (core.jobs.job_temp_file), summarise it, and save it under a fresh
-    storage name."""
+    """Stream the upload into a temporary Parquet (core.jobs.job_temp_file), summarise it, compute its cohorts, and
+    save it under a fresh storage name (the cohorts beside it, recorded for that name)."""
     total = max(dataset.size_bytes, 1)
     try:
         with job_temp_file(dataset, suffix=".parquet") as temporary, dataset.file.open("rb") as upload:
@@ -192,8 +196,10 @@ def _ingest(dataset: Dataset) -> JobOutput:
 
             report = ingest_csv(source, temporary, ingest_options(dataset), progress)
             summary = dataset_summary(temporary)
+            tables = _cohorts_compute(dataset, temporary, progress=lambda _share: job_beat(dataset, progress=99))
             with open(temporary, "rb") as handle:
                 name = default_storage.save(f"datasets/{dataset.venture_id}/{uuid.uuid4().hex}.parquet", File(handle))
+            _cohorts_attach(dataset, parquet=name, file=_cohorts_save(dataset, tables))
     except IngestCancelled as exc:
         raise JobStopped() from exc
     except RejectedFile as exc:
@@ -201,6 +207,65 @@ def _ingest(dataset: Dataset) -> JobOutput:
     # a value of the file may hold a NUL, which the database cannot store in the report
     report_fields = nul_replaced({**report.__dict__, "users": summary.pop("users"), "summary": summary})
     return JobOutput(fields={"report": report_fields}, file=name)
+
+
+def _cohorts_compute(dataset: Dataset, parquet: str | BinaryIO, *, progress: Callable[[float], bool]) -> dict:
+    try:
+        return cohort_tables(parquet, amounts="amount" in dataset.mapping, channels="channel" in dataset.mapping, progress=progress)
+    except IngestCancelled as exc:
+        raise JobStopped() from exc
+
+
+def _cohorts_save(dataset: Dataset, tables: dict) -> str:
+    content = ContentFile(json.dumps(cohort_tables_to_json(tables)).encode())
+    return default_storage.save(f"datasets/{dataset.venture_id}/{uuid.uuid4().hex}.cohorts.json", content)
+
+
+@transaction.atomic
+def _cohorts_attach(dataset: Dataset, *, parquet: str, file: str) -> None:
+    """Record `file` as the cohorts of the Parquet `parquet` (the one the ingest is about to switch to): the row is
+    ready, a computation still running for an older Parquet stops (its attempt is over), the old file goes."""
+    Dataset.objects.select_for_update().filter(pk=dataset.pk).first()  # one writer of the dataset's cohorts at a time
+    cohorts = DatasetCohorts.objects.filter(dataset=dataset).first() or DatasetCohorts(dataset=dataset)
+    storage_delete_on_commit([cohorts.file] if cohorts.file != file else [])
+    cohorts.parquet, cohorts.file, cohorts.status, cohorts.progress = parquet, file, DatasetCohorts.Status.READY, 100
+    cohorts.error, cohorts.error_code, cohorts.attempt = "", "", cohorts.attempt + 1
+    cohorts.full_clean()
+    cohorts.save()
+
+
+@transaction.atomic
+def dataset_cohorts_queue(*, dataset: Dataset) -> DatasetCohorts:
+    """Queue the computation of a ready dataset's cohorts for its current Parquet (one ingested before cohorts were
+    computed with it), unless it is queued, running, done or failed for it. Filling this cache needs no role: whoever
+    may read the dataset may ask for its cohorts."""
+    from datasets.tasks import dataset_cohorts_task
+
+    Dataset.objects.select_for_update().filter(pk=dataset.pk).first()
+    cohorts = DatasetCohorts.objects.filter(dataset=dataset).first() or DatasetCohorts(dataset=dataset)
+    if cohorts.pk and cohorts.parquet == dataset.parquet and cohorts.status != DatasetCohorts.Status.CANCELLED:
+        return cohorts
+    cohorts.parquet, cohorts.status, cohorts.progress = dataset.parquet, DatasetCohorts.Status.QUEUED, 0
+    cohorts.error, cohorts.error_code, cohorts.attempt = "", "", cohorts.attempt + 1
+    cohorts.full_clean()
+    cohorts.save()
+    pk, attempt = cohorts.pk, cohorts.attempt
+    transaction.on_commit(lambda: dataset_cohorts_task.delay(pk, attempt), robust=True)
+    return cohorts
+
+
+def dataset_cohorts_run(*, cohorts_id: int, attempt: int) -> str:
+    """The worker's part of a queued cohorts computation (core.jobs.job_run). Returns the final status."""
+    return job_run(DatasetCohorts, pk=cohorts_id, attempt=attempt, work=_cohorts_from_parquet)
+
+
+def _cohorts_from_parquet(cohorts: DatasetCohorts) -> JobOutput:
+    def progress(share: float) -> bool:
+        return job_beat(cohorts, progress=int(share * 99))
+
+    with default_storage.open(cohorts.parquet, "rb") as parquet:
+        tables = _cohorts_compute(cohorts.dataset, parquet, progress=progress)
+    return JobOutput(file=_cohorts_save(cohorts.dataset, tables))
 
 
 def _position(upload: BinaryIO) -> int:

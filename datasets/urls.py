@@ -17,4 +17,5 @@ api_urlpatterns = [
     path("datasets/<int:dataset_id>/preview/", api.DatasetPreviewApi.as_view(), name="dataset-preview"),
     path("datasets/<int:dataset_id>/ingest/", api.DatasetIngestApi.as_view(), name="dataset-ingest"),
     path("datasets/<int:dataset_id>/cancel/", api.DatasetCancelApi.as_view(), name="dataset-cancel"),
+    path("datasets/<int:dataset_id>/cohorts/", api.DatasetCohortsApi.as_view(), name="dataset-cohorts"),
 ]

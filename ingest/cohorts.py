@@ -1,7 +1,7 @@
 """Retention cohorts of an ingested dataset: its customers grouped by the week (from Monday) or month of their first
 event, and for each cohort its size, the share of it active (any event) at each age, the revenue per original customer
 at each age and its size by the channel of each customer's first event; with the average curves across cohorts. Pure:
-a Parquet path in, frozen dataclasses out (and to and from plain JSON, as they are stored).
+a Parquet file in, frozen dataclasses out (and to and from plain JSON, as they are stored).
 
 Streamed like ingest/summary.py: a batch of rows at a time, users numbered as they appear, each user's first event
 kept by number, and the distinct (period, user) pairs, each one integer, with their amounts summed; so memory is
@@ -11,7 +11,7 @@ tests/ingest/test_cohorts.py keeps as the reference; bench/cohorts.py measures b
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -54,16 +54,16 @@ class CohortTable:
     average_revenue: tuple[float, ...] | None
 
 
-def dataset_cohorts(
-    parquet_path: str, *, amounts: bool, channels: bool, progress: Callable[[float], bool] | None = None
+def cohort_tables(
+    parquet: str | BinaryIO, *, amounts: bool, channels: bool, progress: Callable[[float], bool] | None = None
 ) -> dict[str, CohortTable]:
-    """The cohort tables by period ("week", "month") of the events in `parquet_path`. `amounts` and `channels` say
+    """The cohort tables by period ("week", "month") of the events in the Parquet `parquet` (a path or an open file). `amounts` and `channels` say
     whether the dataset has those columns (else revenue and sizes by channel are None). `progress(share read)` is
     called after each batch; when it returns False the work stops (IngestCancelled)."""
-    with pq.ParquetFile(parquet_path, pre_buffer=False) as parquet:  # see ingest/summary.py on pre-buffering
-        rows, done = parquet.metadata.num_rows, 0
+    with pq.ParquetFile(parquet, pre_buffer=False) as events:  # see ingest/summary.py on pre-buffering
+        rows, done = events.metadata.num_rows, 0
         log = _Log(amounts=amounts)
-        for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=COLUMNS):
+        for batch in events.iter_batches(batch_size=BATCH_ROWS, columns=COLUMNS):
             log.add(batch)
             done += batch.num_rows
             if progress is not None and not progress(done / max(rows, 1)):
@@ -171,12 +171,11 @@ def _summed(parts: list[pd.Series]) -> pd.Series:
 
 def _period_number(period: str, day: np.ndarray) -> np.ndarray:
     """A week as the day number of its Monday; a month as months since January 1970."""
-    number: np.ndarray
-    if period == "week":
-        number = day - (day + EPOCH_WEEKDAY) % 7
-    else:
-        number = day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    return number
+    if period == "month":
+        months: np.ndarray = day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+        return months
+    mondays: np.ndarray = day - (day + EPOCH_WEEKDAY) % 7
+    return mondays
 
 
 def _age(period: str, start: np.ndarray, number: np.ndarray | np.integer) -> np.ndarray:

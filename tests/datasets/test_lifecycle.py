@@ -36,19 +36,20 @@ def files_under(*roots: str) -> set[str]:
 
 @pytest.fixture
 def segmented(world):
-    """A ready dataset with a segmentation (so an upload, a Parquet and a member table) in each team."""
+    """A ready dataset with a segmentation (so an upload, a Parquet, its cohorts and a member table) in each team."""
     made = {}
     for venture, user in ((world.venture, world.editor), (world.other_venture, world.other_owner)):
         dataset = ready_dataset(user=user, venture=venture)
         analysis = analysis_create(user=user, dataset=dataset, kind="segmentation", params={"k": 2})
         assert analysis_run(analysis_id=analysis.pk, attempt=1) == "succeeded"
         analysis.refresh_from_db()
+        assert dataset.cohorts.file  # read now: the files are compared once the rows are gone
         made[venture.pk] = (dataset, analysis)
     return made
 
 
 def owned(dataset: Dataset, analysis: Analysis) -> set[str]:
-    return {dataset.file.name, dataset.parquet, analysis.members}
+    return {dataset.file.name, dataset.parquet, dataset.cohorts.file, analysis.members}
 
 
 def test_deleting_a_venture_deletes_every_file_it_owns(world, segmented, django_capture_on_commit_callbacks):

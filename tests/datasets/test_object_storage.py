@@ -44,7 +44,7 @@ def test_upload_ingest_and_delete_through_object_storage(world, s3, django_captu
     dataset = Dataset.objects.get(pk=dataset_id)
 
     assert type(default_storage._wrapped).__name__ == "S3Storage"
-    assert keys(s3) == sorted([dataset.file.name, dataset.parquet])
+    assert keys(s3) == sorted([dataset.file.name, dataset.parquet, dataset.cohorts.file])
     with default_storage.open(dataset.parquet, "rb") as handle:
         assert pq.read_table(handle).num_rows == 60
 
@@ -73,5 +73,5 @@ def test_deleting_a_venture_deletes_its_objects_and_the_orphan_sweep_walks_the_b
         venture_delete(user=world.editor, venture=world.venture)
     swept = storage_orphans_sweep(grace=timedelta(0))
 
-    assert (swept.orphans, swept.deleted, swept.referenced) == ([orphan], 1, 2)
-    assert keys(s3) == sorted([kept.file.name, kept.parquet])
+    assert (swept.orphans, swept.deleted, swept.referenced) == ([orphan], 1, 3)
+    assert keys(s3) == sorted([kept.file.name, kept.parquet, kept.cohorts.file])

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ingest.cohorts
-from ingest.cohorts import Cohort, cohort_tables_from_json, cohort_tables_to_json, dataset_cohorts
+from ingest.cohorts import Cohort, cohort_tables, cohort_tables_from_json, cohort_tables_to_json
 from ingest.pipeline import SCHEMA, WITHOUT_PROPERTIES, IngestCancelled
 from ingest.stages import ParquetAppender
 
@@ -91,7 +91,7 @@ def as_dicts(cohorts: tuple[Cohort, ...]) -> list[dict]:
 
 
 def assert_equal_to_reference(path: str) -> None:
-    tables = dataset_cohorts(path, amounts=True, channels=True)
+    tables = cohort_tables(path, amounts=True, channels=True)
     for period, table in tables.items():
         expected = reference_cohorts(path, period)
         got = as_dicts(table.cohorts)
@@ -126,7 +126,7 @@ KNOWN_LOG = [
 def test_a_log_with_known_answers(tmp_path):
     path = write_log(str(tmp_path / "known.parquet"), KNOWN_LOG)
 
-    week, month = dataset_cohorts(path, amounts=True, channels=True).values()
+    week, month = cohort_tables(path, amounts=True, channels=True).values()
 
     first, second = week.cohorts
     assert first == Cohort(
@@ -145,7 +145,7 @@ def test_a_log_with_known_answers(tmp_path):
 def test_without_amounts_or_channels_those_are_absent(tmp_path):
     path = write_log(str(tmp_path / "known.parquet"), KNOWN_LOG)
 
-    week = dataset_cohorts(path, amounts=False, channels=False)["week"]
+    week = cohort_tables(path, amounts=False, channels=False)["week"]
 
     assert week.average_revenue is None
     assert {(c.revenue, c.size_by_channel) for c in week.cohorts} == {(None, None)}
@@ -156,7 +156,7 @@ def test_an_empty_log_has_no_cohorts(tmp_path):
     path = str(tmp_path / "empty.parquet")
     pq.write_table(SCHEMA.empty_table(), path)
 
-    tables = dataset_cohorts(path, amounts=True, channels=True)
+    tables = cohort_tables(path, amounts=True, channels=True)
 
     assert [len(table.cohorts) for table in tables.values()] == [0, 0]
 
@@ -166,10 +166,10 @@ def test_progress_is_reported_and_can_stop_the_work(tmp_path, monkeypatch):
     path = write_log(str(tmp_path / "known.parquet"), KNOWN_LOG)
     seen: list[float] = []
 
-    dataset_cohorts(path, amounts=True, channels=True, progress=lambda share: seen.append(share) or True)
+    cohort_tables(path, amounts=True, channels=True, progress=lambda share: seen.append(share) or True)
     assert seen == pytest.approx([3 / 8, 6 / 8, 1.0])
     with pytest.raises(IngestCancelled):
-        dataset_cohorts(path, amounts=True, channels=True, progress=lambda share: False)
+        cohort_tables(path, amounts=True, channels=True, progress=lambda share: False)
 
 
 @st.composite

@@ -1,0 +1,167 @@
+"""A dataset's retention cohorts: computed by the ingest beside its Parquet, queued on the worker for a dataset
+ingested before that, read back through the selector and GET /api/v1/datasets/{id}/cohorts/."""
+
+import pytest
+from django.core.files.storage import default_storage
+
+from datasets.models import Dataset, DatasetCohorts
+from datasets.selectors import CohortsPending, dataset_cohorts
+from datasets.services import dataset_cohorts_run, dataset_delete, dataset_ingest_run, dataset_ingest_start
+from ingest.cohorts import cohort_tables
+from tests.conftest import api_as
+from tests.datasets.factories import MAPPING, ready_dataset
+
+pytestmark = pytest.mark.django_db
+
+WITHOUT_AMOUNT = {"user_id": "customer", "timestamp": "time", "event": "event"}
+
+
+@pytest.fixture
+def dataset(world):
+    return ready_dataset(user=world.editor, venture=world.venture)
+
+
+def test_the_ingest_computes_the_cohorts_of_its_parquet(world, dataset):
+    cohorts = DatasetCohorts.objects.get(dataset=dataset)
+    with default_storage.open(dataset.parquet, "rb") as parquet:
+        expected = cohort_tables(parquet, amounts=True, channels=True)
+
+    assert (cohorts.status, cohorts.parquet) == ("ready", dataset.parquet)
+    assert dataset_cohorts(user=world.viewer, dataset=dataset, period="week") == expected["week"]
+    assert dataset_cohorts(user=world.viewer, dataset=dataset, period="month") == expected["month"]
+
+
+def test_the_api_answers_the_contract_shape(world, dataset):
+    body = api_as(world.viewer).get(f"/api/v1/datasets/{dataset.pk}/cohorts/?period=week&measure=active").json()
+    expected = dataset_cohorts(user=world.viewer, dataset=dataset, period="week")
+
+    assert set(body) == {"period", "measure", "cohorts", "average"}
+    assert (body["period"], body["measure"]) == ("week", "active")
+    first = body["cohorts"][0]
+    assert first["start"] == "2025-01-06"
+    assert first["values"][0] == 1.0
+    assert [cohort["size"] for cohort in body["cohorts"]] == [cohort.size for cohort in expected.cohorts]
+    assert sum(sum(cohort["sizes_by_channel"].values()) for cohort in body["cohorts"]) == 60  # every customer once
+    assert all(0 <= value <= 1 for cohort in body["cohorts"] for value in cohort["values"])
+    assert body["average"] == pytest.approx(list(expected.average_active))
+
+
+def test_revenue_is_per_original_customer(world, dataset):
+    body = api_as(world.viewer).get(f"/api/v1/datasets/{dataset.pk}/cohorts/?period=month&measure=revenue").json()
+    expected = dataset_cohorts(user=world.viewer, dataset=dataset, period="month")
+
+    assert [cohort["values"] for cohort in body["cohorts"]] == [pytest.approx(list(cohort.revenue)) for cohort in expected.cohorts]
+    assert body["cohorts"][0]["values"][0] > 1
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [("period=day", "The period must be week or month."), ("measure=churn", "The measure must be active or revenue.")],
+)
+def test_a_bad_period_or_measure_is_a_400_that_says_which(world, dataset, query, message):
+    response = api_as(world.viewer).get(f"/api/v1/datasets/{dataset.pk}/cohorts/?{query}")
+
+    assert response.status_code == 400
+    assert message in str(response.json())
+
+
+def test_revenue_without_an_amount_column_is_a_400_naming_it(world):
+    dataset = ready_dataset(user=world.editor, venture=world.venture, mapping=WITHOUT_AMOUNT)
+    client = api_as(world.viewer)
+
+    refused = client.get(f"/api/v1/datasets/{dataset.pk}/cohorts/?measure=revenue")
+    active = client.get(f"/api/v1/datasets/{dataset.pk}/cohorts/?measure=active").json()
+
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "no_amount"
+    assert "amount" in refused.json()["detail"]
+    assert active["cohorts"]
+    assert "sizes_by_channel" not in active["cohorts"][0]
+
+
+def test_another_teams_dataset_is_a_404_and_queues_nothing(world, dataset):
+    DatasetCohorts.objects.all().delete()
+
+    response = api_as(world.other_owner).get(f"/api/v1/datasets/{dataset.pk}/cohorts/")
+
+    assert response.status_code == 404
+    assert not DatasetCohorts.objects.exists()
+
+
+def test_a_dataset_not_ready_is_a_409(world):
+    dataset = ready_dataset(user=world.editor, venture=world.venture)
+    dataset_ingest_start(user=world.editor, dataset=dataset, mapping=MAPPING)
+
+    response = api_as(world.viewer).get(f"/api/v1/datasets/{dataset.pk}/cohorts/")
+
+    assert (response.status_code, response.json()["code"]) == (409, "not_ready")
+
+
+def test_a_dataset_ingested_before_cohorts_gets_them_on_the_worker_202_then_200(world, dataset, django_capture_on_commit_callbacks):
+    """As after the migration: a ready Parquet without cohorts. The first read queues the job (once), answers 202 with
+    progress until the worker is done, then 200; the job run twice does the work once."""
+    DatasetCohorts.objects.all().delete()
+    client = api_as(world.viewer)
+
+    with django_capture_on_commit_callbacks() as sent:
+        first = client.get(f"/api/v1/datasets/{dataset.pk}/cohorts/?period=week")
+        again = client.get(f"/api/v1/datasets/{dataset.pk}/cohorts/?period=week")
+    cohorts = DatasetCohorts.objects.get(dataset=dataset)
+    runs = [dataset_cohorts_run(cohorts_id=cohorts.pk, attempt=cohorts.attempt) for _ in range(2)]
+    done = client.get(f"/api/v1/datasets/{dataset.pk}/cohorts/?period=week")
+
+    assert (first.status_code, first.json()) == (202, {"status": "queued", "progress": 0})
+    assert again.status_code == 202
+    assert len(sent) == 1  # one message for one computation
+    assert runs == ["ready", "ready"]
+    assert done.status_code == 200
+    assert done.json()["cohorts"][0]["values"][0] == 1.0
+
+
+def test_a_failed_computation_says_why(world, dataset):
+    DatasetCohorts.objects.all().delete()
+    dataset_cohorts(user=world.viewer, dataset=dataset, period="month")
+    cohorts = DatasetCohorts.objects.get(dataset=dataset)
+    default_storage.delete(dataset.parquet)  # the Parquet gone from storage: the job fails on it
+
+    assert dataset_cohorts_run(cohorts_id=cohorts.pk, attempt=cohorts.attempt) == "failed"
+    assert dataset_cohorts(user=world.viewer, dataset=dataset, period="month") == CohortsPending(
+        "failed", 0, cohorts.messages.storage % {"error": "FileNotFoundError"}
+    )
+    response = api_as(world.viewer).get(f"/api/v1/datasets/{dataset.pk}/cohorts/")
+    assert (response.status_code, response.json()["code"]) == (409, "cohorts_failed")
+
+
+def test_a_new_ingest_replaces_the_cohorts_and_stops_a_computation_for_the_old_parquet(world, dataset):
+    DatasetCohorts.objects.all().delete()
+    dataset_cohorts(user=world.viewer, dataset=dataset, period="month")
+    queued = DatasetCohorts.objects.get(dataset=dataset)
+    old_parquet = dataset.parquet
+
+    dataset = dataset_ingest_start(user=world.editor, dataset=dataset, mapping=MAPPING)
+    assert dataset_ingest_run(dataset_id=dataset.pk, attempt=dataset.attempt) == "ready"
+    dataset.refresh_from_db()
+    cohorts = DatasetCohorts.objects.get(dataset=dataset)
+
+    assert dataset_cohorts_run(cohorts_id=queued.pk, attempt=queued.attempt) == "ready"  # nothing left to do
+    assert cohorts.parquet == dataset.parquet != old_parquet
+    assert DatasetCohorts.objects.get(dataset=dataset).file == cohorts.file
+    assert isinstance(dataset_cohorts(user=world.viewer, dataset=dataset, period="month").cohorts[0].size, int)
+
+
+def test_reingesting_deletes_the_old_cohorts_file_and_deleting_the_dataset_the_current_one(
+    world, dataset, django_capture_on_commit_callbacks
+):
+    old = DatasetCohorts.objects.get(dataset=dataset).file
+
+    with django_capture_on_commit_callbacks(execute=True):
+        dataset = dataset_ingest_start(user=world.editor, dataset=dataset, mapping=MAPPING)
+    with django_capture_on_commit_callbacks(execute=True):
+        dataset_ingest_run(dataset_id=dataset.pk, attempt=dataset.attempt)
+    current = DatasetCohorts.objects.get(dataset=dataset).file
+    assert not default_storage.exists(old)
+    assert default_storage.exists(current)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        dataset_delete(user=world.editor, dataset=Dataset.objects.get(pk=dataset.pk))
+    assert not default_storage.exists(current)
