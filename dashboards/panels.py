@@ -331,7 +331,17 @@ register(Panel("forecast", gettext_lazy("Forecast"), _forecast, wide=True, binds
 register(Panel("segmentation", gettext_lazy("Customer segments"), _segmentation, wide=True, binds=bindings.SEGMENTATION))
 register(Panel("unit_economics", gettext_lazy("Unit economics"), _unit_economics, reads=("spend",), binds=bindings.LIFETIME_VALUE))
 
-DEFAULT_LAYOUT = ("key_numbers", "canvas", "forecast", "segmentation", "unit_economics", "swot", "five_forces", "value_chain", "risk_matrix")
+DEFAULT_LAYOUT = (
+    "key_numbers",
+    "canvas",
+    "forecast",
+    "segmentation",
+    "unit_economics",
+    "swot",
+    "five_forces",
+    "value_chain",
+    "risk_matrix",
+)
 MAX_PANELS = len(PANELS)
 
 

@@ -14,8 +14,8 @@ from core.errors import NotFound
 from core.tokens import token_digest
 from dashboards.bindings import Bound, newest_for
 from dashboards.models import Dashboard, PanelBinding, ShareLink
-from economics.models import MarketingSpend
 from dashboards.panels import DEFAULT_LAYOUT, PANELS, Panel, PanelContent, PanelSource
+from economics.models import MarketingSpend
 from strategy.models import StrategyView
 from ventures.models import Venture
 from ventures.selectors import venture_get_for_user

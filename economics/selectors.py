@@ -3,7 +3,7 @@ that dataset's newest lifetime value run, fed to ml.unit_economics, with what is
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from django.contrib.auth.models import AnonymousUser
@@ -13,8 +13,10 @@ from django.db.models import QuerySet
 from accounts.models import User
 from analysis.models import Analysis
 from core.errors import NotFound
-from datasets.models import Dataset
+from datasets.models import Dataset, DatasetCohorts
+from datasets.selectors import CohortsPending, dataset_cohorts
 from economics.models import MarketingSpend
+from ingest.cohorts import CohortTable, cohort_tables_from_json
 from ml.unit_economics import ChannelValue, MonthCohort, SpendRow, UnitEconomics, unit_economics
 from ventures.models import Venture
 
@@ -55,6 +57,7 @@ class VentureEconomics:
     missing: tuple[str, ...]
     unseen_channels: frozenset[str] = field(default_factory=frozenset)
     spend_rows: int = 0
+    cohorts_error: str = ""  # why the cohorts could not be computed, if they failed
 
 
 def _complete_months(cohorts: Sequence, last_day: date | None) -> list[MonthCohort]:
@@ -116,20 +119,16 @@ def venture_economics_for_user(*, user: User | AnonymousUser, venture: Venture, 
     computation on the worker: datasets.selectors.dataset_cohorts)."""
     if dataset is None:
         return venture_economics(venture=venture, dataset=None, cohorts=None, run=None)
-    from datasets.selectors import dataset_cohorts
-    from ingest.cohorts import CohortTable
 
     table = dataset_cohorts(user=user, dataset=dataset, period="month")
     cohorts = table.cohorts if isinstance(table, CohortTable) else None
-    return venture_economics(venture=venture, dataset=dataset, cohorts=cohorts, run=lifetime_value_latest(dataset=dataset))
+    economics = venture_economics(venture=venture, dataset=dataset, cohorts=cohorts, run=lifetime_value_latest(dataset=dataset))
+    return replace(economics, cohorts_error=table.error) if isinstance(table, CohortsPending) else economics
 
 
 def month_cohorts_ready(*, dataset: Dataset) -> Sequence | None:
     """The dataset's month cohorts if they are computed for its current Parquet, else None. Never queues their
     computation: what the dashboard (shared pages too, without a user) may read."""
-    from datasets.models import DatasetCohorts  # noqa: PLC0415  TODO(merge cohorts): to the top
-    from ingest.cohorts import cohort_tables_from_json  # noqa: PLC0415
-
     stored = DatasetCohorts.objects.filter(dataset=dataset, parquet=dataset.parquet, status=DatasetCohorts.Status.READY).first()
     if stored is None:
         return None

@@ -159,5 +159,10 @@ def test_sharing_an_unsaved_dashboard_pins_what_it_shows(world: TeamWorld):
     dashboard = Dashboard.objects.get(venture=world.venture)
     assert dashboard.layout == list(DEFAULT_LAYOUT)
     bound = {binding.panel: (binding.dataset, binding.analysis) for binding in dashboard.bindings.all()}
-    assert bound == {"key_numbers": (dataset, forecast), "forecast": (dataset, forecast), "segmentation": (None, None), "unit_economics": (None, None)}
+    assert bound == {
+        "key_numbers": (dataset, forecast),
+        "forecast": (dataset, forecast),
+        "segmentation": (None, None),
+        "unit_economics": (None, None),
+    }
     assert {key for key, panel in PANELS.items() if panel.binds} == set(bound)
