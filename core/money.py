@@ -1,21 +1,25 @@
 """Money as the reader sees it: an amount with the venture's currency (ISO 4217), in the active language.
 
-The list of codes and the symbols per language are babel's (CLDR), so nothing here is typed by hand. A venture
+The codes are those babel (CLDR) lists as legal tender in some territory today, the symbols and names per language
+are babel's too, so nothing here is typed by hand. A venture
 without a currency ("") shows bare numbers, and wherever a unit is named it says so (`currency_label`)."""
 
 from decimal import Decimal
 
-from babel.numbers import get_currency_name, get_currency_precision, get_currency_symbol, list_currencies
+from babel.core import get_global
+from babel.numbers import get_currency_name, get_currency_precision, get_currency_symbol, get_territory_currencies
 from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy, to_locale
 from django.utils.translation import gettext as _
 
-CURRENCIES = frozenset(list_currencies())
+CURRENCIES = frozenset(
+    code for territory in get_global("territory_currencies") for code in get_territory_currencies(territory, tender=True)
+)
 
 
 def validate_currency(value: str) -> None:
-    """An ISO 4217 code babel knows ("" is allowed: no currency set)."""
+    """An ISO 4217 code in use today ("" is allowed: no currency set)."""
     if value and value not in CURRENCIES:
         raise ValidationError(gettext_lazy("“%(code)s” is not an ISO 4217 currency code."), code="currency", params={"code": value})
 

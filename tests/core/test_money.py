@@ -31,6 +31,8 @@ def test_currency_codes_are_checked_against_iso_4217():
         validate_currency("EURO")
     with pytest.raises(ValidationError):
         validate_currency("ABC")
+    with pytest.raises(ValidationError):
+        validate_currency("DEM")  # the Deutsche Mark: ISO 4217 once, tender nowhere today
 
 
 def test_a_missing_currency_is_said_in_words_and_offered_first():

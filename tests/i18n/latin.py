@@ -17,6 +17,7 @@ ALLOWED: dict[str, set[str]] = {
     "keys of a keyboard": {"Alt", "Shift", "Ctrl", "Enter", "Esc", "Tab"},
     "frameworks' names": {"SWOT", "TOWS", "SO", "WO", "ST", "WT", "RFM", "k-means"},
     "statistics": {"MASE", "sMAPE", "AUC", "ARI"},
+    "unit economics' abbreviations": {"LTV", "CAC"},  # lifetime value, customer acquisition cost
     "model names (statsforecast)": {
         "AutoARIMA",
         "AutoETS",

@@ -56,7 +56,7 @@ def _pages(demo: dict) -> list[str]:
         f"/teams/{team.pk}/delete/",
         f"/teams/join/{demo['invitation_token']}/",
         "/ventures/new/",
-        *(f"/ventures/{v.pk}/{suffix}" for v in (venture, empty) for suffix in ("", "edit/", "delete/", "dashboard/")),
+        *(f"/ventures/{v.pk}/{suffix}" for v in (venture, empty) for suffix in ("", "edit/", "delete/", "dashboard/", "economics/")),
         *(f"/canvases/{canvas.pk}/{suffix}" for canvas in canvases for suffix in ("", "history/", "settings/", "delete/")),
         f"/canvases/items/{item.pk}/edit/",
         f"/canvases/items/{item.pk}/comments/",
