@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from core.charts import COLORS, chart_layout, number_axis
+from core.charts import COLORS, MARGIN, chart_layout, number_axis
 
 
 def build_payback_figure(cumulative_margin: Sequence[float], cac: float | None, labels: dict[str, str]) -> go.Figure:
@@ -22,9 +22,9 @@ def build_payback_figure(cumulative_margin: Sequence[float], cac: float | None, 
         )
     figure = go.Figure(traces)
     figure.update_layout(
-        **chart_layout(labels["title"]),
+        **chart_layout(labels["title"], margin={**MARGIN, "b": 90}),
         xaxis={"title": {"text": labels["months"]}, "dtick": 1 if len(months) <= 24 else None, "rangemode": "tozero"},
         yaxis=number_axis(title={"text": labels["unit"]}, rangemode="tozero"),
-        legend={"orientation": "h"},
+        legend={"orientation": "h", "y": -0.3},
     )
     return figure

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SpendForm(forms.Form):
@@ -7,7 +8,9 @@ class SpendForm(forms.Form):
 
     month = forms.CharField(label=_("Month"), max_length=10, widget=forms.TextInput(attrs={"type": "month", "placeholder": "2025-03"}))
     channel = forms.CharField(label=_("Channel"), max_length=100)
-    spend = forms.CharField(label=_("Spend"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    spend = forms.CharField(
+        label=pgettext_lazy("marketing", "Spend"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
 
 
 class SpendUploadForm(forms.Form):

@@ -48,7 +48,7 @@ def economics_page(request: HttpRequest, venture_id: int, upload: SpendImport | 
             figures.payback.cumulative_margin,
             figures.cac,
             {
-                "title": _("Payback: cumulative margin per customer"),
+                "title": _("Payback"),
                 "margin": _("Cumulative margin per customer"),
                 "cac": _("Acquisition cost (CAC)"),
                 "months": _("Months since the first purchase"),
