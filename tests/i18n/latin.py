@@ -15,6 +15,7 @@ ALLOWED: dict[str, set[str]] = {
     "keys of a keyboard": {"Alt", "Shift", "Ctrl", "Enter", "Esc", "Tab"},
     "frameworks' names": {"SWOT", "TOWS", "SO", "WO", "ST", "WT", "RFM", "k-means"},
     "statistics": {"MASE", "sMAPE", "AUC", "ARI"},
+    "model names (lifetime value)": {"BG", "NBD", "Gamma-Gamma"},
     "model names (statsforecast)": {
         "AutoARIMA",
         "AutoETS",
