@@ -13,6 +13,7 @@ from datasets.services import dataset_ingest_run, dataset_upload
 from ventures.models import Venture
 
 DEMO_NAME = "Demo transactions"
+DEMO_CALIBRATION_END = "2025-10-05"  # the log's last 13 weeks are left to check the lifetime value prediction on
 # The file's words in each language: the dataset's name, its columns (header) and the values of its events and
 # channels, which the dataset page, the forecast's series and the segments' profiles show as they are.
 WORDS = {
@@ -57,7 +58,7 @@ def demo_transactions_csv(*, shops: int = 1500, days: int = 364, seed: int = 7, 
 
 def demo_dataset_seed(*, user: User, venture: Venture, language: str = "en") -> Dataset:
     """Idempotent. Ingested and modelled right here (the same services the worker calls), so the demo's dataset,
-    forecast and segmentation are ready when the login is printed."""
+    forecast, segmentation and lifetime value are ready when the login is printed."""
     words = WORDS[language]
     dataset = Dataset.objects.filter(venture=venture, name=words["name"]).first()
     if dataset is None:
@@ -68,7 +69,11 @@ def demo_dataset_seed(*, user: User, venture: Venture, language: str = "en") -> 
         dataset_ingest_run(dataset_id=dataset.pk, attempt=dataset.attempt)
         dataset.refresh_from_db()
     if dataset.status == Dataset.Status.READY and not dataset.analyses.exists():
-        for kind, params in (("forecast", {"metric": "revenue", "frequency": "W", "horizon": 12}), ("segmentation", {})):
+        for kind, params in (
+            ("forecast", {"metric": "revenue", "frequency": "W", "horizon": 12}),
+            ("segmentation", {}),
+            ("lifetime_value", {"calibration_end": DEMO_CALIBRATION_END, "horizon_days": 365}),
+        ):
             analysis = analysis_create(user=user, dataset=dataset, kind=kind, params=params)
             analysis_run(analysis_id=analysis.pk, attempt=analysis.attempt)
     return dataset

@@ -1,4 +1,5 @@
-"""The demo canvas fed by the demo data: its segments and revenue forecast on the Business Model Canvas."""
+"""The demo canvas fed by the demo data: its segments, revenue forecast and lifetime value on the Business Model
+Canvas."""
 
 from accounts.models import User
 from analysis.models import Analysis
@@ -14,7 +15,7 @@ def demo_evidence_seed(*, user: User, venture: Venture, language: str = "en") ->
     canvas = Canvas.objects.filter(venture=venture, title=TITLES[language][0]).first()
     if canvas is None:
         return
-    for kind in (Analysis.Kind.SEGMENTATION, Analysis.Kind.FORECAST):
+    for kind in (Analysis.Kind.SEGMENTATION, Analysis.Kind.FORECAST, Analysis.Kind.LIFETIME_VALUE):
         analysis = analysis_latest(venture_id=venture.pk, kind=kind)
         if analysis is not None:
             analysis_to_canvas(user=user, analysis=analysis, canvas=canvas, language=language)

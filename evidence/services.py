@@ -1,10 +1,11 @@
 """The canvas fed by the data: an analysis's result becomes canvas items that cite it. A segmentation gives one
 Customer Segments item per segment (name, size, share of revenue); a revenue forecast gives one Revenue Streams item
-(next period's revenue with its 80 % interval). Each item links to the analysis page, carries the chart that backs it
+(next period's revenue with its 80 % interval); a lifetime value run one Revenue Streams item (ARPU and the expected
+value per customer over the run's horizon with its 80 % range). Each item links to the analysis page, carries the chart that backs it
 and its provenance (canvas.sources: dataset, period, model, date of the run).
 
 One note per finding: a finding is (canvas, dataset, kind of analysis, key), the key being the forecast's metric and
-frequency or the segment's name. Adding a run of a finding already on the canvas updates that note in place through
+frequency, the segment's name, or "value" for lifetime value. Adding a run of a finding already on the canvas updates that note in place through
 the canvas service (its version goes up, history records the change), unless the note comes from a newer run.
 
 A note is stale (`data_notes_stale`, registered with canvas.sources) when:
@@ -14,6 +15,7 @@ A note is stale (`data_notes_stale`, registered with canvas.sources) when:
 - `contradicted`: the newest successful run of the same finding on the same dataset says otherwise: for the forecast,
   that run's figure for the note's period lies outside the note's 80 % interval; for a segment, that run has no
   segment of that name, or its share of revenue differs by 5 percentage points or more, or its size by 20 % or more;
+  for lifetime value, that run (over the same horizon) expects a value per customer outside the note's 80 % range;
 - `newer_run`: otherwise, when that newest run is not the note's own and finished after it.
 """
 
@@ -30,7 +32,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from analysis.models import Analysis
 from analysis.selectors import analysis_segments
-from analysis.wording import forecast_verdict, model_words
+from analysis.wording import amount, forecast_verdict, holdout_words, model_words
 from canvas.models import Canvas, CanvasItem
 from canvas.services import item_add, item_update
 from canvas.sources import Stale
@@ -43,6 +45,7 @@ REVENUE_BLOCK = "revenue_streams"
 # What makes a newer run's segment contradict a note (see the module's docstring).
 SHARE_POINTS_MATERIAL = 0.05
 SIZE_RATIO_MATERIAL = 0.2
+YEAR_DAYS = 365
 LEGACY_FIGURE = re.compile(r"/api/v1/analyses/([0-9]+)/figures/")
 METHODS = {"rfm": gettext_lazy("RFM segments"), "kmeans": gettext_lazy("k-means clusters")}
 
@@ -118,6 +121,8 @@ def analysis_items(analysis: Analysis, *, language: str) -> tuple[str, list[dict
             )
         return SEGMENTS_BLOCK, items
     result = analysis.result
+    if analysis.kind == Analysis.Kind.LIFETIME_VALUE:
+        return REVENUE_BLOCK, [_lifetime_value_item(analysis, page)]
     if result.get("metric") != "revenue":
         raise InvalidInput(_("Only a revenue forecast can feed Revenue Streams: run one with the metric “Revenue”."), code="not_revenue")
     if len(result.get("series", [])) != 1:
@@ -142,6 +147,33 @@ def analysis_items(analysis: Analysis, *, language: str) -> tuple[str, list[dict
             "source": _source(analysis, model=model_words(series.get("model", ""), result.get("frequency", "")), figure=stated),
         }
     ]
+
+
+def _lifetime_value_item(analysis: Analysis, page: str) -> dict:
+    """ "ARPU … per month; expected 12-month value per customer … (80 %: … – …)", the holdout check as its note."""
+    result = analysis.result
+    average, days = result["average_value"], result["horizon_days"]
+    digits = 0 if average["value"] >= 100 else 2
+    values = {
+        "arpu": amount(result["arpu"], 0 if result["arpu"] >= 100 else 2),
+        "value": amount(average["value"], digits),
+        "low": amount(average["low"], digits),
+        "high": amount(average["high"], digits),
+        "days": amount(days),
+    }
+    if days == YEAR_DAYS:
+        text = _("ARPU %(arpu)s per month; expected 12-month value per customer %(value)s (80 %%: %(low)s – %(high)s)") % values
+    else:
+        text = _("ARPU %(arpu)s per month; expected %(days)s-day value per customer %(value)s (80 %%: %(low)s – %(high)s)") % values
+    stated = {"horizon_days": days, **{key: average[key] for key in ("value", "low", "high")}}
+    return {
+        "text": text,
+        "note": " ".join(holdout_words(result)),
+        "evidence": f"{page}#lifetime-value",
+        "evidence_figure": f"/api/v1/analyses/{analysis.pk}/figures/value_distribution/",
+        "finding": finding_of(dataset_id=analysis.dataset_id, kind=analysis.kind, key="value"),
+        "source": _source(analysis, model="BG/NBD, Gamma-Gamma", figure=stated),
+    }
 
 
 def _newer(entry: dict, item: CanvasItem) -> bool:
@@ -238,6 +270,17 @@ def _contradiction(item: CanvasItem, run: Analysis) -> str:
             "date": _when(run.finished_at),
             "value": _number(point["yhat"]),
             "period": point["ds"],
+        }
+    if run.kind == Analysis.Kind.LIFETIME_VALUE:
+        average = (run.result.get("average_value") or {}).get("value")
+        if average is None or run.result.get("horizon_days") != figure.get("horizon_days") or not ("low" in figure and "high" in figure):
+            return ""  # over another horizon it states another figure: a newer run, no contradiction
+        if figure["low"] <= average <= figure["high"]:
+            return ""
+        return _("The newest run (%(date)s) expects %(value)s per customer over %(days)s days, outside this note's 80 %% range.") % {
+            "date": _when(run.finished_at),
+            "value": _number(average, 2),
+            "days": _number(figure["horizon_days"]),
         }
     name = item.finding.split("/", 2)[2] if item.finding.count("/") >= 2 else ""
     segment = next((segment for segment in run.result.get("segments", []) if segment["name"] == name), None)

@@ -208,18 +208,25 @@ def spend_variance(params: np.ndarray, x: np.ndarray, m: np.ndarray) -> np.ndarr
 # --- predictive variance --------------------------------------------------------------------------------------------
 
 
-def purchases_variance(params: np.ndarray, data: Histories, t: float, *, seed: int = SIMULATION_SEED) -> np.ndarray:
-    """Var[purchases in (T, T + t] | history] per distinct history, simulated from the posterior: alive with
-    P(alive); then rate λ ~ Gamma(r + x, α + T), dropout p ~ Beta(a, b + x), and the purchases are the Poisson(λ t)
-    count cut at the purchase after which the customer leaves (Geometric(p))."""
+def purchases_draws(
+    params: np.ndarray, data: Histories, t: float, *, draws: int = SIMULATION_DRAWS, seed: int = SIMULATION_SEED
+) -> np.ndarray:
+    """Simulated purchases in (T, T + t] (draws × distinct histories), from the posterior given each history: alive
+    with P(alive); then rate λ ~ Gamma(r + x, α + T), dropout p ~ Beta(a, b + x), and the purchases are the
+    Poisson(λ t) count cut at the purchase after which the customer leaves (Geometric(p))."""
     r, alpha, a, b = params
     rng = np.random.default_rng(seed)
-    size = (SIMULATION_DRAWS, len(data.T))
+    size = (draws, len(data.T))
     alive = rng.random(size) < probability_alive(params, data.frequency, data.recency, data.T)
     rate = rng.gamma(r + data.frequency, 1 / (alpha + data.T), size=size)
     dropout = rng.beta(a, b + data.frequency, size=size)
     purchases = np.minimum(rng.poisson(rate * t), rng.geometric(np.clip(dropout, 1e-12, 1)))
-    return np.asarray((purchases * alive).var(axis=0, ddof=1))
+    return np.asarray(purchases * alive)
+
+
+def purchases_variance(params: np.ndarray, data: Histories, t: float) -> np.ndarray:
+    """Var[purchases in (T, T + t] | history] per distinct history, from SIMULATION_DRAWS simulated futures."""
+    return np.asarray(purchases_draws(params, data, t).var(axis=0, ddof=1))
 
 
 @dataclass(frozen=True)

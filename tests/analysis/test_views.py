@@ -119,3 +119,51 @@ def test_a_runs_parameters_read_as_words_in_chinese(client, world, dataset):
     chips = re.findall(r'<span class="chip">(.*?)</span>', page)
     assert chips == ["客群数量：自动", "预测：收入", "频率：周", "向前预测 12 期", "同时尝试了 AutoARIMA"]
     assert "=" not in "".join(chips)
+
+
+def test_lifetime_value_started_from_the_dataset_page_reads_in_words_in_both_languages(client, world, dataset):
+    client.force_login(world.editor)
+    dataset_page = client.get(f"/datasets/{dataset.pk}/").content.decode()
+    started = client.post(
+        f"/datasets/{dataset.pk}/analyses/new/",
+        {"kind": "lifetime_value", "lifetime_value-calibration_end": "2025-04-15", "lifetime_value-horizon_days": "180"},
+    )
+    analysis = Analysis.objects.get()
+    assert analysis_run(analysis_id=analysis.pk, attempt=1) == "succeeded"
+
+    english = client.get(started["Location"]).content.decode()
+    chinese = client.get(started["Location"], HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert 'id="lifetime-value-form"' in dataset_page
+    assert analysis.params == {"calibration_end": "2025-04-15", "horizon_days": 180}
+    assert re.search(
+        r"Over the next 180 days, the 60 customers seen so far are expected to buy again about [\d,]+ times \(80 % range", english
+    )
+    assert re.search(r"That is [\d,.]+ per customer on average", english)
+    assert "Checked on the 40 days after 2025-04-15, which the model did not see" in english
+    assert "each customer keeps buying at the same rate as before" in english
+    assert re.search(r"Revenue per active customer per month, up to 2025-04-15: [\d,.]+\.", english)
+    assert 'id="value-channels"' in english
+    assert f"/api/v1/analyses/{analysis.pk}/customers.csv" in english
+    assert '<span class="chip">Fitted up to: 2025-04-15</span>' in english
+    assert "在未来 180 天里" in chinese
+    assert "80 % 区间" in chinese
+    assert "与“每位客户按以往的频率继续购买”这一简单预测相比" in chinese
+    assert "冠军客户" in chinese or "忠诚客户" in chinese
+
+
+def test_without_amounts_the_dataset_page_offers_no_lifetime_value(client, world):
+    dataset = ready_dataset(
+        user=world.editor,
+        venture=world.venture,
+        content=b"customer,time\n" + b"".join(f"c{n % 9},2025-01-{n % 28 + 1:02d}\n".encode() for n in range(90)),
+        mapping={"user_id": "customer", "timestamp": "time"},
+    )
+    client.force_login(world.editor)
+
+    page = client.get(f"/datasets/{dataset.pk}/").content.decode()
+    refused = client.post(f"/datasets/{dataset.pk}/analyses/new/", {"kind": "lifetime_value"})
+
+    assert 'id="lifetime-value-form"' not in page
+    assert refused.status_code == 404
+    assert not Analysis.objects.exists()

@@ -15,16 +15,20 @@ from ventures.models import Venture
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_a_ready_dataset_a_forecast_a_segmentation_and_a_canvas_fed_by_them(capsys):
+def test_the_demo_has_a_ready_dataset_its_models_and_a_canvas_fed_by_them(capsys):
     call_command("demo_seed", password="demo-password-123")
     call_command("demo_seed", password="demo-password-123")  # idempotent
 
     dataset = Dataset.objects.get()
     assert dataset.status == "ready"
-    assert sorted(Analysis.objects.values_list("kind", "status")) == [("forecast", "succeeded"), ("segmentation", "succeeded")]
+    assert sorted(Analysis.objects.values_list("kind", "status")) == [
+        ("forecast", "succeeded"),
+        ("lifetime_value", "succeeded"),
+        ("segmentation", "succeeded"),
+    ]
     fed = CanvasItem.objects.exclude(evidence_figure="")
     assert fed.filter(block="customer_segments").count() == Analysis.objects.get(kind="segmentation").result["k"]
-    assert fed.filter(block="revenue_streams").count() == 1
+    assert fed.filter(block="revenue_streams").count() == 2  # the revenue forecast; ARPU and lifetime value
     assert "Demo login" in capsys.readouterr().out
 
 

@@ -1,6 +1,8 @@
 """The canvas fed by the data: segments become Customer Segments notes, a revenue forecast a Revenue Streams note,
 each citing its analysis and carrying its chart."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -133,3 +135,34 @@ def test_a_chart_path_can_only_be_one_of_this_sites_api(path):
 @pytest.mark.parametrize("path", ["/api/v1/analyses/7/figures/segments/", "/api/v1/analyses/12/figures/forecast/", ""])
 def test_an_analysis_figure_path_or_none_is_accepted(path):
     CanvasItemFactory.build(canvas=CanvasFactory(), evidence_figure=path).full_clean()
+
+
+def test_lifetime_value_becomes_a_revenue_streams_note_with_arpu_and_the_value_range(world, dataset):
+    analysis = finished(world, dataset, "lifetime_value", calibration_end="2025-04-15", horizon_days=365)
+    canvas = CanvasFactory(venture=world.venture, kind="lean")
+
+    response = api_as(world.editor).post(f"/api/v1/analyses/{analysis.pk}/add-to-canvas/", {"canvas": canvas.pk}, format="json")
+
+    [item] = response.json()["items"]
+    assert response.status_code == 201
+    assert item["block"] == "revenue_streams"
+    assert re.fullmatch(r"ARPU [\d,.]+ per month; expected 12-month value per customer [\d,.]+ \(80 %: [\d,.]+ – [\d,.]+\)", item["text"])
+    assert item["note"].startswith("Checked on the 40 days after 2025-04-15")
+    assert item["evidence"] == f"/analyses/{analysis.pk}/#lifetime-value"
+    assert item["evidence_figure"] == f"/api/v1/analyses/{analysis.pk}/figures/value_distribution/"
+    assert item["source"]["model"] == "BG/NBD, Gamma-Gamma"
+    assert CanvasItem.objects.get(pk=item["id"]).source["figure"]["horizon_days"] == 365
+
+
+def test_lifetime_value_notes_are_written_in_the_readers_language(world, dataset):
+    analysis = finished(world, dataset, "lifetime_value", horizon_days=90)
+    canvas = CanvasFactory(venture=world.venture)
+
+    [item] = (
+        api_as(world.editor)
+        .post(f"/api/v1/analyses/{analysis.pk}/add-to-canvas/", {"canvas": canvas.pk}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        .json()["items"]
+    )
+
+    assert item["text"].startswith("活跃客户月均收入 ")
+    assert "未来 90 天的预期价值" in item["text"]

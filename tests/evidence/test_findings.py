@@ -176,3 +176,31 @@ def test_notes_added_before_findings_existed_are_updated_not_repeated(world, dat
     assert len(notes) == 5  # three findings: two adopted, one added; the twin and the hand-written note stay
     assert [bool(note.finding) for note in notes] == [True, False, True, False, True]
     assert mine.pk in {note.pk for note in notes if not note.finding}
+
+
+def test_lifetime_value_is_one_revenue_note_updated_in_place_and_contradicted_outside_its_range(world, dataset, canvas):
+    first = finished(world, dataset, "lifetime_value", calibration_end="2025-04-15", horizon_days=365)
+    [note] = add(world, first, canvas)
+    second = finished(world, dataset, "lifetime_value", calibration_end="2025-04-15", horizon_days=365)
+    assert [stale["code"] for stale in canvas_items(world, canvas)[note["id"]]["stale"]] == ["newer_run"]
+
+    [updated] = add(world, second, canvas)
+    assert updated["id"] == note["id"]
+    assert updated["version"] == note["version"] + 1
+    assert canvas_items(world, canvas)[note["id"]]["stale"] == []
+
+    third = finished(world, dataset, "lifetime_value", calibration_end="2025-04-15", horizon_days=365)
+    result = third.result
+    result["average_value"]["value"] = second.result["average_value"]["high"] * 2
+    Analysis.objects.filter(pk=third.pk).update(result=result)
+    [stale] = canvas_items(world, canvas)[note["id"]]["stale"]
+
+    assert stale["code"] == "contradicted"
+    assert "outside this note's 80 % range" in stale["reason"]
+
+
+def test_a_lifetime_value_over_another_horizon_is_a_newer_run_not_a_contradiction(world, dataset, canvas):
+    [note] = add(world, finished(world, dataset, "lifetime_value", horizon_days=365), canvas)
+    finished(world, dataset, "lifetime_value", horizon_days=30)
+
+    assert [stale["code"] for stale in canvas_items(world, canvas)[note["id"]]["stale"]] == ["newer_run"]

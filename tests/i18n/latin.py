@@ -18,6 +18,7 @@ ALLOWED: dict[str, set[str]] = {
     "frameworks' names": {"SWOT", "TOWS", "SO", "WO", "ST", "WT", "RFM", "k-means"},
     "statistics": {"MASE", "sMAPE", "AUC", "ARI"},
     "unit economics' abbreviations": {"LTV", "CAC"},  # lifetime value, customer acquisition cost
+    "model names (lifetime value)": {"BG", "NBD", "Gamma-Gamma"},
     "model names (statsforecast)": {
         "AutoARIMA",
         "AutoETS",
