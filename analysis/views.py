@@ -118,11 +118,12 @@ def analysis_detail(request: HttpRequest, analysis_id: int) -> HttpResponse:
             )
             figures = [("forecast", analysis_figure(analysis, "forecast", series_key=series["key"], language=language))]
         elif analysis.kind == Analysis.Kind.LIFETIME_VALUE:
-            result = analysis.result
+            result, currency = analysis.result, analysis.dataset.venture.currency
             context.update(
-                totals_words=value_totals_words(result),
-                arpu_words=arpu_words(result),
-                concentration_words=concentration_words(result),
+                totals_words=value_totals_words(result, currency=currency),
+                arpu_words=arpu_words(result, currency=currency),
+                concentration_words=concentration_words(result, currency=currency),
+                currency=currency,
                 holdout_words=holdout_words(result),
                 notes=value_notes(result),
                 method_words=value_method_words(),

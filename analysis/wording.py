@@ -8,6 +8,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.money import money_format
+
 NAIVE, SEASONAL_NAIVE, COMBINATION = "Naive", "SeasonalNaive", "Combination"
 PERIODS = {
     "D": gettext_lazy("day"),
@@ -267,8 +269,9 @@ def _money_digits(value: float) -> int:
     return 0 if abs(value) >= 100 else 2
 
 
-def value_totals_words(result: dict) -> list[str]:
-    """What the run expects of the customers over the horizon, with the 80 % ranges, in two sentences."""
+def value_totals_words(result: dict, *, currency: str = "") -> list[str]:
+    """What the run expects of the customers over the horizon, with the 80 % ranges, in two sentences (money in the
+    venture's `currency`)."""
     purchases, value, average = result["totals"]["purchases"], result["totals"]["value"], result["average_value"]
     days = result["horizon_days"]
     digits = _money_digits(average["value"])
@@ -284,23 +287,26 @@ def value_totals_words(result: dict) -> list[str]:
             "purchases": amount(purchases["value"]),
             "low": amount(purchases["low"]),
             "high": amount(purchases["high"]),
-            "value": amount(value["value"]),
-            "value_low": amount(value["low"]),
-            "value_high": amount(value["high"]),
+            "value": money_format(value["value"], currency, digits=0),
+            "value_low": money_format(value["low"], currency, digits=0),
+            "value_high": money_format(value["high"], currency, digits=0),
         },
         _("That is %(value)s per customer on average (80 %% range %(low)s to %(high)s).")
-        % {"value": amount(average["value"], digits), "low": amount(average["low"], digits), "high": amount(average["high"], digits)},
+        % {
+            key: money_format(average[name], currency, digits=digits)
+            for key, name in (("value", "value"), ("low", "low"), ("high", "high"))
+        },
     ]
 
 
-def arpu_words(result: dict) -> str:
+def arpu_words(result: dict, *, currency: str = "") -> str:
     return _("Revenue per active customer per month, up to %(date)s: %(arpu)s.") % {
         "date": result["calibration_end"],
-        "arpu": amount(result["arpu"], _money_digits(result["arpu"])),
+        "arpu": money_format(result["arpu"], currency, digits=_money_digits(result["arpu"])),
     }
 
 
-def concentration_words(result: dict) -> str:
+def concentration_words(result: dict, *, currency: str = "") -> str:
     """How concentrated the value is: the top tenth's share, and the median customer."""
     distribution = result["distribution"]
     median = distribution["quantiles"]["p50"]
@@ -308,7 +314,7 @@ def concentration_words(result: dict) -> str:
         "The top tenth of customers carry %(share)s %% of the predicted value; the median customer is expected to bring %(median)s."
     ) % {
         "share": percent(distribution["top_tenth_share"]),
-        "median": amount(median, _money_digits(median)),
+        "median": money_format(median, currency, digits=_money_digits(median)),
     }
 
 

@@ -151,14 +151,14 @@ def analysis_items(analysis: Analysis, *, language: str) -> tuple[str, list[dict
 
 def _lifetime_value_item(analysis: Analysis, page: str) -> dict:
     """ "ARPU … per month; expected 12-month value per customer … (80 %: … – …)", the holdout check as its note."""
-    result = analysis.result
+    result, currency = analysis.result, analysis.dataset.venture.currency
     average, days = result["average_value"], result["horizon_days"]
     digits = 0 if average["value"] >= 100 else 2
     values = {
-        "arpu": amount(result["arpu"], 0 if result["arpu"] >= 100 else 2),
-        "value": amount(average["value"], digits),
-        "low": amount(average["low"], digits),
-        "high": amount(average["high"], digits),
+        "arpu": money_format(result["arpu"], currency, digits=0 if result["arpu"] >= 100 else 2),
+        "value": money_format(average["value"], currency, digits=digits),
+        "low": money_format(average["low"], currency, digits=digits),
+        "high": money_format(average["high"], currency, digits=digits),
         "days": amount(days),
     }
     if days == YEAR_DAYS:

@@ -1,5 +1,5 @@
-"""The venture's currency is shown with every money figure: dashboard panels, the forecast's page, the dataset's
-revenue chart, notes put on the canvas (and so its exports); a venture without one says so."""
+"""The venture's currency is shown with every money figure: dashboard panels, the forecast's and the lifetime value's
+pages, the dataset's revenue chart, notes put on the canvas (and so its exports); a venture without one says so."""
 
 import json
 import re
@@ -7,10 +7,12 @@ import re
 import pytest
 from django.utils import translation
 
+from analysis.services import analysis_create, analysis_run
 from canvas.models import CanvasItem
 from evidence.services import analysis_to_canvas
 from tests.canvas.factories import CanvasFactory
 from tests.dashboards.factories import forecast_run, ready_dataset, segmentation_run
+from tests.datasets.factories import ready_dataset as ingested_dataset
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +88,23 @@ def test_a_revenue_note_on_the_canvas_states_the_currency(world, euros):
 
     assert "€1,234 (80 % interval €1,219–€1,249)" in item.text
     assert CanvasItem.objects.get(pk=item.pk).text == item.text  # what the exports print
+
+
+def test_the_lifetime_value_page_and_note_state_the_currency(client, world):
+    world.venture.currency = "EUR"
+    world.venture.save()
+    dataset = ingested_dataset(user=world.editor, venture=world.venture)
+    run = analysis_create(user=world.editor, dataset=dataset, kind="lifetime_value", params={})
+    assert analysis_run(analysis_id=run.pk, attempt=1) == "succeeded"
+    run.refresh_from_db()
+    client.force_login(world.viewer)
+
+    page = client.get(f"/analyses/{run.pk}/").content.decode()
+    with translation.override("en"):
+        [item] = analysis_to_canvas(user=world.editor, analysis=run, canvas=CanvasFactory(venture=world.venture), language="en")
+
+    section = re.search(r'<section class="card" id="lifetime-value">.*?</section>', page, re.S).group(0)
+    assert re.search(r"per customer on average \(80 % range €[\d,.]+ to €[\d,.]+\)", section)
+    assert re.search(r"Revenue per active customer per month, up to [\d-]+: €[\d,.]+\.", section)
+    assert re.search(r"<td>€[\d,.]+</td>", section)  # value per customer by segment and channel
+    assert re.match(r"ARPU €[\d,.]+ per month; expected 12-month value per customer €", item.text)
