@@ -7,13 +7,14 @@ from accounts.models import User
 from analysis.demo import demo_dataset_seed
 from canvas.demo import TITLES, demo_canvases_seed
 from dashboards.demo import demo_dashboard_seed
+from economics.demo import demo_spend_seed
 from evidence.demo import demo_evidence_seed
 from strategy.demo import demo_strategy_seed
 from ventures.demo import DEMO_LANGUAGES, demo_seed, demo_venture
 
 
 class Command(BaseCommand):
-    help = "Create the demo user, team, venture, canvases, strategy views, dataset, models and dashboard (idempotent); print the login and a share link."
+    help = "Create the demo user, team, venture, canvases, strategy views, dataset, models, marketing spend and dashboard (idempotent); print the login and a share link."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--password", help="Use this password instead of a random one.")
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             demo_canvases_seed(user=user, venture=venture, language=language)
             demo_strategy_seed(user=user, venture=venture, language=language)
             demo_dataset_seed(user=user, venture=venture, language=language)
+            demo_spend_seed(user=user, venture=venture, language=language)
             demo_evidence_seed(user=user, venture=venture, language=language)
             token = demo_dashboard_seed(user=user, venture=venture, canvas_title=TITLES[language][0], language=language)
         self.stdout.write(f"Demo login: username {login.username}  password {login.password}")
