@@ -20,6 +20,7 @@ COLORS = {
 # One colour per series or segment, in order (Plotly's default cycle, toned to the palette above).
 SERIES_COLORS = ["#2e90fa", "#12b76a", "#f79009", "#9e77ed", "#f04438", "#0ba5ec", "#ee46bc", "#667085", "#b54708", "#099250"]
 HEAT_SCALE = [[0, "#d1fadf"], [0.5, "#fef0c7"], [1, "#fecdca"]]  # low → high risk
+SEQUENTIAL_SCALE = [[0, "#ffffff"], [1, "#2e90fa"]]  # none → most, where more is simply more (retention, revenue)
 # Diverging scales for "how far from the others": one where the sign means worse/better (red … white … green), and a
 # neutral one for measures where more is neither good nor bad (purple … white … teal: no traffic-light reading).
 GOOD_BAD_SCALE = [[0, "#f04438"], [0.5, "#ffffff"], [1, "#12b76a"]]  # worse → better

@@ -238,6 +238,7 @@ class CohortSerializer(serializers.Serializer):
 
 
 class CohortsOutputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["ready"], help_text="Always ready here (a 202 answers the other states).")
     period = serializers.ChoiceField(choices=PERIODS)
     measure = serializers.ChoiceField(choices=MEASURES)
     cohorts = CohortSerializer(many=True, help_text="Oldest first.")
@@ -260,7 +261,7 @@ def cohorts_body(table: CohortTable, measure: str) -> dict:
             shown["sizes_by_channel"] = {"null" if name is None else name: size for name, size in cohort.size_by_channel.items()}
         cohorts.append(shown)
     average = table.average_active if measure == "active" else table.average_revenue
-    return {"period": table.period, "measure": measure, "cohorts": cohorts, "average": average}
+    return {"status": "ready", "period": table.period, "measure": measure, "cohorts": cohorts, "average": average}
 
 
 class DatasetCohortsApi(APIView):
@@ -271,7 +272,9 @@ class DatasetCohortsApi(APIView):
             202: OpenApiResponse(CohortsPendingSerializer, description="Being computed on the worker: ask again."),
             400: OpenApiResponse(description="A bad period or measure, or revenue of a dataset without an amount column."),
             404: OpenApiResponse(description="No such dataset among the user's teams."),
-            409: OpenApiResponse(description="The dataset is not ready, or computing its cohorts failed (`detail` says why)."),
+            409: OpenApiResponse(
+                description="The dataset is not ready, or computing its cohorts failed (`status` failed, `detail` says why)."
+            ),
         },
     )
     def get(self, request: Request, dataset_id: int) -> Response:
@@ -288,6 +291,6 @@ class DatasetCohortsApi(APIView):
         table = dataset_cohorts(user=request.user, dataset=dataset, period=period)
         if isinstance(table, CohortsPending):
             if table.status == "failed":
-                raise Conflict(table.error, code="cohorts_failed")
+                raise Conflict(table.error, code="cohorts_failed", data={"status": "failed"})
             return Response(CohortsPendingSerializer(table).data, status=status.HTTP_202_ACCEPTED)
         return Response(CohortsOutputSerializer(cohorts_body(table, measure)).data)

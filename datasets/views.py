@@ -13,10 +13,16 @@ from django.views.decorators.http import require_POST
 from core.errors import InvalidInput
 from core.money import currency_label
 from core.web import allowed_or_403, get_or_404, service_run
-from datasets.figures import build_activity_figure, build_counts_figure, build_new_returning_figure
+from datasets.figures import (
+    build_activity_figure,
+    build_cohorts_average_figure,
+    build_cohorts_heatmap,
+    build_counts_figure,
+    build_new_returning_figure,
+)
 from datasets.forms import DatasetUploadForm, MappingForm
 from datasets.models import Dataset
-from datasets.selectors import dataset_get_for_user
+from datasets.selectors import CohortsPending, dataset_cohorts, dataset_get_for_user
 from datasets.services import (
     dataset_cancel,
     dataset_delete,
@@ -26,6 +32,7 @@ from datasets.services import (
     dataset_upload,
 )
 from datasets.uploads import SizeLimitedUploadHandler
+from ingest.cohorts import CohortTable
 from teams.access import can_edit
 from ventures.selectors import venture_get_for_user
 
@@ -73,6 +80,7 @@ def dataset_detail(request: HttpRequest, dataset_id: int) -> HttpResponse:
         "running": running,
         "figures": _summary_figures(dataset),
         "accounting": _line_accounting(dataset.report),
+        "retention": _retention(request, dataset) if dataset.status == Dataset.Status.READY else None,
     }
     return render(request, "datasets/dataset_detail.html", context)
 
@@ -152,6 +160,62 @@ def _summary_figures(dataset: Dataset) -> list[tuple[str, dict]]:
     if summary["channels"]["name"]:
         figures.append(("channels", build_counts_figure(summary["channels"], _("Channels"))))
     return [(name, json.loads(figure.to_json())) for name, figure in figures]
+
+
+COHORTS_SHOWN = 12  # rows of the heat map: the latest cohorts (more would not be readable on a phone)
+AGES_SHOWN = 13  # its columns: ages 0 to 12 (a year of months); the average curve has every age
+
+
+def _retention(request: HttpRequest, dataset: Dataset) -> dict:
+    """The "Retention" section: the period and measure chosen (`?period=week|month&measure=active|revenue`), and the
+    heat map of the latest cohorts with the average curve; or how their computation goes; or why there is nothing
+    to show."""
+    has_amounts = "amount" in dataset.mapping
+    period = request.GET.get("period") if request.GET.get("period") in ("week", "month") else "month"
+    measure = "revenue" if request.GET.get("measure") == "revenue" and has_amounts else "active"
+    choices = {
+        "periods": [("week", _("By week")), ("month", _("By month"))],
+        "measures": [("active", _("Active customers")), *([("revenue", _("Revenue per customer"))] if has_amounts else [])],
+    }
+    table = dataset_cohorts(user=request.user, dataset=dataset, period=period)
+    section = {"period": period, "measure": measure, **choices}
+    if isinstance(table, CohortsPending):
+        return {**section, "pending": table}
+    if sum(len(cohort.active) > 1 for cohort in table.cohorts) == 0:
+        empty = _("No customers yet.") if not table.cohorts else _("The data spans a single period: retention needs at least two.")
+        return {**section, "empty": empty}
+    return {**section, **_retention_figures(table, measure)}
+
+
+def _retention_figures(table: CohortTable, measure: str) -> dict:
+    shown = list(table.cohorts[-COHORTS_SHOWN:])
+    age = _("Weeks since the first") if table.period == "week" else _("Months since the first")
+    titles = {
+        "active": (_("Share of each cohort still active"), _("Average share still active")),
+        "revenue": (_("Revenue per original customer"), _("Average revenue per original customer")),
+    }[measure]
+    heatmap = build_cohorts_heatmap(shown, measure, {"title": titles[0], "age": age, "row": _("%(start)s · %(size)s")}, ages=AGES_SHOWN)
+    average = table.average_active if measure == "active" else table.average_revenue
+    curve = build_cohorts_average_figure(list(average or []), measure, {"title": titles[1], "age": age})
+    total, notes = len(table.cohorts), []  # each a sentence of its own
+    if total > len(shown):
+        notes.append(
+            (
+                ngettext("The latest %(shown)s of %(total)s weekly cohorts.", "The latest %(shown)s of %(total)s weekly cohorts.", total)
+                if table.period == "week"
+                else ngettext(
+                    "The latest %(shown)s of %(total)s monthly cohorts.", "The latest %(shown)s of %(total)s monthly cohorts.", total
+                )
+            )
+            % {"shown": len(shown), "total": total}
+        )
+    if any(len(cohort.active) > AGES_SHOWN for cohort in shown):
+        notes.append(_("Ages up to %(age)s; the average curve has them all.") % {"age": AGES_SHOWN - 1})
+    notes.append(_("The average covers every cohort old enough for each age, weighted by its size."))
+    return {
+        "figures": [("cohorts-heatmap", json.loads(heatmap.to_json())), ("cohorts-average", json.loads(curve.to_json()))],
+        "notes": notes,
+    }
 
 
 @login_required

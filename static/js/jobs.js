@@ -8,15 +8,17 @@
     var text = bar.parentNode.querySelector("[data-progress-text]");
     var timer = window.setInterval(function () {
       fetch(bar.getAttribute("data-status-url"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
-        .then(function (response) { return response.ok ? response.json() : null; })
+        // A 409 carries the status of a job that failed (a dataset's cohorts): reload to show why.
+        .then(function (response) { return response.ok || response.status === 409 ? response.json() : null; })
         .then(function (job) {
           if (!job) { return; }
-          bar.value = job.progress;
-          if (text) { text.textContent = job.progress + " %" + (job.rows_processed !== undefined ? " · " + job.rows_processed : ""); }
-          if (ENDED.indexOf(job.status) >= 0) {
+          if (ENDED.indexOf(job.status) >= 0) {  // before the figures: an ended job's answer may have none (cohorts)
             window.clearInterval(timer);
             window.location.reload();
+            return;
           }
+          bar.value = job.progress;
+          if (text) { text.textContent = job.progress + " %" + (job.rows_processed !== undefined ? " · " + job.rows_processed : ""); }
         })
         .catch(function () { /* try again at the next tick */ });
     }, 1000);

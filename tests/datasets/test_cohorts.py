@@ -1,6 +1,10 @@
 """A dataset's retention cohorts: computed by the ingest beside its Parquet, queued on the worker for a dataset
 ingested before that, read back through the selector and GET /api/v1/datasets/{id}/cohorts/."""
 
+import json
+import re
+from datetime import datetime, timedelta
+
 import pytest
 from django.core.files.storage import default_storage
 
@@ -35,7 +39,7 @@ def test_the_api_answers_the_contract_shape(world, dataset):
     body = api_as(world.viewer).get(f"/api/v1/datasets/{dataset.pk}/cohorts/?period=week&measure=active").json()
     expected = dataset_cohorts(user=world.viewer, dataset=dataset, period="week")
 
-    assert set(body) == {"period", "measure", "cohorts", "average"}
+    assert set(body) == {"status", "period", "measure", "cohorts", "average"}
     assert (body["period"], body["measure"]) == ("week", "active")
     first = body["cohorts"][0]
     assert first["start"] == "2025-01-06"
@@ -129,7 +133,7 @@ def test_a_failed_computation_says_why(world, dataset):
         "failed", 0, cohorts.messages.storage % {"error": "FileNotFoundError"}
     )
     response = api_as(world.viewer).get(f"/api/v1/datasets/{dataset.pk}/cohorts/")
-    assert (response.status_code, response.json()["code"]) == (409, "cohorts_failed")
+    assert (response.status_code, response.json()["code"], response.json()["status"]) == (409, "cohorts_failed", "failed")
 
 
 def test_a_new_ingest_replaces_the_cohorts_and_stops_a_computation_for_the_old_parquet(world, dataset):
@@ -165,3 +169,71 @@ def test_reingesting_deletes_the_old_cohorts_file_and_deleting_the_dataset_the_c
     with django_capture_on_commit_callbacks(execute=True):
         dataset_delete(user=world.editor, dataset=Dataset.objects.get(pk=dataset.pk))
     assert not default_storage.exists(current)
+
+
+def weekly_signups_csv(weeks: int) -> bytes:
+    """Two customers a week for `weeks` weeks from Monday 2025-01-06; the first of each comes back the next week."""
+    start = datetime(2025, 1, 6, 10)
+    lines = ["customer,time,event,amount,channel"]
+    for week in range(weeks):
+        for number in range(2):
+            lines.append(f"w{week}-{number},{start + timedelta(weeks=week, days=number):%Y-%m-%d %H:%M},buy,10,web")
+        lines.append(f"w{week}-0,{start + timedelta(weeks=week + 1):%Y-%m-%d %H:%M},buy,5,web")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def figure(page: str, name: str) -> dict:
+    return json.loads(re.search(rf'<script id="{name}" type="application/json">(.*?)</script>', page, re.S).group(1))
+
+
+def test_the_page_shows_the_latest_cohorts_as_a_heat_map_with_numbers_and_the_average(client, world):
+    dataset = ready_dataset(user=world.editor, venture=world.venture, content=weekly_signups_csv(20))
+    client.force_login(world.viewer)
+
+    page = client.get(f"/datasets/{dataset.pk}/?period=week&measure=active").content.decode()
+    heatmap, average = figure(page, "cohorts-heatmap")["data"][0], figure(page, "cohorts-average")["data"][0]
+
+    assert "Retention" in page
+    assert "The latest 12 of 20 weekly cohorts." in page
+    assert heatmap["type"] == "heatmap"
+    assert heatmap["y"][0] == "2025-03-03 · 2"  # the 9th week (2025-01-06 + 8): the latest 12 of 20
+    assert heatmap["text"][0][:2] == ["100", "50"]  # per cent, in the cells
+    assert average["y"][:2] == pytest.approx([100.0, 50.0])
+
+
+def test_the_page_switches_to_months_and_revenue(client, world, dataset):
+    client.force_login(world.viewer)
+
+    page = client.get(f"/datasets/{dataset.pk}/?period=month&measure=revenue").content.decode()
+    expected = dataset_cohorts(user=world.viewer, dataset=dataset, period="month")
+
+    assert "Revenue per original customer" in page
+    assert figure(page, "cohorts-heatmap")["data"][0]["text"][0][0] == f"{expected.cohorts[0].revenue[0]:,.2f}"
+    assert 'aria-current="page">By month' in page
+
+
+def test_data_within_one_period_says_why_there_is_no_grid(client, world):
+    dataset = ready_dataset(
+        user=world.editor,
+        venture=world.venture,
+        content=b"customer,time\na,2025-01-06\nb,2025-01-07\n",
+        mapping={"user_id": "customer", "timestamp": "time"},
+    )
+    client.force_login(world.viewer)
+
+    page = client.get(f"/datasets/{dataset.pk}/?period=week").content.decode()
+
+    assert "The data spans a single period: retention needs at least two." in page
+    assert "cohorts-heatmap" not in page
+    assert "Revenue per customer" not in page  # no amounts: no revenue to choose
+
+
+def test_a_dataset_ingested_before_cohorts_shows_their_progress(client, world, dataset):
+    DatasetCohorts.objects.all().delete()
+    client.force_login(world.viewer)
+
+    page = client.get(f"/datasets/{dataset.pk}/").content.decode()
+
+    assert "Computing the cohorts of this dataset" in page
+    assert f'data-status-url="/api/v1/datasets/{dataset.pk}/cohorts/?period=month"' in page
+    assert DatasetCohorts.objects.get(dataset=dataset).status == "queued"

@@ -67,6 +67,7 @@ def _pages(demo: dict) -> list[str]:
         ),
         *(f"/ventures/{venture.pk}/strategy/{kind}/history/" for kind in ("swot", "five_forces", "value_chain", "risks", "competitors")),
         f"/datasets/{dataset.pk}/",
+        f"/datasets/{dataset.pk}/?period=week&measure=revenue",  # the retention section's other period and measure
         *(f"/analyses/{analysis.pk}/" for analysis in analyses),
         "/accounts/settings/",
         "/accounts/password/",
