@@ -176,7 +176,7 @@ def build_value_distribution_figure(distribution: dict, labels: dict[str, str]) 
     figure.update_layout(
         **chart_layout(labels["title"]),
         xaxis=number_axis(title={"text": labels["value"]}),
-        yaxis=number_axis(title={"text": labels["customers"]}),
+        yaxis=number_axis(title={"text": labels["customers_axis"]}),
         bargap=0,
     )
     return figure
@@ -266,7 +266,12 @@ def _lifetime_value_figure(analysis: Analysis, name: str, *, language: str) -> g
     result = analysis.result
     value = _("Predicted value per customer, next %(days)s days") % {"days": result["horizon_days"]}
     if name == "value_distribution":
-        labels = {"title": _("How predicted value is spread over customers"), "value": value, "customers": _("customers")}
+        labels = {
+            "title": _("How predicted value is spread over customers"),
+            "value": value,
+            "customers": _("customers"),
+            "customers_axis": _("Customers"),
+        }
         return build_value_distribution_figure(result["distribution"], labels)
     labels = {
         "title": _("Predicted value per customer, by segment (share of the total beside)"),

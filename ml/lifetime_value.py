@@ -25,7 +25,12 @@ from scipy import optimize, special
 
 Z80 = 1.2815515655446004  # the standard normal's 90th percentile: an 80 % two-sided range
 LOG_BOUND = 12.0  # log-parameters stay within e^±12: an unidentified parameter drifts there instead of to overflow
-SIMULATION_DRAWS = 64  # simulated futures per distinct history for its predictive variance
+# Simulated futures for the predictive variance: SIMULATION_BUDGET draws in all, spread over the distinct histories
+# (between SIMULATION_DRAWS_MIN and SIMULATION_DRAWS_MAX each), SIMULATION_CHUNK histories at a time. Only the sum
+# of the variances over customers enters a range, so a few draws per history suffice when there are many histories.
+SIMULATION_BUDGET = 4_000_000
+SIMULATION_DRAWS_MIN, SIMULATION_DRAWS_MAX = 8, 256
+SIMULATION_CHUNK = 100_000
 SIMULATION_SEED = 0
 
 
@@ -104,16 +109,22 @@ def expected_purchases(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np
     return np.asarray((a + b + x - 1) / (a - 1) * numerator * probability_alive(params, x, t_x, T))
 
 
-def _fit(negative: Callable[[np.ndarray], float], start: np.ndarray, names: tuple[str, ...]) -> Fit:
-    """Minimise a negative log-likelihood over log-parameters from a few starts; Laplace covariance at the optimum."""
+Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]  # log-parameters → (negative mean LL, its gradient)
+
+
+def _fit(objective: Objective, start: np.ndarray, names: tuple[str, ...]) -> Fit:
+    """Minimise a negative log-likelihood over log-parameters with its analytic gradient (L-BFGS-B), from `start`
+    and, only if that fails, from two other points; Laplace covariance from the gradient's finite differences."""
     best = None
     for offset in (0.0, -1.0, 1.0):
-        found = optimize.minimize(negative, start + offset, method="L-BFGS-B", bounds=[(-LOG_BOUND, LOG_BOUND)] * len(start))
+        found = optimize.minimize(objective, start + offset, jac=True, method="L-BFGS-B", bounds=[(-LOG_BOUND, LOG_BOUND)] * len(start))
         if np.isfinite(found.fun) and (best is None or found.fun < best.fun):
             best = found
+        if best is not None and best.success:
+            break
     if best is None:
         raise LifetimeValueError("no_fit", "the likelihood could not be maximised")
-    hessian = _hessian(negative, best.x)
+    hessian = _hessian(objective, best.x)
     try:
         covariance = np.linalg.inv(hessian)
     except np.linalg.LinAlgError:
@@ -124,20 +135,54 @@ def _fit(negative: Callable[[np.ndarray], float], start: np.ndarray, names: tupl
     return Fit(dict(zip(names, np.exp(best.x).tolist(), strict=True)), covariance, -float(best.fun))
 
 
-def _hessian(function: Callable[[np.ndarray], float], point: np.ndarray, step: float = 1e-4) -> np.ndarray:
-    """Central finite differences of a smooth function's second derivatives."""
-    size = len(point)
-    hessian = np.zeros((size, size))
-    for i in range(size):
-        for j in range(i, size):
-            shifts = []
-            for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
-                moved = point.copy()
-                moved[i] += si * step
-                moved[j] += sj * step
-                shifts.append(function(moved))
-            hessian[i, j] = hessian[j, i] = (shifts[0] - shifts[1] - shifts[2] + shifts[3]) / (4 * step * step)
-    return hessian
+def _hessian(objective: Objective, point: np.ndarray, step: float = 1e-5) -> np.ndarray:
+    """Second derivatives by central differences of the analytic gradient, made symmetric."""
+    columns = []
+    for i in range(len(point)):
+        up, down = point.copy(), point.copy()
+        up[i] += step
+        down[i] -= step
+        columns.append((objective(up)[1] - objective(down)[1]) / (2 * step))
+    hessian = np.array(columns)
+    return np.asarray((hessian + hessian.T) / 2)
+
+
+def _checked(value: float, gradient: np.ndarray) -> tuple[float, np.ndarray]:
+    """A value the optimiser can use: a non-finite likelihood (parameters at the edge of what floats hold) becomes
+    a large one with no slope, so the line search steps back."""
+    if np.isfinite(value) and np.all(np.isfinite(gradient)):
+        return float(value), gradient
+    return 1e12, np.zeros_like(gradient)
+
+
+def bgnbd_objective(data: Histories) -> Objective:
+    """The negative mean log-likelihood of the histories (weighted by their counts) and its gradient in
+    log-parameters: the derivatives of equation (6), the gamma functions' terms evaluated once per distinct
+    frequency."""
+    total = data.count.sum()
+    xs, at = np.unique(data.frequency, return_inverse=True)
+    weights = data.count / total
+    repeat = data.frequency > 0
+
+    def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        r, alpha, a, b = params = np.exp(log_params)
+        gammas = special.gammaln(r + xs) - special.gammaln(r) + special.gammaln(a + b) + special.gammaln(b + xs) - special.gammaln(b)
+        gammas -= special.gammaln(a + b + xs)
+        log_t, log_tx = np.log(alpha + data.T), np.log(alpha + data.recency)
+        still_alive = -(r + data.frequency) * log_t
+        dropped = np.where(repeat, np.log(a) - np.log(np.maximum(b + data.frequency - 1, 1e-300)) - (r + data.frequency) * log_tx, -np.inf)
+        both = np.logaddexp(still_alive, dropped)
+        value = -np.sum(weights * (gammas[at] + r * np.log(alpha) + both))
+        share = np.exp(dropped - both)  # the weight of the "dropped after the last purchase" term
+        digamma_r_x, digamma_b_x, digamma_abx = special.digamma(r + xs)[at], special.digamma(b + xs)[at], special.digamma(a + b + xs)[at]
+        d_r = digamma_r_x - special.digamma(r) + np.log(alpha) - (1 - share) * log_t - share * log_tx
+        d_alpha = r / alpha - (r + data.frequency) * ((1 - share) / (alpha + data.T) + share / (alpha + data.recency))
+        d_a = special.digamma(a + b) - digamma_abx + share / a
+        d_b = special.digamma(a + b) + digamma_b_x - special.digamma(b) - digamma_abx - share / np.maximum(b + data.frequency - 1, 1e-300)
+        gradient = -np.array([np.sum(weights * d) for d in (d_r, d_alpha, d_a, d_b)]) * params
+        return _checked(float(value), gradient)
+
+    return objective
 
 
 def bgnbd_fit(data: Histories) -> Fit:
@@ -145,12 +190,7 @@ def bgnbd_fit(data: Histories) -> Fit:
     if not np.any(data.frequency > 0):
         raise LifetimeValueError("no_repeaters", "no customer bought on a second day, so repeat buying cannot be modelled")
     total = data.count.sum()
-
-    def negative(log_params: np.ndarray) -> float:
-        value = -np.sum(data.count * bgnbd_log_likelihood(np.exp(log_params), data.frequency, data.recency, data.T)) / total
-        return float(value) if np.isfinite(value) else 1e12
-
-    fit = _fit(negative, np.zeros(4), ("r", "alpha", "a", "b"))
+    fit = _fit(bgnbd_objective(data), np.zeros(4), ("r", "alpha", "a", "b"))
     return Fit(fit.params, fit.log_covariance / total, fit.log_likelihood * total)
 
 
@@ -172,19 +212,33 @@ def gamma_gamma_log_likelihood(params: np.ndarray, x: np.ndarray, m: np.ndarray)
     )
 
 
+def gamma_gamma_objective(x: np.ndarray, m: np.ndarray) -> Objective:
+    """The negative mean Gamma-Gamma log-likelihood of repeat customers and its gradient in log-parameters."""
+    constant = np.log(m) + np.log(x)
+
+    def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        p, q, v = params = np.exp(log_params)
+        log_rate = np.log(x * m + v)
+        value = -np.mean(gamma_gamma_log_likelihood(params, x, m))
+        digamma_shape = special.digamma(p * x + q)
+        d_p = x * (digamma_shape - special.digamma(p * x) + constant - log_rate)
+        d_q = digamma_shape - special.digamma(q) + np.log(v) - log_rate
+        d_v = q / v - (p * x + q) / (x * m + v)
+        gradient = -np.array([np.mean(d_p), np.mean(d_q), np.mean(d_v)]) * params
+        return _checked(float(value), gradient)
+
+    return objective
+
+
 def gamma_gamma_fit(x: np.ndarray, m: np.ndarray) -> Fit:
-    """Gamma-Gamma by maximum likelihood on the repeat customers (x > 0)."""
+    """Gamma-Gamma by maximum likelihood on the repeat customers (x > 0), in amounts scaled by their median (the
+    optimiser then starts near the answer, whatever the currency)."""
     repeat = x > 0
     x, m = x[repeat], m[repeat]
     if len(x) < 2 or np.ptp(m) == 0:
         raise LifetimeValueError("too_few_repeaters", "too few repeat customers with different amounts to model spend per purchase")
-    scale = float(np.median(m))  # amounts in their median's units: the optimiser then starts near the answer
-
-    def negative(log_params: np.ndarray) -> float:
-        value = -np.mean(gamma_gamma_log_likelihood(np.exp(log_params), x, m / scale))
-        return float(value) if np.isfinite(value) else 1e12
-
-    fit = _fit(negative, np.zeros(3), ("p", "q", "v"))
+    scale = float(np.median(m))
+    fit = _fit(gamma_gamma_objective(x, m / scale), np.zeros(3), ("p", "q", "v"))
     params = {**fit.params, "v": fit.params["v"] * scale}
     return Fit(params, fit.log_covariance / len(x), (fit.log_likelihood - np.log(scale)) * len(x))
 
@@ -208,9 +262,7 @@ def spend_variance(params: np.ndarray, x: np.ndarray, m: np.ndarray) -> np.ndarr
 # --- predictive variance --------------------------------------------------------------------------------------------
 
 
-def purchases_draws(
-    params: np.ndarray, data: Histories, t: float, *, draws: int = SIMULATION_DRAWS, seed: int = SIMULATION_SEED
-) -> np.ndarray:
+def purchases_draws(params: np.ndarray, data: Histories, t: float, *, draws: int, seed: int = SIMULATION_SEED) -> np.ndarray:
     """Simulated purchases in (T, T + t] (draws × distinct histories), from the posterior given each history: alive
     with P(alive); then rate λ ~ Gamma(r + x, α + T), dropout p ~ Beta(a, b + x), and the purchases are the
     Poisson(λ t) count cut at the purchase after which the customer leaves (Geometric(p))."""
@@ -225,8 +277,14 @@ def purchases_draws(
 
 
 def purchases_variance(params: np.ndarray, data: Histories, t: float) -> np.ndarray:
-    """Var[purchases in (T, T + t] | history] per distinct history, from SIMULATION_DRAWS simulated futures."""
-    return np.asarray(purchases_draws(params, data, t).var(axis=0, ddof=1))
+    """Var[purchases in (T, T + t] | history] per distinct history, from simulated futures (SIMULATION_BUDGET)."""
+    draws = int(np.clip(SIMULATION_BUDGET // max(len(data.T), 1), SIMULATION_DRAWS_MIN, SIMULATION_DRAWS_MAX))
+    variance = np.empty(len(data.T))
+    for start in range(0, len(data.T), SIMULATION_CHUNK):
+        part = slice(start, start + SIMULATION_CHUNK)
+        chunk = Histories(data.frequency[part], data.recency[part], data.T[part], data.count[part], data.inverse[:0])
+        variance[part] = purchases_draws(params, chunk, t, draws=draws, seed=SIMULATION_SEED + start).var(axis=0, ddof=1)
+    return variance
 
 
 @dataclass(frozen=True)

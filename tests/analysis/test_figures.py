@@ -1,7 +1,13 @@
 """The models' result figures, checked on their JSON: colours that say better or worse where a feature has a good
 direction, a neutral scale where it has none, and tick labels without SI letters."""
 
-from analysis.figures import build_forecast_figure, build_segment_profiles_figure, build_segment_sizes_figure
+from analysis.figures import (
+    build_forecast_figure,
+    build_segment_profiles_figure,
+    build_segment_sizes_figure,
+    build_value_by_segment_figure,
+    build_value_distribution_figure,
+)
 from core.charts import GOOD_BAD_SCALE, NEUTRAL_SCALE, NUMBER_FORMAT
 
 SEGMENTS = [
@@ -52,3 +58,26 @@ def test_sizes_and_forecast_axes_use_plain_thousands_not_si_letters():
     assert sizes.layout.xaxis.ticksuffix == " %"
     assert sizes.data[0].orientation == "h"  # names on the left: readable on a phone
     assert forecast.layout.yaxis.tickformat == NUMBER_FORMAT
+
+
+def test_the_value_histogram_names_each_bar_by_its_range_and_the_last_as_open():
+    distribution = {"bins": [{"low": 0.0, "high": 50.0, "customers": 7}, {"low": 50.0, "high": 100.0, "customers": 2}]}
+    labels = {"title": "t", "value": "价值", "customers": "位客户", "customers_axis": "客户"}
+
+    [bars] = build_value_distribution_figure(distribution, labels).data
+
+    assert list(bars.y) == [7, 2]
+    assert list(bars.customdata) == ["0–50", "≥ 50"]
+    assert "位客户" in bars.hovertemplate
+
+
+def test_value_by_segment_puts_the_first_segment_on_top_with_its_share():
+    rows = [
+        {"label": "冠军客户", "average_value": 300.0, "value_share": 0.7, "customers": 10},
+        {"label": "已流失客户", "average_value": 5.0, "value_share": 0.01, "customers": 90},
+    ]
+
+    [bars] = build_value_by_segment_figure(rows, {"title": "t", "value": "价值", "customers": "位客户"}).data
+
+    assert list(bars.y) == ["已流失客户", "冠军客户"]
+    assert list(bars.text) == ["1 %", "70 %"]

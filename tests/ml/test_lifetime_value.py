@@ -9,16 +9,19 @@ import pytest
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.datasets import load_cdnow_summary_data_with_monetary_value, load_dataset
 from lifetimes.utils import summary_data_from_transaction_data
+from scipy import optimize
 
 from ml.customer_value import customer_value
 from ml.lifetime_value import (
     LifetimeValueError,
     bgnbd_fit,
     bgnbd_log_likelihood,
+    bgnbd_objective,
     expected_purchases,
     expected_spend,
     gamma_gamma_fit,
     gamma_gamma_log_likelihood,
+    gamma_gamma_objective,
     histories,
     predict,
     probability_alive,
@@ -65,6 +68,21 @@ def test_the_gamma_gamma_log_likelihood_is_lifetimes(cdnow):
     for params in ([6.25, 3.74, 15.45], [1.0, 2.5, 40.0]):
         theirs = GammaGammaFitter._negative_log_likelihood(np.log(params), x, m, np.ones(len(x)), 0)
         assert -gamma_gamma_log_likelihood(np.array(params), x, m).mean() == pytest.approx(theirs, rel=1e-10)
+
+
+def test_the_analytic_gradients_are_the_likelihoods_slopes(cdnow):
+    data = histories(cdnow["frequency"].to_numpy(), cdnow["recency"].to_numpy(), cdnow["T"].to_numpy())
+    repeat = cdnow[cdnow["frequency"] > 0]
+    objectives = (
+        (bgnbd_objective(data), np.log([0.3, 5.0, 0.9, 2.0])),
+        (
+            gamma_gamma_objective(repeat["frequency"].to_numpy(dtype="float64"), repeat["monetary_value"].to_numpy()),
+            np.log([5.0, 3.0, 12.0]),
+        ),
+    )
+    for objective, point in objectives:
+        numeric = optimize.approx_fprime(point, lambda log_params, objective=objective: objective(log_params)[0], 1e-7)
+        assert objective(point)[1] == pytest.approx(numeric, rel=1e-4, abs=1e-6)
 
 
 def test_the_fits_on_cdnow_are_lifetimes_and_its_published_estimates(fits):
