@@ -45,12 +45,12 @@ def _shown(page: Page) -> dict:
     return {
         "customers": numbers.locator("strong").first.inner_text(),
         "revenue_forecast": numbers.locator("strong").nth(3).inner_text(),
-        "forecast": re.search(r"Next period \([\d-]+\): (\d[\d,]*\d)", page.locator("#panel-forecast").inner_text()).group(1),
+        "forecast": re.search(r"Next period \([\d-]+\): (€?\d[\d,]*\d)", page.locator("#panel-forecast").inner_text()).group(1),
         "dataset": "Shop 2025" if "Shop 2025" in numbers.inner_text() else numbers.inner_text(),
     }
 
 
-BEFORE = {"customers": "321", "revenue_forecast": "115", "forecast": "115", "dataset": "Shop 2025"}
+BEFORE = {"customers": "321", "revenue_forecast": "€115", "forecast": "€115", "dataset": "Shop 2025"}  # the demo's euros
 
 
 def test_a_new_upload_changes_nothing_until_update_then_the_live_link_follows_and_the_snapshot_does_not(

@@ -69,8 +69,10 @@ def test_the_forecasts_page_shows_revenue_in_the_currency_and_counts_without(cli
     assert re.search(r'id="next-value">40.0<', orders_page)
 
 
-def test_the_datasets_revenue_chart_names_the_currency(client, world, euros):
-    dataset, _forecast = euros
+def test_the_datasets_revenue_chart_names_the_currency(client, world):
+    world.venture.currency = "EUR"
+    world.venture.save()
+    dataset = ingested_dataset(user=world.editor, venture=world.venture)
     client.force_login(world.viewer)
 
     page = client.get(f"/datasets/{dataset.pk}/").content.decode()
