@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -229,7 +230,7 @@ def _cohorts_attach(dataset: Dataset, *, parquet: str, file: str) -> None:
     cohorts = DatasetCohorts.objects.filter(dataset=dataset).first() or DatasetCohorts(dataset=dataset)
     storage_delete_on_commit([cohorts.file] if cohorts.file != file else [])
     cohorts.parquet, cohorts.file, cohorts.status, cohorts.progress = parquet, file, DatasetCohorts.Status.READY, 100
-    cohorts.error, cohorts.error_code, cohorts.attempt = "", "", cohorts.attempt + 1
+    cohorts.error, cohorts.error_code, cohorts.attempt, cohorts.finished_at = "", "", cohorts.attempt + 1, timezone.now()
     cohorts.full_clean()
     cohorts.save()
 
