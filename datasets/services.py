@@ -197,7 +197,8 @@ def _ingest(dataset: Dataset) -> JobOutput:
 
             report = ingest_csv(source, temporary, ingest_options(dataset), progress)
             summary = dataset_summary(temporary)
-            tables = _cohorts_compute(dataset, temporary, progress=lambda _share: job_beat(dataset, progress=99))
+            rows = report.rows_read  # the upload is read: the cohorts' beats stay at the end (job_beat shows 99 until done)
+            tables = _cohorts_compute(dataset, temporary, progress=lambda _share: job_beat(dataset, progress=100, rows_processed=rows))
             with open(temporary, "rb") as handle:
                 name = default_storage.save(f"datasets/{dataset.venture_id}/{uuid.uuid4().hex}.parquet", File(handle))
             _cohorts_attach(dataset, parquet=name, file=_cohorts_save(dataset, tables))
