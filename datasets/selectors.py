@@ -56,7 +56,7 @@ def dataset_cohorts(*, user: User | AnonymousUser, dataset: Dataset, period: str
     if period not in PERIODS:
         raise ValueError(period)
     dataset = dataset_get_for_user(user=user, dataset_id=dataset.pk)
-    if dataset.status != Dataset.Status.READY:
+    if dataset.status != Dataset.Status.READY or not dataset.parquet:
         raise Conflict(_("The dataset is not ready: ingest it first."), code="not_ready")
     cohorts = DatasetCohorts.objects.filter(dataset=dataset, parquet=dataset.parquet).first()
     if cohorts is None or cohorts.status == DatasetCohorts.Status.CANCELLED:

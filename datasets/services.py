@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -196,7 +197,8 @@ def _ingest(dataset: Dataset) -> JobOutput:
 
             report = ingest_csv(source, temporary, ingest_options(dataset), progress)
             summary = dataset_summary(temporary)
-            tables = _cohorts_compute(dataset, temporary, progress=lambda _share: job_beat(dataset, progress=99))
+            rows = report.rows_read  # the upload is read: the cohorts' beats stay at the end (job_beat shows 99 until done)
+            tables = _cohorts_compute(dataset, temporary, progress=lambda _share: job_beat(dataset, progress=100, rows_processed=rows))
             with open(temporary, "rb") as handle:
                 name = default_storage.save(f"datasets/{dataset.venture_id}/{uuid.uuid4().hex}.parquet", File(handle))
             _cohorts_attach(dataset, parquet=name, file=_cohorts_save(dataset, tables))
@@ -229,7 +231,7 @@ def _cohorts_attach(dataset: Dataset, *, parquet: str, file: str) -> None:
     cohorts = DatasetCohorts.objects.filter(dataset=dataset).first() or DatasetCohorts(dataset=dataset)
     storage_delete_on_commit([cohorts.file] if cohorts.file != file else [])
     cohorts.parquet, cohorts.file, cohorts.status, cohorts.progress = parquet, file, DatasetCohorts.Status.READY, 100
-    cohorts.error, cohorts.error_code, cohorts.attempt = "", "", cohorts.attempt + 1
+    cohorts.error, cohorts.error_code, cohorts.attempt, cohorts.finished_at = "", "", cohorts.attempt + 1, timezone.now()
     cohorts.full_clean()
     cohorts.save()
 

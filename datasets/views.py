@@ -80,7 +80,7 @@ def dataset_detail(request: HttpRequest, dataset_id: int) -> HttpResponse:
         "running": running,
         "figures": _summary_figures(dataset),
         "accounting": _line_accounting(dataset.report),
-        "retention": _retention(request, dataset) if dataset.status == Dataset.Status.READY else None,
+        "retention": _retention(request, dataset) if dataset.status == Dataset.Status.READY and dataset.parquet else None,
     }
     return render(request, "datasets/dataset_detail.html", context)
 

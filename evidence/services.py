@@ -4,9 +4,13 @@ Customer Segments item per segment (name, size, share of revenue); a revenue for
 value per customer over the run's horizon with its 80 % range). Each item links to the analysis page, carries the chart that backs it
 and its provenance (canvas.sources: dataset, period, model, date of the run).
 
+A dataset's retention cohorts give one Customer Relationships item: the share of customers still active 1, 3, 6 and
+12 months after their first (the ages the data has; weeks for data shorter than two months).
+
 One note per finding: a finding is (canvas, dataset, kind of analysis, key), the key being the forecast's metric and
-frequency, the segment's name, or "value" for lifetime value. Adding a run of a finding already on the canvas updates that note in place through
-the canvas service (its version goes up, history records the change), unless the note comes from a newer run.
+frequency, the segment's name, "value" for lifetime value, or the retention's period. Adding a run of a finding
+already on the canvas updates that note in place through the canvas service (its version goes up, history records
+the change), unless the note comes from a newer run.
 
 A note is stale (`data_notes_stale`, registered with canvas.sources) when:
 - `deleted`: its dataset is gone;
@@ -16,7 +20,8 @@ A note is stale (`data_notes_stale`, registered with canvas.sources) when:
   that run's figure for the note's period lies outside the note's 80 % interval; for a segment, that run has no
   segment of that name, or its share of revenue differs by 5 percentage points or more, or its size by 20 % or more;
   for lifetime value, that run (over the same horizon) expects a value per customer outside the note's 80 % range;
-- `newer_run`: otherwise, when that newest run is not the note's own and finished after it.
+- `newer_run`: otherwise, when that newest run is not the note's own and finished after it; for retention, when the
+  dataset was ingested again after the note's cohorts were computed.
 """
 
 import re
@@ -27,7 +32,7 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from accounts.models import User
 from analysis.models import Analysis
@@ -38,10 +43,15 @@ from canvas.services import item_add, item_update
 from canvas.sources import Stale
 from core.errors import Conflict, InvalidInput, NotFound
 from core.money import money_format
-from datasets.models import Dataset
+from datasets.models import Dataset, DatasetCohorts
+from datasets.selectors import CohortsPending, dataset_cohorts
+from ingest.cohorts import CohortTable
 
 SEGMENTS_BLOCK = "customer_segments"
 REVENUE_BLOCK = "revenue_streams"
+RETENTION_BLOCK = "customer_relationships"
+RETENTION = "retention"  # the kind of a retention note's finding and source
+RETENTION_AGES = (1, 3, 6, 12)
 # What makes a newer run's segment contradict a note (see the module's docstring).
 SHARE_POINTS_MATERIAL = 0.05
 SIZE_RATIO_MATERIAL = 0.2
@@ -69,7 +79,12 @@ def _run_scope(kind: str, params: dict) -> str | None:
 
 def _period(analysis: Analysis) -> tuple[str, str]:
     """The first and last day of the data the run modelled (the dataset's days with events)."""
-    days = ((analysis.dataset.report or {}).get("summary") or {}).get("daily", {}).get("day") or []
+    return _days(analysis.dataset)
+
+
+def _days(dataset: Dataset) -> tuple[str, str]:
+    """The first and last day of a dataset with events."""
+    days = ((dataset.report or {}).get("summary") or {}).get("daily", {}).get("day") or []
     return (days[0], days[-1]) if days else ("", "")
 
 
@@ -196,6 +211,11 @@ def analysis_to_canvas(*, user: User, analysis: Analysis, canvas: Canvas, langua
         raise InvalidInput(_("This canvas has no block for these items."), code="no_block")
     existing = {item.finding: item for item in canvas.items.filter(finding__in=[entry["finding"] for entry in entries])}
     existing |= _legacy_notes(canvas, analysis, block, [entry for entry in entries if entry["finding"] not in existing])
+    return _notes_put(user=user, canvas=canvas, block=block, entries=entries, existing=existing)
+
+
+def _notes_put(*, user: User, canvas: Canvas, block: str, entries: list[dict], existing: dict[str, CanvasItem]) -> list[CanvasItem]:
+    """Each entry's note: added, or the note of its finding updated in place unless the entry is older."""
     items = []
     for entry in entries:
         item = existing.get(entry["finding"])
@@ -205,6 +225,64 @@ def analysis_to_canvas(*, user: User, analysis: Analysis, canvas: Canvas, langua
             item = item_update(user=user, item=item, expected_version=item.version, **entry)
         items.append(item)
     return items
+
+
+def retention_item(*, user: User, dataset: Dataset) -> dict:
+    """The Customer Relationships item of a dataset's retention: the average share of a cohort still active 1, 3, 6
+    and 12 months after its first (those the data has), by month, or by week for data shorter than two months."""
+    tables: dict[str, CohortTable] = {}
+    for period in ("month", "week"):
+        table = dataset_cohorts(user=user, dataset=dataset, period=period)
+        if isinstance(table, CohortsPending):
+            raise Conflict(_("The retention cohorts are still being computed: try again in a moment."), code="cohorts_pending")
+        tables[period] = table
+    table = tables["month"] if len(tables["month"].average_active) > 1 else tables["week"]
+    curve = table.average_active
+    ages = [age for age in RETENTION_AGES if age < len(curve)]
+    if not ages:
+        raise InvalidInput(_("The data spans a single period: retention needs at least two."), code="too_short")
+    shares = [f"{_age(table.period, age)} {_number(curve[age] * 100)} %" for age in ages]
+    note = _(
+        "Share of customers with any event that many periods after their first, averaged over %(cohorts)s cohorts of %(customers)s customers."
+    ) % {"cohorts": _number(len(table.cohorts)), "customers": _number(sum(cohort.size for cohort in table.cohorts))}
+    start, end = _days(dataset)
+    computed = DatasetCohorts.objects.get(dataset=dataset).finished_at
+    return {
+        "text": _("Retention: %(shares)s") % {"shares": pgettext("between the parts of a list", ", ").join(shares)},
+        "note": note,
+        "evidence": f"{dataset.get_absolute_url()}?period={table.period}#retention",
+        "finding": finding_of(dataset_id=dataset.pk, kind=RETENTION, key=table.period),
+        "source": {
+            "dataset": dataset.pk,
+            "dataset_name": dataset.name,
+            "kind": RETENTION,
+            "period_start": start,
+            "period_end": end,
+            "model": _("Retention cohorts"),
+            "run_at": computed.isoformat() if computed else "",
+            "figure": {"period": table.period, "active": {str(age): curve[age] for age in ages}},
+        },
+    }
+
+
+def _age(period: str, age: int) -> str:
+    if period == "month":
+        return ngettext("%(count)s month", "%(count)s months", age) % {"count": age}
+    return ngettext("%(count)s week", "%(count)s weeks", age) % {"count": age}
+
+
+@transaction.atomic
+def retention_to_canvas(*, user: User, dataset: Dataset, canvas: Canvas) -> CanvasItem:
+    """Put a dataset's retention on a canvas of the same venture (another venture's canvas: NotFound) as one note,
+    updated in place when added again. Refused while the cohorts are computed (Conflict)."""
+    if canvas.venture_id != dataset.venture_id:
+        raise NotFound()
+    if RETENTION_BLOCK not in canvas.blueprint.keys:
+        raise InvalidInput(_("This canvas has no block for these items."), code="no_block")
+    entry = retention_item(user=user, dataset=dataset)
+    existing = {item.finding: item for item in canvas.items.filter(finding=entry["finding"])}
+    [item] = _notes_put(user=user, canvas=canvas, block=RETENTION_BLOCK, entries=[entry], existing=existing)
+    return item
 
 
 def _legacy_notes(canvas: Canvas, analysis: Analysis, block: str, entries: list[dict]) -> dict[str, CanvasItem]:
@@ -311,8 +389,8 @@ def _newer_upload(dataset: Dataset, ready: list[Dataset]) -> Dataset | None:
 
 
 def data_notes_stale(items: list[CanvasItem]) -> dict[int, list[Stale]]:
-    """Which of these notes from data no longer hold, and why (the rule is the module's docstring). Four queries."""
-    notes = [item for item in items if item.finding and item.source.get("kind") in Analysis.Kind.values]
+    """Which of these notes from data no longer hold, and why (the rule is the module's docstring). Four queries (five with retention notes)."""
+    notes = [item for item in items if item.finding and item.source.get("kind") in (*Analysis.Kind.values, RETENTION)]
     if not notes:
         return {}
     dataset_ids = {item.source.get("dataset") for item in notes}
@@ -323,6 +401,8 @@ def data_notes_stale(items: list[CanvasItem]) -> dict[int, list[Stale]]:
         )
     )
     newest = _newest_runs(datasets)
+    retention = {item.source.get("dataset") for item in notes if item.source.get("kind") == RETENTION}
+    computed = dict(DatasetCohorts.objects.filter(dataset_id__in=retention).values_list("dataset_id", "finished_at")) if retention else {}
     found: dict[int, list[Stale]] = {}
     for item in notes:
         reasons = found.setdefault(item.pk, [])
@@ -338,6 +418,9 @@ def data_notes_stale(items: list[CanvasItem]) -> dict[int, list[Stale]]:
                     _("Newer data: “%(dataset)s” was uploaded on %(date)s.") % {"dataset": upload.name, "date": _when(upload.created_at)},
                 )
             )
+        if item.source.get("kind") == RETENTION:
+            reasons.extend(_retention_stale(item, computed.get(dataset.pk)))
+            continue
         run = newest.get(_finding_scope(item))
         if run is None or run.pk == item.source.get("analysis"):
             continue
@@ -351,3 +434,17 @@ def data_notes_stale(items: list[CanvasItem]) -> dict[int, list[Stale]]:
                 )
             )
     return {pk: reasons for pk, reasons in found.items() if reasons}
+
+
+def _retention_stale(item: CanvasItem, computed: datetime | None) -> list[Stale]:
+    """A retention note states the cohorts of one ingest: cohorts computed after the note's (the dataset ingested
+    again) make it stale."""
+    stated = parse_datetime(item.source.get("run_at") or "")
+    if stated is None or computed is None or computed <= stated:
+        return []
+    return [
+        Stale(
+            "newer_run",
+            _("The data was ingested again on %(date)s: add its retention to the canvas to update this note.") % {"date": _when(computed)},
+        )
+    ]

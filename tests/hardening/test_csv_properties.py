@@ -141,7 +141,7 @@ def test_any_csv_is_stored_and_ingested_or_refused_with_a_reason_and_never_half_
             assert dataset.parquet == ""
             assert files == {dataset.file.name}
         else:
-            assert files == {dataset.file.name, dataset.parquet}
+            assert files == {dataset.file.name, dataset.parquet, dataset.cohorts.file}
             report = dataset.report
             assert pq.ParquetFile(tmp_path / dataset.parquet).metadata.num_rows == report["rows_accepted"]
             assert report["rows_accepted"] + report["rows_rejected"] == report["rows_read"]
