@@ -160,7 +160,11 @@ def build_force_drivers_figure(drivers: list[tuple[str, str, int]], names: dict[
                 go.Bar(x=[score for _text, score in own], y=[chart_text(text[:40]) for text, _score in own], orientation="h", name=name)
             )
     figure.update_layout(
-        **chart_layout(title, height=max(300, 40 + 26 * len(drivers))), xaxis={"range": [0, 5], "dtick": 1}, barmode="group"
+        **chart_layout(title, height=max(300, 70 + 26 * len(drivers)), margin={"l": 50, "r": 20, "t": 90, "b": 40}),
+        xaxis={"range": [0, 5], "dtick": 1},
+        barmode="group",
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},  # above the bars: beside them, it takes
+        # the width the drivers' names need
     )
     return figure
 

@@ -45,6 +45,19 @@ FIGURE_SOURCES = {
     "value_chain": "value_chain",
     "risk_matrix": "risks",
 }
+# Each figure's size in the PDF, in CSS px of A4 landscape (~1030 × 700 inside the margins): the print stylesheet
+# sets the cards side by side where they fit, so that a view of a usual venture prints on one page. A figure that grows
+# with its rows (the drivers' bars) keeps PRINT_SCALE of its screen height, up to PRINT_MAX_HEIGHT (a chart never
+# breaks across pages, so it must fit on one).
+PRINT_SIZES = {
+    "swot": (520, 540),
+    "five_forces": (380, 290),
+    "force_drivers": (560, 290),
+    "value_chain": (560, 320),
+    "risk_matrix": (1010, 420),
+}
+PRINT_SCALE = 0.6
+PRINT_MAX_HEIGHT = 640
 PAGES = {
     "swot": (("swot", "tows", "insights"), ("swot",)),
     "five_forces": (("five_forces",), ("five_forces", "force_drivers")),
@@ -117,6 +130,7 @@ def _view_page(request: HttpRequest, venture_id: int, kind: str, **extra: Any) -
         "venture": venture,
         "kind": kind,
         "views": [(label.key, label.name(language)) for label in labels.VIEWS],
+        "view_name": next(label.name(language) for label in labels.VIEWS if label.key == kind),
         "sections": sections,
         "figures": _figures(venture, figure_kinds, language),
         "can_edit": can_edit,
@@ -144,7 +158,17 @@ def _figures(venture: Venture, kinds: tuple[str, ...], language: str) -> list[di
         figure = venture_figure(venture=venture, kind=kind, language=language)
         if figure is None and any(other["figure"] is None and other["source"] == FIGURE_SOURCES[kind] for other in shown):
             continue  # one empty state per form: the drivers' bars and the radar both wait for the first driver
-        shown.append({"kind": kind, "figure": json.loads(figure.to_json()) if figure else None, "source": FIGURE_SOURCES[kind]})
+        width, height = PRINT_SIZES[kind]
+        if figure is not None:
+            height = min(PRINT_MAX_HEIGHT, max(height, round(PRINT_SCALE * figure.layout.height)))
+        shown.append(
+            {
+                "kind": kind,
+                "figure": json.loads(figure.to_json()) if figure else None,
+                "source": FIGURE_SOURCES[kind],
+                "print_size": (width, height),
+            }
+        )
     return shown
 
 

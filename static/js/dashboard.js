@@ -1,7 +1,8 @@
-// Dashboards (the team's page and shared pages): "Export PDF" prints with the print stylesheet. Plotly draws charts
-// at the width of the screen, so they are redrawn at the paper's width first (data-print-width, in CSS pixels of an
-// A4 landscape page) and fitted back to the window afterwards. Printing from the browser's menu does the same
-// through beforeprint/afterprint. figures.js draws the charts.
+// Dashboards (the team's page and shared pages) and strategy views: "Export PDF" prints with the print stylesheet.
+// Plotly draws charts at the width of the screen, so they are redrawn at their size on paper first (data-print-width
+// and, where the print layout sets it, data-print-height: CSS pixels of an A4 landscape page) and fitted back to the
+// window afterwards. Printing from the browser's menu does the same through beforeprint/afterprint. figures.js draws
+// the charts.
 (function () {
   "use strict";
   function plots() {
@@ -10,12 +11,24 @@
   function fitToPaper() {
     if (!window.Plotly) { return Promise.resolve(); }
     return Promise.all(plots().map(function (el) {
-      return window.Plotly.relayout(el, { autosize: false, width: Number(el.getAttribute("data-print-width")) });
+      var update = { autosize: false, width: Number(el.getAttribute("data-print-width")) };
+      if (el.hasAttribute("data-print-height")) {
+        if (!el.hasAttribute("data-screen-height")) { el.setAttribute("data-screen-height", el.layout.height); }
+        update.height = Number(el.getAttribute("data-print-height"));
+      }
+      return window.Plotly.relayout(el, update);
     }));
   }
   function fitToWindow() {
     if (!window.Plotly) { return; }
-    plots().forEach(function (el) { window.Plotly.relayout(el, { autosize: true, width: null }); });
+    plots().forEach(function (el) {
+      var update = { autosize: true, width: null };
+      if (el.hasAttribute("data-screen-height")) {
+        update.height = Number(el.getAttribute("data-screen-height"));
+        el.removeAttribute("data-screen-height");
+      }
+      window.Plotly.relayout(el, update);
+    });
   }
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { fitToPaper().then(function () { window.print(); }); });

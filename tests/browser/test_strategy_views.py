@@ -81,32 +81,47 @@ def test_an_empty_chart_leads_to_the_form_that_fills_it_and_a_phone_gets_short_l
     assert len(label.text_content() or "") <= 2 * 14 + 1  # the narrow labels: two lines of 14 columns at most
 
 
+def _printed(page: Page, url: str, name: str) -> bytes:
+    """The view's PDF as the PDF button makes it: the charts redrawn at their printed size, then printed."""
+    page.goto(url)
+    if page.locator("[data-figure]").count():  # the competitors view has no chart
+        expect(page.locator("[data-figure] .main-svg").first).to_be_visible()
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # what the PDF button and window.print() do first
+        for chart in page.locator("[data-figure].js-plotly-plot").all():
+            expect(chart.locator(".main-svg").first).to_have_attribute("width", chart.get_attribute("data-print-width") or "")
+    page.emulate_media(media="print")
+    raw = page.pdf(format="A4", landscape=True, print_background=True, tagged=True)
+    (ARTIFACTS / f"strategy_{name}.pdf").write_bytes(raw)
+    return raw
+
+
+def _text(pdf: pypdfium2.PdfDocument) -> str:
+    """The document's text, each run of white space one space (PDFium breaks lines where the layout wraps them)."""
+    return " ".join("".join(pdf[index].get_textpage().get_text_range() for index in range(len(pdf))).split())
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
 @pytest.mark.parametrize("kind", ["swot", "five_forces", "value_chain", "risks", "competitors"])
-def test_each_strategy_view_prints_as_a_one_page_document(page: Page, live_server, kind):
-    """The PDF button prints the view: A4 landscape, the charts and each row once, no controls."""
+def test_each_strategy_view_of_the_demo_prints_on_one_page(page: Page, live_server, kind, language):
+    """The PDF button prints the demo's view on one page of A4 landscape, in English and in Chinese: the charts and
+    each row once, no controls."""
     from strategy.demo import demo_strategy_seed
 
     team = TeamFactory()
     owner = member(team, Role.OWNER).user
+    owner.language = language
+    owner.save()
     venture = VentureFactory(team=team, name="Campus Bikes")
-    demo_strategy_seed(user=owner, venture=venture)
+    demo_strategy_seed(user=owner, venture=venture, language=language)
     log_in(page, live_server.url, owner.username, PASSWORD)
-    page.goto(f"{live_server.url}/ventures/{venture.pk}/strategy/{kind}/")
-    if kind != "competitors":  # the one view without a chart
-        expect(page.locator("[data-figure] .main-svg").first).to_be_visible()
-        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # what the PDF button and window.print() do first
-        expect(page.locator("[data-figure] .main-svg").first).to_have_attribute("width", "1000")
-    page.emulate_media(media="print")
-    page.screenshot(path=str(ARTIFACTS / f"strategy_print_{kind}.png"), full_page=True)
-    raw = page.pdf(format="A4", landscape=True, print_background=True)
-    (ARTIFACTS / f"strategy_{kind}.pdf").write_bytes(raw)
-    pdf = pypdfium2.PdfDocument(raw)
-    pages = len(pdf)
-    printed = "".join(pdf[index].get_textpage().get_text_range() for index in range(pages))
+    pdf = pypdfium2.PdfDocument(_printed(page, f"{live_server.url}/ventures/{venture.pk}/strategy/{kind}/", f"{kind}_{language}"))
+    pages, printed = len(pdf), _text(pdf)
     pdf.close()
 
-    assert pages <= 2
+    assert pages == 1
+    assert "CampusBikes" in printed.replace(" ", "")  # the document says whose view it is
     assert not re.search(r"\b(Edit|Delete|Add|Save|History|PDF)\b", printed)
-    if kind == "swot":  # listed in the quadrants, not again in the SWOT items and All insights tables
-        assert printed.count("Partnerships with three") == 3  # the chart's label, its quadrant, the TOWS row citing it
+    assert not re.search("编辑|删除|添加|保存|历史", printed.replace(" ", ""))
+    if kind == "swot" and language == "en":  # listed in the quadrants, not again in the SWOT items and All insights tables
+        assert printed.count("Partnerships with three accounting firms") == 3  # the chart, its quadrant, the TOWS row
         assert "All insights" not in printed
