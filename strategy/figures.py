@@ -159,13 +159,12 @@ def build_force_drivers_figure(drivers: list[tuple[str, str, int]], names: dict[
             figure.add_trace(
                 go.Bar(x=[score for _text, score in own], y=[chart_text(text[:40]) for text, _score in own], orientation="h", name=name)
             )
-    figure.update_layout(
-        **chart_layout(title, height=max(300, 70 + 26 * len(drivers)), margin={"l": 50, "r": 20, "t": 90, "b": 40}),
-        xaxis={"range": [0, 5], "dtick": 1},
-        barmode="group",
-        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},  # above the bars: beside them, it takes
-        # the width the drivers' names need
-    )
+    layout = chart_layout(title, height=max(300, 70 + 26 * len(drivers)), margin={"l": 50, "r": 20, "t": 110, "b": 40}) | {
+        # The legend above the bars (beside them, it takes the width the drivers' names need), the title above it.
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        "title": {"text": title, "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}},
+    }
+    figure.update_layout(**layout, xaxis={"range": [0, 5], "dtick": 1}, barmode="group")
     return figure
 
 

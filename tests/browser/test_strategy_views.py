@@ -125,3 +125,102 @@ def test_each_strategy_view_of_the_demo_prints_on_one_page(page: Page, live_serv
     if kind == "swot" and language == "en":  # listed in the quadrants, not again in the SWOT items and All insights tables
         assert printed.count("Partnerships with three accounting firms") == 3  # the chart, its quadrant, the TOWS row
         assert "All insights" not in printed
+
+
+def _figures_by_page(pdf: pypdfium2.PdfDocument) -> dict[str, list[int]]:
+    """The pages each chart is drawn on, from the tagged PDF's structure: Chromium tags a chart (role="img") as a
+    Figure whose alternative text is its aria-label, and PDFium lists per page the elements with content there."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium
+
+    def text(getter, element) -> str:
+        size = getter(element, None, 0)
+        if size <= 2:
+            return ""
+        buffer = ctypes.create_string_buffer(size)
+        getter(element, buffer, size)
+        return buffer.raw[: size - 2].decode("utf-16-le")
+
+    found: dict[str, list[int]] = {}
+
+    def walk(element, index: int) -> None:
+        if text(pdfium.FPDF_StructElement_GetType, element) == "Figure" and (name := text(pdfium.FPDF_StructElement_GetAltText, element)):
+            found.setdefault(name, []).append(index)
+            return
+        for child in range(pdfium.FPDF_StructElement_CountChildren(element)):
+            if kid := pdfium.FPDF_StructElement_GetChildAtIndex(element, child):
+                walk(kid, index)
+
+    pages = [pdf[index] for index in range(len(pdf))]  # held: PDFium frees a page's tree with the page
+    for index, page in enumerate(pages):
+        tree = pdfium.FPDF_StructTree_GetForPage(page.raw)
+        for child in range(pdfium.FPDF_StructTree_CountChildren(tree)):
+            walk(pdfium.FPDF_StructTree_GetChildAtIndex(tree, child), index)
+        pdfium.FPDF_StructTree_Close(tree)
+    return found
+
+
+def _large_venture(owner, venture) -> None:
+    """Far more rows than a page holds: long SWOT lists and TOWS, thirty drivers, every activity, forty risks."""
+    from strategy import labels
+    from strategy.resources import FIVE_FORCES, INSIGHTS, RISKS, TOWS, VALUE_CHAIN
+    from strategy.services import row_create
+
+    long = "a finding written out at length, the way a founder notes it after a long customer interview"
+    insights = [
+        row_create(
+            user=owner,
+            venture=venture,
+            resource=INSIGHTS,
+            text=f"{quadrant.name('en')} {number}: {long}",
+            kind=quadrant.key,
+            weight=1 + number % 5,
+        )
+        for quadrant in labels.SWOT_QUADRANTS
+        for number in range(12)
+    ]
+    for number in range(20):
+        row_create(
+            user=owner,
+            venture=venture,
+            resource=TOWS,
+            kind="so",
+            text=f"Strategy {number}: {long}",
+            first_id=insights[number % 12].pk,  # strengths, then opportunities: an S-O pair
+            second_id=insights[24 + number % 12].pk,
+        )
+    for number in range(30):
+        force = labels.FORCES[number % len(labels.FORCES)].key
+        row_create(user=owner, venture=venture, resource=FIVE_FORCES, force=force, text=f"Driver {number}", score=1 + number % 5, weight=2)
+    for activity in labels.ACTIVITIES:
+        row_create(user=owner, venture=venture, resource=VALUE_CHAIN, activity=activity.key, description=long, cost_share=5, value_score=3)
+    for number in range(40):
+        row_create(
+            user=owner,
+            venture=venture,
+            resource=RISKS,
+            title=f"Risk {number}: {long}",
+            category="technical",
+            probability=1 + number % 5,
+            impact=1 + number // 8,
+        )
+
+
+@pytest.mark.parametrize("kind", ["swot", "five_forces", "value_chain", "risks"])
+def test_a_view_too_long_for_one_page_flows_on_without_splitting_a_chart(page: Page, live_server, kind):
+    team = TeamFactory()
+    owner = member(team, Role.OWNER).user
+    venture = VentureFactory(team=team, name="Campus Bikes")
+    _large_venture(owner, venture)
+    log_in(page, live_server.url, owner.username, PASSWORD)
+    url = f"{live_server.url}/ventures/{venture.pk}/strategy/{kind}/"
+    charts = page.locator("[data-figure][role=img]")
+    pdf = pypdfium2.PdfDocument(_printed(page, url, f"{kind}_large"))
+    names = [charts.nth(index).get_attribute("aria-label") for index in range(charts.count())]
+    pages, placed = len(pdf), _figures_by_page(pdf)
+    pdf.close()
+
+    assert pages >= 2
+    assert sorted(placed) == sorted(names)  # every chart printed…
+    assert all(len(on) == 1 for on in placed.values()), placed  # …each on one page
