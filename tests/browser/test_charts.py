@@ -29,10 +29,11 @@ def _drawn_with_the_bundle(page: Page, url: str) -> None:
     scripts: list[str] = []
     page.on("request", lambda request: scripts.append(request.url) if request.resource_type == "script" else None)
     page.goto(url)
-    expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible()
-    count = page.locator("[data-figure]").count()
-    assert count > 0
-    expect(page.locator("[data-figure] .main-svg").nth(count - 1)).to_be_visible()
+    charts = page.locator("[data-figure]").all()
+    assert charts
+    for chart in charts:  # each drawn when scrolled to (static/js/figures.js draws the charts in view first)
+        chart.scroll_into_view_if_needed()
+        expect(chart.locator(".main-svg").first).to_be_visible()
     assert any(BUNDLE in script for script in scripts), scripts
     assert not any("plotly-strict" in script for script in scripts)
     assert page.evaluate("window.cspViolations") == []

@@ -40,7 +40,8 @@ def test_run_a_forecast_and_a_segmentation_and_feed_the_canvas(page: Page, live_
     expect(page.locator("#runs")).to_contain_text("Demand forecast")
     page.locator("#segmentation-form").get_by_role("button", name="Run segmentation").click()
     expect(page.locator("#analysis-status")).to_have_text("Succeeded", timeout=90_000)
-    for name in ("segments", "scatter", "profiles"):
+    for name in ("segments", "scatter", "profiles"):  # each drawn when scrolled to
+        page.locator(f'[data-figure="figure-{name}"]').scroll_into_view_if_needed()
         expect(page.locator(f'[data-figure="figure-{name}"] .main-svg').first).to_be_visible()
     segments = page.locator("#segment-list tbody tr")
     count = segments.count()

@@ -81,14 +81,43 @@ def test_an_empty_chart_leads_to_the_form_that_fills_it_and_a_phone_gets_short_l
     assert len(label.text_content() or "") <= 2 * 14 + 1  # the narrow labels: two lines of 14 columns at most
 
 
+def test_a_chart_below_the_window_is_drawn_when_scrolled_to_and_before_printing(page: Page, live_server):
+    """A first visit draws only the charts in view (static/js/figures.js); the drivers' bars below are drawn when
+    the reader scrolls near them, and every chart is drawn for printing."""
+    from strategy.demo import demo_strategy_seed
+
+    team = TeamFactory()
+    owner = member(team, Role.OWNER).user
+    venture = VentureFactory(team=team, name="Campus Bikes")
+    demo_strategy_seed(user=owner, venture=venture)
+    log_in(page, live_server.url, owner.username, PASSWORD)
+    page.set_viewport_size({"width": 1280, "height": 600})
+    page.goto(f"{live_server.url}/ventures/{venture.pk}/strategy/five_forces/")
+    radar, bars = page.locator('[data-figure="five_forces"]'), page.locator('[data-figure="force_drivers"]')
+    expect(radar).to_have_attribute("data-drawn", re.compile(r"^\d+$"))
+    assert bars.evaluate("el => el.getBoundingClientRect().top") > 800  # below the window and the margin drawn ahead
+    assert bars.get_attribute("data-drawn") is None
+    assert bars.locator(".main-svg").count() == 0
+
+    bars.scroll_into_view_if_needed()
+    expect(bars).to_have_attribute("data-drawn", re.compile(r"^\d+$"))
+    expect(bars.locator(".main-svg").first).to_be_visible()
+
+    page.goto(f"{live_server.url}/ventures/{venture.pk}/strategy/value_chain/")
+    page.set_viewport_size({"width": 1280, "height": 200})
+    page.reload()
+    chart = page.locator('[data-figure="value_chain"]')
+    assert chart.get_attribute("data-drawn") is None
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    expect(chart.locator(".main-svg").first).to_have_attribute("width", chart.get_attribute("data-print-width") or "")
+
+
 def _printed(page: Page, url: str, name: str) -> bytes:
     """The view's PDF as the PDF button makes it: the charts redrawn at their printed size, then printed."""
-    page.goto(url)
-    if page.locator("[data-figure]").count():  # the competitors view has no chart
-        expect(page.locator("[data-figure] .main-svg").first).to_be_visible()
-        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # what the PDF button and window.print() do first
-        for chart in page.locator("[data-figure].js-plotly-plot").all():
-            expect(chart.locator(".main-svg").first).to_have_attribute("width", chart.get_attribute("data-print-width") or "")
+    page.goto(url)  # loaded: figures.js has drawn the charts in view, and waits to draw the others
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # what the PDF button and window.print() do first
+    for chart in page.locator("[data-figure]").all():  # the competitors view has none
+        expect(chart.locator(".main-svg").first).to_have_attribute("width", chart.get_attribute("data-print-width") or "")
     page.emulate_media(media="print")
     raw = page.pdf(format="A4", landscape=True, print_background=True, tagged=True)
     (ARTIFACTS / f"strategy_{name}.pdf").write_bytes(raw)
