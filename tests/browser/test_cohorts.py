@@ -25,13 +25,16 @@ def test_the_cohort_heat_map_draws_with_its_numbers_and_switches_period(page: Pa
     log_in(page, live_server.url, world.viewer.username, PASSWORD)
     page.goto(f"{live_server.url}/datasets/{dataset.pk}/?period=week")
 
+    page.locator(HEATMAP).scroll_into_view_if_needed()  # figures.js draws a chart when it comes near the window
     expect(page.locator(f"{HEATMAP} .main-svg").first).to_be_visible()
     assert page.evaluate(f'document.querySelector("{HEATMAP}").data[0].type') == "heatmap"
     expect(page.locator(f"{HEATMAP} text", has_text="50").first).to_be_visible()  # a cell's number
+    page.locator("[data-figure='cohorts-average']").scroll_into_view_if_needed()
     expect(page.locator("[data-figure='cohorts-average'] .main-svg").first).to_be_visible()
     expect(page.locator("#retention-notes")).to_contain_text("The latest 12 of 20 weekly cohorts.")
 
     page.get_by_role("link", name="By month").click()
+    page.locator(HEATMAP).scroll_into_view_if_needed()
     expect(page.locator(f"{HEATMAP} .main-svg").first).to_be_visible()
     assert page.evaluate(f'document.querySelector("{HEATMAP}").data[0].y.length') == 5  # January to May
 
@@ -45,4 +48,5 @@ def test_cohorts_computed_on_the_worker_appear_when_done(page: Page, live_server
     cohorts = DatasetCohorts.objects.get(dataset=dataset)
     assert dataset_cohorts_run(cohorts_id=cohorts.pk, attempt=cohorts.attempt) == "ready"
 
-    expect(page.locator(f"{HEATMAP} .main-svg").first).to_be_visible()  # the page polled, then reloaded
+    page.locator(HEATMAP).scroll_into_view_if_needed()  # the page polled, then reloaded
+    expect(page.locator(f"{HEATMAP} .main-svg").first).to_be_visible()
