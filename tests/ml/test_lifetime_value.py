@@ -292,3 +292,16 @@ def test_a_log_without_purchases_is_refused_with_a_code():
         customer_value(events, calibration_end=None, horizon_days=365)
 
     assert refused.value.code == "no_purchases"
+
+
+def test_histories_are_the_distinct_rows_with_counts_and_the_way_back_to_customers():
+    rng = np.random.default_rng(3)
+    frequency, recency = rng.integers(0, 4, 5000).astype(float), rng.integers(0, 30, 5000).astype(float)
+    T = recency + rng.integers(0, 3, 5000)
+
+    data = histories(frequency, recency, T)
+
+    unique, inverse, count = np.unique(np.column_stack([frequency, recency, T]), axis=0, return_inverse=True, return_counts=True)
+    assert np.array_equal(np.column_stack([data.frequency, data.recency, data.T]), unique)
+    assert np.array_equal(data.count, count)
+    assert np.array_equal(data.inverse, inverse.reshape(-1))
