@@ -10,7 +10,8 @@ is the larger part (on CDNOW every buy-till-you-die model misses its holdout tot
 ranges of the totals are widened by the model's own error in a backtest inside the calibration period
 (`model_error`): fitted up to a few inner cuts and scored on the rest of the calibration period, each inner total's
 relative error beyond its own 80 % range is taken at the conformal 80 % rank, as the forecaster's conformal ranges
-take theirs (ml.forecast_intervals), and added in quadrature to the final range's own relative half-width. That share
+take theirs (ml.forecast_intervals), and added in quadrature to the final ranges' own relative half-widths (the
+value's too: the purchases' misfit carries over to it; the spend model's own misfit is not measured). That share
 is carried to any horizon unchanged: a misfit of the rate is a share of the total, and on CDNOW the inner errors did
 not grow with the window (scaling them by √(horizon / window) covered every cut date but over-covered simulated logs;
 bench/README.md). The level is left alone: the inner backtest's actual / predicted ratio is reported, not
