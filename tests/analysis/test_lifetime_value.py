@@ -28,6 +28,7 @@ RESULT_KEYS = {
     "by_segment",
     "by_channel",
     "holdout",
+    "model_error",
     "notes",
 }
 
@@ -78,7 +79,11 @@ def test_a_run_with_a_holdout_reads_back_in_the_contract_shape(world, dataset):
     # The factory's log runs 140 days from 2025-01-06, so 40 days follow the calibration end.
     assert holdout["period_days"] == 40
     assert holdout["actual_total"] > 0
-    assert {"predicted_total", "mae", "naive_mae", "naive_total", "covered"} <= set(holdout)
+    assert {"predicted_total", "predicted_low", "model_low", "model_high", "mae", "naive_mae", "naive_total", "covered"} <= set(holdout)
+    assert holdout["predicted_low"] <= holdout["model_low"] <= holdout["model_high"] <= holdout["predicted_high"]
+    # 99 days of calibration: two inner cuts (at 50 and 62 days) leave four weeks or more after them.
+    assert [cut["cut"] for cut in result["model_error"]["cuts"]] == ["2025-02-25", "2025-03-09"]
+    assert result["model_error"]["error_share"] >= 0
     for name in ("value_distribution", "value_by_segment"):
         assert client.get(f"/api/v1/analyses/{analysis_id}/figures/{name}/").status_code == 200
 

@@ -140,6 +140,12 @@ def test_lifetime_value_started_from_the_dataset_page_reads_in_words_in_both_lan
         r"Over the next 180 days, the 60 customers seen so far are expected to buy again about [\d,]+ times \(80 % range", english
     )
     assert re.search(r"That is [\d,.]+ per customer on average", english)
+    assert re.search(
+        r"The 80 % ranges hold the fit’s uncertainty, the chance in who buys and the model’s own error: refitted at 2 "
+        r"earlier dates from 2025-\d\d-\d\d to 2025-\d\d-\d\d, it missed the rest of the log up to 2025-04-15 by up to \d+ % "
+        r"beyond its own range|The 80 % ranges hold the fit’s uncertainty and the chance in who buys: refitted at 2 earlier dates",
+        english,
+    )
     assert "Checked on the 40 days after 2025-04-15, which the model did not see" in english
     assert "each customer keeps buying at the same rate as before" in english
     assert re.search(r"Revenue per active customer per month, up to 2025-04-15: [\d,.]+\.", english)
@@ -148,6 +154,7 @@ def test_lifetime_value_started_from_the_dataset_page_reads_in_words_in_both_lan
     assert '<span class="chip">Fitted up to: 2025-04-15</span>' in english
     assert "在未来 180 天里" in chinese
     assert "80 % 区间" in chinese
+    assert re.search(r"80 % 区间包含拟合参数的不确定性[^<]*在 2025-\d\d-\d\d 至 2025-\d\d-\d\d 之间的 2 个较早日期重新拟合后", chinese)
     assert "与“每位客户按以往的频率继续购买”这一简单预测相比" in chinese
     assert "冠军客户" in chinese or "忠诚客户" in chinese
 

@@ -32,6 +32,7 @@ def test_lifetime_value_from_the_dataset_page_to_the_canvas_in_both_languages(pa
 
     expect(page.locator("#analysis-status")).to_have_text("Succeeded", timeout=90_000)
     expect(page.locator("#value-totals")).to_contain_text("Over the next 365 days, the 60 customers seen so far are expected")
+    expect(page.locator("#value-totals")).to_contain_text("The 80 % ranges hold the fit’s uncertainty")
     expect(page.locator("#value-holdout")).to_contain_text("Checked on the 40 days after 2025-04-15")
     expect(page.locator("#value-holdout")).to_contain_text("the same rate as before")
     for name in ("value_distribution", "value_by_segment"):  # each drawn when scrolled to (static/js/figures.js)
@@ -57,6 +58,7 @@ def test_lifetime_value_from_the_dataset_page_to_the_canvas_in_both_languages(pa
     chinese = phone.new_page()
     chinese.goto(f"{live_server.url}{dataset.analyses.get().get_absolute_url()}")
     expect(chinese.locator("#value-totals")).to_contain_text("在未来 365 天里")
+    expect(chinese.locator("#value-totals")).to_contain_text("80 % 区间包含拟合参数的不确定性")
     expect(chinese.locator("#value-holdout")).to_contain_text("每位客户按以往的频率继续购买")
     chinese.locator('[data-figure="figure-value_distribution"]').scroll_into_view_if_needed()
     expect(chinese.locator('[data-figure="figure-value_distribution"] .main-svg').first).to_be_visible()
