@@ -22,6 +22,9 @@ from ventures.models import Venture
 
 # What can be missing, in the order the page asks for it.
 NO_DATASET, COHORTS_PENDING, NO_SPEND, NO_MARGIN, NO_LTV = "dataset", "cohorts", "spend", "margin", "lifetime_value"
+# LTV:CAC compares the value of a customer over this many days, whatever horizon the newest run happened to use: a
+# 90-day run would otherwise quietly shrink the ratio.
+LTV_BASIS_DAYS = 365
 
 
 def spend_list_for_user(*, user: User | AnonymousUser, venture_id: int) -> QuerySet[MarketingSpend]:
@@ -41,8 +44,10 @@ def economics_datasets(*, venture: Venture) -> QuerySet[Dataset]:
 
 
 def lifetime_value_latest(*, dataset: Dataset) -> Analysis | None:
-    """The dataset's newest successful lifetime value run (the one LTV:CAC uses)."""
-    runs = Analysis.objects.filter(dataset=dataset, kind=Analysis.Kind.LIFETIME_VALUE, status=Analysis.Status.SUCCEEDED)
+    """The dataset's newest successful lifetime value run over LTV_BASIS_DAYS (the one LTV:CAC uses)."""
+    runs = Analysis.objects.filter(
+        dataset=dataset, kind=Analysis.Kind.LIFETIME_VALUE, status=Analysis.Status.SUCCEEDED, result__horizon_days=LTV_BASIS_DAYS
+    )
     return runs.order_by("-finished_at", "-id").first()
 
 
@@ -85,7 +90,10 @@ def _last_day(dataset: Dataset) -> date | None:
 
 def venture_economics(*, venture: Venture, dataset: Dataset | None, cohorts: Sequence | None, run: Analysis | None) -> VentureEconomics:
     """The venture's unit economics from `dataset`'s month cohorts (`cohorts`: the Cohort rows of its month table;
-    None while they are computed) and a lifetime value run of it (`run`: None for none)."""
+    None while they are computed) and a lifetime value run of it (`run`: None for none; a run over another horizon
+    than LTV_BASIS_DAYS counts as none, so the ratio keeps one basis)."""
+    if run is not None and (run.result or {}).get("horizon_days") != LTV_BASIS_DAYS:
+        run = None
     spend = list(venture.marketing_spend.all())
     missing = []
     if not spend:

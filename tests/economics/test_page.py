@@ -141,3 +141,32 @@ def test_the_page_in_chinese(client, world, dataset, lifetime_value):
 
     assert "单位经济" in page
     assert "¥600" in page
+
+
+def test_ltv_to_cac_keeps_the_12_month_basis_when_a_shorter_run_is_newer(client, world, dataset, lifetime_value):
+    world.venture.gross_margin = 60
+    world.venture.save()
+    MarketingSpend.objects.create(venture=world.venture, month=JANUARY, channel="web", spend=600)
+    client.force_login(world.editor)
+    before = re.search(r'id="ltv-cac">([^<]+)<', _page(client, world)).group(1)
+    short = analysis_create(user=world.editor, dataset=dataset, kind="lifetime_value", params={"horizon_days": 90})
+    assert analysis_run(analysis_id=short.pk, attempt=1) == "succeeded"
+
+    page = _page(client, world)
+
+    assert re.search(r'id="ltv-cac">([^<]+)<', page).group(1) == before
+    basis = re.search(r'id="ltv-basis">.*?</span>', page, re.S).group(0)
+    assert "12 months" in basis
+    assert f'href="{lifetime_value.get_absolute_url()}"' in basis
+
+
+def test_only_a_shorter_lifetime_value_run_asks_for_a_12_month_one(client, world, dataset):
+    short = analysis_create(user=world.editor, dataset=dataset, kind="lifetime_value", params={"horizon_days": 90})
+    assert analysis_run(analysis_id=short.pk, attempt=1) == "succeeded"
+    client.force_login(world.editor)
+
+    page = _page(client, world)
+
+    missing = re.search(r'id="missing-ltv">.*?</li>', page, re.S).group(0)
+    assert "Start a 12-month lifetime value run" in missing
+    assert f'href="/datasets/{dataset.pk}/#models"' in missing
