@@ -88,7 +88,9 @@ def economics_items(venture: Venture, economics: VentureEconomics) -> list[tuple
         _("Customer acquisition cost (CAC): %(cac)s overall; %(channels)s")
         % {
             "cac": money_format(figures.cac, currency),
-            "channels": separator.join(f"{row.channel} {money_format(row.cac, currency)}" for row in paid),
+            "channels": separator.join(
+                f"{row.channel} {money_format(row.cac, currency) if row.cac is not None else _('no new customers')}" for row in paid
+            ),
         },
         _("Spend %(spend)s over %(months)s months with spend; %(customers)s new customers in them.")
         % {
@@ -102,6 +104,11 @@ def economics_items(venture: Venture, economics: VentureEconomics) -> list[tuple
     for row in figures.channels:
         if row.kind == ORGANIC:
             text = _("%(channel)s (organic): %(share)s %% of new customers") % {
+                "channel": row.channel,
+                "share": _number(row.share_of_new * 100),
+            }
+        elif row.cac is None:
+            text = _("%(channel)s: spend but no new customers, %(share)s %% of new customers") % {
                 "channel": row.channel,
                 "share": _number(row.share_of_new * 100),
             }

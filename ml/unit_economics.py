@@ -64,6 +64,7 @@ class ChannelEconomics:
     kind: str  # "paid" or ORGANIC
     spend: float
     new_customers: int  # over all months
+    new_customers_in_spend_months: int  # the CAC's divisor: its new customers in the months it has spend
     share_of_new: float  # of all new customers, 0–1
     cac: float | None
     average_value: float | None  # from the lifetime value run
@@ -152,6 +153,7 @@ def _channels(
                 kind="paid" if paid else ORGANIC,
                 spend=paid_spend.get(channel, 0.0),
                 new_customers=new_by_channel.get(channel, 0),
+                new_customers_in_spend_months=paid_new.get(channel, 0),
                 share_of_new=new_by_channel.get(channel, 0) / all_new if all_new else 0.0,
                 cac=cac,
                 average_value=value,

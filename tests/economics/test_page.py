@@ -170,3 +170,21 @@ def test_only_a_shorter_lifetime_value_run_asks_for_a_12_month_one(client, world
     missing = re.search(r'id="missing-ltv">.*?</li>', page, re.S).group(0)
     assert "Start a 12-month lifetime value run" in missing
     assert f'href="/datasets/{dataset.pk}/#models"' in missing
+
+
+def test_the_channel_table_shows_the_cacs_divisor_the_margin_and_spend_without_customers(client, world, dataset, lifetime_value):
+    world.venture.gross_margin = 70
+    world.venture.save()
+    MarketingSpend.objects.create(venture=world.venture, month=JANUARY, channel="web", spend=600)
+    MarketingSpend.objects.create(venture=world.venture, month=JANUARY, channel="billboards", spend=50)
+    client.force_login(world.editor)
+
+    page = _page(client, world)
+
+    assert "New customers in months with spend" in page
+    assert "LTV × gross margin ÷ CAC" in page
+    assert "(70 %)" in page
+    web_row = re.search(r"<tr><td><span translate=\"no\">web</span>.*?</tr>", page, re.S).group(0)
+    assert f"<td>{_january_web_customers(world, dataset)}</td>" in web_row
+    billboards = re.search(r"<tr><td><span translate=\"no\">billboards</span>.*?</tr>", page, re.S).group(0)
+    assert "no new customers" in billboards  # paid, not organic: spend without a customer

@@ -105,3 +105,15 @@ def test_a_viewer_or_another_venture_cannot_put_them_on_a_canvas(client, world, 
     assert viewer.status_code in (302, 403)
     assert other.status_code == 404
     assert not CanvasItem.objects.exists()
+
+
+def test_paid_spend_without_new_customers_says_so_on_the_notes(client, world, economics):
+    MarketingSpend.objects.create(venture=world.venture, month=date(2025, 1, 1), channel="billboards", spend=50)
+    canvas = CanvasFactory(venture=world.venture, kind="lean")
+    client.force_login(world.editor)
+
+    _add(client, world, canvas)
+
+    notes = {item.finding.rsplit("/", 1)[1]: item.text for item in CanvasItem.objects.filter(canvas=canvas)}
+    assert notes["channel:billboards"].startswith("billboards: spend but no new customers")
+    assert "billboards no new customers" in notes["cac"]

@@ -37,6 +37,8 @@ def test_channels_paid_first_organic_without_cac_and_unseen_ones_flagged():
         0.5,
     )
     assert (channels["seo"].kind, channels["seo"].cac, channels["seo"].share_of_new) == (ORGANIC, None, 0.45)
+    assert channels["ads"].new_customers_in_spend_months == 10  # the CAC's divisor: 700 ÷ 10
+    assert (channels["tv"].new_customers_in_spend_months, channels["tv"].cac) == (0, None)
     assert not channels["tv"].seen_in_data
     assert channels["ads"].seen_in_data
     assert channels["seo"].seen_in_data
