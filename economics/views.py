@@ -46,11 +46,11 @@ def economics_page(request: HttpRequest, venture_id: int, upload: SpendImport | 
         unit = currency_label(venture.currency)
         payback_figure = build_payback_figure(
             figures.payback.cumulative_margin,
-            figures.cac,
+            figures.paid_cac,
             {
                 "title": _("Payback"),
                 "margin": _("Cumulative margin per customer"),
-                "cac": _("Acquisition cost (CAC)"),
+                "cac": _("Paid acquisition cost (paid CAC)"),
                 "months": _("Months since the first purchase"),
                 "unit": unit,
             },

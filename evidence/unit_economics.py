@@ -85,9 +85,10 @@ def economics_items(venture: Venture, economics: VentureEconomics) -> list[tuple
 
     cost = entry(
         "cac",
-        _("Customer acquisition cost (CAC): %(cac)s overall; %(channels)s")
+        _("Customer acquisition cost (CAC): %(cac)s paid, %(blended)s blended with organic; %(channels)s")
         % {
-            "cac": money_format(figures.cac, currency),
+            "cac": money_format(figures.paid_cac, currency),
+            "blended": money_format(figures.blended_cac, currency),
             "channels": separator.join(
                 f"{row.channel} {money_format(row.cac, currency) if row.cac is not None else _('no new customers')}" for row in paid
             ),
@@ -98,7 +99,7 @@ def economics_items(venture: Venture, economics: VentureEconomics) -> list[tuple
             "months": _number(len({row.month for row in figures.by_month})),
             "customers": _number(figures.new_customers_in_spend_months),
         },
-        {"cac": figures.cac},
+        {"cac": figures.paid_cac, "blended_cac": figures.blended_cac},
     )
     items = [(BLOCKS["cost"], cost)]
     for row in figures.channels:
@@ -123,9 +124,9 @@ def economics_items(venture: Venture, economics: VentureEconomics) -> list[tuple
     payback = figures.payback.months if figures.payback else None
     metrics = entry(
         "key_metrics",
-        _("LTV:CAC %(ratio)s; CAC paid back in %(months)s months") % {"ratio": _ratio(figures.ltv_to_cac), "months": payback or "—"},
-        _("CAC %(cac)s; gross margin %(margin)s %%.")
-        % {"cac": money_format(figures.cac, currency), "margin": _number(float(venture.gross_margin or 0), 1)},
+        _("LTV:CAC %(ratio)s; paid CAC paid back in %(months)s months") % {"ratio": _ratio(figures.ltv_to_cac), "months": payback or "—"},
+        _("Paid CAC %(cac)s (spend ÷ new customers of paid channels), paid back by the margin; gross margin %(margin)s %%.")
+        % {"cac": money_format(figures.paid_cac, currency), "margin": _number(float(venture.gross_margin or 0), 1)},
         {"ltv_to_cac": figures.ltv_to_cac, "payback_months": payback},
     )
     items.append((BLOCKS["metrics"], metrics))

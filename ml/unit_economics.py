@@ -3,14 +3,15 @@
 value run's averages), a frozen dataclass out.
 
 - CAC of a channel in a month: its spend ÷ the customers whose first event came by that channel in that month. A
-  channel's CAC over all months divides its spend by its new customers in the months it has spend; the blended CAC
-  divides all spend by all new customers (every channel, organic too) in the months with any spend. A channel with
-  no spend at all is organic (no CAC); spend with no new customer has no CAC either (it is not a number).
+  channel's CAC over all months divides its spend by its new customers in the months it has spend; the paid CAC
+  divides all spend by the paid channels' new customers counted the same way; the blended CAC divides all spend by
+  all new customers (every channel, organic too) in the months with any spend, which flatters it. A channel with no
+  spend at all is organic (no CAC); spend with no new customer has no CAC either (it is not a number).
 - LTV:CAC of a channel: gross margin × the lifetime value run's average value of a customer of that channel ÷ the
-  channel's CAC; overall: margin × the run's average value per customer ÷ the blended CAC.
+  channel's CAC; overall: margin × the run's average value per customer ÷ the paid CAC.
 - Payback: the cumulative margin per original customer by age, margin × the month cohorts' revenue per original
   customer summed up to each age, averaged across the cohorts old enough for that age weighted by their size; the
-  months to pay back are the first age (counted in months, the first month being 1) at which it reaches the blended
+  months to pay back are the first age (counted in months, the first month being 1) at which it reaches the paid
   CAC, None while it has not.
 """
 
@@ -76,7 +77,7 @@ class ChannelEconomics:
 class Payback:
     cumulative_margin: tuple[float, ...]  # per original customer, at the end of month 1, 2, … of age
     cohorts: tuple[int, ...]  # how many cohorts each point averages
-    months: int | None  # to pay back the blended CAC; None: not yet, or nothing to pay back
+    months: int | None  # to pay back the paid CAC; None: not yet, or nothing to pay back
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,10 @@ class UnitEconomics:
     by_month: tuple[MonthCac, ...]
     channels: tuple[ChannelEconomics, ...]
     spend: float
-    new_customers_in_spend_months: int
-    cac: float | None  # blended
+    new_customers_in_spend_months: int  # every channel, organic too
+    paid_new_customers: int  # of the paid channels, each in the months it has spend
+    paid_cac: float | None  # what LTV:CAC and payback use
+    blended_cac: float | None  # with organic customers
     ltv_to_cac: float | None
     payback: Payback | None  # None without a margin or without revenue
 
@@ -117,12 +120,15 @@ def unit_economics(
     spend_months = {month for month, _channel in spent}
     total_spend = sum(spent.values())
     new_in_spend_months = sum(cohort_sizes.get(month, 0) for month in spend_months)
-    cac = _ratio(total_spend, new_in_spend_months)
+    paid_new = sum(row.new_customers for row in by_month)
+    cac = _ratio(total_spend, paid_new)
     values = {value.channel: value.average_value for value in channel_values}
     channels = _channels(by_month, new, cohorts, margin, values)
     ltv_to_cac = margin * average_value / cac if margin is not None and average_value is not None and cac else None
     payback = _payback(cohorts, margin, cac) if margin is not None and cohorts else None
-    return UnitEconomics(by_month, channels, total_spend, new_in_spend_months, cac, ltv_to_cac, payback)
+    return UnitEconomics(
+        by_month, channels, total_spend, new_in_spend_months, paid_new, cac, _ratio(total_spend, new_in_spend_months), ltv_to_cac, payback
+    )
 
 
 def _channels(

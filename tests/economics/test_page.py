@@ -188,3 +188,19 @@ def test_the_channel_table_shows_the_cacs_divisor_the_margin_and_spend_without_c
     assert f"<td>{_january_web_customers(world, dataset)}</td>" in web_row
     billboards = re.search(r"<tr><td><span translate=\"no\">billboards</span>.*?</tr>", page, re.S).group(0)
     assert "no new customers" in billboards  # paid, not organic: spend without a customer
+
+
+def test_the_headline_cac_is_paid_and_the_blended_one_is_labelled(client, world, dataset):
+    world.venture.currency = "EUR"
+    world.venture.save()
+    MarketingSpend.objects.create(venture=world.venture, month=JANUARY, channel="web", spend=600)
+    client.force_login(world.editor)
+
+    page = _page(client, world)
+
+    table = dataset_cohorts(user=world.editor, dataset=dataset, period="month")
+    january = next(cohort for cohort in table.cohorts if cohort.start == JANUARY)
+    assert re.search(r'id="cac">([^<]+)<', page).group(1) == f"€{600 / january.size_by_channel['web']:,.2f}"
+    blended = re.search(r'id="blended-cac">([^<]+)<', page).group(1)
+    assert blended.startswith(f"€{600 / january.size:,.2f} blended, with organic")
+    assert "Months to pay back the paid CAC" in page

@@ -51,6 +51,9 @@ def test_the_findings_land_in_their_blocks_with_provenance_once(client, world, e
     assert blocks["channel:app"].text.startswith("app (organic): ")
     assert blocks["key_metrics"].block == "key_metrics"
     assert blocks["key_metrics"].text.startswith("LTV:CAC ")
+    assert "paid CAC paid back in" in blocks["key_metrics"].text
+    assert blocks["key_metrics"].note.startswith("Paid CAC €")
+    assert "blended with organic" in blocks["cac"].text
     source = blocks["key_metrics"].source
     assert (source["kind"], source["dataset"], source["dataset_name"]) == ("unit_economics", economics.pk, "Orders")
     assert source["period_start"] == "2025-01-06"

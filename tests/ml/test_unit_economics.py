@@ -22,7 +22,9 @@ def test_cac_per_channel_and_month_is_spend_over_the_new_customers_of_that_chann
         (JAN, "tv", 0, None),  # spend without a new customer has no CAC
         (FEB, "ads", 6, 50.0),
     ]
-    assert result.cac == 40.0  # 800 spent, 20 new customers in January and February (every channel)
+    assert result.blended_cac == 40.0  # 800 spent, 20 new customers in January and February (every channel)
+    assert result.paid_new_customers == 10  # ads: 4 + 6; tv: none
+    assert result.paid_cac == 80.0  # 800 spent ÷ the paid channels' 10, not flattered by organic customers
 
 
 def test_channels_paid_first_organic_without_cac_and_unseen_ones_flagged():
@@ -53,7 +55,7 @@ def test_ltv_to_cac_is_margin_times_the_runs_value_over_cac():
         channel_values=(ChannelValue("ads", 10, 300.0), ChannelValue("seo", 9, 90.0)),
     )
 
-    assert result.ltv_to_cac == pytest.approx(0.5 * 200 / 40)
+    assert result.ltv_to_cac == pytest.approx(0.5 * 200 / 80)  # over the paid CAC
     channels = {row.channel: row for row in result.channels}
     assert channels["ads"].ltv_to_cac == pytest.approx(0.5 * 300 / 70)
     assert channels["seo"].ltv_to_cac is None  # organic: nothing to pay back
@@ -66,7 +68,7 @@ def test_payback_curve_averages_the_cohorts_old_enough_weighted_by_size():
     # Age 0: (10×10 + 10×20) / 20 = 15; age 1: (10×15 + 10×30) / 20 = 22.5; age 2: January alone, 20.
     assert result.payback.cumulative_margin == pytest.approx((7.5, 11.25, 10.0))
     assert result.payback.cohorts == (2, 2, 1)
-    assert result.payback.months is None  # 40 is never reached
+    assert result.payback.months is None  # the paid CAC, 80, is never reached
 
 
 def test_payback_months_are_the_first_month_the_cumulative_margin_reaches_cac():
@@ -74,7 +76,7 @@ def test_payback_months_are_the_first_month_the_cumulative_margin_reaches_cac():
 
     result = unit_economics(spend=(SpendRow(JAN, "ads", 30.0),), cohorts=(cohort,), margin=0.5)
 
-    assert result.cac == 15.0
+    assert result.paid_cac == 15.0
     assert result.payback.cumulative_margin == (5.0, 10.0, 15.0, 20.0)
     assert result.payback.months == 3
 
@@ -84,8 +86,8 @@ def test_missing_pieces_leave_their_figures_empty():
     no_margin = unit_economics(spend=SPEND, cohorts=COHORTS, margin=None, average_value=100.0)
     no_run = unit_economics(spend=SPEND, cohorts=COHORTS, margin=0.5)
 
-    assert (no_spend.cac, no_spend.ltv_to_cac, no_spend.payback.months) == (None, None, None)
+    assert (no_spend.paid_cac, no_spend.ltv_to_cac, no_spend.payback.months) == (None, None, None)
     assert all(row.kind == ORGANIC for row in no_spend.channels)
     assert (no_margin.ltv_to_cac, no_margin.payback) == (None, None)
     assert no_run.ltv_to_cac is None
-    assert no_run.cac == 40.0
+    assert no_run.paid_cac == 80.0
