@@ -83,9 +83,10 @@ def _complete_months(cohorts: Sequence, last_day: date | None) -> list[MonthCoho
     return months
 
 
-def _last_day(dataset: Dataset) -> date | None:
+def _covered(dataset: Dataset) -> tuple[date, date] | None:
+    """The first and last day of the dataset's events."""
     days = ((dataset.report or {}).get("summary") or {}).get("daily", {}).get("day") or []
-    return date.fromisoformat(days[-1]) if days else None
+    return (date.fromisoformat(days[0]), date.fromisoformat(days[-1])) if days else None
 
 
 def venture_economics(*, venture: Venture, dataset: Dataset | None, cohorts: Sequence | None, run: Analysis | None) -> VentureEconomics:
@@ -107,9 +108,10 @@ def venture_economics(*, venture: Venture, dataset: Dataset | None, cohorts: Seq
     if cohorts is None:
         return VentureEconomics(dataset, run, None, (COHORTS_PENDING, *missing), spend_rows=len(spend))
     result = run.result if run is not None else {}
+    covered = _covered(dataset)
     figures = unit_economics(
         spend=[SpendRow(row.month, row.channel, float(row.spend)) for row in spend],
-        cohorts=_complete_months(cohorts, _last_day(dataset)),
+        cohorts=_complete_months(cohorts, covered[1] if covered else None),
         margin=float(venture.gross_margin) / 100 if venture.gross_margin is not None else None,
         average_value=(result.get("average_value") or {}).get("value"),
         channel_values=[
@@ -117,6 +119,7 @@ def venture_economics(*, venture: Venture, dataset: Dataset | None, cohorts: Seq
             for row in result.get("by_channel") or []
             if row.get("channel") is not None and row.get("average_value") is not None
         ],
+        covered=covered,
     )
     unseen = frozenset(row.channel for row in figures.channels if not row.seen_in_data)
     return VentureEconomics(dataset, run, figures, tuple(missing), unseen, len(spend))

@@ -7,6 +7,8 @@ value run's averages), a frozen dataclass out.
   divides all spend by the paid channels' new customers counted the same way; the blended CAC divides all spend by
   all new customers (every channel, organic too) in the months with any spend, which flatters it. A channel with no
   spend at all is organic (no CAC); spend with no new customer has no CAC either (it is not a number).
+- A month of spend the data does not cover entirely (it starts after the month's first day or ends before its last)
+  has a partial cohort or none: its spend would inflate CAC, so it is left out of every figure and listed.
 - LTV:CAC of a channel: gross margin × the lifetime value run's average value of a customer of that channel ÷ the
   channel's CAC; overall: margin × the run's average value per customer ÷ the paid CAC.
 - Payback: the cumulative margin per original customer by age, margin × the month cohorts' revenue per original
@@ -15,6 +17,7 @@ value run's averages), a frozen dataclass out.
   CAC, None while it has not.
 """
 
+from calendar import monthrange
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -39,6 +42,15 @@ class MonthCohort:
     size: int
     size_by_channel: Mapping[str | None, int]
     revenue_per_customer: Sequence[float]
+
+
+@dataclass(frozen=True)
+class LeftOutMonth:
+    """A month of spend the data does not cover entirely, left out of CAC."""
+
+    month: date
+    spend: float
+    days_covered: int  # of the month's days, 0 when the data does not reach it at all
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,7 @@ class UnitEconomics:
     blended_cac: float | None  # with organic customers
     ltv_to_cac: float | None
     payback: Payback | None  # None without a margin or without revenue
+    left_out: tuple[LeftOutMonth, ...] = ()
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -104,10 +117,13 @@ def unit_economics(
     margin: float | None,
     average_value: float | None = None,
     channel_values: Sequence[ChannelValue] = (),
+    covered: tuple[date, date] | None = None,
 ) -> UnitEconomics:
     """CAC, LTV:CAC and payback by the rules of the module's docstring. `margin` is a fraction (0.6 for 60 %), None
     when the venture has none; `average_value` and `channel_values` come from a lifetime value run (None and ():
-    no run), their values being revenue, which the margin turns into margin."""
+    no run), their values being revenue, which the margin turns into margin; `covered`: the first and last day of
+    the data (None: every month of spend counts)."""
+    spend, left_out = _covered_spend(spend, covered)
     new = {(cohort.start, channel): count for cohort in cohorts for channel, count in cohort.size_by_channel.items() if channel is not None}
     cohort_sizes = {cohort.start: cohort.size for cohort in cohorts}
     spent: dict[tuple[date, str], float] = defaultdict(float)
@@ -127,8 +143,37 @@ def unit_economics(
     ltv_to_cac = margin * average_value / cac if margin is not None and average_value is not None and cac else None
     payback = _payback(cohorts, margin, cac) if margin is not None and cohorts else None
     return UnitEconomics(
-        by_month, channels, total_spend, new_in_spend_months, paid_new, cac, _ratio(total_spend, new_in_spend_months), ltv_to_cac, payback
+        by_month,
+        channels,
+        total_spend,
+        new_in_spend_months,
+        paid_new,
+        cac,
+        _ratio(total_spend, new_in_spend_months),
+        ltv_to_cac,
+        payback,
+        left_out,
     )
+
+
+def _covered_spend(spend: Sequence[SpendRow], covered: tuple[date, date] | None) -> tuple[list[SpendRow], tuple[LeftOutMonth, ...]]:
+    """The rows of the months `covered` spans entirely, and the other months with their spend and days covered."""
+    if covered is None:
+        return list(spend), ()
+    first, last = covered
+    kept: list[SpendRow] = []
+    left: dict[date, float] = defaultdict(float)
+    for row in spend:
+        if _days_covered(row.month, first, last) == monthrange(row.month.year, row.month.month)[1]:
+            kept.append(row)
+        else:
+            left[row.month] += row.spend
+    return kept, tuple(LeftOutMonth(month, amount, _days_covered(month, first, last)) for month, amount in sorted(left.items()))
+
+
+def _days_covered(month: date, first: date, last: date) -> int:
+    end = month.replace(day=monthrange(month.year, month.month)[1])
+    return max(0, (min(last, end) - max(first, month)).days + 1)
 
 
 def _channels(

@@ -2,7 +2,7 @@
 margin; what is missing said in words; the shared page reads the same without a user."""
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -10,9 +10,11 @@ from analysis.services import analysis_create, analysis_run
 from dashboards.panels import DEFAULT_LAYOUT
 from dashboards.services import dashboard_layout_save, share_link_create
 from economics.models import MarketingSpend
-from tests.datasets.factories import ready_dataset
+from tests.datasets.factories import orders_csv, ready_dataset
 
 pytestmark = pytest.mark.django_db
+
+FROM_JANUARY_1 = orders_csv(start=datetime(2025, 1, 1))  # January entirely covered: its spend counts
 
 
 def _panel(page: str) -> str:
@@ -21,7 +23,7 @@ def _panel(page: str) -> str:
 
 @pytest.fixture
 def run(world):
-    dataset = ready_dataset(user=world.editor, venture=world.venture)
+    dataset = ready_dataset(user=world.editor, venture=world.venture, content=FROM_JANUARY_1)
     analysis = analysis_create(user=world.editor, dataset=dataset, kind="lifetime_value", params={})
     assert analysis_run(analysis_id=analysis.pk, attempt=1) == "succeeded"
     return analysis

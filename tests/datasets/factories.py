@@ -13,11 +13,10 @@ from ventures.models import Venture
 MAPPING = {"user_id": "customer", "timestamp": "time", "event": "event", "amount": "amount", "channel": "channel"}
 
 
-def orders_csv(*, days: int = 140, customers: int = 60, seed: int = 3) -> bytes:
+def orders_csv(*, days: int = 140, customers: int = 60, seed: int = 3, start: datetime = datetime(2025, 1, 6)) -> bytes:
     """Orders with a weekly rhythm (busier at weekends) from customers of three kinds: frequent big spenders, regulars,
     and one-off buyers who stopped early; two channels; a few refunds."""
     rng = random.Random(seed)  # noqa: S311 - test data
-    start = datetime(2025, 1, 6)
     lines = ["customer,time,event,amount,channel"]
     for number in range(customers):
         kind = number % 3

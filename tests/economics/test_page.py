@@ -3,7 +3,7 @@ run: what is missing is said, CAC is spend ÷ the cohort's new customers of that
 channel the data never saw is flagged; rows are added, changed and deleted with plain forms; roles and teams hold."""
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,16 +11,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from analysis.services import analysis_create, analysis_run
 from datasets.selectors import dataset_cohorts
 from economics.models import MarketingSpend
-from tests.datasets.factories import ready_dataset
+from tests.datasets.factories import orders_csv, ready_dataset
 
 pytestmark = pytest.mark.django_db
+
+FROM_JANUARY_1 = orders_csv(start=datetime(2025, 1, 1))  # January entirely covered: its spend counts
 
 JANUARY = date(2025, 1, 1)
 
 
 @pytest.fixture
 def dataset(world):
-    return ready_dataset(user=world.editor, venture=world.venture)
+    return ready_dataset(user=world.editor, venture=world.venture, content=FROM_JANUARY_1)
 
 
 @pytest.fixture
@@ -204,3 +206,20 @@ def test_the_headline_cac_is_paid_and_the_blended_one_is_labelled(client, world,
     blended = re.search(r'id="blended-cac">([^<]+)<', page).group(1)
     assert blended.startswith(f"€{600 / january.size:,.2f} blended, with organic")
     assert "Months to pay back the paid CAC" in page
+
+
+def test_spend_in_months_the_data_covers_partly_or_not_at_all_is_left_out_and_said(client, world):
+    dataset = ready_dataset(user=world.editor, venture=world.venture)  # from 2025-01-06: 26 days of January
+    world.venture.currency = "EUR"
+    world.venture.save()
+    MarketingSpend.objects.create(venture=world.venture, month=JANUARY, channel="web", spend=600)
+    MarketingSpend.objects.create(venture=world.venture, month=date(2025, 2, 1), channel="web", spend=100)
+    MarketingSpend.objects.create(venture=world.venture, month=date(2026, 1, 1), channel="web", spend=5000)
+    client.force_login(world.editor)
+
+    page = _page(client, world, dataset=dataset.pk)
+
+    warning = re.search(r'id="left-out">.*?</section>', page, re.S).group(0)
+    assert "Spend in 2025-01 is left out: the data covers only 26 days of it." in warning
+    assert "Spend in 2026-01 is left out: the data does not cover it." in warning
+    assert re.search(r'id="cac">([^<]+)<', page).group(1) == "€100.00"  # February's spend ÷ its one new web customer

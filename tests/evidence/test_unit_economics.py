@@ -2,7 +2,7 @@
 customers), Key Metrics on a Lean Canvas (LTV:CAC, payback); one note per finding, updated in place, with provenance,
 and stale once the spend, the margin or the lifetime value run behind it changed."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -11,14 +11,16 @@ from canvas.models import CanvasItem
 from canvas.sources import sources_check
 from economics.models import MarketingSpend
 from tests.canvas.factories import CanvasFactory
-from tests.datasets.factories import ready_dataset
+from tests.datasets.factories import orders_csv, ready_dataset
 
 pytestmark = pytest.mark.django_db
+
+FROM_JANUARY_1 = orders_csv(start=datetime(2025, 1, 1))  # January entirely covered: its spend counts
 
 
 @pytest.fixture
 def economics(world):
-    dataset = ready_dataset(user=world.editor, venture=world.venture)
+    dataset = ready_dataset(user=world.editor, venture=world.venture, content=FROM_JANUARY_1)
     run = analysis_create(user=world.editor, dataset=dataset, kind="lifetime_value", params={})
     assert analysis_run(analysis_id=run.pk, attempt=1) == "succeeded"
     world.venture.gross_margin, world.venture.currency = 60, "EUR"
@@ -56,7 +58,7 @@ def test_the_findings_land_in_their_blocks_with_provenance_once(client, world, e
     assert "blended with organic" in blocks["cac"].text
     source = blocks["key_metrics"].source
     assert (source["kind"], source["dataset"], source["dataset_name"]) == ("unit_economics", economics.pk, "Orders")
-    assert source["period_start"] == "2025-01-06"
+    assert source["period_start"] == "2025-01-01"
     assert blocks["key_metrics"].evidence.startswith(f"/ventures/{world.venture.pk}/economics/")
 
 

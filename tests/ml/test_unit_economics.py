@@ -91,3 +91,16 @@ def test_missing_pieces_leave_their_figures_empty():
     assert (no_margin.ltv_to_cac, no_margin.payback) == (None, None)
     assert no_run.ltv_to_cac is None
     assert no_run.paid_cac == 80.0
+
+
+def test_months_the_data_does_not_cover_entirely_are_left_out_of_cac():
+    spend = (*SPEND, SpendRow(date(2025, 3, 1), "ads", 900.0), SpendRow(date(2025, 5, 1), "ads", 50.0))
+
+    result = unit_economics(spend=spend, cohorts=COHORTS, margin=None, covered=(JAN, date(2025, 3, 4)))
+
+    assert [(month.month, month.spend, month.days_covered) for month in result.left_out] == [
+        (date(2025, 3, 1), 900.0, 4),
+        (date(2025, 5, 1), 50.0, 0),
+    ]
+    assert result.spend == 800.0
+    assert result.paid_cac == 80.0  # as without those months
