@@ -22,6 +22,7 @@ from ventures.models import Venture
 
 # What can be missing, in the order the page asks for it.
 NO_DATASET, COHORTS_PENDING, NO_SPEND, NO_MARGIN, NO_LTV = "dataset", "cohorts", "spend", "margin", "lifetime_value"
+NO_AMOUNTS = "amounts"  # instead of NO_LTV: the dataset cannot have a lifetime value run
 # LTV:CAC compares the value of a customer over this many days, whatever horizon the newest run happened to use: a
 # 90-day run would otherwise quietly shrink the ratio.
 LTV_BASIS_DAYS = 365
@@ -104,7 +105,7 @@ def venture_economics(*, venture: Venture, dataset: Dataset | None, cohorts: Seq
     if dataset is None:
         return VentureEconomics(None, None, None, (NO_DATASET, *missing), spend_rows=len(spend))
     if run is None:
-        missing.append(NO_LTV)
+        missing.append(NO_LTV if "amount" in dataset.mapping else NO_AMOUNTS)
     if cohorts is None:
         return VentureEconomics(dataset, run, None, (COHORTS_PENDING, *missing), spend_rows=len(spend))
     result = run.result if run is not None else {}
@@ -121,7 +122,8 @@ def venture_economics(*, venture: Venture, dataset: Dataset | None, cohorts: Seq
         ],
         covered=covered,
     )
-    unseen = frozenset(row.channel for row in figures.channels if not row.seen_in_data)
+    # Without a channel column no spend channel can be seen in the data: the page says that once instead.
+    unseen = frozenset(row.channel for row in figures.channels if not row.seen_in_data) if "channel" in dataset.mapping else frozenset()
     return VentureEconomics(dataset, run, figures, tuple(missing), unseen, len(spend))
 
 

@@ -223,3 +223,20 @@ def test_spend_in_months_the_data_covers_partly_or_not_at_all_is_left_out_and_sa
     assert "Spend in 2025-01 is left out: the data covers only 26 days of it." in warning
     assert "Spend in 2026-01 is left out: the data does not cover it." in warning
     assert re.search(r'id="cac">([^<]+)<', page).group(1) == "€100.00"  # February's spend ÷ its one new web customer
+
+
+def test_a_dataset_without_amounts_or_channels_says_so_instead_of_offering_a_run(client, world):
+    mapping = {"user_id": "customer", "timestamp": "time", "event": "event"}
+    dataset = ready_dataset(user=world.editor, venture=world.venture, content=FROM_JANUARY_1, mapping=mapping)
+    MarketingSpend.objects.create(venture=world.venture, month=JANUARY, channel="web", spend=600)
+    client.force_login(world.editor)
+
+    page = _page(client, world)
+    dataset_page = client.get(dataset.get_absolute_url()).content.decode()
+
+    assert 'id="missing-amounts"' in page
+    assert 'id="missing-ltv"' not in page  # no "start a run" that cannot start
+    assert 'id="no-channel-column"' in page
+    assert "not in the data" not in page
+    unavailable = re.search(r'id="lifetime-value-unavailable">.*?</div>', dataset_page, re.S).group(0)
+    assert "needs an amount column" in unavailable
