@@ -25,7 +25,7 @@ from canvas.selectors import canvas_blocks
 from dashboards import bindings
 from dashboards.bindings import Bound
 from datasets.models import Dataset
-from economics.selectors import COHORTS_PENDING, NO_MARGIN, NO_SPEND, venture_economics_shown
+from economics.selectors import COHORTS_PENDING, NO_LTV, NO_MARGIN, NO_SPEND, venture_economics_shown
 from strategy import labels
 from strategy.selectors import five_forces_summary, swot_quadrants, venture_figure
 from ventures.models import Venture
@@ -75,6 +75,9 @@ class Panel:
     # What it is bound to (dashboards.bindings: "dataset", "forecast", "segmentation", "lifetime_value"), "" for none: the binding is
     # part of its cache key, and a newer one is offered, never taken by itself.
     binds: str = ""
+    # The URL name (taking the venture's id) of the app page the panel sums up, linked on the team's dashboard only
+    # (the shared page links into nothing); "" for none.
+    page: str = ""
 
 
 def _strategy_empty() -> str:
@@ -286,6 +289,7 @@ ECONOMICS_MISSING = {
     NO_SPEND: gettext_lazy("No marketing spend entered yet."),
     NO_MARGIN: gettext_lazy("No gross margin set yet."),
     COHORTS_PENDING: gettext_lazy("The dataset's monthly cohorts are not computed yet."),
+    NO_LTV: gettext_lazy("LTV:CAC needs a 12-month lifetime value run: the run shown has another horizon."),
 }
 
 
@@ -329,7 +333,16 @@ register(Panel("value_chain", gettext_lazy("Value chain"), _figure_panel("value_
 register(Panel("risk_matrix", gettext_lazy("Risk matrix"), _figure_panel("risk_matrix"), reads=("strategy",)))
 register(Panel("forecast", gettext_lazy("Forecast"), _forecast, wide=True, binds=bindings.FORECAST))
 register(Panel("segmentation", gettext_lazy("Customer segments"), _segmentation, wide=True, binds=bindings.SEGMENTATION))
-register(Panel("unit_economics", gettext_lazy("Unit economics"), _unit_economics, reads=("spend",), binds=bindings.LIFETIME_VALUE))
+register(
+    Panel(
+        "unit_economics",
+        gettext_lazy("Unit economics"),
+        _unit_economics,
+        reads=("spend",),
+        binds=bindings.LIFETIME_VALUE,
+        page="economics:page",
+    )
+)
 
 DEFAULT_LAYOUT = (
     "key_numbers",

@@ -55,13 +55,23 @@ def _canvases(request: HttpRequest, venture: Venture) -> list:
     return list(canvas_list_for_user(user=request.user, venture_id=venture.pk).filter(archived_at__isnull=True))
 
 
+def _panel_page(venture: Venture, key: str, bound: dict[str, Bound]) -> str:
+    """The address of the app page a panel sums up (`Panel.page`), on the dataset it is bound to; "" for none."""
+    panel = PANELS.get(key)
+    if panel is None or not panel.page:
+        return ""
+    url = reverse(panel.page, args=[venture.pk])
+    run = bound[key].analysis if key in bound else None
+    return f"{url}?dataset={run.dataset_id}" if run is not None else url
+
+
 def _panels_html(request: HttpRequest, dashboard: Dashboard, canvas: Canvas | None, bound: dict[str, Bound], editor: bool) -> str:
     """The panels, each with "Update to the run of <date>" for those who may edit when a newer run exists."""
     panels = panels_cached(
         keys=dashboard.layout, venture=dashboard.venture, canvas=canvas, language=translation.get_language(), bound=bound
     )
     offers = dashboard_offers(dashboard=dashboard, bound=bound) if editor else {}
-    panels = [{**panel, "offer": offers.get(panel["key"])} for panel in panels]
+    panels = [{**panel, "offer": offers.get(panel["key"]), "page": _panel_page(dashboard.venture, panel["key"], bound)} for panel in panels]
     return render_to_string("dashboards/partials/panels.html", {"venture": dashboard.venture, "panels": panels}, request=request)
 
 

@@ -3,27 +3,32 @@ and LTV:CAC with the payback chart, corrects a row, and puts the findings on the
 phone width."""
 
 import re
+from datetime import date, datetime
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from analysis.services import analysis_create, analysis_run
+from dashboards.services import dashboard_layout_save
+from strategy.models import Risk
 from teams.models import Role
 from tests.accounts.factories import PASSWORD
 from tests.browser.conftest import ARTIFACTS, log_in
 from tests.canvas.factories import CanvasFactory
-from tests.datasets.factories import ready_dataset
+from tests.datasets.factories import orders_csv, ready_dataset
 from tests.teams.factories import TeamFactory, member
 from tests.ventures.factories import VentureFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FROM_JANUARY_1 = orders_csv(start=datetime(2025, 1, 1))  # January entirely covered: its spend counts
 
 
 def test_spend_entered_in_the_table_gives_ltv_to_cac_and_lands_on_the_canvas(page: Page, browser: Browser, live_server):
     team = TeamFactory()
     editor = member(team, Role.EDITOR).user
     venture = VentureFactory(team=team, name="Campus Bikes", currency="EUR")
-    dataset = ready_dataset(user=editor, venture=venture)
+    dataset = ready_dataset(user=editor, venture=venture, content=FROM_JANUARY_1)
     run = analysis_create(user=editor, dataset=dataset, kind="lifetime_value", params={})
     assert analysis_run(analysis_id=run.pk, attempt=1) == "succeeded"
     canvas = CanvasFactory(venture=venture, kind="lean", title="Bikes lean")
@@ -80,3 +85,27 @@ def log_in_any(page: Page, base_url: str, username: str) -> None:
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(base_url + "/")
+
+
+def test_the_dashboard_panel_is_compact_and_opens_the_page(page: Page, live_server):
+    team = TeamFactory()
+    editor = member(team, Role.EDITOR).user
+    venture = VentureFactory(team=team, name="Campus Bikes", currency="EUR", gross_margin=60)
+    dataset = ready_dataset(user=editor, venture=venture, content=FROM_JANUARY_1)
+    run = analysis_create(user=editor, dataset=dataset, kind="lifetime_value", params={})
+    assert analysis_run(analysis_id=run.pk, attempt=1) == "succeeded"
+    venture.marketing_spend.create(month=date(2025, 1, 1), channel="web", spend=500)
+    Risk.objects.create(venture=venture, title="Bike theft", probability=4, impact=3)
+    dashboard_layout_save(user=member(team, Role.OWNER).user, venture=venture, layout=["unit_economics", "risk_matrix"])
+    log_in(page, live_server.url, editor.username, PASSWORD)
+
+    page.goto(f"{live_server.url}/ventures/{venture.pk}/dashboard/")
+    panel = page.locator("#panel-unit_economics")
+    expect(panel.locator("strong").first).to_have_text(re.compile(r"^\d+\.\d$"))
+    expect(page.locator("#panel-risk_matrix .main-svg").first).to_be_visible()
+    assert page.locator("#panel-risk_matrix").bounding_box()["height"] > 400
+    assert panel.bounding_box()["height"] < 300  # beside the chart, three numbers keep their own height
+    panel.get_by_role("link", name="Open the page").click()
+
+    page.wait_for_url(f"**/ventures/{venture.pk}/economics/?dataset={dataset.pk}")
+    expect(page.locator("#ltv-cac")).to_have_text(re.compile(r"^\d+\.\d$"))

@@ -41,6 +41,7 @@ def test_the_panel_shows_ltv_to_cac_and_payback(client, world, run):
     assert re.fullmatch(r"\d+\.\d", numbers[0])  # LTV:CAC
     assert numbers[2].startswith("€")  # CAC
     assert "Lifetime value run, marketing spend and monthly cohorts" in panel
+    assert f'href="/ventures/{world.venture.pk}/economics/?dataset={run.dataset_id}"' in panel  # the page behind it
 
 
 def test_the_panel_says_what_is_missing_and_updates_when_spend_is_entered(client, world, run):
@@ -74,3 +75,16 @@ def test_the_shared_page_shows_the_panel(client, world, run):
     panel = _panel(client.get(f"/s/{token}/").content.decode())
 
     assert re.fullmatch(r"\d+\.\d", re.findall(r"<strong>(.*?)</strong>", panel)[0])
+    assert "/economics/" not in panel  # the shared page links into nothing
+
+
+def test_a_panel_bound_to_a_shorter_run_asks_for_a_12_month_one(client, world):
+    dataset = ready_dataset(user=world.editor, venture=world.venture)
+    short = analysis_create(user=world.editor, dataset=dataset, kind="lifetime_value", params={"horizon_days": 90})
+    assert analysis_run(analysis_id=short.pk, attempt=1) == "succeeded"
+    client.force_login(world.viewer)
+
+    panel = _panel(client.get(f"/ventures/{world.venture.pk}/dashboard/").content.decode())
+
+    assert re.findall(r"<strong>(.*?)</strong>", panel)[0] == "—"
+    assert "LTV:CAC needs a 12-month lifetime value run" in panel
