@@ -18,6 +18,7 @@ from tests.datasets.factories import MAPPING, ready_dataset
 pytestmark = pytest.mark.django_db
 
 WITHOUT_AMOUNT = {"user_id": "customer", "timestamp": "time", "event": "event"}
+WITHOUT_CHANNEL = {**WITHOUT_AMOUNT, "amount": "amount"}
 
 
 @pytest.fixture
@@ -39,7 +40,17 @@ def test_the_api_answers_the_contract_shape(world, dataset):
     body = api_as(world.viewer).get(f"/api/v1/datasets/{dataset.pk}/cohorts/?period=week&measure=active").json()
     expected = dataset_cohorts(user=world.viewer, dataset=dataset, period="week")
 
-    assert set(body) == {"status", "period", "measure", "cohorts", "average"}
+    assert set(body) == {
+        "status",
+        "period",
+        "measure",
+        "cohorts",
+        "average",
+        "average_customers",
+        "average_cohorts",
+        "last_day",
+        "partial_last",
+    }
     assert (body["period"], body["measure"]) == ("week", "active")
     first = body["cohorts"][0]
     assert first["start"] == "2025-01-06"
@@ -48,6 +59,26 @@ def test_the_api_answers_the_contract_shape(world, dataset):
     assert sum(sum(cohort["sizes_by_channel"].values()) for cohort in body["cohorts"]) == 60  # every customer once
     assert all(0 <= value <= 1 for cohort in body["cohorts"] for value in cohort["values"])
     assert body["average"] == pytest.approx(list(expected.average_active))
+    assert (body["last_day"], body["partial_last"]) == (expected.last_day.isoformat(), expected.partial_last)
+    assert body["average_customers"] == list(expected.average_customers)
+    assert len(body["average_customers"]) == len(body["average"])
+
+
+def test_the_partial_last_month_stays_in_the_values_and_out_of_the_average(world):
+    """A log ending on 2025-02-10: February is partial, so each cohort's last value (February) is kept in its
+    values but left out of the average, whose last age is then the one January's cohort has whole."""
+    rows = (
+        ["customer,time,event,amount"]
+        + [f"c{number},2025-01-{1 + number % 28:02d} 10:00,buy,10" for number in range(40)]
+        + [f"c{number},2025-02-10 10:00,buy,10" for number in range(10)]
+    )
+    dataset = ready_dataset(user=world.editor, venture=world.venture, content=("\n".join(rows) + "\n").encode(), mapping=WITHOUT_CHANNEL)
+
+    body = api_as(world.viewer).get(f"/api/v1/datasets/{dataset.pk}/cohorts/?period=month").json()
+
+    assert (body["last_day"], body["partial_last"]) == ("2025-02-10", True)
+    assert [cohort["values"] for cohort in body["cohorts"]] == [pytest.approx([1.0, 0.25])]
+    assert (body["average"], body["average_customers"], body["average_cohorts"]) == ([1.0], [40], [1])
 
 
 def test_revenue_is_per_original_customer(world, dataset):
