@@ -3,7 +3,7 @@ ingested before that, read back through the selector and GET /api/v1/datasets/{i
 
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.files.storage import default_storage
@@ -230,6 +230,30 @@ def test_the_page_shows_the_latest_cohorts_as_a_heat_map_with_numbers_and_the_av
     assert heatmap["y"][0] == "2025-03-03 · 2"  # the 9th week (2025-01-06 + 8): the latest 12 of 20
     assert heatmap["text"][0][:2] == ["100", "50"]  # per cent, in the cells
     assert average["y"][:2] == pytest.approx([100.0, 50.0])
+
+
+def test_the_partial_last_period_is_grey_on_the_page_and_thin_averages_are_left_out(client, world):
+    """20 weekly cohorts of 2 customers, the log ending on a Monday: the last week is partial, each row's last cell
+    is drawn grey apart from the others; the average rests on 40 customers at age 0, fewer later, and its points on
+    fewer than 30 customers are not drawn."""
+    dataset = ready_dataset(user=world.editor, venture=world.venture, content=weekly_signups_csv(20))
+    table = dataset_cohorts(user=world.viewer, dataset=dataset, period="week")
+    client.force_login(world.viewer)
+
+    page = client.get(f"/datasets/{dataset.pk}/?period=week&measure=active").content.decode()
+    full, partial = figure(page, "cohorts-heatmap")["data"]
+    average = figure(page, "cohorts-average")["data"][0]
+
+    assert (table.last_day, table.partial_last) == (date(2025, 5, 26), True)
+    assert "The last week is partial: up to May 26, 2025." in page
+    assert partial["z"][-1][:2] == [None, 0]  # the newest cohort: its second week (age 1) is the partial one
+    assert partial["text"][-1][1] == "50"
+    assert full["z"][-1][1] is None
+    assert full["text"][0][:2] == ["100", "50"]
+    assert "Weeks since first event" in page
+    assert [point[0] for point in average["customdata"]] == [customers for customers in table.average_customers if customers >= 30]
+    assert len(average["y"]) < len(table.average_active)
+    assert "The average curve leaves out the ages resting on fewer than 30 customers or on a single cohort." in page
 
 
 def test_the_page_switches_to_months_and_revenue(client, world, dataset):
