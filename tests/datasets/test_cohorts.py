@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from datasets.models import Dataset, DatasetCohorts
@@ -151,6 +152,29 @@ def test_a_dataset_ingested_before_cohorts_gets_them_on_the_worker_202_then_200(
     assert runs == ["ready", "ready"]
     assert done.status_code == 200
     assert done.json()["cohorts"][0]["values"][0] == 1.0
+
+
+def test_cohorts_stored_before_partial_periods_were_told_apart_are_computed_again(world, dataset, django_capture_on_commit_callbacks):
+    cohorts = DatasetCohorts.objects.get(dataset=dataset)
+    with default_storage.open(cohorts.file, "rb") as stored:
+        tables = json.load(stored)
+    for table in tables.values():  # the shape stored before: no last day, no partial flag, no counts under the average
+        for key in ("last_day", "partial_last", "average_customers", "average_cohorts"):
+            del table[key]
+    default_storage.delete(cohorts.file)
+    default_storage.save(cohorts.file, ContentFile(json.dumps(tables).encode()))
+    client = api_as(world.viewer)
+
+    with django_capture_on_commit_callbacks() as sent:
+        first = client.get(f"/api/v1/datasets/{dataset.pk}/cohorts/?period=month")
+        again = client.get(f"/api/v1/datasets/{dataset.pk}/cohorts/?period=month")
+    cohorts.refresh_from_db()
+    assert dataset_cohorts_run(cohorts_id=cohorts.pk, attempt=cohorts.attempt) == "ready"
+    done = client.get(f"/api/v1/datasets/{dataset.pk}/cohorts/?period=month").json()
+
+    assert (first.status_code, again.status_code, len(sent)) == (202, 202, 1)
+    assert "partial_last" in done
+    assert len(done["average_customers"]) == len(done["average"])
 
 
 def test_a_failed_computation_says_why(world, dataset):
