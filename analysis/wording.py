@@ -5,8 +5,8 @@ from what they hold, honestly."""
 
 from django.utils.formats import number_format
 from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.money import money_format
 
@@ -334,10 +334,23 @@ def value_range_words(result: dict) -> str:
 
 
 def arpu_words(result: dict, *, currency: str = "") -> str:
-    return _("Revenue per active customer per month, up to %(date)s: %(arpu)s.") % {
+    """Revenue per active customer per month, then how many customers bought again: two sentences, joined as the
+    reader's language joins them (a space in English, none after "。")."""
+    arpu = _("Revenue per active customer per month, up to %(date)s: %(arpu)s.") % {
         "date": result["calibration_end"],
         "arpu": money_format(result["arpu"], currency, digits=_money_digits(result["arpu"])),
     }
+    repeat = ngettext(
+        "%(customers)s customer bought on more than one day.",
+        "%(customers)s customers bought on more than one day.",
+        result["repeat_customers"],
+    ) % {"customers": amount(result["repeat_customers"])}
+    return sentences([arpu, repeat])
+
+
+def sentences(parts: list[str]) -> str:
+    """Sentences run together as the reader's language writes them: after a space in English, none after "。"."""
+    return ("" if (get_language() or "").startswith("zh") else " ").join(parts)
 
 
 def concentration_words(result: dict, *, currency: str = "") -> str:

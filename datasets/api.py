@@ -243,7 +243,20 @@ class CohortsOutputSerializer(serializers.Serializer):
     measure = serializers.ChoiceField(choices=MEASURES)
     cohorts = CohortSerializer(many=True, help_text="Oldest first.")
     average = serializers.ListField(
-        child=serializers.FloatField(), help_text="The values at each age averaged over the cohorts that have it, weighted by size."
+        child=serializers.FloatField(),
+        help_text="The values at each age averaged over the cohorts that have it whole, weighted by size "
+        "(without each cohort's last value when `partial_last`).",
+    )
+    average_customers = serializers.ListField(
+        child=serializers.IntegerField(), help_text="How many customers each value of `average` rests on."
+    )
+    average_cohorts = serializers.ListField(
+        child=serializers.IntegerField(), help_text="How many cohorts each value of `average` rests on."
+    )
+    last_day = serializers.DateField(allow_null=True, help_text="The day of the data's last event.")
+    partial_last = serializers.BooleanField(
+        help_text="Whether the data ends before the last day of its last period: each cohort's last value then covers "
+        "only part of a period (kept in `values`, left out of `average`)."
     )
 
 
@@ -261,7 +274,17 @@ def cohorts_body(table: CohortTable, measure: str) -> dict:
             shown["sizes_by_channel"] = {"null" if name is None else name: size for name, size in cohort.size_by_channel.items()}
         cohorts.append(shown)
     average = table.average_active if measure == "active" else table.average_revenue
-    return {"status": "ready", "period": table.period, "measure": measure, "cohorts": cohorts, "average": average}
+    return {
+        "status": "ready",
+        "period": table.period,
+        "measure": measure,
+        "cohorts": cohorts,
+        "average": average,
+        "average_customers": table.average_customers,
+        "average_cohorts": table.average_cohorts,
+        "last_day": table.last_day,
+        "partial_last": table.partial_last,
+    }
 
 
 class DatasetCohortsApi(APIView):

@@ -46,33 +46,46 @@ def build_new_returning_figure(weekly: dict, labels: dict[str, str]) -> go.Figur
 NARROW_AGES = 7  # columns of the heat map on a phone
 
 
-def build_cohorts_heatmap(cohorts: list[Cohort], measure: str, labels: dict[str, str], *, ages: int) -> go.Figure:
+def build_cohorts_heatmap(cohorts: list[Cohort], measure: str, labels: dict[str, str], *, ages: int, partial_last: bool) -> go.Figure:
     """Cohorts (rows, oldest at the top) by age 0..`ages`-1 (columns), coloured by the share still active or the
     revenue per original customer, the number in each cell (shares in per cent); ages a cohort has not reached are
-    left blank. No colour bar: the numbers say what the colours only stress."""
+    left blank. When the data's last period is `partial_last`, each row's last cell (that period) is drawn grey, as
+    a second trace, so that its lower number does not read as a drop. No colour bar: the numbers say what the
+    colours only stress."""
     share = measure == "active"
-    curves = [list(getattr(cohort, measure))[:ages] for cohort in cohorts]
-    ages = max((len(curve) for curve in curves), default=0)
-    z = [[value * 100 if share else value for value in curve] + [None] * (ages - len(curve)) for curve in curves]
-    text = [[("" if value is None else f"{value:,.0f}" if share else f"{value:,.2f}") for value in row] for row in z]
+    curves = [list(getattr(cohort, measure)) for cohort in cohorts]
+    ages = max((min(len(curve), ages) for curve in curves), default=0)
+    z = [[value * 100 if share else value for value in curve[:ages]] + [None] * (ages - len(curve[:ages])) for curve in curves]
+    partial: list[list[float | None]] = [[None] * ages for _row in z]
+    if partial_last:
+        for row, curve in enumerate(curves):
+            if len(curve) <= ages:  # its last cell is shown
+                partial[row][len(curve) - 1], z[row][len(curve) - 1] = z[row][len(curve) - 1], None
     rows = [labels["row"] % {"start": cohort.start.isoformat(), "size": cohort.size} for cohort in cohorts]
-    figure = go.Figure(
+    common = {"x": list(range(ages)), "y": rows, "texttemplate": "%{text}", "showscale": False, "xgap": 1, "ygap": 1, "hoverongaps": False}
+    suffix = PERCENT_SUFFIX if share else ""
+    traces = [
         go.Heatmap(
             z=z,
-            x=list(range(ages)),
-            y=rows,
-            text=text,
-            texttemplate="%{text}",
+            text=_cell_texts(z, share),
             colorscale=SEQUENTIAL_SCALE,
             zmin=0,
             zmax=100 if share else None,
-            showscale=False,
-            xgap=1,
-            ygap=1,
-            hovertemplate=f"%{{y}} · {labels['age']} %{{x}}: %{{text}}{PERCENT_SUFFIX if share else ''}<extra></extra>",
-            hoverongaps=False,
+            hovertemplate=f"%{{y}} · {labels['age']} %{{x}}: %{{text}}{suffix}<extra></extra>",
+            **common,
         )
-    )
+    ]
+    if partial_last:
+        traces.append(
+            go.Heatmap(
+                z=[[None if value is None else 0 for value in row] for row in partial],
+                text=_cell_texts(partial, share),
+                colorscale=[[0, PARTIAL_CELL], [1, PARTIAL_CELL]],
+                hovertemplate=f"%{{y}} · {labels['age']} %{{x}}: %{{text}}{suffix} ({labels['partial']})<extra></extra>",
+                **common,
+            )
+        )
+    figure = go.Figure(traces)
     figure.update_layout(
         **chart_layout(labels["title"], height=140 + 26 * len(cohorts), margin={"l": 50, "r": 10, "t": 50, "b": 50}),
         xaxis={"title": {"text": labels["age"]}, "dtick": 1, "showgrid": False},
@@ -83,12 +96,30 @@ def build_cohorts_heatmap(cohorts: list[Cohort], measure: str, labels: dict[str,
     return figure
 
 
-def build_cohorts_average_figure(average: list[float], measure: str, labels: dict[str, str]) -> go.Figure:
+PARTIAL_CELL = "#eaecf0"  # the cells of a period the data covers only in part
+
+
+def _cell_texts(z: list[list[float | None]], share: bool) -> list[list[str]]:
+    return [[("" if value is None else f"{value:,.0f}" if share else f"{value:,.2f}") for value in row] for row in z]
+
+
+def build_cohorts_average_figure(
+    average: list[float], customers: list[int], cohorts: list[int], measure: str, labels: dict[str, str]
+) -> go.Figure:
     """The curve averaged across cohorts (weighted by size) at each age: the share still active, or the revenue per
-    original customer."""
+    original customer; its hover says how many customers and cohorts each point rests on."""
     share = measure == "active"
     values = [value * 100 if share else value for value in average]
-    figure = go.Figure(go.Scatter(x=list(range(len(values))), y=values, mode="lines+markers", line={"color": COLORS["primary"]}))
+    figure = go.Figure(
+        go.Scatter(
+            x=list(range(len(values))),
+            y=values,
+            customdata=list(zip(customers, cohorts, strict=True)),
+            mode="lines+markers",
+            line={"color": COLORS["primary"]},
+            hovertemplate=f"{labels['age']} %{{x}}: %{{y}}{PERCENT_SUFFIX if share else ''} · {labels['rests_on']}<extra></extra>",
+        )
+    )
     figure.update_layout(
         **chart_layout(labels["title"]),
         xaxis={"title": {"text": labels["age"]}, "dtick": 1 if len(values) <= 24 else None},

@@ -64,7 +64,11 @@ def dataset_cohorts(*, user: User | AnonymousUser, dataset: Dataset, period: str
     if cohorts.status != DatasetCohorts.Status.READY:
         return CohortsPending(status=cohorts.status, progress=cohorts.progress, error=cohorts.error)
     with default_storage.open(cohorts.file, "rb") as stored:
-        return cohort_tables_from_json(json.load(stored))[period]
+        tables = json.load(stored)
+    if "partial_last" not in tables[period]:  # computed before partial periods were told apart: computed again
+        cohorts = dataset_cohorts_queue(dataset=dataset, again=True)
+        return CohortsPending(status=cohorts.status, progress=cohorts.progress, error=cohorts.error)
+    return cohort_tables_from_json(tables)[period]
 
 
 def dataset_storage_names(*, datasets: QuerySet[Dataset]) -> list[str]:

@@ -237,15 +237,17 @@ def _cohorts_attach(dataset: Dataset, *, parquet: str, file: str) -> None:
 
 
 @transaction.atomic
-def dataset_cohorts_queue(*, dataset: Dataset) -> DatasetCohorts:
+def dataset_cohorts_queue(*, dataset: Dataset, again: bool = False) -> DatasetCohorts:
     """Queue the computation of a ready dataset's cohorts for its current Parquet (one ingested before cohorts were
-    computed with it), unless it is queued, running, done or failed for it. Filling this cache needs no role: whoever
-    may read the dataset may ask for its cohorts."""
+    computed with it), unless it is queued, running, done or failed for it; `again`: also when done, for cohorts
+    stored in an older shape. Filling this cache needs no role: whoever may read the dataset may ask for its
+    cohorts."""
     from datasets.tasks import dataset_cohorts_task
 
     Dataset.objects.select_for_update().filter(pk=dataset.pk).first()
     cohorts = DatasetCohorts.objects.filter(dataset=dataset).first() or DatasetCohorts(dataset=dataset)
-    if cohorts.pk and cohorts.parquet == dataset.parquet and cohorts.status != DatasetCohorts.Status.CANCELLED:
+    current = cohorts.pk and cohorts.parquet == dataset.parquet
+    if current and cohorts.status != DatasetCohorts.Status.CANCELLED and not (again and cohorts.status == DatasetCohorts.Status.READY):
         return cohorts
     cohorts.parquet, cohorts.status, cohorts.progress = dataset.parquet, DatasetCohorts.Status.QUEUED, 0
     cohorts.error, cohorts.error_code, cohorts.attempt = "", "", cohorts.attempt + 1

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -187,16 +187,36 @@ def _retention(request: HttpRequest, dataset: Dataset) -> dict:
     return {**section, **_retention_figures(table, measure)}
 
 
+AVERAGE_MIN_CUSTOMERS = 30  # an average point resting on fewer customers (or on one cohort) is too noisy to show
+
+
 def _retention_figures(table: CohortTable, measure: str) -> dict:
     shown = list(table.cohorts[-COHORTS_SHOWN:])
-    age = _("Weeks since the first") if table.period == "week" else _("Months since the first")
+    age = _("Weeks since first event") if table.period == "week" else _("Months since first event")
     titles = {
         "active": (_("Share of each cohort still active"), _("Average share still active")),
         "revenue": (_("Revenue per original customer"), _("Average revenue per original customer")),
     }[measure]
-    heatmap = build_cohorts_heatmap(shown, measure, {"title": titles[0], "age": age, "row": _("%(start)s · %(size)s")}, ages=AGES_SHOWN)
-    average = table.average_active if measure == "active" else table.average_revenue
-    curve = build_cohorts_average_figure(list(average or []), measure, {"title": titles[1], "age": age})
+    heatmap = build_cohorts_heatmap(
+        shown,
+        measure,
+        {"title": titles[0], "age": age, "row": _("%(start)s · %(size)s"), "partial": _("partial period")},
+        ages=AGES_SHOWN,
+        partial_last=table.partial_last,
+    )
+    average = list((table.average_active if measure == "active" else table.average_revenue) or [])
+    kept = sum(
+        customers >= AVERAGE_MIN_CUSTOMERS and cohorts > 1
+        for customers, cohorts in zip(table.average_customers, table.average_cohorts, strict=True)
+    )  # both fall with age: the kept points are the first ones
+    rests_on = _("%(customers)s customers in %(cohorts)s cohorts") % {"customers": "%{customdata[0]:,}", "cohorts": "%{customdata[1]}"}
+    curve = build_cohorts_average_figure(
+        average[:kept],
+        list(table.average_customers[:kept]),
+        list(table.average_cohorts[:kept]),
+        measure,
+        {"title": titles[1], "age": age, "rests_on": rests_on},
+    )
     total, notes = len(table.cohorts), []  # each a sentence of its own
     if total > len(shown):
         notes.append(
@@ -210,12 +230,28 @@ def _retention_figures(table: CohortTable, measure: str) -> dict:
             % {"shown": len(shown), "total": total}
         )
     if any(len(cohort.active) > AGES_SHOWN for cohort in shown):
-        notes.append(_("Ages up to %(age)s; the average curve has them all.") % {"age": AGES_SHOWN - 1})
+        ages_note = _("Ages up to %(age)s; the average curve has them all.") if kept > AGES_SHOWN else _("Ages up to %(age)s.")
+        notes.append(ages_note % {"age": AGES_SHOWN - 1})
+    if table.partial_last and table.last_day is not None:
+        partial = (
+            _("The last week is partial: up to %(day)s.") if table.period == "week" else _("The last month is partial: up to %(day)s.")
+        )
+        notes.append(partial % {"day": date_format(table.last_day)})
+        notes.append(_("Its cells, the last of each row, are grey and left out of the average."))
     notes.append(_("The average covers every cohort old enough for each age, weighted by its size."))
-    return {
-        "figures": [("cohorts-heatmap", json.loads(heatmap.to_json())), ("cohorts-average", json.loads(curve.to_json()))],
-        "notes": notes,
-    }
+    if kept < len(average):
+        notes.append(
+            (
+                _("The average curve leaves out the ages resting on fewer than %(customers)s customers or on a single cohort.")
+                if kept > 1
+                else _("No average curve: it would rest on fewer than %(customers)s customers or on a single cohort.")
+            )
+            % {"customers": AVERAGE_MIN_CUSTOMERS}
+        )
+    figures = [("cohorts-heatmap", json.loads(heatmap.to_json()))]
+    if kept > 1:  # a lone point would be age 0, the same for every cohort
+        figures.append(("cohorts-average", json.loads(curve.to_json())))
+    return {"figures": figures, "notes": notes}
 
 
 @login_required

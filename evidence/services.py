@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext
 from accounts.models import User
 from analysis.models import Analysis
 from analysis.selectors import analysis_segments
-from analysis.wording import amount, forecast_verdict, holdout_words, model_words
+from analysis.wording import amount, forecast_verdict, holdout_words, model_words, sentences
 from canvas.models import Canvas, CanvasItem
 from canvas.services import item_add, item_update
 from canvas.sources import Stale
@@ -183,7 +183,7 @@ def _lifetime_value_item(analysis: Analysis, page: str) -> dict:
     stated = {"horizon_days": days, **{key: average[key] for key in ("value", "low", "high")}}
     return {
         "text": text,
-        "note": " ".join(holdout_words(result)),
+        "note": sentences(holdout_words(result)),
         "evidence": f"{page}#lifetime-value",
         "evidence_figure": f"/api/v1/analyses/{analysis.pk}/figures/value_distribution/",
         "finding": finding_of(dataset_id=analysis.dataset_id, kind=analysis.kind, key="value"),

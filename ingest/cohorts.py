@@ -46,12 +46,19 @@ class Cohort:
 @dataclass(frozen=True)
 class CohortTable:
     """Every cohort of one period kind, oldest first, and the curves averaged across them at each age, weighted by
-    cohort size, over the cohorts old enough to have that age."""
+    cohort size, over the cohorts old enough to have that age. The data's last period is `partial_last` when its
+    last event (on `last_day`) falls before the period's last day: each cohort's last value then covers only part of
+    a period and would read as a drop, so the averages leave it out. `average_customers` and `average_cohorts` say
+    how many customers and cohorts each average rests on."""
 
     period: str  # "week" or "month"
     cohorts: tuple[Cohort, ...]
     average_active: tuple[float, ...]
     average_revenue: tuple[float, ...] | None
+    average_customers: tuple[int, ...] = ()
+    average_cohorts: tuple[int, ...] = ()
+    last_day: date | None = None
+    partial_last: bool = False
 
 
 def cohort_tables(
@@ -84,12 +91,15 @@ class _Log:
         self.first_channel = np.zeros(0, np.int64)
         self.channel_names: dict[str, int] = {}
         self.rows = 0
+        self.last_stamp = np.iinfo(np.int64).min
         self.pairs = {period: HeldDistinct(_summed, held=self.HELD_PAIRS) for period in PERIODS}
 
     def add(self, batch: pa.RecordBatch) -> None:
         stamp = np.asarray(batch.column("timestamp").cast(pa.int64()))
         amount = batch.column("amount").to_numpy(zero_copy_only=False) if self.amounts else np.zeros(len(stamp))
         row = np.arange(self.rows, self.rows + len(stamp))
+        if len(stamp):
+            self.last_stamp = max(self.last_stamp, int(stamp.max()))
         self.rows += len(stamp)
         self.numbering.add(
             batch.column("user_id"), stamp=stamp, row=row, amount=amount, channel=self._channel_numbers(batch.column("channel"))
@@ -147,12 +157,21 @@ class _Log:
             )
             for index, (start, size, count) in enumerate(zip(starts, sizes, ages, strict=True))
         )
-        old_enough = np.cumsum(np.bincount(ages - 1, weights=sizes, minlength=grid[1])[::-1])[::-1]  # cohorts with each age
+        last = np.array([self.last_stamp // MICROSECONDS_PER_DAY])  # the last event's day number
+        partial = _period_number(period, last + 1)[0] == _period_number(period, last)[0]  # the next day in the same period
+        complete = ages - 1 if partial else ages  # the ages each cohort has whole
+        whole = np.arange(grid[1]) < complete[:, None]
+        width = int(complete.max())
+        customers = (whole * sizes[:, None]).sum(axis=0)[:width]
         return CohortTable(
             period=period,
             cohorts=cohorts,
-            average_active=tuple((active.sum(axis=0) / old_enough).tolist()),
-            average_revenue=None if revenue is None else tuple((revenue.sum(axis=0) / old_enough).tolist()),
+            average_active=tuple(((active * whole).sum(axis=0)[:width] / customers).tolist()),
+            average_revenue=None if revenue is None else tuple(((revenue * whole).sum(axis=0)[:width] / customers).tolist()),
+            average_customers=tuple(customers.tolist()),
+            average_cohorts=tuple(whole.sum(axis=0)[:width].tolist()),
+            last_day=last.astype("datetime64[D]")[0].item(),
+            partial_last=bool(partial),
         )
 
 
@@ -204,6 +223,10 @@ def cohort_tables_to_json(tables: dict[str, CohortTable]) -> dict[str, Any]:
             ],
             "average_active": list(table.average_active),
             "average_revenue": None if table.average_revenue is None else list(table.average_revenue),
+            "average_customers": list(table.average_customers),
+            "average_cohorts": list(table.average_cohorts),
+            "last_day": None if table.last_day is None else table.last_day.isoformat(),
+            "partial_last": table.partial_last,
         }
         for period, table in tables.items()
     }
@@ -225,6 +248,11 @@ def cohort_tables_from_json(stored: dict[str, Any]) -> dict[str, CohortTable]:
             ),
             average_active=tuple(table["average_active"]),
             average_revenue=None if table["average_revenue"] is None else tuple(table["average_revenue"]),
+            # tables stored before these were kept have none of them
+            average_customers=tuple(table.get("average_customers", ())),
+            average_cohorts=tuple(table.get("average_cohorts", ())),
+            last_day=date.fromisoformat(table["last_day"]) if table.get("last_day") else None,
+            partial_last=table.get("partial_last", False),
         )
         for period, table in stored.items()
     }

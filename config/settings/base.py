@@ -148,6 +148,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["core.formats"]  # digit grouping in Chinese (core/formats/zh_Hans)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -157,6 +157,9 @@ def test_lifetime_value_started_from_the_dataset_page_reads_in_words_in_both_lan
     assert re.search(r"80 % 区间包含拟合参数的不确定性[^<]*在 2025-\d\d-\d\d 至 2025-\d\d-\d\d 之间的 2 个较早日期重新拟合后", chinese)
     assert "与“每位客户按以往的频率继续购买”这一简单预测相比" in chinese
     assert "冠军客户" in chinese or "忠诚客户" in chinese
+    english_arpu, chinese_arpu = (re.search(r'id="value-arpu">(.*?)</dd>', page).group(1) for page in (english, chinese))
+    assert re.search(r": [\d,.]+\. \d+ customers? bought on more than one day\.$", english_arpu)  # a space between sentences
+    assert re.search(r"[\d,.]+。\d+ 位客户在不止一天购买过。$", chinese_arpu)  # none after "。"
 
 
 def test_without_amounts_the_dataset_page_offers_no_lifetime_value(client, world):

@@ -32,6 +32,8 @@ def test_the_cohort_heat_map_draws_with_its_numbers_and_switches_period(page: Pa
     page.locator("[data-figure='cohorts-average']").scroll_into_view_if_needed()
     expect(page.locator("[data-figure='cohorts-average'] .main-svg").first).to_be_visible()
     expect(page.locator("#retention-notes")).to_contain_text("The latest 12 of 20 weekly cohorts.")
+    expect(page.locator("#retention-notes")).to_contain_text("The last week is partial: up to May 26, 2025.")
+    assert page.evaluate(f'document.querySelector("{HEATMAP}").data.length') == 2  # the partial cells: a grey trace
 
     page.get_by_role("link", name="By month").click()
     page.locator(HEATMAP).scroll_into_view_if_needed()

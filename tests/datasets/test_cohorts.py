@@ -3,9 +3,10 @@ ingested before that, read back through the selector and GET /api/v1/datasets/{i
 
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from datasets.models import Dataset, DatasetCohorts
@@ -18,6 +19,7 @@ from tests.datasets.factories import MAPPING, ready_dataset
 pytestmark = pytest.mark.django_db
 
 WITHOUT_AMOUNT = {"user_id": "customer", "timestamp": "time", "event": "event"}
+WITHOUT_CHANNEL = {**WITHOUT_AMOUNT, "amount": "amount"}
 
 
 @pytest.fixture
@@ -39,7 +41,17 @@ def test_the_api_answers_the_contract_shape(world, dataset):
     body = api_as(world.viewer).get(f"/api/v1/datasets/{dataset.pk}/cohorts/?period=week&measure=active").json()
     expected = dataset_cohorts(user=world.viewer, dataset=dataset, period="week")
 
-    assert set(body) == {"status", "period", "measure", "cohorts", "average"}
+    assert set(body) == {
+        "status",
+        "period",
+        "measure",
+        "cohorts",
+        "average",
+        "average_customers",
+        "average_cohorts",
+        "last_day",
+        "partial_last",
+    }
     assert (body["period"], body["measure"]) == ("week", "active")
     first = body["cohorts"][0]
     assert first["start"] == "2025-01-06"
@@ -48,6 +60,26 @@ def test_the_api_answers_the_contract_shape(world, dataset):
     assert sum(sum(cohort["sizes_by_channel"].values()) for cohort in body["cohorts"]) == 60  # every customer once
     assert all(0 <= value <= 1 for cohort in body["cohorts"] for value in cohort["values"])
     assert body["average"] == pytest.approx(list(expected.average_active))
+    assert (body["last_day"], body["partial_last"]) == (expected.last_day.isoformat(), expected.partial_last)
+    assert body["average_customers"] == list(expected.average_customers)
+    assert len(body["average_customers"]) == len(body["average"])
+
+
+def test_the_partial_last_month_stays_in_the_values_and_out_of_the_average(world):
+    """A log ending on 2025-02-10: February is partial, so each cohort's last value (February) is kept in its
+    values but left out of the average, whose last age is then the one January's cohort has whole."""
+    rows = (
+        ["customer,time,event,amount"]
+        + [f"c{number},2025-01-{1 + number % 28:02d} 10:00,buy,10" for number in range(40)]
+        + [f"c{number},2025-02-10 10:00,buy,10" for number in range(10)]
+    )
+    dataset = ready_dataset(user=world.editor, venture=world.venture, content=("\n".join(rows) + "\n").encode(), mapping=WITHOUT_CHANNEL)
+
+    body = api_as(world.viewer).get(f"/api/v1/datasets/{dataset.pk}/cohorts/?period=month").json()
+
+    assert (body["last_day"], body["partial_last"]) == ("2025-02-10", True)
+    assert [cohort["values"] for cohort in body["cohorts"]] == [pytest.approx([1.0, 0.25])]
+    assert (body["average"], body["average_customers"], body["average_cohorts"]) == ([1.0], [40], [1])
 
 
 def test_revenue_is_per_original_customer(world, dataset):
@@ -120,6 +152,29 @@ def test_a_dataset_ingested_before_cohorts_gets_them_on_the_worker_202_then_200(
     assert runs == ["ready", "ready"]
     assert done.status_code == 200
     assert done.json()["cohorts"][0]["values"][0] == 1.0
+
+
+def test_cohorts_stored_before_partial_periods_were_told_apart_are_computed_again(world, dataset, django_capture_on_commit_callbacks):
+    cohorts = DatasetCohorts.objects.get(dataset=dataset)
+    with default_storage.open(cohorts.file, "rb") as stored:
+        tables = json.load(stored)
+    for table in tables.values():  # the shape stored before: no last day, no partial flag, no counts under the average
+        for key in ("last_day", "partial_last", "average_customers", "average_cohorts"):
+            del table[key]
+    default_storage.delete(cohorts.file)
+    default_storage.save(cohorts.file, ContentFile(json.dumps(tables).encode()))
+    client = api_as(world.viewer)
+
+    with django_capture_on_commit_callbacks() as sent:
+        first = client.get(f"/api/v1/datasets/{dataset.pk}/cohorts/?period=month")
+        again = client.get(f"/api/v1/datasets/{dataset.pk}/cohorts/?period=month")
+    cohorts.refresh_from_db()
+    assert dataset_cohorts_run(cohorts_id=cohorts.pk, attempt=cohorts.attempt) == "ready"
+    done = client.get(f"/api/v1/datasets/{dataset.pk}/cohorts/?period=month").json()
+
+    assert (first.status_code, again.status_code, len(sent)) == (202, 202, 1)
+    assert "partial_last" in done
+    assert len(done["average_customers"]) == len(done["average"])
 
 
 def test_a_failed_computation_says_why(world, dataset):
@@ -199,6 +254,30 @@ def test_the_page_shows_the_latest_cohorts_as_a_heat_map_with_numbers_and_the_av
     assert heatmap["y"][0] == "2025-03-03 · 2"  # the 9th week (2025-01-06 + 8): the latest 12 of 20
     assert heatmap["text"][0][:2] == ["100", "50"]  # per cent, in the cells
     assert average["y"][:2] == pytest.approx([100.0, 50.0])
+
+
+def test_the_partial_last_period_is_grey_on_the_page_and_thin_averages_are_left_out(client, world):
+    """20 weekly cohorts of 2 customers, the log ending on a Monday: the last week is partial, each row's last cell
+    is drawn grey apart from the others; the average rests on 40 customers at age 0, fewer later, and its points on
+    fewer than 30 customers are not drawn."""
+    dataset = ready_dataset(user=world.editor, venture=world.venture, content=weekly_signups_csv(20))
+    table = dataset_cohorts(user=world.viewer, dataset=dataset, period="week")
+    client.force_login(world.viewer)
+
+    page = client.get(f"/datasets/{dataset.pk}/?period=week&measure=active").content.decode()
+    full, partial = figure(page, "cohorts-heatmap")["data"]
+    average = figure(page, "cohorts-average")["data"][0]
+
+    assert (table.last_day, table.partial_last) == (date(2025, 5, 26), True)
+    assert "The last week is partial: up to May 26, 2025." in page
+    assert partial["z"][-1][:2] == [None, 0]  # the newest cohort: its second week (age 1) is the partial one
+    assert partial["text"][-1][1] == "50"
+    assert full["z"][-1][1] is None
+    assert full["text"][0][:2] == ["100", "50"]
+    assert "Weeks since first event" in page
+    assert [point[0] for point in average["customdata"]] == [customers for customers in table.average_customers if customers >= 30]
+    assert len(average["y"]) < len(table.average_active)
+    assert "The average curve leaves out the ages resting on fewer than 30 customers or on a single cohort." in page
 
 
 def test_the_page_switches_to_months_and_revenue(client, world, dataset):

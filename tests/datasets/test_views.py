@@ -3,6 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from datasets.models import Dataset
+from tests.datasets.factories import orders_csv, ready_dataset
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +83,15 @@ def test_the_page_offers_the_encodings_that_decode_the_file_and_ingests_in_the_o
     assert queued.status_code == 302
     dataset.refresh_from_db()
     assert (dataset.status, dataset.detected["encoding"], dataset.mapping) == ("queued", "big5", {"user_id": "客戶", "timestamp": "日期"})
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_ingest_reports_counts_with_thousands_grouped_in_both_languages(client, world, language):
+    dataset = ready_dataset(user=world.editor, venture=world.venture, content=orders_csv(days=400))
+    client.force_login(world.viewer)
+
+    page = client.get(f"/datasets/{dataset.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    rows = dataset.report["rows_read"]
+    assert rows >= 1000
+    assert f"<dd>{rows // 1000},{rows % 1000:03d}</dd>" in page

@@ -23,6 +23,16 @@ def test_the_chinese_catalogue_translates_every_string():
     assert [entry.msgid for entry in catalogue.fuzzy_entries()] == []
 
 
+def test_a_run_of_an_analysis_is_an_analysis_in_chinese():
+    """ "运行" is the verb (to run a model); an analysis run, the noun, is "分析": "客户终身价值分析 #3"."""
+    catalogue = polib.pofile(str(CATALOGUE))
+    runs = [entry for entry in catalogue if entry.msgid in {"Run", "Run of", "model run", ", lifetime value run #%(id)s"}]
+
+    assert len(runs) == 4
+    assert all("分析" in entry.msgstr and "运行" not in entry.msgstr for entry in runs)
+    assert [entry.msgid for entry in catalogue if "运行" in entry.msgstr and "The newest run" in entry.msgid] == []
+
+
 def test_anonymous_visitors_get_the_browsers_language(client):
     chinese = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
     english = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US")

@@ -73,12 +73,21 @@ def reference_cohorts(path: str, period: str) -> list[dict]:
     return cohorts
 
 
-def reference_average(cohorts: list[dict], measure: str) -> list[float]:
-    """The curves averaged at each age over the cohorts that have it, weighted by size."""
-    longest = max(len(cohort[measure]) for cohort in cohorts)
+def reference_partial(path: str, period: str) -> bool:
+    """Whether the log's last event falls before the last day of its week or month."""
+    last = pq.read_table(path, columns=["timestamp"]).to_pandas()["timestamp"].max().tz_convert("UTC").tz_localize(None)
+    return (last.normalize() + pd.Timedelta(days=1)).to_period("W" if period == "week" else "M") == last.to_period(
+        "W" if period == "week" else "M"
+    )
+
+
+def reference_average(cohorts: list[dict], measure: str, *, partial: bool) -> list[float]:
+    """The curves averaged at each age over the cohorts that have it whole (without their last value when the last
+    period is partial), weighted by size."""
+    curves = [(c["size"], c[measure][:-1] if partial else c[measure]) for c in cohorts]
+    longest = max(len(curve) for _size, curve in curves)
     return [
-        sum(c["size"] * c[measure][age] for c in cohorts if len(c[measure]) > age)
-        / sum(c["size"] for c in cohorts if len(c[measure]) > age)
+        sum(size * curve[age] for size, curve in curves if len(curve) > age) / sum(size for size, curve in curves if len(curve) > age)
         for age in range(longest)
     ]
 
@@ -100,8 +109,10 @@ def assert_equal_to_reference(path: str) -> None:
         ]
         for measure in ("active", "revenue"):
             assert [c[measure] for c in got] == [pytest.approx(c[measure], abs=1e-9) for c in expected]
-        assert list(table.average_active) == pytest.approx(reference_average(expected, "active"), abs=1e-9)
-        assert list(table.average_revenue or []) == pytest.approx(reference_average(expected, "revenue"), abs=1e-9)
+        partial = reference_partial(path, period)
+        assert table.partial_last == partial
+        assert list(table.average_active) == pytest.approx(reference_average(expected, "active", partial=partial), abs=1e-9)
+        assert list(table.average_revenue or []) == pytest.approx(reference_average(expected, "revenue", partial=partial), abs=1e-9)
     assert cohort_tables_from_json(cohort_tables_to_json(tables)) == tables
 
 
@@ -137,7 +148,11 @@ def test_a_log_with_known_answers(tmp_path):
         size_by_channel={"web": 1, "app": 1, None: 1},
     )
     assert second == Cohort(date(2024, 1, 8), 1, (1.0, 1.0), (1.0, 3.0), {"shop": 1})
-    assert week.average_active == pytest.approx((1.0, (2 + 1) / 4, 1 / 3))  # age 2: only the first cohort is old enough
+    # The last week (from 2024-01-15) and month end before their last day: the averages leave them out.
+    assert (week.last_day, week.partial_last, month.partial_last) == (date(2024, 1, 16), True, True)
+    assert week.average_active == pytest.approx((1.0, 2 / 3))  # age 1: only the first cohort has it whole
+    assert (week.average_customers, week.average_cohorts) == ((4, 3), (2, 1))
+    assert month.average_active == ()
     assert month.cohorts == (Cohort(date(2024, 1, 1), 4, (1.0,), (24 / 4,), {"web": 1, "app": 1, None: 1, "shop": 1}),)
     assert_equal_to_reference(path)
 
