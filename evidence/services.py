@@ -376,6 +376,35 @@ def _contradiction(item: CanvasItem, run: Analysis) -> str:
     }
 
 
+def cited_datasets(notes: list[CanvasItem]) -> tuple[dict[int, Dataset], list[Dataset]]:
+    """The datasets these notes cite (by id, with their venture; a deleted one is missing), and the ready datasets of their ventures (to
+    find newer uploads of the same source). Two queries."""
+    dataset_ids = {item.source.get("dataset") for item in notes}
+    datasets = Dataset.objects.select_related("venture").in_bulk([pk for pk in dataset_ids if isinstance(pk, int)])
+    ready = list(
+        Dataset.objects.filter(venture_id__in={dataset.venture_id for dataset in datasets.values()}, status=Dataset.Status.READY).only(
+            "id", "venture_id", "name", "original_name", "created_at"
+        )
+    )
+    return datasets, ready
+
+
+def dataset_stale(dataset: Dataset | None, ready: list[Dataset]) -> list[Stale]:
+    """Why a note citing this dataset no longer holds on the data's side: it was deleted, or newer data of the same
+    source was uploaded. The part of the stale rule every kind of data note shares."""
+    if dataset is None:
+        return [Stale("deleted", _("The data behind this note was deleted."))]
+    upload = _newer_upload(dataset, ready)
+    if upload is None:
+        return []
+    return [
+        Stale(
+            "newer_data",
+            _("Newer data: “%(dataset)s” was uploaded on %(date)s.") % {"dataset": upload.name, "date": _when(upload.created_at)},
+        )
+    ]
+
+
 def _newer_upload(dataset: Dataset, ready: list[Dataset]) -> Dataset | None:
     """The latest ready dataset of the same source (same name or same file name) uploaded after this one."""
     later = [
@@ -393,31 +422,16 @@ def data_notes_stale(items: list[CanvasItem]) -> dict[int, list[Stale]]:
     notes = [item for item in items if item.finding and item.source.get("kind") in (*Analysis.Kind.values, RETENTION)]
     if not notes:
         return {}
-    dataset_ids = {item.source.get("dataset") for item in notes}
-    datasets = Dataset.objects.in_bulk([pk for pk in dataset_ids if isinstance(pk, int)])
-    ready = list(
-        Dataset.objects.filter(venture_id__in={dataset.venture_id for dataset in datasets.values()}, status=Dataset.Status.READY).only(
-            "id", "venture_id", "name", "original_name", "created_at"
-        )
-    )
+    datasets, ready = cited_datasets(notes)
     newest = _newest_runs(datasets)
     retention = {item.source.get("dataset") for item in notes if item.source.get("kind") == RETENTION}
     computed = dict(DatasetCohorts.objects.filter(dataset_id__in=retention).values_list("dataset_id", "finished_at")) if retention else {}
     found: dict[int, list[Stale]] = {}
     for item in notes:
-        reasons = found.setdefault(item.pk, [])
         dataset = datasets.get(item.source.get("dataset"))
+        reasons = found.setdefault(item.pk, dataset_stale(dataset, ready))
         if dataset is None:
-            reasons.append(Stale("deleted", _("The data behind this note was deleted.")))
             continue
-        upload = _newer_upload(dataset, ready)
-        if upload is not None:
-            reasons.append(
-                Stale(
-                    "newer_data",
-                    _("Newer data: “%(dataset)s” was uploaded on %(date)s.") % {"dataset": upload.name, "date": _when(upload.created_at)},
-                )
-            )
         if item.source.get("kind") == RETENTION:
             reasons.extend(_retention_stale(item, computed.get(dataset.pk)))
             continue

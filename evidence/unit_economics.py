@@ -27,7 +27,7 @@ from core.errors import Conflict, InvalidInput, NotFound
 from core.money import money_format
 from datasets.models import Dataset
 from economics.selectors import VentureEconomics, lifetime_value_latest
-from evidence.services import _newer_upload, _number, _when, finding_of
+from evidence.services import _number, _when, cited_datasets, dataset_stale, finding_of
 from ml.unit_economics import ORGANIC
 from ventures.models import Venture
 
@@ -162,31 +162,15 @@ def economics_notes_stale(items: list[CanvasItem]) -> dict[int, list[Stale]]:
     notes = [item for item in items if item.source.get("kind") == KIND]
     if not notes:
         return {}
-    datasets = Dataset.objects.select_related("venture").in_bulk(
-        [pk for pk in {item.source.get("dataset") for item in notes} if isinstance(pk, int)]
-    )
-    ready = list(
-        Dataset.objects.filter(venture_id__in={dataset.venture_id for dataset in datasets.values()}, status=Dataset.Status.READY).only(
-            "id", "venture_id", "name", "original_name", "created_at"
-        )
-    )
+    datasets, ready = cited_datasets(notes)
     stated = {dataset.venture_id: _stated(dataset.venture) for dataset in datasets.values()}
     runs = {pk: lifetime_value_latest(dataset=dataset) for pk, dataset in datasets.items()}
     found: dict[int, list[Stale]] = {}
     for item in notes:
-        reasons = found.setdefault(item.pk, [])
         dataset = datasets.get(item.source.get("dataset"))
+        reasons = found.setdefault(item.pk, dataset_stale(dataset, ready))
         if dataset is None:
-            reasons.append(Stale("deleted", _("The data behind this note was deleted.")))
             continue
-        upload = _newer_upload(dataset, ready)
-        if upload is not None:
-            reasons.append(
-                Stale(
-                    "newer_data",
-                    _("Newer data: “%(dataset)s” was uploaded on %(date)s.") % {"dataset": upload.name, "date": _when(upload.created_at)},
-                )
-            )
         figure, now = item.source.get("figure") or {}, stated[dataset.venture_id]
         if (figure.get("spend"), figure.get("spend_rows")) != (now["spend"], now["spend_rows"]):
             reasons.append(Stale("spend_changed", _("The marketing spend changed since: put the unit economics on the canvas again.")))
