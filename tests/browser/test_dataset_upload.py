@@ -38,7 +38,7 @@ def test_upload_correct_the_mapping_and_watch_the_ingest_finish(page: Page, live
     expect(page.locator("#dataset-status")).to_have_text("Ready", timeout=60_000)
     expect(page.locator("#dataset-progress")).to_have_attribute("value", "100")
     report = page.locator("section", has=page.get_by_role("heading", name="Ingest report"))
-    expect(report).to_contain_text("3000")
+    expect(report).to_contain_text("3,000")
     expect(report).to_contain_text("40")
     expect(page.locator('[data-figure="activity"] .main-svg').first).to_be_visible()  # the summary charts are drawn
     expect(page.locator('[data-figure="new-returning"] .main-svg').first).to_be_visible()

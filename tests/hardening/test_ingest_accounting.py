@@ -62,7 +62,7 @@ def test_a_stray_quote_costs_one_row_and_the_page_accounts_for_every_line(world,
     assert (report["lines_total"], report["header_lines"], report["blank_lines"], report["lines_in_cells"]) == (2_102, 1, 1, 0)
     assert "2,102 lines: 2,050 rows, 50 rejected (first at line 102: unclosed quote), 1 header, 1 blank" in english
     # numbers as Django writes them in Chinese: without a thousands separator
-    assert "共 2102 行：2050 行数据，50 行被拒（首个在第 102 行：引号未闭合），1 行表头，1 行空行" in chinese
+    assert "共 2,102 行：2,050 行数据，50 行被拒（首个在第 102 行：引号未闭合），1 行表头，1 行空行" in chinese
 
 
 def test_a_report_from_before_the_line_accounting_shows_no_accounting_line(world, client):
