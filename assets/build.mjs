@@ -1,4 +1,5 @@
-// Builds the app's plotly.js bundle (assets/plotly.js) into node_modules/.bizcanvas/plotly/, where Django's
+// Builds the app's plotly.js bundles (assets/plotly.js; assets/plotly-gl.js, the same with WebGL scatter for the one
+// page that draws up to 100,000 dots) into node_modules/.bizcanvas/plotly/, where Django's
 // staticfiles finds it (STATICFILES_DIRS). Run by `npm ci` (package.json "postinstall"), so ./bizcanvas run/test,
 // CI and the Docker image build it from the pinned packages of package-lock.json; nothing generated is committed.
 import { build } from "esbuild";
@@ -10,9 +11,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = join(root, "node_modules", ".bizcanvas", "plotly");
 mkdirSync(outdir, { recursive: true });
 
-await build({
-  entryPoints: [join(root, "assets", "plotly.js")],
-  outfile: join(outdir, "plotly-bizcanvas.min.js"),
+for (const [entry, outfile] of [["plotly.js", "plotly-bizcanvas.min.js"], ["plotly-gl.js", "plotly-bizcanvas-gl.min.js"]]) await build({
+  entryPoints: [join(root, "assets", entry)],
+  outfile: join(outdir, outfile),
   bundle: true,
   minify: true,
   format: "iife",

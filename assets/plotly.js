@@ -1,5 +1,6 @@
-// The plotly.js bundle the app serves: only the trace types our figures use (bar, heatmap, scatter, scattergl in
-// its strict form, scatterpolar) and the zh-CN locale, built by assets/build.mjs on `npm ci`. Strict: nothing here
+// The plotly.js bundle the app serves: only the trace types our figures use (bar, heatmap, scatter, scatterpolar;
+// WebGL scatter in its strict form is in assets/plotly-gl.js, for the segmentation's page only) and the zh-CN locale,
+// built by assets/build.mjs on `npm ci`. Strict: nothing here
 // compiles code at run time (no eval, no new Function), so the CSP's script-src 'self' holds.
 "use strict";
 
@@ -9,7 +10,6 @@ Plotly.register([
   require("plotly.js/lib/bar"),
   require("plotly.js/lib/heatmap"),
   require("plotly.js/lib/scatterpolar"),
-  require("plotly.js/src/traces/scattergl/strict"),
   require("plotly.js/lib/locales/zh-cn"),
 ]);
 
