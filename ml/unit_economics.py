@@ -10,7 +10,8 @@ value run's averages), a frozen dataclass out.
 - A month of spend the data does not cover entirely (it starts after the month's first day or ends before its last)
   has a partial cohort or none: its spend would inflate CAC, so it is left out of every figure and listed.
 - LTV:CAC of a channel: gross margin × the lifetime value run's average value of a customer of that channel ÷ the
-  channel's CAC; overall: margin × the run's average value per customer ÷ the paid CAC.
+  channel's CAC; overall: margin × the run's average value of a customer of the paid channels ÷ the paid CAC
+  (organic customers cost nothing to acquire: their value would flatter it; without channels, every customer's).
 - Payback: the cumulative margin per original customer by age, margin × the month cohorts' revenue per original
   customer summed up to each age, averaged across the cohorts old enough for that age weighted by their size; the
   months to pay back are the first age (counted in months, the first month being 1) at which it reaches the paid
@@ -140,7 +141,8 @@ def unit_economics(
     cac = _ratio(total_spend, paid_new)
     values = {value.channel: value.average_value for value in channel_values}
     channels = _channels(by_month, new, cohorts, margin, values)
-    ltv_to_cac = margin * average_value / cac if margin is not None and average_value is not None and cac else None
+    paid_value = _paid_value(channel_values, {row.channel for row in by_month}, average_value)
+    ltv_to_cac = margin * paid_value / cac if margin is not None and paid_value is not None and cac else None
     payback = _payback(cohorts, margin, cac) if margin is not None and cohorts else None
     return UnitEconomics(
         by_month,
@@ -154,6 +156,15 @@ def unit_economics(
         payback,
         left_out,
     )
+
+
+def _paid_value(channel_values: Sequence[ChannelValue], paid: set[str], average_value: float | None) -> float | None:
+    """The run's average value of a customer who came by a paid channel (weighted by their customers): what the paid
+    CAC bought. Organic customers are left out, or their value would flatter it. Without channels: every customer's."""
+    values = [value for value in channel_values if value.channel in paid and value.customers > 0]
+    if not values:
+        return average_value if not channel_values else None
+    return sum(value.average_value * value.customers for value in values) / sum(value.customers for value in values)
 
 
 def _covered_spend(spend: Sequence[SpendRow], covered: tuple[date, date] | None) -> tuple[list[SpendRow], tuple[LeftOutMonth, ...]]:

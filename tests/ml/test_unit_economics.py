@@ -55,11 +55,26 @@ def test_ltv_to_cac_is_margin_times_the_runs_value_over_cac():
         channel_values=(ChannelValue("ads", 10, 300.0), ChannelValue("seo", 9, 90.0)),
     )
 
-    assert result.ltv_to_cac == pytest.approx(0.5 * 200 / 80)  # over the paid CAC
+    # the paid channels' customers (ads: 300) over the paid CAC; not the run's 200 over every customer, organic ones too
+    assert result.ltv_to_cac == pytest.approx(0.5 * 300 / 80)
     channels = {row.channel: row for row in result.channels}
     assert channels["ads"].ltv_to_cac == pytest.approx(0.5 * 300 / 70)
     assert channels["seo"].ltv_to_cac is None  # organic: nothing to pay back
     assert channels["seo"].average_value == 90.0
+
+
+def test_ltv_to_cac_weighs_the_paid_channels_by_their_customers_and_falls_back_to_all_without_channels():
+    weighted = unit_economics(
+        spend=(*SPEND, SpendRow(JAN, "seo", 50.0)),  # seo paid now too
+        cohorts=COHORTS,
+        margin=0.5,
+        average_value=200.0,
+        channel_values=(ChannelValue("ads", 10, 300.0), ChannelValue("seo", 9, 90.0)),
+    )
+    no_channels = unit_economics(spend=SPEND, cohorts=COHORTS, margin=0.5, average_value=200.0)
+
+    assert weighted.ltv_to_cac == pytest.approx(0.5 * ((10 * 300 + 9 * 90) / 19) / weighted.paid_cac)
+    assert no_channels.ltv_to_cac == pytest.approx(0.5 * 200 / 80)
 
 
 def test_payback_curve_averages_the_cohorts_old_enough_weighted_by_size():
