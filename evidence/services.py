@@ -33,6 +33,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
+from statsmodels.stats.proportion import proportion_confint
 
 from accounts.models import User
 from analysis.models import Analysis
@@ -243,8 +244,8 @@ def retention_item(*, user: User, dataset: Dataset) -> dict:
         raise InvalidInput(_("The data spans a single period: retention needs at least two."), code="too_short")
     shares = [f"{_age(table.period, age)} {_number(curve[age] * 100)} %" for age in ages]
     note = _(
-        "Share of customers with any event that many periods after their first, averaged over %(cohorts)s cohorts of %(customers)s customers."
-    ) % {"cohorts": _number(len(table.cohorts)), "customers": _number(sum(cohort.size for cohort in table.cohorts))}
+        "Share of customers with any event that many periods after their first, averaged over the cohorts old enough for each, with its 95 %% interval: %(basis)s."
+    ) % {"basis": pgettext("between the parts of a list", "; ").join(_retention_basis(table, age) for age in ages)}
     start, end = _days(dataset)
     computed = DatasetCohorts.objects.get(dataset=dataset).finished_at
     return {
@@ -262,6 +263,22 @@ def retention_item(*, user: User, dataset: Dataset) -> dict:
             "run_at": computed.isoformat() if computed else "",
             "figure": {"period": table.period, "active": {str(age): curve[age] for age in ages}},
         },
+    }
+
+
+def _retention_basis(table: CohortTable, age: int) -> str:
+    """What one age's share rests on: its Wilson 95 % interval and the cohorts and customers averaged (the later
+    ages rest on the oldest cohorts only, so a reader sees how much a 12-month figure can be trusted)."""
+    customers = table.average_customers[age] if age < len(table.average_customers) else 0
+    if not customers:  # cohorts stored before the counts were kept
+        return f"{_age(table.period, age)} {_number(table.average_active[age] * 100)} %"
+    low, high = proportion_confint(round(table.average_active[age] * customers), customers, alpha=0.05, method="wilson")
+    return _("%(age)s %(low)s–%(high)s %% (%(cohorts)s cohorts, %(customers)s customers)") % {
+        "age": _age(table.period, age),
+        "low": _number(low * 100),
+        "high": _number(high * 100),
+        "cohorts": _number(table.average_cohorts[age]),
+        "customers": _number(customers),
     }
 
 

@@ -39,6 +39,12 @@ def test_retention_becomes_one_cited_customer_relationships_note(world, dataset,
         f"6 months {round(curve[6] * 100)} %, 12 months {round(curve[12] * 100)} %"
     )
     assert item["evidence"] == f"/datasets/{dataset.pk}/?period=month#retention"
+    table = dataset_cohorts(user=world.editor, dataset=dataset, period="month")
+    # each age says what it rests on: the later ages on the oldest cohorts only
+    assert f"({table.average_cohorts[12]} cohorts, {table.average_customers[12]:,} customers)" in item["note"]
+    assert f"({table.average_cohorts[1]} cohorts, {table.average_customers[1]:,} customers)" in item["note"]
+    assert table.average_cohorts[12] < table.average_cohorts[1]
+    assert "95 % interval" in item["note"]
     source = item["source"]
     assert (source["dataset"], source["dataset_name"], source["kind"], source["model"]) == (
         dataset.pk,
